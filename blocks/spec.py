@@ -1,0 +1,189 @@
+"""Declarative description of a block type: parameters, ports and how to build it."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from torch import nn
+
+from blocks.errors import ParamValueError
+
+Shape = tuple[int, ...]
+"""A tensor shape without the batch dimension, e.g. (C, H, W) or (features,)."""
+
+Params = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One typed, bounded parameter of a block, with its default and help text."""
+
+    name: str
+    kind: str  # "int", "float", "bool", "choice", "padding"
+    default: Any
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def coerce(self, value: Any) -> Any:
+        """Return `value` converted to this parameter's type, or raise ParamValueError."""
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            raise ParamValueError(self.name, f"expected true or false, got {value!r}")
+        if self.kind == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return value
+            raise ParamValueError(self.name, f"expected one of {', '.join(self.choices)}, got {value!r}")
+        if self.kind == "padding":
+            if value in ("same", "valid"):
+                return value
+            return self._number(value, integer=True)
+        if self.kind == "int":
+            return self._number(value, integer=True)
+        if self.kind == "float":
+            return self._number(value, integer=False)
+        raise ParamValueError(self.name, f"unknown parameter kind {self.kind!r}")
+
+    def _number(self, value: Any, integer: bool) -> int | float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            expected = "a whole number" if integer else "a number"
+            if self.kind == "padding":
+                expected += " or 'same'"
+            raise ParamValueError(self.name, f"expected {expected}, got {value!r}")
+        if not math.isfinite(value):
+            raise ParamValueError(self.name, f"expected a finite number, got {value!r}")
+        if integer:
+            if value != int(value):
+                raise ParamValueError(self.name, f"expected a whole number, got {value!r}")
+            value = int(value)
+        else:
+            value = float(value)
+        if self.minimum is not None and value < self.minimum:
+            raise ParamValueError(self.name, f"must be at least {_fmt(self.minimum)}, got {_fmt(value)}")
+        if self.maximum is not None and value > self.maximum:
+            raise ParamValueError(self.name, f"must be at most {_fmt(self.maximum)}, got {_fmt(value)}")
+        return value
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+@dataclass(frozen=True)
+class Ctor:
+    """A module constructor call: built by compile, rendered as source by export."""
+
+    cls: type[nn.Module]
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def build(self) -> nn.Module:
+        """Instantiate the module (nested Ctors first)."""
+        args = [_build_value(a) for a in self.args]
+        kwargs = {k: _build_value(v) for k, v in self.kwargs.items()}
+        return self.cls(*args, **kwargs)
+
+    def render(self) -> str:
+        """Python source that constructs the same module, e.g. `nn.Conv2d(3, 64, kernel_size=3)`."""
+        parts = [_render_value(a) for a in self.args]
+        parts += [f"{k}={_render_value(v)}" for k, v in self.kwargs.items()]
+        return f"{class_reference(self.cls)}({', '.join(parts)})"
+
+    def classes(self) -> list[type[nn.Module]]:
+        """Every module class this constructor (and its nested ones) names."""
+        found = [self.cls]
+        for value in list(self.args) + list(self.kwargs.values()):
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, Ctor):
+                    found += item.classes()
+        return found
+
+
+def class_reference(cls: type) -> str:
+    """How exported code names a class: `nn.X` for torch.nn, the bare name for ours."""
+    if cls.__module__.startswith("torch.nn"):
+        return f"nn.{cls.__name__}"
+    return cls.__name__
+
+
+def _build_value(value: Any) -> Any:
+    if isinstance(value, Ctor):
+        return value.build()
+    if isinstance(value, list):
+        return [_build_value(v) for v in value]
+    return value
+
+
+def _render_value(value: Any) -> str:
+    if isinstance(value, Ctor):
+        return value.render()
+    if isinstance(value, list):
+        return "[" + ", ".join(_render_value(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(_render_value(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return repr(value)
+    return repr(value)
+
+
+RfLayers = Sequence[tuple[int, int]]
+"""Receptive-field description: the (effective kernel, stride) of each layer on the longest path."""
+
+GLOBAL_RF: RfLayers = ((-1, 1),)
+"""Marker: the block sees its whole input (global pooling, flatten, linear)."""
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """Everything the product knows about one block type, declared once."""
+
+    id: str
+    title: str
+    category: str
+    explanation: str
+    make: Callable[[Params, Sequence[Shape]], Ctor]
+    params: tuple[ParamSpec, ...] = ()
+    min_inputs: int = 1
+    max_inputs: int | None = 1
+    summary: Callable[[Params], str] | None = None
+    receptive: Callable[[Params], RfLayers] | None = None
+    check: Callable[[Params, Sequence[Shape]], str | None] | None = None
+    aliases: tuple[str, ...] = ()
+    composite: bool = False
+    expand: Callable[..., Any] | None = None
+
+    @property
+    def variadic(self) -> bool:
+        """True for merge blocks that take any number (≥ min_inputs) of inputs."""
+        return self.max_inputs is None
+
+    def param(self, name: str) -> ParamSpec:
+        """The ParamSpec called `name`."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ParamValueError(name, f"'{self.title}' has no parameter '{name}'")
+
+    def defaults(self) -> dict[str, Any]:
+        """A fresh dict of every parameter's default value."""
+        return {p.name: p.default for p in self.params}
+
+    def resolve(self, given: Params) -> dict[str, Any]:
+        """Defaults overlaid with `given`, every value coerced; unknown names are refused."""
+        names = {p.name for p in self.params}
+        for name in given:
+            if name not in names:
+                raise ParamValueError(name, f"'{self.title}' has no parameter '{name}'")
+        return {p.name: p.coerce(given.get(p.name, p.default)) for p in self.params}
+
+    def describe(self, params: Params) -> str:
+        """One-line summary of the key parameters, e.g. '64 @ 3×3 /2'."""
+        return self.summary(params) if self.summary else ""
+
+    def rf_layers(self, params: Params) -> RfLayers:
+        """(kernel, stride) pairs along the longest path, for receptive-field analysis."""
+        return self.receptive(params) if self.receptive else ((1, 1),)

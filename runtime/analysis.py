@@ -1,0 +1,238 @@
+"""Analysis of a whole graph: per-node shapes, parameters, multiply-adds, receptive fields, problems."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from blocks import BlockError, ShapeMismatchError
+from blocks.catalogue._common import fmt_shape
+from blocks.spec import Shape
+from runtime.graph import Graph, Node
+from runtime.project import Project
+from runtime.shape_probe import Probe, probe
+
+BYTES_PER_VALUE = 4  # activations are float32 unless mixed precision is used
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the graph; `node_id` is None for graph-wide problems."""
+
+    node_id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class NodeFigures:
+    """Everything known about one node's output and cost (per sample; batch excluded)."""
+
+    node_id: str
+    name: str
+    block: str
+    out_shape: Shape
+    params: int
+    params_total: int
+    buffers: int
+    macs: int
+    activations: int
+    rf: int
+    jump: float
+    rf_global: bool
+
+    @property
+    def flops(self) -> int:
+        """Floating-point operations, counted as 2 × multiply-adds."""
+        return 2 * self.macs
+
+
+@dataclass
+class Analysis:
+    """Figures for every node that could be analysed, one problem per broken node, and totals."""
+
+    input_shape: Shape
+    batch_size: int
+    nodes: dict[str, NodeFigures] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+    output_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the graph has no problem at all."""
+        return not self.problems
+
+    @property
+    def params(self) -> int:
+        """Trainable parameters of the whole network."""
+        return sum(f.params for f in self.nodes.values())
+
+    @property
+    def params_total(self) -> int:
+        """All parameters, trainable or frozen."""
+        return sum(f.params_total for f in self.nodes.values())
+
+    @property
+    def buffers(self) -> int:
+        """Non-parameter state (e.g. BatchNorm running statistics)."""
+        return sum(f.buffers for f in self.nodes.values())
+
+    @property
+    def macs(self) -> int:
+        """Multiply-adds of one forward pass of one sample."""
+        return sum(f.macs for f in self.nodes.values())
+
+    @property
+    def flops(self) -> int:
+        """FLOPs (= 2 × MACs) of one forward pass of one sample."""
+        return 2 * self.macs
+
+    @property
+    def activations(self) -> int:
+        """Activation values produced by one sample (all node outputs)."""
+        return sum(f.activations for f in self.nodes.values())
+
+    @property
+    def activation_bytes(self) -> int:
+        """Memory of all node outputs for the whole batch, in float32 bytes."""
+        return self.activations * self.batch_size * BYTES_PER_VALUE
+
+    def problems_for(self, node_id: str) -> list[Problem]:
+        """The problems about one node."""
+        return [p for p in self.problems if p.node_id == node_id]
+
+    def to_dict(self, graph: Graph) -> dict[str, Any]:
+        """JSON-ready form (documented in the README)."""
+        layers = []
+        for nid in self.order:
+            node = graph.nodes[nid]
+            f = self.nodes.get(nid)
+            entry: dict[str, Any] = {"id": nid, "name": node.name, "block": node.block}
+            if f:
+                entry.update(output_shape=list(f.out_shape), params=f.params, params_total=f.params_total,
+                             buffers=f.buffers, macs=f.macs, flops=f.flops, activations=f.activations,
+                             receptive_field=None if f.rf_global else f.rf, receptive_field_global=f.rf_global,
+                             jump=f.jump)
+            errors = [p.message for p in self.problems_for(nid)]
+            if errors:
+                entry["error"] = errors[0]
+            layers.append(entry)
+        return {"input_shape": list(self.input_shape), "batch_size": self.batch_size, "layers": layers,
+                "totals": {"params": self.params, "params_total": self.params_total, "buffers": self.buffers,
+                           "macs": self.macs, "flops": self.flops, "activations": self.activations,
+                           "activation_bytes": self.activation_bytes},
+                "problems": [{"node": p.node_id, "name": graph.nodes[p.node_id].name if p.node_id else None,
+                              "message": p.message} for p in self.problems]}
+
+
+class _ProbeCache:
+    """Probe results (or error messages) keyed by block, parameters and input shapes."""
+
+    def __init__(self, size: int = 8192) -> None:
+        self.size = size
+        self._data: OrderedDict[Any, Probe | str] = OrderedDict()
+
+    def get(self, node: Node, in_shapes: Sequence[Shape]) -> Probe | str:
+        key = (node.block, tuple(sorted(node.params.items())), tuple(in_shapes))
+        hit = self._data.get(key)
+        if hit is not None:
+            self._data.move_to_end(key)
+            return hit
+        result = _probe_node(node, in_shapes)
+        self._data[key] = result
+        if len(self._data) > self.size:
+            self._data.popitem(last=False)
+        return result
+
+
+def _probe_node(node: Node, in_shapes: Sequence[Shape]) -> Probe | str:
+    spec = node.spec
+    try:
+        message = spec.check(node.params, in_shapes) if spec.check else None
+        if message:
+            return message
+        return probe(spec.make(node.params, in_shapes), in_shapes)
+    except ShapeMismatchError as exc:
+        return str(exc)
+    except (BlockError, RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
+        return f"cannot work with input {', '.join(fmt_shape(s) for s in in_shapes)}: {_first_line(exc)}"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+_CACHE = _ProbeCache()
+
+
+def analyze(project: Project, batch_size: int = 1, input_shape: Shape | None = None) -> Analysis:
+    """Analyse every node of `project` at once; broken nodes become problems, the rest get figures."""
+    graph = project.graph
+    shape = tuple(input_shape or project.input_shape)
+    result = Analysis(shape, max(1, int(batch_size)), order=graph.topological_order())
+    inputs = [n for n in graph.nodes.values() if n.block == "input"]
+    outputs = [n for n in graph.nodes.values() if n.block == "output"]
+    if not inputs:
+        result.problems.append(Problem(None, "the network has no Input node: add one from the palette"))
+    for extra in inputs[1:]:
+        result.problems.append(Problem(extra.id, f"Input '{extra.name}': a network takes one input image; "
+                                                 f"remove this second Input"))
+    if not outputs:
+        result.problems.append(Problem(None, "the network has no Output node: add an Output (classifier head)"))
+    for extra in outputs[1:]:
+        result.problems.append(Problem(extra.id, f"Output '{extra.name}': a network has one output; "
+                                                 f"remove this second Output"))
+    if outputs:
+        result.output_id = outputs[0].id
+    rf_side = max(shape[1:]) if len(shape) == 3 else 1
+    for nid in result.order:
+        _analyze_node(graph, graph.nodes[nid], result, shape, rf_side)
+    return result
+
+
+def _analyze_node(graph: Graph, node: Node, result: Analysis, input_shape: Shape, rf_side: int) -> None:
+    spec = node.spec
+    edges = graph.inputs_of(node.id)
+    label = f"{spec.title} '{node.name}'"
+    if node.block == "input":
+        if node.id == next(n.id for n in graph.nodes.values() if n.block == "input"):
+            c = 1
+            for d in input_shape:
+                c *= d
+            result.nodes[node.id] = NodeFigures(node.id, node.name, node.block, tuple(input_shape), 0, 0, 0, 0,
+                                                c, 1, 1.0, False)
+        return
+    if len(edges) < spec.min_inputs:
+        need = "an input" if spec.min_inputs == 1 else f"at least {spec.min_inputs} inputs"
+        have = "none" if not edges else f"only {len(edges)}"
+        result.problems.append(Problem(node.id, f"{label} needs {need} but has {have}: "
+                                                f"drag a wire from another block's output to it"))
+        return
+    upstream = [result.nodes.get(e.src) for e in edges]
+    if any(u is None for u in upstream):
+        return  # an upstream node is broken; its own problem explains it
+    in_shapes = [u.out_shape for u in upstream]
+    outcome = _CACHE.get(node, in_shapes)
+    if isinstance(outcome, str):
+        result.problems.append(Problem(node.id, f"{label} {outcome}"))
+        return
+    rf, jump, is_global = _receptive(spec.rf_layers(node.params), upstream, rf_side)
+    activations = 1
+    for d in outcome.out_shape:
+        activations *= d
+    result.nodes[node.id] = NodeFigures(node.id, node.name, node.block, outcome.out_shape, outcome.params,
+                                        outcome.params_total, outcome.buffers, outcome.macs, activations,
+                                        rf, jump, is_global)
+
+
+def _receptive(layers, upstream: Sequence[NodeFigures], rf_side: int) -> tuple[int, float, bool]:
+    rf = max(u.rf for u in upstream)
+    jump = max(u.jump for u in upstream)
+    is_global = any(u.rf_global for u in upstream)
+    for k, s in layers:
+        if k < 0:
+            return rf_side, jump, True
+        rf += (k - 1) * jump
+        jump *= s
+    return (rf_side if is_global else int(round(rf))), jump, is_global

@@ -1,0 +1,55 @@
+"""Compile a project into a torch module whose layer names are the node names."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from runtime.analysis import Analysis
+from runtime.plan import Plan, make_plan
+from runtime.project import Project
+
+
+class CompiledNetwork(nn.Module):
+    """Runs the plan's layers in order; `state_dict` keys are `<node name>.<parameter>`."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__()
+        slots = {plan.input_name: 0}
+        program = []
+        for step in plan.steps:
+            self.add_module(step.name, step.ctor.build())
+            slots[step.name] = len(slots)
+            program.append((step.name, tuple(slots[n] for n in step.inputs), slots[step.name]))
+        self._program = program
+        self._slots = len(slots)
+        self._result = slots[plan.output_name]
+        self.input_shape = plan.analysis.input_shape
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        values: list = [None] * self._slots
+        values[0] = x
+        modules = self._modules
+        for name, ins, out in self._program:
+            values[out] = modules[name](*[values[i] for i in ins])
+        return values[self._result]
+
+    def layer_outputs(self, x: torch.Tensor, names: set[str]) -> dict[str, torch.Tensor]:
+        """Run forward and return the outputs of the layers called `names` (for feature maps)."""
+        values: list = [None] * self._slots
+        values[0] = x
+        found = {}
+        for name, ins, out in self._program:
+            values[out] = self._modules[name](*[values[i] for i in ins])
+            if name in names:
+                found[name] = values[out]
+        return found
+
+
+def build_model(project: Project, seed: int | None = 0, analysis: Analysis | None = None) -> CompiledNetwork:
+    """Build the project's network; the same seed gives the same initial weights."""
+    plan = make_plan(project, analysis)
+    if seed is None:
+        return CompiledNetwork(plan)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return CompiledNetwork(plan)

@@ -1,0 +1,60 @@
+"""Typed errors of the runtime; each carries the node or file it is about."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ConvStudioError(Exception):
+    """Base of every error ConvStudio reports to a person."""
+
+
+class ProjectFileError(ConvStudioError):
+    """A project file that cannot be read: missing, not JSON, wrong structure, newer version."""
+
+    def __init__(self, path: str | Path | None, message: str) -> None:
+        self.path = None if path is None else Path(path)
+        self.message = message
+        where = f"{self.path}: " if self.path else ""
+        super().__init__(where + message)
+
+
+class GraphError(ConvStudioError):
+    """A graph edit that was refused; `node_id` names the node at fault when there is one."""
+
+    def __init__(self, message: str, node_id: str | None = None) -> None:
+        super().__init__(message)
+        self.node_id = node_id
+
+
+class CycleError(GraphError):
+    """A connection that would close a loop."""
+
+
+class PortError(GraphError):
+    """A connection to a port that does not exist or is already taken."""
+
+
+class ParamError(GraphError):
+    """A parameter value a block does not accept."""
+
+    def __init__(self, message: str, node_id: str | None = None, param: str | None = None) -> None:
+        super().__init__(message, node_id)
+        self.param = param
+
+
+class UnknownBlockError(GraphError):
+    """A block id that the catalogue does not know."""
+
+    def __init__(self, message: str, node_id: str | None = None, block_id: str = "") -> None:
+        super().__init__(message, node_id)
+        self.block_id = block_id
+
+
+class InvalidGraphError(ConvStudioError):
+    """The graph cannot be compiled or exported; `problems` lists every broken node."""
+
+    def __init__(self, problems: list) -> None:
+        self.problems = problems
+        first = problems[0].message if problems else "the graph is invalid"
+        more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
+        super().__init__(first + more)

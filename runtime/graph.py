@@ -1,0 +1,284 @@
+"""The network graph: nodes, edges and ports with stable ids; every mutation validated first."""
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+import networkx as nx
+
+from blocks import ParamValueError, UnknownBlockIdError, get_spec
+from blocks.spec import BlockSpec
+from runtime.errors import CycleError, GraphError, ParamError, PortError, UnknownBlockError
+from runtime.naming import fresh_name, name_problem
+
+
+@dataclass
+class Node:
+    """One block instance: stable id, block type, unique name, full parameters, canvas position."""
+
+    id: str
+    block: str
+    name: str
+    params: dict[str, Any]
+    pos: tuple[float, float] = (0.0, 0.0)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> BlockSpec:
+        """The catalogue spec of this node's block."""
+        return get_spec(self.block)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A wire from `src`'s output to input slot `port` of `dst`."""
+
+    src: str
+    dst: str
+    port: int
+
+
+@dataclass(frozen=True)
+class GraphEvent:
+    """A change notification: kind is node_added, node_removed, edge_added, edge_removed,
+    params_changed, node_moved, node_renamed or reset."""
+
+    kind: str
+    node_id: str | None = None
+    edge: Edge | None = None
+
+
+Observer = Callable[[GraphEvent], None]
+
+
+class Graph:
+    """A directed acyclic graph of blocks, with networkx kept in step for order and cycles."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+        self._inputs: dict[str, list[Edge]] = {}
+        self._nx = nx.MultiDiGraph()
+        self._observers: list[Observer] = []
+        self._ids = itertools.count(1)
+
+    # ----- observation ---------------------------------------------------------------
+    def subscribe(self, observer: Observer) -> None:
+        """Call `observer` after every change, in subscription order."""
+        self._observers.append(observer)
+
+    def unsubscribe(self, observer: Observer) -> None:
+        """Stop notifying `observer`."""
+        self._observers.remove(observer)
+
+    def _emit(self, kind: str, node_id: str | None = None, edge: Edge | None = None) -> None:
+        event = GraphEvent(kind, node_id, edge)
+        for observer in list(self._observers):
+            observer(event)
+
+    # ----- queries ---------------------------------------------------------------------
+    @property
+    def edges(self) -> list[Edge]:
+        """Every edge, grouped by destination in node order, by port."""
+        return [e for dst in self.nodes for e in self._inputs[dst]]
+
+    def node(self, node_id: str) -> Node:
+        """The node with id `node_id` (GraphError if there is none)."""
+        try:
+            return self.nodes[node_id]
+        except KeyError:
+            raise GraphError(f"no node with id '{node_id}'", node_id) from None
+
+    def by_name(self, name: str) -> Node:
+        """The node called `name`."""
+        for node in self.nodes.values():
+            if node.name == name:
+                return node
+        raise GraphError(f"no node named '{name}'")
+
+    def inputs_of(self, node_id: str) -> list[Edge]:
+        """Incoming edges of `node_id`, ordered by port."""
+        return list(self._inputs[self.node(node_id).id])
+
+    def consumers(self, node_id: str) -> list[Edge]:
+        """Outgoing edges of `node_id`."""
+        return [Edge(s, d, k) for s, d, k in self._nx.out_edges(node_id, keys=True)]
+
+    def topological_order(self) -> list[str]:
+        """Node ids so that every edge points forward; ties keep insertion order."""
+        index = {nid: i for i, nid in enumerate(self.nodes)}
+        return list(nx.lexicographical_topological_sort(self._nx, key=index.__getitem__))
+
+    def ancestors(self, node_id: str) -> set[str]:
+        """Every node with a path to `node_id`."""
+        return set(nx.ancestors(self._nx, node_id))
+
+    def names(self) -> set[str]:
+        """Every node name in use."""
+        return {n.name for n in self.nodes.values()}
+
+    def connection_problem(self, src: str, dst: str, port: int | None = None) -> str | None:
+        """Why src → dst (at `port`) cannot be connected, or None when it can."""
+        if src not in self.nodes or dst not in self.nodes:
+            return "both ends must be nodes of this graph"
+        source, target = self.nodes[src], self.nodes[dst]
+        if src == dst:
+            return f"'{source.name}' cannot feed itself"
+        spec = target.spec
+        taken = len(self._inputs[dst])
+        if spec.max_inputs == 0:
+            return f"{spec.title} '{target.name}' has no input port"
+        if port is None:
+            port = taken if spec.variadic else 0
+        if port < 0 or (spec.max_inputs is not None and port >= spec.max_inputs):
+            return f"{spec.title} '{target.name}' has no input port {port}"
+        if spec.variadic and port > taken:
+            return f"{spec.title} '{target.name}': next free input is port {taken}"
+        if not spec.variadic and port < taken:
+            return f"input of {spec.title} '{target.name}' is already connected: disconnect it first"
+        if nx.has_path(self._nx, dst, src):
+            return f"connecting '{source.name}' → '{target.name}' would make a cycle"
+        return None
+
+    # ----- mutations -------------------------------------------------------------------
+    def add_node(self, block: str, params: Mapping[str, Any] | None = None, pos: tuple[float, float] = (0.0, 0.0),
+                 name: str | None = None, node_id: str | None = None, extra: Mapping[str, Any] | None = None) -> Node:
+        """Add a node of type `block`; parameters are validated, missing ones take defaults."""
+        try:
+            spec = get_spec(block)
+        except UnknownBlockIdError:
+            raise UnknownBlockError(f"unknown block type '{block}'", node_id, block) from None
+        if node_id is None:
+            node_id = self._fresh_id()
+        elif node_id in self.nodes:
+            raise GraphError(f"node id '{node_id}' is already used", node_id)
+        if name is None:
+            name = fresh_name(spec.id, self.names())
+        self._check_name(name, node_id)
+        resolved = self._resolve(spec, params or {}, node_id, name)
+        node = Node(node_id, spec.id, name, resolved, (float(pos[0]), float(pos[1])), dict(extra or {}))
+        self.nodes[node_id] = node
+        self._inputs[node_id] = []
+        self._nx.add_node(node_id)
+        self._emit("node_added", node_id)
+        return node
+
+    def remove_node(self, node_id: str) -> list[Edge]:
+        """Remove a node and its wires; returns the removed edges (for undo)."""
+        self.node(node_id)
+        removed = self.inputs_of(node_id) + self.consumers(node_id)
+        for edge in sorted(set(removed), key=lambda e: -e.port):
+            self.disconnect(edge)
+        del self.nodes[node_id]
+        del self._inputs[node_id]
+        self._nx.remove_node(node_id)
+        self._emit("node_removed", node_id)
+        return removed
+
+    def connect(self, src: str, dst: str, port: int | None = None) -> Edge:
+        """Wire src's output to dst's input `port` (next free one when None); validated first."""
+        problem = self.connection_problem(src, dst, port)
+        if problem:
+            error = CycleError if "cycle" in problem else PortError
+            raise error(problem, dst)
+        spec = self.nodes[dst].spec
+        inputs = self._inputs[dst]
+        if port is None:
+            port = len(inputs) if spec.variadic else 0
+        for later in inputs[port:]:
+            self._nx.remove_edge(later.src, dst, key=later.port)
+        edge = Edge(src, dst, port)
+        shifted = [Edge(e.src, dst, e.port + 1) for e in inputs[port:]]
+        self._inputs[dst] = inputs[:port] + [edge] + shifted
+        for e in [edge, *shifted]:
+            self._nx.add_edge(e.src, dst, key=e.port)
+        self._emit("edge_added", dst, edge)
+        return edge
+
+    def disconnect(self, edge: Edge) -> None:
+        """Remove `edge`; later ports of a merge move down by one."""
+        inputs = self._inputs.get(edge.dst, [])
+        if edge not in inputs:
+            raise PortError(f"no such connection {edge}", edge.dst)
+        for e in inputs[edge.port:]:
+            self._nx.remove_edge(e.src, edge.dst, key=e.port)
+        shifted = [Edge(e.src, e.dst, e.port - 1) for e in inputs[edge.port + 1:]]
+        self._inputs[edge.dst] = inputs[:edge.port] + shifted
+        for e in shifted:
+            self._nx.add_edge(e.src, e.dst, key=e.port)
+        self._emit("edge_removed", edge.dst, edge)
+
+    def set_params(self, node_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Apply parameter changes after validating all of them; returns the previous values."""
+        node = self.node(node_id)
+        merged = self._resolve(node.spec, {**node.params, **changes}, node_id, node.name)
+        old = {k: node.params[k] for k in changes}
+        node.params = merged
+        self._emit("params_changed", node_id)
+        return old
+
+    def rename(self, node_id: str, name: str) -> str:
+        """Give a node a new unique name; returns the old one."""
+        node = self.node(node_id)
+        if name != node.name:
+            self._check_name(name, node_id)
+        old, node.name = node.name, name
+        self._emit("node_renamed", node_id)
+        return old
+
+    def move(self, node_id: str, pos: tuple[float, float]) -> None:
+        """Set a node's canvas position."""
+        self.node(node_id).pos = (float(pos[0]), float(pos[1]))
+        self._emit("node_moved", node_id)
+
+    def copy(self) -> "Graph":
+        """A deep copy with no observers (e.g. a frozen graph for a training run)."""
+        other = Graph()
+        for node in self.nodes.values():
+            other.add_node(node.block, node.params, node.pos, node.name, node.id, copy.deepcopy(node.extra))
+        for edge in self.edges:
+            other.connect(edge.src, edge.dst, edge.port)
+        other._ids = itertools.count(next(copy.copy(self._ids)))
+        return other
+
+    def clear(self) -> None:
+        """Remove everything (one 'reset' event)."""
+        observers, self._observers = self._observers, []
+        self.__init__()
+        self._observers = observers
+        self._emit("reset")
+
+    # ----- helpers ---------------------------------------------------------------------
+    def _fresh_id(self) -> str:
+        while True:
+            candidate = f"n{next(self._ids)}"
+            if candidate not in self.nodes:
+                return candidate
+
+    def _check_name(self, name: str, node_id: str) -> None:
+        problem = name_problem(name)
+        if problem:
+            raise ParamError(problem, node_id, "name")
+        if any(n.name == name and n.id != node_id for n in self.nodes.values()):
+            raise ParamError(f"another node is already called '{name}'", node_id, "name")
+
+    @staticmethod
+    def _resolve(spec: BlockSpec, params: Mapping[str, Any], node_id: str, name: str) -> dict[str, Any]:
+        try:
+            return spec.resolve(params)
+        except ParamValueError as exc:
+            raise ParamError(f"{spec.title} '{name}': {exc}", node_id, exc.param) from None
+
+
+def chain(graph: Graph, blocks: Iterable[tuple[str, Mapping[str, Any]]], start: str | None = None) -> list[str]:
+    """Append a linear chain of (block, params) to `graph` after node `start`; returns the new ids."""
+    ids = []
+    prev = start
+    for block, params in blocks:
+        node = graph.add_node(block, params)
+        if prev is not None:
+            graph.connect(prev, node.id)
+        prev = node.id
+        ids.append(node.id)
+    return ids

@@ -1,0 +1,44 @@
+"""Node names: valid, unique Python identifiers used as layer attributes and state_dict keys."""
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Iterable
+
+from torch import nn
+
+PREFIXES: dict[str, str] = {
+    "conv2d": "conv", "pointwise_conv": "conv1x1", "dilated_conv": "dconv", "grouped_conv": "gconv",
+    "depthwise_separable_conv": "sepconv", "transposed_conv": "upconv", "asymmetric_conv": "asymconv",
+    "group_conv_shuffle": "gconv_shuffle", "batch_norm": "bn", "layer_norm": "ln", "instance_norm": "inorm",
+    "group_norm": "gn", "local_response_norm": "lrn", "max_pool": "pool", "avg_pool": "avgpool",
+    "overlapping_pool": "pool", "global_avg_pool": "avgpool", "linear": "fc", "output": "head",
+    "input": "input", "dropout": "dropout", "spatial_dropout": "dropout",
+}
+"""Readable name prefixes by block id; other blocks use their id."""
+
+_RESERVED = {"self", "x", "torch", "nn", "F", "super", "input"} | set(dir(nn.Module))
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot name a layer, or None when it can."""
+    if not isinstance(name, str) or not _IDENT.match(name):
+        return f"'{name}' is not a valid name: use letters, digits and _ and start with a letter"
+    if keyword.iskeyword(name) or name in _RESERVED:
+        return f"'{name}' is reserved in Python or PyTorch: choose another name"
+    if len(name) > 64:
+        return f"'{name[:20]}…' is longer than 64 characters"
+    return None
+
+
+def fresh_name(block_id: str, taken: Iterable[str]) -> str:
+    """The first free name `<prefix><n>` for a new node of `block_id`."""
+    used = set(taken)
+    prefix = PREFIXES.get(block_id, block_id)
+    if block_id == "input" and "input_image" not in used:
+        return "input_image"
+    n = 1
+    while f"{prefix}{n}" in used:
+        n += 1
+    return f"{prefix}{n}"

@@ -1,0 +1,118 @@
+"""A project: the graph, its input size, data and training settings, and the file it lives in."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runtime.errors import ProjectFileError
+from runtime.graph import Graph
+from runtime.project_file import FORMAT, KNOWN_KEYS, VERSION, build_graph, graph_to_doc, parse_text, read_input_shape
+
+
+@dataclass
+class Project:
+    """Everything a user saves: graph, input size (C, H, W), data and training settings."""
+
+    graph: Graph = field(default_factory=Graph)
+    input_shape: tuple[int, int, int] = (1, 28, 28)
+    name: str = "Untitled"
+    description: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The project as a current-version JSON document (unknown fields kept)."""
+        nodes, edges = graph_to_doc(self.graph)
+        c, h, w = self.input_shape
+        doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": self.name}
+        if self.description:
+            doc["description"] = self.description
+        doc["input"] = {"channels": c, "height": h, "width": w}
+        doc["nodes"] = nodes
+        doc["edges"] = edges
+        if self.data:
+            doc["data"] = self.data
+        if self.training:
+            doc["training"] = self.training
+        doc.update(self.extra)
+        return doc
+
+    def to_json(self) -> str:
+        """The document as pretty, stable JSON text."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write atomically (temp file, fsync, rename): a crash mid-save leaves the old file intact."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ProjectFileError(None, "the project has no file yet: give a path to save to")
+        write_atomic(target, self.to_json())
+        self.path = target
+        return target
+
+    def copy(self) -> "Project":
+        """An independent copy (graph included)."""
+        return Project(self.graph.copy(), self.input_shape, self.name, self.description,
+                       copy.deepcopy(self.data), copy.deepcopy(self.training), copy.deepcopy(self.extra), self.path)
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Replace `target` with `text` so that readers see the old or the new file, never half of one."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise ProjectFileError(target, f"cannot be written: {exc.strerror or exc}") from None
+
+
+def project_from_dict(doc: dict[str, Any], path: str | Path | None = None) -> Project:
+    """Build a Project from a (current-version) document."""
+    name = doc.get("name", "Untitled")
+    description = doc.get("description", "")
+    if not isinstance(name, str) or not isinstance(description, str):
+        raise ProjectFileError(path, "'name' and 'description' must be strings")
+    for key in ("data", "training"):
+        if not isinstance(doc.get(key, {}), dict):
+            raise ProjectFileError(path, f"'{key}' must be an object")
+    return Project(
+        graph=build_graph(doc, path), input_shape=read_input_shape(doc, path), name=name, description=description,
+        data=copy.deepcopy(doc.get("data", {})), training=copy.deepcopy(doc.get("training", {})),
+        extra={k: copy.deepcopy(v) for k, v in doc.items() if k not in KNOWN_KEYS},
+        path=Path(path) if path is not None else None)
+
+
+def load_project(path: str | Path) -> Project:
+    """Read a project file; every problem is a ProjectFileError naming the file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ProjectFileError(path, "does not exist") from None
+    except IsADirectoryError:
+        raise ProjectFileError(path, "is a folder, not a project file") from None
+    except OSError as exc:
+        raise ProjectFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    return project_from_dict(parse_text(raw, path), path)
+
+
+def loads_project(text: str | bytes) -> Project:
+    """Parse a project from JSON text (no file)."""
+    return project_from_dict(parse_text(text))

@@ -1,0 +1,142 @@
+"""Versioned JSON project files: parse, validate, migrate, serialise. Never executes anything."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from runtime.errors import GraphError, ProjectFileError
+from runtime.graph import Graph
+
+FORMAT = "convstudio-project"
+VERSION = 1
+MAX_BYTES = 64 * 1024 * 1024
+KNOWN_KEYS = {"format", "version", "name", "description", "input", "nodes", "edges", "data", "training"}
+NODE_KEYS = {"id", "block", "name", "params", "position"}
+
+
+def _migrate_0_to_1(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 0 (the pre-release draft) stored input as [C, H, W] and edges as source/target/slot."""
+    out = dict(doc)
+    if isinstance(doc.get("input"), list) and len(doc["input"]) == 3:
+        c, h, w = doc["input"]
+        out["input"] = {"channels": c, "height": h, "width": w}
+    out["edges"] = [{"from": e.get("source"), "to": e.get("target"), "port": e.get("slot", 0)}
+                    if isinstance(e, dict) and "source" in e else e for e in doc.get("edges", [])]
+    out["version"] = 1
+    return out
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _migrate_0_to_1}
+"""MIGRATIONS[v] turns a version-v document into a version v+1 one."""
+
+
+def parse_text(text: str | bytes, path: str | Path | None = None) -> dict[str, Any]:
+    """Decode JSON text into a current-version document dict (structure checked, migrated)."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_BYTES:
+            raise ProjectFileError(path, f"is {len(text) // 2**20} MiB; project files are at most 64 MiB")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProjectFileError(path, f"is not UTF-8 text (byte {exc.start})") from None
+    try:
+        doc = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ProjectFileError(path, f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except (ValueError, RecursionError) as exc:
+        raise ProjectFileError(path, f"is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise ProjectFileError(path, "is not a ConvStudio project: the top level must be a JSON object")
+    if doc.get("format") != FORMAT:
+        raise ProjectFileError(path, f"is not a ConvStudio project: 'format' must be \"{FORMAT}\"")
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ProjectFileError(path, "has no valid 'version' number")
+    if version > VERSION:
+        raise ProjectFileError(path, f"was made by a newer ConvStudio (format version {version}; this one reads up to "
+                                     f"{VERSION}): update ConvStudio to open it")
+    while version < VERSION:
+        doc = MIGRATIONS[version](doc)
+        version = doc["version"]
+    return doc
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a project file")
+
+
+def read_input_shape(doc: dict[str, Any], path: str | Path | None) -> tuple[int, int, int]:
+    """The (C, H, W) input size of a document."""
+    spec = doc.get("input")
+    if not isinstance(spec, dict):
+        raise ProjectFileError(path, "'input' must be an object with channels, height and width")
+    dims = []
+    for key in ("channels", "height", "width"):
+        value = spec.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 16384:
+            raise ProjectFileError(path, f"input.{key} must be a whole number from 1 to 16384, got {value!r}")
+        dims.append(value)
+    return dims[0], dims[1], dims[2]
+
+
+def build_graph(doc: dict[str, Any], path: str | Path | None) -> Graph:
+    """Build the Graph a document describes; every node and edge is validated."""
+    graph = Graph()
+    nodes, edges = doc.get("nodes", []), doc.get("edges", [])
+    if not isinstance(nodes, list) or not isinstance(edges, list):
+        raise ProjectFileError(path, "'nodes' and 'edges' must be lists")
+    for i, raw in enumerate(nodes):
+        _add_node(graph, raw, f"nodes[{i}]", path)
+    for i, raw in enumerate(edges):
+        where = f"edges[{i}]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("from"), str) or not isinstance(raw.get("to"), str):
+            raise ProjectFileError(path, f"{where} must be an object with 'from' and 'to' node ids")
+        port = raw.get("port", 0)
+        if isinstance(port, bool) or not isinstance(port, int):
+            raise ProjectFileError(path, f"{where}.port must be a whole number")
+        for key in ("from", "to"):
+            if raw[key] not in graph.nodes:
+                raise ProjectFileError(path, f"{where}.{key} names node '{raw[key]}', which does not exist")
+        try:
+            graph.connect(raw["from"], raw["to"], port)
+        except GraphError as exc:
+            raise ProjectFileError(path, f"{where}: {exc}") from None
+    return graph
+
+
+def _add_node(graph: Graph, raw: Any, where: str, path: str | Path | None) -> None:
+    if not isinstance(raw, dict):
+        raise ProjectFileError(path, f"{where} must be an object")
+    node_id, block, name = raw.get("id"), raw.get("block"), raw.get("name")
+    if not isinstance(node_id, str) or not node_id:
+        raise ProjectFileError(path, f"{where}.id must be a non-empty string")
+    if not isinstance(block, str):
+        raise ProjectFileError(path, f"{where}.block must be a block id string")
+    if name is not None and not isinstance(name, str):
+        raise ProjectFileError(path, f"{where}.name must be a string")
+    params = raw.get("params", {})
+    if not isinstance(params, dict):
+        raise ProjectFileError(path, f"{where}.params must be an object")
+    pos = raw.get("position", [0, 0])
+    if (not isinstance(pos, list) or len(pos) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) < 1e9 for v in pos)):
+        raise ProjectFileError(path, f"{where}.position must be [x, y] numbers")
+    extra = {k: v for k, v in raw.items() if k not in NODE_KEYS}
+    try:
+        graph.add_node(block, params, (pos[0], pos[1]), name, node_id, extra)
+    except GraphError as exc:
+        raise ProjectFileError(path, f"{where} ('{name or node_id}'): {exc}") from None
+
+
+def graph_to_doc(graph: Graph) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The JSON-ready node and edge lists of a graph."""
+    nodes = []
+    for node in graph.nodes.values():
+        params = dict(node.params)
+        entry: dict[str, Any] = {"id": node.id, "block": node.block, "name": node.name, "params": params,
+                                 "position": [round(node.pos[0], 2), round(node.pos[1], 2)]}
+        entry.update(node.extra)
+        nodes.append(entry)
+    edges = [{"from": e.src, "to": e.dst, "port": e.port} for e in graph.edges]
+    return nodes, edges
