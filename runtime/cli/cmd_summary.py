@@ -1,0 +1,49 @@
+"""`convstudio summary FILE`: the per-layer analysis table (or JSON)."""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+
+from runtime.analysis import analyze
+from runtime.errors import ConvStudioError
+from runtime.project import load_project
+from runtime.report import summary_table
+
+
+class UsageError(ConvStudioError):
+    """A command-line value that cannot be used."""
+
+
+def parse_shape(text: str) -> tuple[int, int, int]:
+    """'3x224x224' (or with ×) → (3, 224, 224)."""
+    parts = re.split(r"[x×X,]", text.strip())
+    if len(parts) != 3 or not all(p.isdigit() and 0 < int(p) <= 16384 for p in parts):
+        raise UsageError(f"--input '{text}' is not C×H×W (e.g. 3x224x224)")
+    c, h, w = (int(p) for p in parts)
+    return c, h, w
+
+
+def register(subs: argparse._SubParsersAction) -> None:
+    """Add the `summary` sub-command."""
+    p = subs.add_parser("summary", help="per-layer shapes, parameters, MACs and receptive fields of a project")
+    p.add_argument("file")
+    p.add_argument("--input", help="input size C×H×W (default: the project's)")
+    p.add_argument("--batch", type=int, default=1, help="batch size for activation memory (default 1)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse and print; exit 1 when the graph has problems."""
+    project = load_project(args.file)
+    if args.batch < 1:
+        raise UsageError(f"--batch must be at least 1, got {args.batch}")
+    if args.input:
+        project.input_shape = parse_shape(args.input)
+    analysis = analyze(project, batch_size=args.batch)
+    if args.format == "json":
+        print(json.dumps(analysis.to_dict(project.graph), indent=2))
+    else:
+        print(summary_table(analysis, project.graph))
+    return 1 if analysis.problems else 0
