@@ -137,6 +137,45 @@ GLOBAL_RF: RfLayers = ((-1, 1),)
 """Marker: the block sees its whole input (global pooling, flatten, linear)."""
 
 
+SUB_INPUT = "<input>"
+"""In a SubGraph's edges, the source that stands for the composite block's own input."""
+
+
+@dataclass(frozen=True)
+class SubNode:
+    """One primitive node of an expanded composite: a local name, a block id and its parameters."""
+
+    name: str
+    block: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SubGraph:
+    """What a composite block is made of, in primitive blocks.
+
+    `edges` are (source, destination) local names, SUB_INPUT standing for the composite's input;
+    the edges into one destination are listed in port order. `output` is the local node whose
+    output is the composite's output. `weights` maps each prefix of the composite module's
+    state_dict (e.g. "downsample.0") to the local node whose module holds those tensors.
+    """
+
+    nodes: tuple[SubNode, ...]
+    edges: tuple[tuple[str, str], ...]
+    output: str
+    weights: Mapping[str, str] = field(default_factory=dict)
+
+    def key_map(self, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """For each composite state_dict key, the (local node, key inside its module) it moves to."""
+        mapped = {}
+        for key in keys:
+            prefix = max((p for p in self.weights if key.startswith(p + ".")), key=len, default=None)
+            if prefix is None:
+                raise KeyError(f"state_dict key '{key}' has no place in the expansion")
+            mapped[key] = (self.weights[prefix], key[len(prefix) + 1:])
+        return mapped
+
+
 @dataclass(frozen=True)
 class BlockSpec:
     """Everything the product knows about one block type, declared once."""
@@ -154,7 +193,7 @@ class BlockSpec:
     check: Callable[[Params, Sequence[Shape]], str | None] | None = None
     aliases: tuple[str, ...] = ()
     composite: bool = False
-    expand: Callable[..., Any] | None = None
+    expand: Callable[[Params, Sequence[Shape]], SubGraph] | None = None
 
     @property
     def variadic(self) -> bool:

@@ -14,6 +14,8 @@ PREFIXES: dict[str, str] = {
     "group_norm": "gn", "local_response_norm": "lrn", "max_pool": "pool", "avg_pool": "avgpool",
     "overlapping_pool": "pool", "global_avg_pool": "avgpool", "linear": "fc", "output": "head",
     "input": "input", "dropout": "dropout", "spatial_dropout": "dropout",
+    "residual_basic": "res", "preact_residual": "preact", "wide_residual": "wide", "dense_block": "dense",
+    "squeeze_excitation": "se", "inverted_residual": "invres", "shufflenet_unit": "shuffle",
 }
 """Readable name prefixes by block id; other blocks use their id."""
 

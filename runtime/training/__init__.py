@@ -1,0 +1,11 @@
+"""Training: settings, the event-yielding loop, checkpoints and export of trained weights."""
+from runtime.training.checkpoint import export_trained, read_checkpoint
+from runtime.training.control import Control
+from runtime.training.events import (EpochMetrics, Event, FeatureMaps, Filters, Finished, Histograms, Started,
+                                     StepMetrics, Warning)
+from runtime.training.loop import train
+from runtime.training.settings import FIELDS, SettingsError, TrainingSettings, parse_training
+
+__all__ = ["Control", "EpochMetrics", "Event", "FIELDS", "FeatureMaps", "Filters", "Finished", "Histograms",
+           "SettingsError", "Started", "StepMetrics", "TrainingSettings", "Warning", "export_trained",
+           "parse_training", "read_checkpoint", "train"]

@@ -1,0 +1,99 @@
+"""What a training run reports, in order; plain picklable dataclasses (they cross a process pipe)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Started:
+    """The run is set up: sizes, classes, device, and the fixed probe image (uint8 C×H×W)."""
+
+    epochs: int
+    steps_per_epoch: int
+    batch_size: int
+    train_size: int
+    val_size: int
+    classes: tuple[str, ...]
+    device: str
+    probe_image: np.ndarray
+    start_epoch: int = 0
+
+
+@dataclass(frozen=True)
+class StepMetrics:
+    """Mean training loss/accuracy over the iterations since the last report."""
+
+    step: int
+    epoch: int
+    loss: float
+    accuracy: float
+    lr: float
+    samples_per_s: float
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    """End of an epoch: training and validation figures and the validation confusion matrix."""
+
+    epoch: int
+    step: int
+    train_loss: float
+    train_accuracy: float
+    val_loss: float
+    val_accuracy: float
+    lr: float
+    confusion: np.ndarray
+    best: bool = False
+
+
+@dataclass(frozen=True)
+class FeatureMaps:
+    """One layer's output for the probe image, as a single mosaic (0–255) of its channels."""
+
+    step: int
+    layer: str
+    shape: tuple[int, ...]
+    mosaic: np.ndarray
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The first convolution's kernels as one mosaic (H×W grey or H×W×3 colour)."""
+
+    step: int
+    layer: str
+    mosaic: np.ndarray
+
+
+@dataclass(frozen=True)
+class Histograms:
+    """Per layer with weights: (counts, edges) of the weights and of their last gradients."""
+
+    step: int
+    weights: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    grads: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Warning:
+    """Something the person should know that does not stop the run."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The end: status is 'completed', 'stopped' or 'failed' (then `message` says why and what to try)."""
+
+    status: str
+    message: str
+    step: int
+    epoch: int
+    best_val_accuracy: float | None = None
+    checkpoint: str | None = None
+
+
+Event = Started | StepMetrics | EpochMetrics | FeatureMaps | Filters | Histograms | Warning | Finished

@@ -1,0 +1,29 @@
+"""Entry point of the training process a window starts (multiprocessing 'spawn'): events go back on a queue."""
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+from runtime.errors import ConvStudioError
+from runtime.project import project_from_dict
+from runtime.training.control import Control
+from runtime.training.events import Finished
+from runtime.training.loop import train
+
+
+def run_training(doc: dict[str, Any], path: str | None, out_dir: str | None, stop: Any, pause: Any, probe: Any,
+                 events: Any, overrides: dict[str, Any]) -> None:
+    """Train the project document and put every event on `events`; never raises."""
+    step = 0
+    try:
+        project = project_from_dict(doc, path)
+        for event in train(project, Control(stop, pause, probe), out_dir, **overrides):
+            step = getattr(event, "step", step)
+            events.put(event)
+    except ConvStudioError as exc:
+        events.put(Finished("failed", str(exc), step, 0))
+    except MemoryError:
+        events.put(Finished("failed", "out of memory: try a smaller batch size or network", step, 0))
+    except Exception as exc:  # noqa: BLE001 - the process must report any crash to the window, then end
+        detail = traceback.format_exc(limit=3)
+        events.put(Finished("failed", f"training crashed: {type(exc).__name__}: {exc}\n{detail}", step, 0))

@@ -1,0 +1,80 @@
+"""A small helper for writing templates: add layers by name, wired to the previous one by default."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import networkx as nx
+
+from runtime.graph import Graph
+from runtime.project import Project
+
+ROW = 90.0
+"""Vertical distance between layers on the canvas."""
+COLUMN = 220.0
+"""Horizontal distance between parallel branches on the canvas."""
+
+
+class Net:
+    """Builds a template graph; every `add` connects to the last layer unless `src` says otherwise."""
+
+    def __init__(self, input_name: str = "input_image") -> None:
+        self.graph = Graph()
+        self._ids: dict[str, str] = {}
+        self.last: str | None = None
+        self.add("input", input_name)
+
+    def add(self, block: str, name: str, src: str | Iterable[str] | None = None, **params: Any) -> str:
+        """Add a `block` node called `name` fed by `src` (default: the last layer); returns `name`."""
+        sources = [self.last] if src is None else [src] if isinstance(src, str) else list(src)
+        node = self.graph.add_node(block, params, name=name)
+        for port, source in enumerate(s for s in sources if s is not None):
+            self.graph.connect(self._ids[source], node.id, port)
+        self._ids[name] = node.id
+        self.last = name
+        return name
+
+    def conv(self, name: str, out: int, k: int, stride: int = 1, padding: int | str = "same",
+             bias: bool = True, groups: int = 1, src: str | None = None) -> str:
+        """A Conv2d layer."""
+        return self.add("conv2d", name, src, out_channels=out, kernel_size=k, stride=stride, padding=padding,
+                        bias=bias, groups=groups)
+
+    def conv_bn_act(self, name: str, out: int, k: int, stride: int = 1, padding: int | str = "same",
+                    groups: int = 1, act: str | None = "relu", src: str | None = None,
+                    bn_name: str | None = None, act_name: str | None = None, **bn: Any) -> str:
+        """Conv (no bias) → BatchNorm → activation, named `name`, `bn_name`/`<name>_bn`, `<name>_<act>`."""
+        self.conv(name, out, k, stride, padding, False, groups, src)
+        self.add("batch_norm", bn_name or f"{name}_bn", **bn)
+        if act:
+            self.add(act, act_name or f"{name}_{act}")
+        return self.last or name
+
+    def max_pool(self, name: str, k: int, stride: int, padding: int = 0, ceil_mode: bool = False,
+                 src: str | None = None) -> str:
+        """A MaxPool2d layer."""
+        return self.add("max_pool", name, src, kernel_size=k, stride=stride, padding=padding, ceil_mode=ceil_mode)
+
+    def linear(self, name: str, out: int, bias: bool = True) -> str:
+        """A fully connected layer."""
+        return self.add("linear", name, out_features=out, bias=bias)
+
+    def project(self, name: str, input_shape: tuple[int, int, int], description: str) -> Project:
+        """The finished Project, laid out top to bottom."""
+        layout(self.graph)
+        return Project(self.graph, input_shape, name, " ".join(description.split()))
+
+
+def layout(graph: Graph) -> None:
+    """Place nodes top to bottom by longest-path depth; parallel branches side by side."""
+    dag = nx.DiGraph()
+    dag.add_nodes_from(graph.nodes)
+    dag.add_edges_from((e.src, e.dst) for e in graph.edges)
+    depth: dict[str, int] = {}
+    for nid in graph.topological_order():
+        depth[nid] = max((depth[p] + 1 for p in dag.predecessors(nid)), default=0)
+    rows: dict[int, list[str]] = {}
+    for nid in graph.topological_order():
+        rows.setdefault(depth[nid], []).append(nid)
+    for level, ids in rows.items():
+        for i, nid in enumerate(ids):
+            graph.nodes[nid].pos = ((i - (len(ids) - 1) / 2) * COLUMN, level * ROW)

@@ -1,0 +1,1 @@
+"""The node-graph canvas: items, the scene that mirrors the graph, the view, auto-layout."""

@@ -1,0 +1,252 @@
+"""Canvas items: a node box with ports, and a wire labelled with the shape it carries.
+
+Items only draw; they never change the model (the view turns gestures into undo commands).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from runtime.graph import Edge, Node
+from studio.canvas import style
+
+_TITLE = style.font(9.0, bold=True)
+_BODY = style.font(8.0)
+_SMALL = style.font(7.5)
+_TITLE_METRICS = QFontMetricsF(_TITLE)
+_SMALL_METRICS = QFontMetricsF(_SMALL)
+
+
+class NodeItem(QGraphicsItem):
+    """A block: title, parameter summary, output shape; input ports on top, output port below."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node_id = node.id
+        self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.title = ""
+        self.name = ""
+        self.summary = ""
+        self.shape_text = ""
+        self.error: str | None = None
+        self.input_count = 1
+        self.has_output = True
+        self.fill = QColor()
+        self.shade = 0.0
+        self.moved_callback = None
+        self.update_from(node, connected=0)
+        self.setPos(*node.pos)
+
+    def update_from(self, node: Node, connected: int) -> None:
+        """Refresh the texts and ports from the model node."""
+        spec = node.spec
+        self.prepareGeometryChange()
+        self.title, self.name = spec.title, node.name
+        self.summary = spec.describe(node.params)
+        self.fill = style.category_colour(spec.category)
+        if spec.max_inputs == 0:
+            self.input_count = 0
+        elif spec.variadic:
+            self.input_count = connected + 1
+        else:
+            self.input_count = spec.max_inputs
+        self.has_output = node.block != "output"
+        self.update()
+
+    def set_figures(self, shape_text: str, error: str | None, shade: float) -> None:
+        """Show the analysed output shape, or the error in the error colour."""
+        if (shape_text, error, shade) == (self.shape_text, self.error, self.shade):
+            return
+        self.shape_text, self.error, self.shade = shape_text, error, shade
+        self.setToolTip(error or "")
+        self.update()
+
+    # ----- geometry ------------------------------------------------------------------
+    def in_port_pos(self, port: int) -> QPointF:
+        """Local position of input port `port`."""
+        n = max(self.input_count, 1)
+        x = -style.NODE_W / 2 + style.NODE_W * (port + 1) / (n + 1)
+        return QPointF(x, -style.NODE_H / 2)
+
+    def out_port_pos(self) -> QPointF:
+        """Local position of the output port."""
+        return QPointF(0.0, style.NODE_H / 2)
+
+    def port_at(self, scene_pos: QPointF) -> tuple[str, int] | None:
+        """('in', port) or ('out', 0) when `scene_pos` is on a port, else None."""
+        local = self.mapFromScene(scene_pos)
+        if self.has_output and _near(local, self.out_port_pos()):
+            return ("out", 0)
+        for port in range(self.input_count):
+            if _near(local, self.in_port_pos(port)):
+                return ("in", port)
+        return None
+
+    def boundingRect(self) -> QRectF:
+        """Box plus port circles and the selection outline."""
+        m = style.PORT_R + 2
+        return QRectF(-style.NODE_W / 2 - 2, -style.NODE_H / 2 - m, style.NODE_W + 4, style.NODE_H + 2 * m)
+
+    def shape(self) -> QPainterPath:
+        """Hit area: the box."""
+        path = QPainterPath()
+        path.addRect(self._box())
+        return path
+
+    @staticmethod
+    def _box() -> QRectF:
+        return QRectF(-style.NODE_W / 2, -style.NODE_H / 2, style.NODE_W, style.NODE_H)
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
+        """Keep wires attached while the box is dragged."""
+        if change == QGraphicsItem.ItemPositionHasChanged and self.moved_callback is not None:
+            self.moved_callback(self.node_id)
+        return super().itemChange(change, value)
+
+    # ----- drawing -------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        """Box in the category (or error) colour, three lines of text, ports."""
+        box = self._box()
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < 0.35:
+            painter.setRenderHint(QPainter.Antialiasing, False)
+        fill = style.ERROR_FILL if self.error else _shaded(self.fill, self.shade)
+        border = style.SELECT_BORDER if self.isSelected() else (style.ERROR_BORDER if self.error else style.BORDER)
+        painter.setPen(QPen(border, 2.5 if self.isSelected() else 1.2))
+        painter.setBrush(fill)
+        if lod < 0.35:
+            painter.drawRect(box)
+            return
+        painter.drawRoundedRect(box, 7, 7)
+        self._paint_text(painter, box)
+        painter.setPen(QPen(style.BORDER, 1))
+        painter.setBrush(QColor("#ffffff"))
+        for port in range(self.input_count):
+            painter.drawEllipse(self.in_port_pos(port), style.PORT_R, style.PORT_R)
+        if self.has_output:
+            painter.setBrush(QColor("#455a64"))
+            painter.drawEllipse(self.out_port_pos(), style.PORT_R, style.PORT_R)
+
+    def _paint_text(self, painter: QPainter, box: QRectF) -> None:
+        inner = box.adjusted(8, 5, -8, -5)
+        third = inner.height() / 3
+        name_width = min(_SMALL_METRICS.horizontalAdvance(self.name), inner.width() / 2)
+        painter.setFont(_SMALL)
+        painter.setPen(style.MUTED_TEXT)
+        painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), third), Qt.AlignRight | Qt.AlignVCenter,
+                         _SMALL_METRICS.elidedText(self.name, Qt.ElideMiddle, int(name_width) + 2))
+        painter.setPen(style.TEXT)
+        painter.setFont(_TITLE)
+        title_width = int(inner.width() - name_width - 6)
+        painter.drawText(QRectF(inner.left(), inner.top(), title_width, third), Qt.AlignLeft | Qt.AlignVCenter,
+                         _TITLE_METRICS.elidedText(self.title, Qt.ElideRight, title_width))
+        painter.setFont(_BODY)
+        painter.setPen(style.TEXT)
+        painter.drawText(QRectF(inner.left(), inner.top() + third, inner.width(), third),
+                         Qt.AlignLeft | Qt.AlignVCenter, self.summary)
+        shape = "⚠ error" if self.error else (f"→ {self.shape_text}" if self.shape_text else "")
+        painter.drawText(QRectF(inner.left(), inner.top() + 2 * third, inner.width(), third),
+                         Qt.AlignLeft | Qt.AlignVCenter, shape)
+
+
+class EdgeItem(QGraphicsItem):
+    """A wire from an output port to an input port, labelled with the tensor shape it carries."""
+
+    def __init__(self, edge: Edge) -> None:
+        super().__init__()
+        self.edge = edge
+        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setZValue(-1)
+        self.label = ""
+        self._path = QPainterPath()
+        self._hit = QPainterPath()
+        self._rect = QRectF()
+
+    def set_ends(self, start: QPointF, end: QPointF) -> None:
+        """Re-route between two scene points (a vertical S-curve)."""
+        self.prepareGeometryChange()
+        path = QPainterPath(start)
+        dy = max(abs(end.y() - start.y()) * 0.5, 30.0)
+        path.cubicTo(QPointF(start.x(), start.y() + dy), QPointF(end.x(), end.y() - dy), end)
+        self._path = path
+        stroker = QPainterPathStroker()
+        stroker.setWidth(8)
+        self._hit = stroker.createStroke(path)
+        self._rect = path.boundingRect().adjusted(-4, -4, 90, 4)
+
+    def set_label(self, text: str) -> None:
+        """The shape shown beside the wire."""
+        if text != self.label:
+            self.label = text
+            self.update()
+
+    def boundingRect(self) -> QRectF:
+        """The curve plus room for the label."""
+        return self._rect
+
+    def shape(self) -> QPainterPath:
+        """Hit area: a band around the curve."""
+        return self._hit
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        """The curve, and the label when zoomed in enough to read it."""
+        colour = style.WIRE_SELECTED if self.isSelected() else style.WIRE
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < 0.35:
+            painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.setPen(QPen(colour, 2.2 if self.isSelected() else 1.4))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self._path)
+        if self.label and lod >= 0.5:
+            mid = self._path.pointAtPercent(0.5)
+            painter.setFont(_SMALL)
+            painter.setPen(style.LABEL)
+            painter.drawText(QRectF(mid.x() + 6, mid.y() - 8, 84, 16), Qt.AlignLeft | Qt.AlignVCenter, self.label)
+
+
+class WireItem(QGraphicsItem):
+    """The wire being dragged from a port: green where it may connect, red where it is refused."""
+
+    def __init__(self, start: QPointF) -> None:
+        super().__init__()
+        self.start = start
+        self.end = start
+        self.colour = style.WIRE
+        self.setZValue(10)
+
+    def set_end(self, end: QPointF, colour: QColor) -> None:
+        """Follow the mouse."""
+        self.prepareGeometryChange()
+        self.end, self.colour = end, colour
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        """Box spanned by both ends."""
+        return QRectF(self.start, self.end).normalized().adjusted(-40, -40, 40, 40)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        """A dashed S-curve."""
+        path = QPainterPath(self.start)
+        dy = max(abs(self.end.y() - self.start.y()) * 0.5, 30.0)
+        sign = 1 if self.end.y() >= self.start.y() else -1
+        path.cubicTo(QPointF(self.start.x(), self.start.y() + sign * dy),
+                     QPointF(self.end.x(), self.end.y() - sign * dy), self.end)
+        painter.setPen(QPen(self.colour, 2.2, Qt.DashLine))
+        painter.drawPath(path)
+
+
+def _near(a: QPointF, b: QPointF) -> bool:
+    return (a.x() - b.x()) ** 2 + (a.y() - b.y()) ** 2 <= style.PORT_HIT ** 2
+
+
+def _shaded(base: QColor, share: float) -> QColor:
+    if share <= 0:
+        return base
+    t = min(1.0, share)
+    return QColor(int(base.red() + (style.SHADE.red() - base.red()) * t),
+                  int(base.green() + (style.SHADE.green() - base.green()) * t),
+                  int(base.blue() + (style.SHADE.blue() - base.blue()) * t))

@@ -1,0 +1,49 @@
+"""Colours, fonts and sizes of the canvas, in one place."""
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont
+
+NODE_W = 176.0
+NODE_H = 58.0
+PORT_R = 5.5
+PORT_HIT = 11.0
+
+CATEGORY_COLOURS: dict[str, str] = {
+    "Input/Output": "#d9d9d9",
+    "Convolution": "#a9cdf2",
+    "Normalization": "#c4e6b5",
+    "Pooling": "#f7d59b",
+    "Activation": "#f5b7b1",
+    "Regularization & shape": "#d7c6ec",
+    "Merge": "#a6e3dc",
+    "Blocks": "#f2c6e0",
+}
+"""Node fill colour per palette category."""
+
+ERROR_FILL = QColor("#ff8a80")
+ERROR_BORDER = QColor("#c62828")
+SELECT_BORDER = QColor("#1565c0")
+BORDER = QColor("#5f6368")
+TEXT = QColor("#202124")
+MUTED_TEXT = QColor("#3c4043")
+WIRE = QColor("#5f6368")
+WIRE_SELECTED = QColor("#1565c0")
+WIRE_OK = QColor("#2e7d32")
+WIRE_BAD = QColor("#d50000")
+LABEL = QColor("#37474f")
+SHADE = QColor("#ff6d00")
+BACKGROUND = QColor("#fafafa")
+GRID = QColor("#ececec")
+
+
+def category_colour(category: str) -> QColor:
+    """The fill colour of a block category."""
+    return QColor(CATEGORY_COLOURS.get(category, "#e0e0e0"))
+
+
+def font(size: float, bold: bool = False) -> QFont:
+    """A UI font of `size` points."""
+    f = QFont()
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f

@@ -1,0 +1,194 @@
+"""The canvas view: zoom at the mouse, pan, rubber-band selection, wiring by dragging between ports, drops."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView
+
+from runtime.errors import GraphError
+from studio.canvas import style
+from studio.canvas.items import NodeItem, WireItem
+from studio.canvas.scene import GraphScene
+from studio.commands import Connect, MoveNodes
+
+MIN_READABLE = 0.75
+BLOCK_MIME = "application/x-convstudio-block"
+"""Drag-and-drop payload of a palette entry: the block id as UTF-8."""
+
+
+class GraphView(QGraphicsView):
+    """Shows a GraphScene; turns gestures into undoable edits on the scene's document."""
+
+    status = Signal(str)
+    """A message for the status bar (e.g. why a connection is refused)."""
+    block_dropped = Signal(str, QPointF)
+    """A palette entry was dropped at a scene position."""
+    files_dropped = Signal(list)
+    """Local files were dropped on the canvas."""
+    context_menu_requested = Signal(object, object)
+    """(node id or None, global position)."""
+
+    def __init__(self, scene: GraphScene) -> None:
+        super().__init__(scene)
+        self.graph_scene = scene
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setOptimizationFlags(QGraphicsView.DontSavePainterState)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setAcceptDrops(True)
+        self.setSceneRect(-50000, -50000, 100000, 100000)
+        self._wire: WireItem | None = None
+        self._wire_src: str | None = None
+        self._pan_from: QPointF | None = None
+
+    # ----- zoom and pan ------------------------------------------------------------------
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Zoom about the mouse position."""
+        factor = 1.15 ** (event.angleDelta().y() / 120)
+        scale = self.transform().m11() * factor
+        if 0.05 <= scale <= 4:
+            self.scale(factor, factor)
+
+    def zoom(self, factor: float) -> None:
+        """Zoom about the view centre."""
+        anchor = self.transformationAnchor()
+        self.setTransformationAnchor(QGraphicsView.AnchorViewCenter)
+        self.scale(factor, factor)
+        self.setTransformationAnchor(anchor)
+
+    def fit(self, readable: bool = False) -> None:
+        """Show every node; with `readable`, never zoom out so far that labels cannot be read
+        (a tall network then shows its top part)."""
+        if not self.graph_scene.nodes:
+            return
+        rect = self.graph_scene.items_rect()
+        self.fitInView(rect, Qt.KeepAspectRatio)
+        scale = self.transform().m11()
+        if scale > 1.25 or (readable and scale < MIN_READABLE):
+            self.resetTransform()
+            if scale > 1.25:
+                self.centerOn(rect.center())
+                return
+            self.scale(MIN_READABLE, MIN_READABLE)
+            height = self.viewport().height() / MIN_READABLE
+            self.centerOn(rect.center().x(), rect.top() + height / 2)
+
+    # ----- mouse -------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Middle button pans; a press on an output port starts a wire."""
+        if event.button() == Qt.MiddleButton:
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.ClosedHandCursor)
+            return
+        if event.button() == Qt.LeftButton:
+            hit = self.graph_scene.port_at(self.mapToScene(event.position().toPoint()))
+            if hit and hit[1] == "out":
+                item = hit[0]
+                self._wire_src = item.node_id
+                self._wire = WireItem(item.mapToScene(item.out_port_pos()))
+                self.graph_scene.addItem(self._wire)
+                return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Pan, or drag the wire and say whether it may connect where it is."""
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            return
+        if self._wire is not None:
+            pos = self.mapToScene(event.position().toPoint())
+            target, problem = self._target(pos)
+            colour = style.WIRE if target is None else (style.WIRE_BAD if problem else style.WIRE_OK)
+            self._wire.set_end(pos, colour)
+            self.status.emit(problem or "")
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """Finish a pan, a wire (connect if allowed) or a move (one undo step)."""
+        if self._pan_from is not None and event.button() == Qt.MiddleButton:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            return
+        if self._wire is not None:
+            self._finish_wire(self.mapToScene(event.position().toPoint()))
+            return
+        super().mouseReleaseEvent(event)
+        self._commit_moves()
+
+    def _target(self, pos: QPointF) -> tuple[tuple[str, int] | None, str | None]:
+        hit = self.graph_scene.port_at(pos)
+        if not hit or hit[1] != "in":
+            return None, None
+        item, _, port = hit
+        graph = self.graph_scene.doc.project.graph
+        return (item.node_id, port), graph.connection_problem(self._wire_src, item.node_id, port)
+
+    def _finish_wire(self, pos: QPointF) -> None:
+        target, problem = self._target(pos)
+        self.graph_scene.removeItem(self._wire)
+        self._wire = None
+        src, self._wire_src = self._wire_src, None
+        if target is None:
+            self.status.emit("")
+            return
+        if problem:
+            self.status.emit(f"Not connected: {problem}")
+            return
+        doc = self.graph_scene.doc
+        try:
+            doc.execute(Connect(doc.project, src, target[0], target[1]))
+        except GraphError as exc:
+            self.status.emit(f"Not connected: {exc}")
+            return
+        self.status.emit("")
+
+    def _commit_moves(self) -> None:
+        graph = self.graph_scene.doc.project.graph
+        moves = {}
+        for nid in self.graph_scene.selected_node_ids():
+            item = self.graph_scene.nodes[nid]
+            new = (item.pos().x(), item.pos().y())
+            if new != graph.nodes[nid].pos:
+                moves[nid] = (graph.nodes[nid].pos, new)
+        if moves:
+            doc = self.graph_scene.doc
+            doc.execute(MoveNodes(doc.project, moves))
+
+    def contextMenuEvent(self, event) -> None:
+        """Ask the window for a context menu on the node under the mouse (or the canvas)."""
+        item = self.itemAt(event.pos())
+        node_id = item.node_id if isinstance(item, NodeItem) else None
+        self.context_menu_requested.emit(node_id, event.globalPos())
+
+    # ----- drops -------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept palette entries and project files."""
+        mime = event.mimeData()
+        if mime.hasFormat(BLOCK_MIME) or mime.hasUrls():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        """Keep accepting while over the canvas."""
+        mime = event.mimeData()
+        if mime.hasFormat(BLOCK_MIME) or mime.hasUrls():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Add the dropped block where it was dropped, or open dropped files."""
+        mime = event.mimeData()
+        if mime.hasFormat(BLOCK_MIME):
+            block = bytes(mime.data(BLOCK_MIME)).decode("utf-8")
+            self.block_dropped.emit(block, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+        elif mime.hasUrls():
+            self.files_dropped.emit([u.toLocalFile() for u in mime.urls() if u.isLocalFile()])
+            event.acceptProposedAction()

@@ -1,0 +1,215 @@
+"""File operations of the window: new, open, recent, templates, save, export, recovery, unsaved-changes check."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from runtime.errors import ConvStudioError
+from runtime.project import Project, load_project
+from studio.paths import TEMPLATES
+from studio.recovery import read_recovery
+
+if TYPE_CHECKING:
+    from studio.main_window import MainWindow
+
+PROJECT_FILTER = "ConvStudio projects (*.json)"
+MAX_RECENT = 10
+
+
+class Files:
+    """Opening, saving and exporting for one window; dialogs only when no path is given."""
+
+    def __init__(self, window: "MainWindow") -> None:
+        self.window = window
+        self.doc = window.doc
+
+    # ----- replacing the project ------------------------------------------------------
+    def new(self) -> None:
+        """Start an empty project (after asking about unsaved changes)."""
+        if self.maybe_save():
+            self.doc.replace(Project())
+
+    def open(self, path: str | Path | None = None) -> bool:
+        """Open a project file; a file that fails to load leaves the current project untouched."""
+        if not self.maybe_save():
+            return False
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.window, "Open project", self._folder(), PROJECT_FILTER)
+            if not path:
+                return False
+        return self.load(Path(path))
+
+    def load(self, path: Path, as_template: bool = False) -> bool:
+        """Load without asking; errors are shown, the current project stays."""
+        try:
+            project = load_project(path)
+        except ConvStudioError as exc:
+            self.window.tell("Cannot open project", str(exc))
+            return False
+        if as_template:
+            project.path = None
+        else:
+            self.remember(path)
+        self.doc.replace(project)
+        return True
+
+    def open_template(self, path: Path) -> bool:
+        """Start a new, unsaved project from a template."""
+        return self.maybe_save() and self.load(path, as_template=True)
+
+    def open_dropped(self, paths: list[str]) -> None:
+        """Open the first dropped .json file."""
+        for path in paths:
+            if path.lower().endswith(".json"):
+                self.open(path)
+                return
+        if paths:
+            self.window.show_status("Only ConvStudio project files (.json) can be dropped here")
+
+    def offer_recovery(self, ask: Callable[[str], bool] | None = None) -> bool:
+        """If a recovery file was left by a crash, ask whether to restore it; True when restored."""
+        found = read_recovery(self.window.paths.recovery_file)
+        if found is None:
+            return False
+        project, origin = found
+        ask = ask or self._ask_recover
+        if not ask(f"ConvStudio did not close cleanly. Restore the unsaved changes to "
+                   f"'{project.name}'{f' ({origin})' if origin else ''}?"):
+            self.window.autosaver.discard()
+            return False
+        project.path = origin
+        self.doc.replace(project)
+        self.doc.undo_stack.resetClean()  # it differs from its file: unsaved until saved
+        self.window.update_title()
+        return True
+
+    def _ask_recover(self, message: str) -> bool:
+        answer = QMessageBox.question(self.window, "Recover unsaved work", message,
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        return answer == QMessageBox.Yes
+
+    # ----- saving -------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Save to the project's file (Save As when it has none)."""
+        if self.doc.project.path is None:
+            return self.save_as()
+        return self._save_to(self.doc.project.path)
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        """Save to a new file."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self.window, "Save project", self._folder(), PROJECT_FILTER)
+            if not path:
+                return False
+            path = path if path.endswith(".json") else path + ".json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.doc.project.save(path)
+        except ConvStudioError as exc:
+            self.window.tell("Cannot save project", str(exc))
+            return False
+        self.doc.undo_stack.setClean()
+        self.remember(path)
+        self.window.update_title()
+        self.window.show_status(f"Saved {path}")
+        return True
+
+    def maybe_save(self) -> bool:
+        """With unsaved changes, ask Save / Discard / Cancel; False means stop what you were doing."""
+        if self.doc.undo_stack.isClean():
+            return True
+        answer = QMessageBox.question(self.window, "Unsaved changes",
+                                      f"Save the changes to '{self.doc.project.name}'?",
+                                      QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    # ----- recent files and templates -------------------------------------------------------
+    def remember(self, path: Path) -> None:
+        """Put `path` first in the recent-files list."""
+        path = Path(path).resolve()
+        recent = [p for p in self.window.recent_files() if p != path]
+        self.window.settings.setValue("recent", [str(p) for p in [path, *recent][:MAX_RECENT]])
+
+    def _folder(self) -> str:
+        path = self.doc.project.path
+        return str(path.parent) if path else str(Path.home())
+
+    @staticmethod
+    def templates() -> list[tuple[str, Path]]:
+        """(display name, path) of every bundled template, by name."""
+        found = []
+        for path in sorted(TEMPLATES.glob("*.json")):
+            try:
+                name = json.loads(path.read_text(encoding="utf-8")).get("name", path.stem)
+            except (OSError, ValueError, AttributeError):
+                continue
+            found.append((str(name), path))
+        return sorted(found, key=lambda t: t[0].lower())
+
+    # ----- export -------------------------------------------------------------------------
+    def export(self, kind: str, path: str | Path | None = None) -> bool:
+        """Export as 'python', 'onnx', 'png' or 'svg'; errors (e.g. an invalid graph) are shown."""
+        suffix = {"python": "py", "onnx": "onnx", "png": "png", "svg": "svg"}[kind]
+        if path is None:
+            stem = self.doc.project.path.stem if self.doc.project.path else "network"
+            path, _ = QFileDialog.getSaveFileName(self.window, f"Export {kind}", f"{self._folder()}/{stem}.{suffix}",
+                                                  f"*.{suffix}")
+            if not path:
+                return False
+        try:
+            self._export(kind, Path(path))
+        except ConvStudioError as exc:
+            self.window.tell("Cannot export", str(exc))
+            return False
+        self.window.show_status(f"Exported {path}")
+        return True
+
+    def _export(self, kind: str, path: Path) -> None:
+        if kind == "python":
+            from runtime.export_python import export_python
+            export_python(self.doc.project, path)
+        elif kind == "onnx":
+            from runtime.export_onnx import export_onnx
+            export_onnx(self.doc.project, str(path))
+        elif kind == "png":
+            render_png(self.window.scene, path)
+        else:
+            render_svg(self.window.scene, path)
+
+
+def render_png(scene, path: Path, scale: float = 2.0) -> None:
+    """Draw the whole graph into a PNG at `scale` pixels per scene unit."""
+    rect = scene.items_rect()
+    image = QImage(QSize(int(rect.width() * scale), int(rect.height() * scale)), QImage.Format_ARGB32)
+    image.fill(Qt.white)
+    painter = QPainter(image)
+    painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+    scene.render(painter, QRectF(image.rect()), rect)
+    painter.end()
+    if not image.save(str(path)):
+        raise ConvStudioError(f"{path}: cannot be written")
+
+
+def render_svg(scene, path: Path) -> None:
+    """Draw the whole graph as SVG (QtSvg's QSvgGenerator)."""
+    from PySide6.QtSvg import QSvgGenerator
+    rect = scene.items_rect()
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(QSize(int(rect.width()), int(rect.height())))
+    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+    generator.setTitle("ConvStudio network")
+    painter = QPainter(generator)
+    scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+    painter.end()
+    if not path.exists():
+        raise ConvStudioError(f"{path}: cannot be written")

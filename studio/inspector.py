@@ -1,0 +1,193 @@
+"""The inspector: a form generated from the selected block's ParamSpecs, applied at once, refused with a reason.
+
+Plain Qt widgets rather than pyqtgraph's parametertree: a refused value must never be applied nor
+silently clamped, and the reason must be shown beside the form; plain editors give that control.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
+
+from blocks.spec import ParamSpec
+from runtime.errors import GraphError
+from studio.commands import Rename, SetParams
+from studio.document import Document
+
+
+class Inspector(QWidget):
+    """Shows and edits the parameters and name of the selected node(s)."""
+
+    refused = Signal(str)
+    """An edit was refused; the reason."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+        self.node_ids: list[str] = []
+        self.editors: dict[str, QWidget] = {}
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.explanation.setStyleSheet("color: #555;")
+        self.explanation.setMaximumHeight(110)
+        self.explanation.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828;")
+        self.form_host = QWidget()
+        self.form = QFormLayout(self.form_host)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form_host)
+        self.setMinimumWidth(300)
+        self.setMinimumHeight(340)
+        layout = QVBoxLayout(self)
+        for w in (self.heading, self.explanation, self.error):
+            layout.addWidget(w)
+        layout.addWidget(scroll, 1)
+        doc.graph_changed.connect(self._on_event)
+        doc.project_replaced.connect(lambda: self.show_nodes([]))
+        self.show_nodes([])
+
+    def show_nodes(self, node_ids: list[str]) -> None:
+        """Build the form for these nodes (all of one block type), or say why there is none."""
+        graph = self.doc.project.graph
+        self.node_ids = [n for n in node_ids if n in graph.nodes]
+        self.error.clear()
+        self._clear_form()
+        if not self.node_ids:
+            self.heading.setText("<i>Select a block to see its parameters.</i>")
+            self.explanation.clear()
+            return
+        blocks = {graph.nodes[n].block for n in self.node_ids}
+        if len(blocks) > 1:
+            self.heading.setText(f"{len(self.node_ids)} blocks of {len(blocks)} types selected: "
+                                 "select blocks of one type to edit them together.")
+            self.explanation.clear()
+            return
+        node = graph.nodes[self.node_ids[0]]
+        spec = node.spec
+        many = f" × {len(self.node_ids)} (edits apply to all)" if len(self.node_ids) > 1 else ""
+        self.heading.setText(f"<b>{spec.title}</b>{many}")
+        self.explanation.setText(spec.explanation)
+        self.explanation.setToolTip(spec.explanation)
+        if len(self.node_ids) == 1:
+            name = QLineEdit(node.name)
+            name.editingFinished.connect(lambda: self._rename(name))
+            self.form.addRow("name", name)
+            self.editors["__name__"] = name
+        for param in spec.params:
+            editor = self._editor(param, node.params[param.name])
+            editor.setToolTip(param.help)
+            label = QLabel(param.name)
+            label.setToolTip(param.help)
+            self.form.addRow(label, editor)
+            self.editors[param.name] = editor
+
+    def _clear_form(self) -> None:
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors = {}
+
+    def _editor(self, param: ParamSpec, value: Any) -> QWidget:
+        apply: Callable[[Any], None] = lambda v, name=param.name: self.apply(name, v)
+        if param.kind == "bool":
+            box = QCheckBox()
+            box.setChecked(bool(value))
+            box.toggled.connect(apply)
+            return box
+        if param.kind == "choice":
+            combo = QComboBox()
+            combo.addItems(list(param.choices))
+            combo.setCurrentText(str(value))
+            combo.currentTextChanged.connect(apply)
+            return combo
+        if param.kind == "int":
+            spin = QSpinBox()
+            spin.setRange(int(param.minimum if param.minimum is not None else -2**31),
+                          int(param.maximum if param.maximum is not None else 2**31 - 1))
+            spin.setValue(int(value))
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(apply)
+            return spin
+        line = QLineEdit(_text(value))
+        line.editingFinished.connect(lambda: self.apply(param.name, _parse(param, line.text())))
+        if param.kind == "padding":
+            line.setPlaceholderText("same, valid or a number")
+        return line
+
+    def apply(self, name: str, value: Any) -> bool:
+        """Apply one parameter to every shown node; a refused value is not applied and its reason shown."""
+        graph = self.doc.project.graph
+        if all(graph.nodes[n].params.get(name) == value for n in self.node_ids):
+            return True
+        try:
+            self.doc.execute(SetParams(self.doc.project, self.node_ids, {name: value}))
+        except GraphError as exc:
+            self._refuse(str(exc), name)
+            return False
+        self.error.clear()
+        return True
+
+    def _rename(self, editor: QLineEdit) -> None:
+        if not self.node_ids or editor.text() == self.doc.project.graph.nodes[self.node_ids[0]].name:
+            return
+        try:
+            self.doc.execute(Rename(self.doc.project, self.node_ids[0], editor.text()))
+        except GraphError as exc:
+            self._refuse(str(exc), "__name__")
+            return
+        self.error.clear()
+
+    def _refuse(self, reason: str, name: str) -> None:
+        self.error.setText(f"Not applied: {reason}")
+        self.refused.emit(reason)
+        self._load_value(name)
+
+    def _load_value(self, name: str) -> None:
+        """Put the model's value back into one editor (without applying anything)."""
+        editor = self.editors.get(name)
+        if editor is None or not self.node_ids:
+            return
+        node = self.doc.project.graph.nodes[self.node_ids[0]]
+        value = node.name if name == "__name__" else node.params[name]
+        editor.blockSignals(True)
+        if isinstance(editor, QCheckBox):
+            editor.setChecked(bool(value))
+        elif isinstance(editor, QComboBox):
+            editor.setCurrentText(str(value))
+        elif isinstance(editor, QSpinBox):
+            editor.setValue(int(value))
+        else:
+            editor.setText(_text(value))
+        editor.blockSignals(False)
+
+    def _on_event(self, event) -> None:
+        if event.kind == "node_removed" and event.node_id in self.node_ids:
+            self.show_nodes([n for n in self.node_ids if n != event.node_id])
+        elif event.kind == "reset":
+            self.show_nodes(self.node_ids)
+        elif event.kind in ("params_changed", "node_renamed") and self.node_ids and event.node_id == self.node_ids[0]:
+            for name in self.editors:
+                self._load_value(name)
+
+
+def _text(value: Any) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _parse(param: ParamSpec, text: str) -> Any:
+    """Typed text → value (left for the spec to validate; unparsable text stays a string it will refuse)."""
+    text = text.strip()
+    if param.kind == "padding" and text in ("same", "valid"):
+        return text
+    for convert in ((int, float) if param.kind == "padding" else (float,)):
+        try:
+            return convert(text)
+        except ValueError:
+            continue
+    return text

@@ -1,0 +1,188 @@
+"""The ConvStudio main window: canvas with palette, inspector, analysis and problems docks.
+
+Public API for plug-ins (e.g. studio.training): `add_panel`, `current_project`, `selected_node_ids`,
+the `selection_changed(list)` and `project_replaced()` signals, and the normal `menuBar()`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QPointF, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
+
+from runtime.project import Project
+from studio.analysis_table import AnalysisPanel
+from studio.canvas.scene import GraphScene
+from studio.canvas.view import GraphView
+from studio.document import Document
+from studio.editing import Editing
+from studio.files import Files
+from studio.inspector import Inspector
+from studio.menus import build_menus
+from studio.palette import Palette
+from studio.paths import AppPaths
+from studio.problems import ProblemsPanel
+from studio.recovery import Autosaver
+
+STATE_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    """The editor window; every edit goes through the document's undo stack."""
+
+    selection_changed = Signal(list)
+    """Emitted with the selected node ids whenever the selection changes."""
+    project_replaced = Signal()
+    """Emitted after New, Open, Template or Recover made another project the live one."""
+
+    def __init__(self, paths: AppPaths, project: Project | None = None) -> None:
+        super().__init__()
+        self.paths = paths
+        self.settings = paths.settings()
+        self.doc = Document(project or Project(), self)
+        self.scene = GraphScene(self.doc)
+        self.view = GraphView(self.scene)
+        self.setCentralWidget(self.view)
+        self.setDockNestingEnabled(True)
+        self.palette = Palette()
+        self.inspector = Inspector(self.doc)
+        self.analysis_panel = AnalysisPanel(self.doc)
+        self.problems = ProblemsPanel(self.doc)
+        self.docks: dict[str, QDockWidget] = {}
+        self.add_panel("Palette", self.palette, Qt.LeftDockWidgetArea, "palette")
+        self.add_panel("Inspector", self.inspector, Qt.RightDockWidgetArea, "inspector")
+        self.add_panel("Analysis", self.analysis_panel, Qt.BottomDockWidgetArea, "analysis")
+        self.add_panel("Problems", self.problems, Qt.BottomDockWidgetArea, "problems")
+        self.autosaver = Autosaver(self.doc, paths.recovery_file)
+        self.editing = Editing(self)
+        self.files = Files(self)
+        self.actions_by_name = build_menus(self)
+        self._selecting = False
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1500, 950)
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [230, 330], Qt.Horizontal)
+        self.resizeDocks([self.docks["analysis"]], [250], Qt.Vertical)
+        self.update_title()
+
+    def _connect(self) -> None:
+        self.scene.selectionChanged.connect(self._scene_selection)
+        self.analysis_panel.node_activated.connect(self.select_nodes)
+        self.problems.node_chosen.connect(lambda nid: self.select_nodes([nid], centre=True))
+        self.palette.add_requested.connect(lambda block: self.editing.add_block(block))
+        self.view.block_dropped.connect(lambda block, pos: self.editing.add_block(block, pos))
+        self.view.files_dropped.connect(self.files.open_dropped)
+        self.view.status.connect(self.show_status)
+        self.view.context_menu_requested.connect(self.editing.context_menu)
+        self.inspector.refused.connect(lambda reason: self.show_status(f"Not applied: {reason}"))
+        self.doc.undo_stack.cleanChanged.connect(lambda *_: self.update_title())
+        self.doc.project_replaced.connect(self._replaced)
+
+    # ----- public API --------------------------------------------------------------------
+    def add_panel(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, object_name: str) -> QDockWidget:
+        """Add `widget` as a dock (tabified with the docks already in `area`; layout remembered)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name)
+        dock.setWidget(widget)
+        same_area = [d for d in self.docks.values() if self.dockWidgetArea(d) == area]
+        self.addDockWidget(area, dock)
+        if same_area and area != Qt.LeftDockWidgetArea:
+            self.tabifyDockWidget(same_area[-1], dock)
+            same_area[0].raise_()
+        self.docks[object_name] = dock
+        return dock
+
+    def current_project(self) -> Project:
+        """The live project (copy it before training on it)."""
+        return self.doc.project
+
+    def selected_node_ids(self) -> list[str]:
+        """The selected nodes' ids, in graph order."""
+        return self.scene.selected_node_ids()
+
+    def select_nodes(self, ids: list[str], centre: bool = False) -> None:
+        """Select these nodes everywhere (canvas, inspector, table); optionally centre the canvas on them."""
+        self.scene.select_nodes(ids)
+        if centre and ids and ids[0] in self.scene.nodes:
+            self.view.centerOn(self.scene.nodes[ids[0]])
+
+    def show_status(self, message: str) -> None:
+        """Show a message in the status bar (empty clears it)."""
+        if message:
+            self.statusBar().showMessage(message, 8000)
+        else:
+            self.statusBar().clearMessage()
+
+    def tell(self, title: str, message: str) -> None:
+        """Show an error message box."""
+        QMessageBox.warning(self, title, message)
+
+    # ----- state -------------------------------------------------------------------------
+    def update_title(self) -> None:
+        """'name — file [*]', with the modified marker when the undo stack is not clean."""
+        project = self.doc.project
+        where = str(project.path) if project.path else "not saved"
+        self.setWindowTitle(f"{project.name} — {where}[*] — ConvStudio")
+        self.setWindowModified(not self.doc.undo_stack.isClean())
+
+    def _scene_selection(self) -> None:
+        ids = self.scene.selected_node_ids()
+        self.inspector.show_nodes(ids)
+        self.analysis_panel.select_ids(ids)
+        self.selection_changed.emit(ids)
+
+    def _replaced(self) -> None:
+        self.update_title()
+        self.view.fit(readable=True)
+        self.project_replaced.emit()
+
+    def restore_layout(self) -> None:
+        """Restore dock layout and geometry saved by the last run."""
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, STATE_VERSION)
+
+    def save_layout(self) -> None:
+        """Remember dock layout and geometry."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Ask about unsaved changes; on a clean exit drop the recovery file and save the layout."""
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.save_layout()
+        self.autosaver.timer.stop()
+        self.autosaver.discard()
+        self._shutdown()
+        event.accept()
+
+    def _shutdown(self) -> None:
+        """Stop signals between the parts so that none fires while Qt deletes them one by one."""
+        for obj in (self.doc.undo_stack, self.doc, self.scene):
+            obj.blockSignals(True)
+        self.doc.project.graph.unsubscribe(self.doc._on_event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept dropped files."""
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Open a dropped project file."""
+        self.files.open_dropped([u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
+
+    def canvas_centre(self) -> QPointF:
+        """The scene point at the centre of the canvas."""
+        return self.view.mapToScene(self.view.viewport().rect().center())
+
+    def recent_files(self) -> list[Path]:
+        """Recently opened or saved files, newest first."""
+        value = self.settings.value("recent", []) or []
+        return [Path(v) for v in ([value] if isinstance(value, str) else value)]

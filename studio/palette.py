@@ -1,0 +1,115 @@
+"""The block palette: categories from the catalogue, a search box, drag to the canvas or double-click."""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QDrag
+from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from blocks import CATEGORIES, all_specs
+from studio.canvas.view import BLOCK_MIME
+
+BLOCK_ROLE = Qt.UserRole + 1
+
+
+class PaletteTree(QTreeWidget):
+    """The category tree; dragging an entry carries its block id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setHeaderHidden(True)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QTreeWidget.DragOnly)
+
+    def mimeTypes(self) -> list[str]:
+        """The block payload type."""
+        return [BLOCK_MIME]
+
+    def mimeData(self, items: list[QTreeWidgetItem]) -> QMimeData:
+        """The dragged entry's block id."""
+        mime = QMimeData()
+        block = items[0].data(0, BLOCK_ROLE) if items else None
+        if block:
+            mime.setData(BLOCK_MIME, block.encode("utf-8"))
+        return mime
+
+    def startDrag(self, actions: Qt.DropActions) -> None:
+        """Drag a block entry (categories are not draggable)."""
+        item = self.currentItem()
+        if item is None or not item.data(0, BLOCK_ROLE):
+            return
+        drag = QDrag(self)
+        drag.setMimeData(self.mimeData([item]))
+        drag.exec(Qt.CopyAction)
+
+
+class Palette(QWidget):
+    """Search box over a tree of every block type, grouped by category; tooltips explain each block."""
+
+    add_requested = Signal(str)
+    """A block id the user double-clicked (add it at the canvas centre)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search blocks…")
+        self.search.setClearButtonEnabled(True)
+        self.tree = PaletteTree()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree)
+        self._populate()
+        self.search.textChanged.connect(self.filter)
+        self.tree.itemDoubleClicked.connect(self._double_clicked)
+
+    def _populate(self) -> None:
+        groups: dict[str, QTreeWidgetItem] = {}
+        for category in CATEGORIES:
+            group = QTreeWidgetItem([category])
+            group.setFlags(Qt.ItemIsEnabled)
+            groups[category] = group
+        for spec in all_specs():
+            entry = QTreeWidgetItem([spec.title])
+            entry.setData(0, BLOCK_ROLE, spec.id)
+            entry.setToolTip(0, _wrap(spec.explanation))
+            entry.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
+            groups[spec.category].addChild(entry)
+        for category in CATEGORIES:
+            if groups[category].childCount():
+                self.tree.addTopLevelItem(groups[category])
+        self.tree.expandAll()
+
+    def filter(self, text: str) -> None:
+        """Show only entries whose title, id or category contains every typed word."""
+        words = text.lower().split()
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            shown = 0
+            for j in range(group.childCount()):
+                entry = group.child(j)
+                hay = f"{entry.text(0)} {entry.data(0, BLOCK_ROLE)} {group.text(0)}".lower().replace("_", " ")
+                visible = all(w in hay for w in words)
+                entry.setHidden(not visible)
+                shown += visible
+            group.setHidden(shown == 0)
+
+    def visible_blocks(self) -> list[str]:
+        """Block ids currently shown (after filtering)."""
+        found = []
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            found += [group.child(j).data(0, BLOCK_ROLE) for j in range(group.childCount())
+                      if not group.child(j).isHidden() and not group.isHidden()]
+        return found
+
+    def _double_clicked(self, item: QTreeWidgetItem, column: int) -> None:
+        block = item.data(0, BLOCK_ROLE)
+        if block:
+            self.add_requested.emit(block)
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    """Rich-text tooltip so Qt wraps long explanations."""
+    return f"<p style='white-space:pre-wrap; max-width:{width}ch'>{html.escape(text)}</p>"

@@ -1,0 +1,50 @@
+"""The problems panel: every error of the analysis; clicking one selects and centres its node."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+from studio.document import Document
+
+NODE_ROLE = Qt.UserRole + 1
+
+
+class ProblemsPanel(QListWidget):
+    """One line per problem, naming the node at fault."""
+
+    node_chosen = Signal(str)
+    """The node id of a clicked problem."""
+
+    def __init__(self, doc: Document) -> None:
+        super().__init__()
+        self.doc = doc
+        self.setWordWrap(True)
+        self.itemClicked.connect(self._clicked)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self.refresh)
+        doc.analysis_changed.connect(self._debounce.start)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """List the current problems (or say there are none)."""
+        self.clear()
+        graph = self.doc.project.graph
+        for problem in self.doc.analysis.problems:
+            where = graph.nodes[problem.node_id].name if problem.node_id in graph.nodes else "network"
+            item = QListWidgetItem(f"⚠ {where}: {problem.message}")
+            item.setData(NODE_ROLE, problem.node_id)
+            item.setForeground(QColor("#b71c1c"))
+            item.setToolTip(problem.message)
+            self.addItem(item)
+        if not self.doc.analysis.problems:
+            item = QListWidgetItem("No problems: the network can be trained and exported.")
+            item.setForeground(QColor("#2e7d32"))
+            self.addItem(item)
+
+    def _clicked(self, item: QListWidgetItem) -> None:
+        node_id = item.data(NODE_ROLE)
+        if node_id:
+            self.node_chosen.emit(node_id)

@@ -1,0 +1,61 @@
+"""Autosave to a recovery file after changes; offer it back after a crash."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+
+from runtime.errors import ProjectFileError
+from runtime.project import Project, loads_project, write_atomic
+from studio.document import Document
+
+AUTOSAVE_DELAY_MS = 1500
+
+
+class Autosaver(QObject):
+    """Writes the live project (and the path it belongs to) to the recovery file shortly after each edit."""
+
+    def __init__(self, doc: Document, recovery_file: Path, delay_ms: int = AUTOSAVE_DELAY_MS) -> None:
+        super().__init__(doc)
+        self.doc = doc
+        self.file = Path(recovery_file)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(delay_ms)
+        self.timer.timeout.connect(self.save_now)
+        doc.undo_stack.indexChanged.connect(self._changed)
+
+    def _changed(self, *args: object) -> None:
+        if self.doc.undo_stack.isClean():
+            self.timer.stop()
+            self.discard()
+        else:
+            self.timer.start()
+
+    def save_now(self) -> None:
+        """Write the recovery file now (atomic)."""
+        project = self.doc.project
+        payload = {"path": str(project.path) if project.path else None, "project": project.to_dict()}
+        try:
+            write_atomic(self.file, json.dumps(payload, ensure_ascii=False))
+        except ProjectFileError:
+            return  # the data dir is not writable: the user's file is untouched, nothing to recover later
+
+    def discard(self) -> None:
+        """Remove the recovery file (clean exit, or everything saved)."""
+        self.file.unlink(missing_ok=True)
+
+
+def read_recovery(file: Path) -> tuple[Project, Path | None] | None:
+    """The project in a recovery file and the path it was saved from, or None if there is no usable one."""
+    try:
+        payload: Any = json.loads(Path(file).read_text(encoding="utf-8"))
+        project = loads_project(json.dumps(payload["project"]))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, ProjectFileError):
+        return None
+    path = payload.get("path")
+    return project, (Path(path) if isinstance(path, str) else None)

@@ -1,0 +1,10 @@
+"""Live training: the Train menu, the panels, and the controller that trains in another process."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def install(window: Any) -> None:
+    """Add the Train menu and the training panels to the editor's main window."""
+    from studio.training.install import install_training
+    install_training(window)

@@ -1,0 +1,133 @@
+"""Wire the training panels, the controller and the Train menu into the editor's main window."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from runtime.errors import ConvStudioError
+from runtime.training import Finished, Warning, export_trained
+from studio.training.confusion_panel import ConfusionPanel
+from studio.training.controller import TrainingController
+from studio.training.data_panel import DataPanel
+from studio.training.histogram_panel import HistogramPanel
+from studio.training.image_panel import FeatureMapPanel, FilterPanel
+from studio.training.metrics_panel import MetricsPanel
+
+
+class TrainingUI(QObject):
+    """Owns the controller and the panels of one window; kept as `window.training_ui`."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = TrainingController(self)
+        self.metrics, self.maps, self.filters = MetricsPanel(), FeatureMapPanel(), FilterPanel()
+        self.histograms, self.confusion = HistogramPanel(), ConfusionPanel()
+        self.data = DataPanel(window.current_project)
+        self.panels = (self.metrics, self.maps, self.filters, self.histograms, self.confusion)
+        right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        for title, widget, area, name in (
+                ("Training", self.metrics, bottom, "training_metrics"),
+                ("Data and Settings", self.data, bottom, "training_data"),
+                ("Feature Maps", self.maps, right, "training_feature_maps"),
+                ("Filters", self.filters, right, "training_filters"),
+                ("Histograms", self.histograms, bottom, "training_histograms"),
+                ("Confusion", self.confusion, right, "training_confusion")):
+            window.add_panel(title, widget, area, name)
+        self.controller.events.connect(self._events)
+        self.controller.state_changed.connect(self._state)
+        window.selection_changed.connect(self._selection)
+        window.project_replaced.connect(self.data.load)
+        self._menu()
+        self.data.load()
+
+    def _menu(self) -> None:
+        """The Train menu."""
+        menu = self.window.menuBar().addMenu("&Train")
+        self.start_action = QAction("&Start", self, shortcut=QKeySequence("F5"), triggered=self.start)
+        self.pause_action = QAction("&Pause", self, shortcut=QKeySequence("F6"), triggered=self.toggle_pause)
+        self.stop_action = QAction("S&top", self, shortcut=QKeySequence("Shift+F5"), triggered=self.controller.stop)
+        self.export_action = QAction("&Export Trained Model…", self, triggered=self.export)
+        self.png_action = QAction("Save Plots as &PNG…", self, triggered=self.save_png)
+        self.csv_action = QAction("Save Metrics as &CSV…", self, triggered=self.save_csv)
+        for action in (self.start_action, self.pause_action, self.stop_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in (self.export_action, self.png_action, self.csv_action):
+            menu.addAction(action)
+        self._state("idle")
+
+    def start(self) -> None:
+        """Train a copy of the current project."""
+        self.metrics.reset()
+        self._selection(self.window.selected_node_ids())
+        self.controller.start(self.window.current_project())
+
+    def toggle_pause(self) -> None:
+        """Pause a running run or resume a paused one."""
+        if self.controller.state == "paused":
+            self.controller.resume()
+        else:
+            self.controller.pause()
+
+    def _state(self, state: str) -> None:
+        self.start_action.setEnabled(state == "idle")
+        self.pause_action.setEnabled(state in ("running", "paused"))
+        self.pause_action.setText("&Resume" if state == "paused" else "&Pause")
+        self.stop_action.setEnabled(state in ("running", "paused"))
+        self.export_action.setEnabled(state == "idle" and self.controller.last_checkpoint is not None)
+
+    def _events(self, events: list) -> None:
+        """Hand one frame's events to every panel (each redraws at most once)."""
+        for panel in self.panels:
+            panel.handle(events)
+        for e in events:
+            if isinstance(e, Warning) or (isinstance(e, Finished) and e.status == "failed"):
+                self.window.statusBar().showMessage(e.message.splitlines()[0], 15000)
+
+    def _selection(self, ids: list) -> None:
+        """Probe the selected node's output (by its layer name)."""
+        graph = (self.controller.project or self.window.current_project()).graph
+        names = [graph.nodes[i].name for i in ids if i in graph.nodes]
+        self.controller.set_probe_layer(names[0] if names else "")
+
+    def export(self) -> None:
+        """Write the trained project's Python module and best weights into a chosen folder."""
+        folder = QFileDialog.getExistingDirectory(self.window, "Export trained model to folder")
+        if folder:
+            self.export_to(Path(folder))
+
+    def export_to(self, folder: Path) -> tuple[Path, Path] | None:
+        """Export the last run (best checkpoint when there is one) into `folder`."""
+        ckpt = Path(self.controller.last_checkpoint or "")
+        best = ckpt.with_name("best.json")
+        try:
+            return export_trained(self.controller.project, best if best.exists() else ckpt, folder)
+        except ConvStudioError as exc:
+            QMessageBox.warning(self.window, "Export trained model", str(exc))
+            return None
+
+    def save_png(self) -> None:
+        """Save the training plots as PNG."""
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save plots", "training.png", "PNG (*.png)")
+        if path:
+            self.metrics.export_png(path)
+
+    def save_csv(self) -> None:
+        """Save the metrics as CSV."""
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save metrics", "metrics.csv", "CSV (*.csv)")
+        if path:
+            self.metrics.export_csv(path)
+
+
+def install_training(window: Any) -> None:
+    """Build the training UI into `window` (the run is stopped when the application quits)."""
+    ui = TrainingUI(window)
+    window.training_ui = ui
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(ui.controller.shutdown)

@@ -1,0 +1,137 @@
+"""Loss, accuracy and learning-rate curves, throughput and progress with ETA; export to PNG and CSV."""
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from runtime.training.events import EpochMetrics, Finished, Started, StepMetrics
+
+SMOOTHING = 0.8
+
+
+class MetricsPanel(QWidget):
+    """Training curves per reported step (smoothed) and validation per epoch."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.loss_plot = self.plots.addPlot(title="loss")
+        self.acc_plot = self.plots.addPlot(title="accuracy")
+        self.plots.nextRow()
+        self.lr_plot = self.plots.addPlot(title="learning rate")
+        self.speed_plot = self.plots.addPlot(title="samples / s")
+        for plot in (self.loss_plot, self.acc_plot, self.lr_plot, self.speed_plot):
+            plot.showGrid(x=True, y=True, alpha=0.3)
+            plot.setLabel("bottom", "iteration")
+            plot.addLegend(offset=(-5, 5)) if plot in (self.loss_plot, self.acc_plot) else None
+        self.curves = {
+            "train_loss": self.loss_plot.plot(pen=pg.mkPen("#4c9be8", width=2), name="train"),
+            "val_loss": self.loss_plot.plot(pen=pg.mkPen("#f28e2b", width=2), symbol="o", symbolSize=6,
+                                            name="validation"),
+            "train_acc": self.acc_plot.plot(pen=pg.mkPen("#4c9be8", width=2), name="train"),
+            "val_acc": self.acc_plot.plot(pen=pg.mkPen("#f28e2b", width=2), symbol="o", symbolSize=6,
+                                          name="validation"),
+            "lr": self.lr_plot.plot(pen=pg.mkPen("#59a14f", width=2)),
+            "speed": self.speed_plot.plot(pen=pg.mkPen("#b07aa1", width=2)),
+        }
+        self.progress = QProgressBar()
+        self.status = QLabel("Not training. Train ▸ Start (F5) trains the project in a separate process.")
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.progress, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.plots, 1)
+        self.plots.setMinimumHeight(240)
+        self.reset()
+
+    def reset(self) -> None:
+        """Clear every curve for a new run."""
+        self.steps: list[StepMetrics] = []
+        self.epochs: list[EpochMetrics] = []
+        self.smoothed: list[tuple[float, float]] = []
+        self.start: Started | None = None
+        self.t0 = time.perf_counter()
+        self.progress.setValue(0)
+        self.redraws = 0
+        for curve in self.curves.values():
+            curve.setData([], [])
+
+    def handle(self, events: list) -> None:
+        """Take a batch of events; redraw once."""
+        changed, finished = False, None
+        for event in events:
+            if isinstance(event, Started):
+                self.reset()
+                self.start = event
+                self.progress.setMaximum(event.epochs * event.steps_per_epoch)
+            elif isinstance(event, StepMetrics):
+                last = self.smoothed[-1] if self.smoothed else (event.loss, event.accuracy)
+                self.smoothed.append((SMOOTHING * last[0] + (1 - SMOOTHING) * event.loss,
+                                      SMOOTHING * last[1] + (1 - SMOOTHING) * event.accuracy))
+                self.steps.append(event)
+                changed = True
+            elif isinstance(event, EpochMetrics):
+                self.epochs.append(event)
+                changed = True
+            elif isinstance(event, Finished):
+                finished = event
+        if changed:
+            self.redraw()
+        if finished is not None:
+            self.status.setText(finished.message)
+
+    def redraw(self) -> None:
+        """Push the stored series into the curves and update progress text."""
+        self.redraws += 1
+        x = [s.step for s in self.steps]
+        self.curves["train_loss"].setData(x, [v[0] for v in self.smoothed])
+        self.curves["train_acc"].setData(x, [v[1] for v in self.smoothed])
+        self.curves["lr"].setData(x, [s.lr for s in self.steps])
+        self.curves["speed"].setData(x, [s.samples_per_s for s in self.steps])
+        ex = [e.step for e in self.epochs]
+        self.curves["val_loss"].setData(ex, [e.val_loss for e in self.epochs])
+        self.curves["val_acc"].setData(ex, [e.val_accuracy for e in self.epochs])
+        if self.start is not None and self.steps:
+            self._progress_text(self.steps[-1])
+
+    def _progress_text(self, last: StepMetrics) -> None:
+        """Epoch, iteration, samples, throughput, ETA."""
+        st = self.start
+        total = st.epochs * st.steps_per_epoch
+        done = last.step - st.start_epoch * st.steps_per_epoch
+        elapsed = time.perf_counter() - self.t0
+        eta = elapsed / max(1, done) * (total - last.step)
+        val = f", val acc {self.epochs[-1].val_accuracy:.2%}" if self.epochs else ""
+        self.progress.setValue(last.step)
+        self.status.setText(f"epoch {last.epoch + 1}/{st.epochs} · iteration {last.step:,}/{total:,} · "
+                            f"batch {st.batch_size} · {last.samples_per_s:,.0f} samples/s · loss {last.loss:.4f}"
+                            f"{val} · ETA {int(eta // 60)}:{int(eta % 60):02d}")
+
+    def export_png(self, path: str | Path) -> Path:
+        """Save the four plots as one PNG (laid out at 1200×800 when the panel is hidden or tiny)."""
+        if self.plots.width() < 400 or not self.plots.isVisible():
+            self.plots.resize(1200, 800)
+        exporter = ImageExporter(self.plots.scene())
+        exporter.parameters()["width"] = max(1200, self.plots.width())
+        exporter.export(str(path))
+        return Path(path)
+
+    def export_csv(self, path: str | Path) -> Path:
+        """Save every reported step and epoch as CSV rows."""
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            out = csv.writer(handle)
+            out.writerow(["kind", "step", "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr",
+                          "samples_per_s"])
+            for s in self.steps:
+                out.writerow(["step", s.step, s.epoch, s.loss, s.accuracy, "", "", s.lr, s.samples_per_s])
+            for e in self.epochs:
+                out.writerow(["epoch", e.step, e.epoch, e.train_loss, e.train_accuracy, e.val_loss,
+                              e.val_accuracy, e.lr, ""])
+        return Path(path)

@@ -1,0 +1,98 @@
+"""Training from the window: the run happens in another process; panels update; pause, stop, export."""
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from runtime.training import EpochMetrics, FeatureMaps, Filters, Finished, Histograms, Started, StepMetrics
+from tests.runtime.training_helpers import tiny_project
+
+
+def _started(classes=tuple("0123456789")):
+    return Started(2, 10, 32, 320, 80, classes, "cpu", np.zeros((1, 8, 8), np.uint8))
+
+
+@pytest.fixture
+def ui(make_window):
+    window = make_window(tiny_project(epochs=40, probe_seconds=0.1))
+    yield window.training_ui
+    window.training_ui.controller.shutdown()
+
+
+def test_panels_draw_events(ui):
+    confusion = np.eye(10, dtype=np.int64) * 8
+    ui._events([_started(), StepMetrics(2, 0, 2.0, 0.2, 0.01, 1000.0, 0.1),
+                StepMetrics(4, 0, 1.5, 0.4, 0.01, 1200.0, 0.2),
+                FeatureMaps(4, "conv1", (4, 8, 8), np.full((17, 17), 9, np.uint8)),
+                Filters(4, "conv1", np.full((7, 7), 3, np.uint8)),
+                Histograms(4, {"conv1": (np.arange(40), np.linspace(-1, 1, 41))},
+                           {"conv1": (np.arange(40), np.linspace(-1, 1, 41))}),
+                EpochMetrics(1, 10, 1.4, 0.5, 1.2, 0.8, 0.01, confusion, True)])
+    x, y = ui.metrics.curves["train_loss"].getData()
+    assert list(x) == [2, 4] and y[0] == 2.0 and y[1] < 2.0
+    assert list(ui.metrics.curves["val_acc"].getData()[1]) == [0.8]
+    assert "iteration 4/20" in ui.metrics.status.text()
+    assert ui.maps.image.image.shape == (17, 17) and "'conv1' (4×8×8)" in ui.maps.caption.text()
+    assert ui.filters.image.image.shape == (7, 7)
+    assert ui.histograms.layer.currentText() == "conv1"
+    assert ui.confusion.matrix[3, 3] == 8 and len(ui.confusion.texts) == 10
+
+
+def test_metrics_export_png_and_csv(ui, tmp_path):
+    ui._events([_started(), StepMetrics(2, 0, 2.0, 0.2, 0.01, 1000.0, 0.1)])
+    assert ui.metrics.export_png(tmp_path / "p.png").stat().st_size > 1000
+    text = ui.metrics.export_csv(tmp_path / "m.csv").read_text()
+    assert text.splitlines()[1].startswith("step,2,0,2.0,0.2")
+
+
+def test_settings_form_edits_the_project(ui):
+    project = ui.window.current_project()
+    ui.data.training.editors["optimizer"].setCurrentText("adamw")
+    ui.data.training.editors["batch_size"].setValue(16)
+    assert project.training["optimizer"] == "adamw" and project.training["batch_size"] == 16
+    ui.data.crop.setValue(3)
+    assert project.data["augment"]["crop_padding"] == 3
+    assert ui.data.preview.image.image is not None and len(ui.data.labels) == 32
+
+
+def test_data_panel_reports_a_bad_folder(ui, tmp_path):
+    ui.data.source.setCurrentText("folder")
+    ui.data.path.setText(str(tmp_path))
+    ui.data.path.editingFinished.emit()
+    assert "holds no class sub-folders" in ui.data.message.text()
+
+
+def test_train_from_window_updates_plots_then_stops(ui, qtbot):
+    window = ui.window
+    window.activateWindow()
+    ui.start_action.trigger()
+    assert ui.controller.state == "running" and not ui.start_action.isEnabled()
+    window.current_project().training["lr"] = 123.0  # edits after Start do not reach the running copy
+    qtbot.waitUntil(lambda: len(ui.metrics.steps) >= 3 and ui.filters.updates >= 2, timeout=30000)
+    assert ui.filters.image.image.shape == (7, 7) and ui.maps.updates >= 1
+    assert len(ui.metrics.curves["train_loss"].getData()[0]) >= 3
+    ui.toggle_pause()
+    assert ui.controller.state == "paused" and ui.pause_action.text() == "&Resume"
+    ui.toggle_pause()
+    t0 = time.monotonic()
+    ui.stop_action.trigger()
+    qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=5000)
+    assert time.monotonic() - t0 < 1.5
+    assert "training stopped" in ui.metrics.status.text()
+    code, weights = ui.export_to(window.current_project().path or __import__("pathlib").Path(ui.controller.out_dir) / "x")
+    assert code.exists() and weights.exists()
+
+
+def test_a_crashing_run_is_reported_and_the_window_survives(ui, qtbot):
+    ui.window.current_project().data = {"source": "mnist"}
+    seen = []
+    ui.controller.events.connect(seen.extend)
+    ui.start_action.trigger()
+    qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=30000)
+    end = [e for e in seen if isinstance(e, Finished)][-1]
+    assert end.status == "failed" and "1×28×28 images but the network's input is 1×8×8" in end.message
+    assert ui.start_action.isEnabled()
+    ui.window.current_project().data = {"source": "digits"}
+    qtbot.keyClick(ui.window, Qt.Key.Key_F5)
+    assert ui.controller.state == "running"
