@@ -13,16 +13,7 @@ from runtime.project import Project, load_project
 from studio.main_window import MainWindow
 from studio.paths import AppPaths
 
-try:
-    # Bound once here: studio.training also has a submodule called `install`, which replaces the
-    # package attribute of that name as soon as it is imported.
-    from studio.training import install as install_training
-except ModuleNotFoundError as exc:
-    # The training panels are built in parallel in studio/training; until that package exists the
-    # editor runs without them. Any other import error is a real bug.
-    if exc.name != "studio.training":
-        raise
-    install_training = None
+from studio.training import install as install_training
 
 
 def application() -> QApplication:
@@ -36,8 +27,7 @@ def application() -> QApplication:
 def build_window(paths: AppPaths, project: Project | None = None) -> MainWindow:
     """The main window with every panel installed (training panels included)."""
     window = MainWindow(paths, project)
-    if install_training is not None:
-        install_training(window)
+    install_training(window)
     window.restore_layout()
     return window
 

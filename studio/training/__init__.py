@@ -6,5 +6,5 @@ from typing import Any
 
 def install(window: Any) -> None:
     """Add the Train menu and the training panels to the editor's main window."""
-    from studio.training.install import install_training
+    from studio.training.installer import install_training
     install_training(window)

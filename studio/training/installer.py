@@ -1,6 +1,7 @@
 """Wire the training panels, the controller and the Train menu into the editor's main window."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,12 @@ class TrainingUI(QObject):
         """Train a copy of the current project."""
         self.metrics.reset()
         self._selection(self.window.selected_node_ids())
-        self.controller.start(self.window.current_project())
+        project = self.window.current_project()
+        overrides = {}
+        if not project.training.get("threads"):
+            # leave one core to the window so redraws never stall the training threads (or the other way round)
+            overrides["threads"] = max(1, (os.cpu_count() or 2) - 1)
+        self.controller.start(project, **overrides)
 
     def toggle_pause(self) -> None:
         """Pause a running run or resume a paused one."""
