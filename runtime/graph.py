@@ -232,6 +232,14 @@ class Graph:
         self.node(node_id).pos = (float(pos[0]), float(pos[1]))
         self._emit("node_moved", node_id)
 
+    def reorder(self, order: list[str]) -> None:
+        """List the nodes named in `order` first, in that order (files list nodes so; undo restores it)."""
+        known = [nid for nid in order if nid in self.nodes]
+        chosen = set(known)
+        items = [(nid, self.nodes[nid]) for nid in known + [n for n in self.nodes if n not in chosen]]
+        self.nodes.clear()
+        self.nodes.update(items)
+
     def copy(self) -> "Graph":
         """A deep copy with no observers (e.g. a frozen graph for a training run)."""
         other = Graph()

@@ -120,13 +120,8 @@ class RemoveItems(GraphCommand):
 
 
 def restore_order(graph: Graph, order: list[str]) -> None:
-    """Put re-added nodes back at their old place in `graph.nodes` (the file lists nodes in this order,
-    so undo gives back the same file). Reorders the dict in place; no node or edge changes."""
-    known = [nid for nid in order if nid in graph.nodes]
-    rest = [nid for nid in graph.nodes if nid not in set(known)]
-    items = [(nid, graph.nodes[nid]) for nid in known + rest]
-    graph.nodes.clear()
-    graph.nodes.update(items)
+    """Put re-added nodes back at their old place, so undo gives back the same file."""
+    graph.reorder(order)
 
 
 class Connect(GraphCommand):
