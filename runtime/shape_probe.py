@@ -1,7 +1,8 @@
 """Build a block on the meta device and run it for its output shape, parameters and multiply-adds.
 
-Meta tensors are exact but their element-wise kernels run through slow Python references, so
-`ShapeOnlyMode` answers shape-preserving and broadcasting ops directly and counts the
+Meta tensors are exact but their kernels run through slow Python references (and the first one
+imports sympy and torch._dynamo, about a second), so `ShapeOnlyMode` answers shape-preserving and
+broadcasting ops directly, takes the common layer ops' shapes from `shape_rules`, and counts the
 multiply-adds of convolutions and matrix products with the same formulas as
 torch.utils.flop_counter (which counts nothing else).
 """
@@ -18,6 +19,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from blocks.spec import Ctor, Shape
+from runtime.shape_rules import RULES, broadcast
 
 T = torch.Tensor
 _SAME_SHAPE: set[Callable] = {
@@ -53,12 +55,21 @@ class ShapeOnlyMode(TorchFunctionMode):
         elif func in _BROADCAST and len(args) == 2:
             a, b = args
             if all(isinstance(v, torch.Tensor) and v.device.type == "meta" for v in (a, b)):
-                return torch.empty(torch.broadcast_shapes(a.shape, b.shape), device="meta")
+                shape = broadcast(a.shape, b.shape)
+                if shape is not None and a.dtype == b.dtype:
+                    return torch.empty(shape, dtype=a.dtype, device="meta")
             if isinstance(a, torch.Tensor) and a.device.type == "meta" and isinstance(b, (int, float)):
                 return a
             if isinstance(b, torch.Tensor) and b.device.type == "meta" and isinstance(a, (int, float)):
                 return b
-        out = func(*args, **kwargs)
+        rule = RULES.get(func)
+        shape = rule(args, kwargs) if rule is not None else None
+        if shape is not None:
+            like = args[0] if args else next(iter(kwargs.values()))
+            dtype = like[0].dtype if isinstance(like, (list, tuple)) else like.dtype
+            out = torch.empty(shape, dtype=dtype, device="meta")
+        else:
+            out = func(*args, **kwargs)
         self._count(func, args, kwargs, out)
         return out
 
