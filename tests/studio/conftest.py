@@ -14,6 +14,13 @@ from runtime.project import load_project  # noqa: E402
 LENET = Path(__file__).resolve().parents[2] / "assets" / "templates" / "lenet5.json"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def isolated_standard_paths():
+    """Qt's standard locations in test mode, so that nothing a test runs touches the user's real settings."""
+    from PySide6.QtCore import QStandardPaths
+    QStandardPaths.setTestModeEnabled(True)
+
+
 @pytest.fixture
 def paths(tmp_path):
     """Settings and recovery file inside the test's temporary folder."""
@@ -45,7 +52,7 @@ def make_window(qtbot, paths):
         window.close()
         window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    QApplication.clipboard().clear()  # mime data left on the clipboard crashes Python's final GC
+    QApplication.clipboard().clear()  # no copied nodes leak from one test into the next
     gc.collect()  # destroy the closed windows now, while Qt is fully alive
 
 
