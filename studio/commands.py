@@ -1,6 +1,8 @@
-"""Undoable edits: small QUndoCommands that call Graph methods (the scene follows the graph's events)."""
+"""Undoable edits: small QUndoCommands that call Graph methods (the scene follows the graph's events),
+and SetSection for the data and training settings."""
 from __future__ import annotations
 
+import copy
 from typing import Any, Callable, Iterable, Mapping
 
 from PySide6.QtGui import QUndoCommand
@@ -256,3 +258,46 @@ def _restore(project: Project, doc: dict[str, Any]) -> None:
         graph.add_node(node.block, node.params, node.pos, node.name, node.id, node.extra)
     for edge in fresh.edges:
         graph.connect(edge.src, edge.dst, edge.port)
+
+
+SECTIONS = ("data", "training")
+"""Project sections replaced as a whole by SetSection."""
+_SECTION_COMMAND_ID = 7100
+
+
+class SetSection(GraphCommand):
+    """Replace the project's `data` or `training` dict; consecutive edits of one field merge into one step."""
+
+    def __init__(self, project: Project, section: str, value: Mapping[str, Any], field_name: str,
+                 notify: Callable[[str], None]) -> None:
+        if section not in SECTIONS:
+            raise ValueError(f"unknown project section '{section}'")
+        super().__init__(project, f"Change {section} setting {field_name}")
+        self.section, self.field_name, self.notify = section, field_name, notify
+        self.old = copy.deepcopy(getattr(project, section))
+        self.new = copy.deepcopy(dict(value))
+
+    def apply(self) -> None:
+        """Put the new dict in place."""
+        self._put(self.new)
+
+    def revert(self) -> None:
+        """Put the old dict back."""
+        self._put(self.old)
+
+    def _put(self, value: dict[str, Any]) -> None:
+        setattr(self.project, self.section, copy.deepcopy(value))
+        self.notify(self.section)
+
+    def id(self) -> int:
+        """One merge id per section (QUndoStack only merges commands with equal ids)."""
+        return _SECTION_COMMAND_ID + SECTIONS.index(self.section)
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        """Absorb a following edit of the same field; a step that ends where it began becomes obsolete."""
+        if not isinstance(other, SetSection) or other.project is not self.project \
+                or (other.section, other.field_name) != (self.section, self.field_name):
+            return False
+        self.new = other.new
+        self.setObsolete(self.new == self.old)
+        return True

@@ -1,13 +1,15 @@
 """The open project with its undo stack and a live analysis, shared by every panel of the window."""
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from runtime.analysis import Analysis, analyze
 from runtime.graph import GraphEvent
 from runtime.project import Project
-from studio.commands import GraphCommand
+from studio.commands import GraphCommand, SetSection
 
 
 class Document(QObject):
@@ -19,6 +21,8 @@ class Document(QObject):
     """The analysis was recomputed (labels, table and problems refresh)."""
     project_replaced = Signal()
     """A different project (New, Open, Template, Recover) is now the live one."""
+    section_changed = Signal(str)
+    """The project's 'data' or 'training' section was replaced (an edit, its undo or its redo)."""
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +63,14 @@ class Document(QObject):
         command.apply()
         command._skip_redo = True
         self.undo_stack.push(command)
+
+    def set_section(self, section: str, value: Mapping[str, Any], field: str) -> bool:
+        """Replace project.data or project.training with `value` as an undoable edit of `field`
+        (consecutive edits of one field are one undo step); False when nothing changes."""
+        if dict(value) == getattr(self._project, section):
+            return False
+        self.execute(SetSection(self._project, section, value, field, self.section_changed.emit))
+        return True
 
     def push_group(self, text: str, commands: list[QUndoCommand]) -> None:
         """Execute several commands as one undo step."""

@@ -58,6 +58,16 @@ class Files:
         self.doc.replace(project)
         return True
 
+    def open_recent(self, path: str | Path) -> bool:
+        """Open an entry of File > Open Recent; one that no longer exists is explained and dropped from the list."""
+        path = Path(path)
+        if not path.is_file():
+            self.forget(path)
+            self.window.tell("Cannot open recent project",
+                             f"{path} no longer exists (moved or deleted); it was removed from Open Recent.")
+            return False
+        return self.open(path)
+
     def open_template(self, path: Path) -> bool:
         """Start a new, unsaved project from a template."""
         return self.maybe_save() and self.load(path, as_template=True)
@@ -137,7 +147,17 @@ class Files:
         """Put `path` first in the recent-files list."""
         path = Path(path).resolve()
         recent = [p for p in self.window.recent_files() if p != path]
-        self.window.settings.setValue("recent", [str(p) for p in [path, *recent][:MAX_RECENT]])
+        self._set_recent([path, *recent][:MAX_RECENT])
+
+    def forget(self, path: Path) -> None:
+        """Drop `path` from the recent-files list."""
+        gone = {Path(path), Path(path).resolve()}
+        self._set_recent([p for p in self.window.recent_files() if p not in gone])
+
+    def _set_recent(self, paths: list[Path]) -> None:
+        """Store the list (written at once, so that another window or the next run sees it)."""
+        self.window.settings.setValue("recent", [str(p) for p in paths])
+        self.window.settings.sync()
 
     def _folder(self) -> str:
         path = self.doc.project.path

@@ -1,7 +1,8 @@
 """The ConvStudio main window: canvas with palette, inspector, analysis and problems docks.
 
-Public API for plug-ins (e.g. studio.training): `add_panel`, `current_project`, `selected_node_ids`,
-the `selection_changed(list)` and `project_replaced()` signals, and the normal `menuBar()`.
+Public API for plug-ins (e.g. studio.training): `add_panel`, `current_project`, `document` (undoable edits of
+the project's settings: `Document.set_section`, `Document.section_changed`), `selected_node_ids`, the
+`selection_changed(list)` and `project_replaced()` signals, and the normal `menuBar()`.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from studio.palette import Palette
 from studio.paths import AppPaths
 from studio.problems import ProblemsPanel
 from studio.recovery import Autosaver
+from studio.shortcuts import TypingGuard
 
 STATE_VERSION = 1
 
@@ -50,6 +52,8 @@ class MainWindow(QMainWindow):
         self.analysis_panel = AnalysisPanel(self.doc)
         self.problems = ProblemsPanel(self.doc)
         self.docks: dict[str, QDockWidget] = {}
+        self.typing_guard = TypingGuard(self)
+        self.installEventFilter(self.typing_guard)
         self.add_panel("Palette", self.palette, Qt.LeftDockWidgetArea, "palette")
         self.add_panel("Inspector", self.inspector, Qt.RightDockWidgetArea, "inspector")
         self.add_panel("Analysis", self.analysis_panel, Qt.BottomDockWidgetArea, "analysis")
@@ -85,6 +89,7 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name)
         dock.setWidget(widget)
+        dock.installEventFilter(self.typing_guard)  # a floating dock is a window of its own
         same_area = [d for d in self.docks.values() if self.dockWidgetArea(d) == area]
         self.addDockWidget(area, dock)
         if same_area and area != Qt.LeftDockWidgetArea:
@@ -96,6 +101,10 @@ class MainWindow(QMainWindow):
     def current_project(self) -> Project:
         """The live project (copy it before training on it)."""
         return self.doc.project
+
+    def document(self) -> Document:
+        """The document: the live project, its undo stack, and undoable settings edits (`set_section`)."""
+        return self.doc
 
     def selected_node_ids(self) -> list[str]:
         """The selected nodes' ids, in graph order."""

@@ -86,7 +86,7 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
 def _fill_recent(window: "MainWindow", menu: QMenu) -> None:
     menu.clear()
     for path in window.recent_files():
-        menu.addAction(str(path), partial(window.files.open, path))
+        menu.addAction(str(path), partial(window.files.open_recent, path))
     if menu.isEmpty():
         menu.addAction("(none)").setEnabled(False)
 

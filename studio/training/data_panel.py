@@ -1,7 +1,10 @@
-"""The data panel: which data set, split and augmentation, a preview grid with labels, and the training settings."""
+"""The data panel: which data set, split and augmentation, a preview grid with labels, and the training settings.
+
+Edits go through the document's undo stack (Document.set_section); undo and redo reload the widgets.
+"""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
@@ -11,16 +14,18 @@ from runtime.data import DataError, check_fits, default_data, load_images, parse
 from runtime.data.settings import SOURCES
 from runtime.errors import ConvStudioError
 from runtime.project import Project
+from studio.document import Document
 from studio.training.image_panel import MosaicView
 from studio.training.settings_form import SettingsForm
 
 
 class DataPanel(QWidget):
-    """Edits project.data / project.training of the project `get_project()` returns; previews the samples."""
+    """Edits the document's project.data / project.training (undoable); previews the samples."""
 
-    def __init__(self, get_project: Callable[[], Project], parent: QWidget | None = None) -> None:
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.get_project = get_project
+        self.doc = document
+        self._editing = False
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.preview = MosaicView("Preview")
@@ -62,17 +67,38 @@ class DataPanel(QWidget):
         layout.addWidget(self.message)
 
     def _connect(self) -> None:
-        """Every data widget writes the data section and refreshes the preview."""
-        self.source.currentTextChanged.connect(lambda _: self._data_changed())
-        for edit in (self.path, self.labels_path):
-            edit.editingFinished.connect(self._data_changed)
-        for box in (self.validation, self.jitter):
-            box.valueChanged.connect(lambda _: self._data_changed())
-        self.crop.valueChanged.connect(lambda _: self._data_changed())
-        self.flip.toggled.connect(lambda _: self._data_changed())
+        """Every data widget writes the data section (one undoable edit per field) and refreshes the preview."""
+        self.source.currentTextChanged.connect(lambda _: self._data_changed("source"))
+        self.path.editingFinished.connect(lambda: self._data_changed("path"))
+        self.labels_path.editingFinished.connect(lambda: self._data_changed("labels"))
+        self.validation.valueChanged.connect(lambda _: self._data_changed("validation"))
+        self.jitter.valueChanged.connect(lambda _: self._data_changed("pca_jitter"))
+        self.crop.valueChanged.connect(lambda _: self._data_changed("crop_padding"))
+        self.flip.toggled.connect(lambda _: self._data_changed("flip"))
+        self.doc.section_changed.connect(self._section_changed)
+
+    def get_project(self) -> Project:
+        """The document's live project."""
+        return self.doc.project
 
     def load(self) -> None:
         """Show the current project's settings and preview."""
+        self._load_data()
+        self.training.load(self.get_project().training)
+        self.refresh_preview()
+
+    def _section_changed(self, section: str) -> None:
+        """After undo or redo, show the restored section (the panel's own edits are already shown)."""
+        if self._editing:
+            return
+        if section == "training":
+            self.training.load(self.get_project().training)
+        else:
+            self._load_data()
+            self.refresh_preview()
+
+    def _load_data(self) -> None:
+        """Show the data section in its widgets without emitting edits."""
         project = self.get_project()
         data = {**default_data(project.input_shape), **project.data}
         aug = data.get("augment", {})
@@ -88,8 +114,6 @@ class DataPanel(QWidget):
         self.jitter.setValue(float(aug.get("pca_jitter", 0.0)))
         for w in widgets:
             w.blockSignals(False)
-        self.training.load(project.training)
-        self.refresh_preview()
 
     def _data_section(self) -> dict[str, Any]:
         """The data section the widgets describe."""
@@ -104,15 +128,21 @@ class DataPanel(QWidget):
             data["images"], data["labels"] = self.path.text(), self.labels_path.text()
         return data
 
-    def _data_changed(self) -> None:
-        project = self.get_project()
-        project.data = {**project.data, **self._data_section()}
-        self.refresh_preview()
+    def _edit(self, section: str, value: dict[str, Any], field: str) -> bool:
+        """Replace a section through the undo stack (without reloading the widgets being edited)."""
+        self._editing = True
+        try:
+            return self.doc.set_section(section, value, field)
+        finally:
+            self._editing = False
+
+    def _data_changed(self, field: str) -> None:
+        if self._edit("data", {**self.get_project().data, **self._data_section()}, field):
+            self.refresh_preview()
 
     def _training_changed(self, key: str, value: Any) -> None:
-        project = self.get_project()
-        project.training = {**project.training, key: value}
-        self.message.setText(f"training setting '{key}' = {value!r} (saved with the project)")
+        if self._edit("training", {**self.get_project().training, key: value}, key):
+            self.message.setText(f"training setting '{key}' = {value!r} (saved with the project)")
 
     def _error(self, text: str) -> None:
         self.message.setText(f"⚠ {text}")

@@ -28,7 +28,7 @@ class TrainingUI(QObject):
         self.controller = TrainingController(self)
         self.metrics, self.maps, self.filters = MetricsPanel(), FeatureMapPanel(), FilterPanel()
         self.histograms, self.confusion = HistogramPanel(), ConfusionPanel()
-        self.data = DataPanel(window.current_project)
+        self.data = DataPanel(window.document())
         self.panels = (self.metrics, self.maps, self.filters, self.histograms, self.confusion)
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         for title, widget, area, name in (
