@@ -5,7 +5,8 @@ Items only draw; they never change the model (the view turns gestures into undo 
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen,
+                           QStaticText, QTransform)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from runtime.graph import Edge, Node
@@ -14,8 +15,11 @@ from studio.canvas import style
 _TITLE = style.font(9.0, bold=True)
 _BODY = style.font(8.0)
 _SMALL = style.font(7.5)
+LABEL_FONT = _SMALL
+"""Font of the shape labels beside wires."""
 _TITLE_METRICS = QFontMetricsF(_TITLE)
 _SMALL_METRICS = QFontMetricsF(_SMALL)
+_BODY_METRICS = QFontMetricsF(_BODY)
 
 
 class NodeItem(QGraphicsItem):
@@ -37,6 +41,7 @@ class NodeItem(QGraphicsItem):
         self.fill = QColor()
         self.shade = 0.0
         self.moved_callback = None
+        self._lines: list[tuple[QFont, QColor, QPointF, QStaticText]] | None = None
         self.update_from(node, connected=0)
         self.setPos(*node.pos)
 
@@ -54,6 +59,7 @@ class NodeItem(QGraphicsItem):
         else:
             self.input_count = spec.max_inputs
         self.has_output = node.block != "output"
+        self._lines = None
         self.update()
 
     def set_figures(self, shape_text: str, error: str | None, shade: float) -> None:
@@ -61,6 +67,7 @@ class NodeItem(QGraphicsItem):
         if (shape_text, error, shade) == (self.shape_text, self.error, self.shade):
             return
         self.shape_text, self.error, self.shade = shape_text, error, shade
+        self._lines = None
         self.setToolTip(error or "")
         self.update()
 
@@ -113,7 +120,7 @@ class NodeItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if lod < 0.35:
             painter.setRenderHint(QPainter.Antialiasing, False)
-        fill = style.ERROR_FILL if self.error else _shaded(self.fill, self.shade)
+        fill = node_fill(self)
         border = style.SELECT_BORDER if self.isSelected() else (style.ERROR_BORDER if self.error else style.BORDER)
         painter.setPen(QPen(border, 2.5 if self.isSelected() else 1.2))
         painter.setBrush(fill)
@@ -131,43 +138,56 @@ class NodeItem(QGraphicsItem):
             painter.drawEllipse(self.out_port_pos(), style.PORT_R, style.PORT_R)
 
     def _paint_text(self, painter: QPainter, box: QRectF) -> None:
+        for font, colour, at, text in self._lines or self._lay_out_text(box):
+            painter.setFont(font)
+            painter.setPen(colour)
+            painter.drawStaticText(at, text)
+
+    def _lay_out_text(self, box: QRectF) -> list[tuple[QFont, QColor, QPointF, QStaticText]]:
+        """Elide and place the three lines once per change (QStaticText keeps the glyph layout), not per paint."""
         inner = box.adjusted(8, 5, -8, -5)
         third = inner.height() / 3
         name_width = min(_SMALL_METRICS.horizontalAdvance(self.name), inner.width() / 2)
-        painter.setFont(_SMALL)
-        painter.setPen(style.MUTED_TEXT)
-        painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), third), Qt.AlignRight | Qt.AlignVCenter,
-                         _SMALL_METRICS.elidedText(self.name, Qt.ElideMiddle, int(name_width) + 2))
-        painter.setPen(style.TEXT)
-        painter.setFont(_TITLE)
+        name = _SMALL_METRICS.elidedText(self.name, Qt.ElideMiddle, int(name_width) + 2)
         title_width = int(inner.width() - name_width - 6)
-        painter.drawText(QRectF(inner.left(), inner.top(), title_width, third), Qt.AlignLeft | Qt.AlignVCenter,
-                         _TITLE_METRICS.elidedText(self.title, Qt.ElideRight, title_width))
-        painter.setFont(_BODY)
-        painter.setPen(style.TEXT)
-        painter.drawText(QRectF(inner.left(), inner.top() + third, inner.width(), third),
-                         Qt.AlignLeft | Qt.AlignVCenter, self.summary)
+        title = _TITLE_METRICS.elidedText(self.title, Qt.ElideRight, title_width)
         shape = "⚠ error" if self.error else (f"→ {self.shape_text}" if self.shape_text else "")
-        painter.drawText(QRectF(inner.left(), inner.top() + 2 * third, inner.width(), third),
-                         Qt.AlignLeft | Qt.AlignVCenter, shape)
+        width = int(inner.width())
+        lines = [(_SMALL, style.MUTED_TEXT, _SMALL_METRICS, 0, name, inner.right() - _SMALL_METRICS.horizontalAdvance(name)),
+                 (_TITLE, style.TEXT, _TITLE_METRICS, 0, title, inner.left()),
+                 (_BODY, style.TEXT, _BODY_METRICS, 1, _BODY_METRICS.elidedText(self.summary, Qt.ElideRight, width),
+                  inner.left()),
+                 (_BODY, style.TEXT, _BODY_METRICS, 2, _BODY_METRICS.elidedText(shape, Qt.ElideRight, width),
+                  inner.left())]
+        self._lines = []
+        for font, colour, metrics, row, text, x in lines:
+            static = QStaticText(text)
+            static.setTextFormat(Qt.PlainText)
+            static.prepare(QTransform(), font)
+            y = inner.top() + row * third + (third - metrics.height()) / 2
+            self._lines.append((font, colour, QPointF(x, y), static))
+        return self._lines
 
 
 class EdgeItem(QGraphicsItem):
-    """A wire from an output port to an input port, labelled with the tensor shape it carries."""
+    """A wire from an output port to an input port, labelled with the tensor shape it carries.
+
+    It only takes clicks and rubber bands: studio.canvas.wires.WireLayer draws every wire at once."""
 
     def __init__(self, edge: Edge) -> None:
         super().__init__()
         self.edge = edge
-        self.setFlags(QGraphicsItem.ItemIsSelectable)
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemHasNoContents)
         self.setZValue(-1)
         self.label = ""
         self._path = QPainterPath()
         self._hit = QPainterPath()
         self._rect = QRectF()
+        self._label_rect = QRectF()
 
-    def set_ends(self, start: QPointF, end: QPointF) -> None:
-        """Re-route between two scene points (a vertical S-curve)."""
+    def set_ends(self, start: QPointF, end: QPointF) -> QRectF:
+        """Re-route between two scene points (a vertical S-curve); returns the area to redraw."""
+        before = self._rect
         self.prepareGeometryChange()
         path = QPainterPath(start)
         dy = max(abs(end.y() - start.y()) * 0.5, 30.0)
@@ -176,16 +196,28 @@ class EdgeItem(QGraphicsItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(8)
         self._hit = stroker.createStroke(path)
-        self._rect = path.boundingRect().adjusted(-4, -4, 90, 4)
+        mid = path.pointAtPercent(0.5)
+        self._label_rect = QRectF(mid.x() + 6, mid.y() - 8, 84, 16)
+        self._rect = path.boundingRect().adjusted(-4, -4, 4, 4).united(self._label_rect)
+        return before.united(self._rect)
 
-    def set_label(self, text: str) -> None:
-        """The shape shown beside the wire."""
-        if text != self.label:
-            self.label = text
-            self.update()
+    def set_label(self, text: str) -> bool:
+        """The shape shown beside the wire; True when it changed."""
+        if text == self.label:
+            return False
+        self.label = text
+        return True
+
+    def path(self) -> QPainterPath:
+        """The wire's curve in scene coordinates."""
+        return self._path
+
+    def label_rect(self) -> QRectF:
+        """Where the label is drawn, in scene coordinates."""
+        return self._label_rect
 
     def boundingRect(self) -> QRectF:
-        """The curve plus room for the label."""
+        """The curve plus its label."""
         return self._rect
 
     def shape(self) -> QPainterPath:
@@ -193,19 +225,7 @@ class EdgeItem(QGraphicsItem):
         return self._hit
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        """The curve, and the label when zoomed in enough to read it."""
-        colour = style.WIRE_SELECTED if self.isSelected() else style.WIRE
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < 0.35:
-            painter.setRenderHint(QPainter.Antialiasing, False)
-        painter.setPen(QPen(colour, 2.2 if self.isSelected() else 1.4))
-        painter.setBrush(Qt.NoBrush)
-        painter.drawPath(self._path)
-        if self.label and lod >= 0.5:
-            mid = self._path.pointAtPercent(0.5)
-            painter.setFont(_SMALL)
-            painter.setPen(style.LABEL)
-            painter.drawText(QRectF(mid.x() + 6, mid.y() - 8, 84, 16), Qt.AlignLeft | Qt.AlignVCenter, self.label)
+        """Nothing: the wire layer draws this wire (Qt does not call this for an item without contents)."""
 
 
 class WireItem(QGraphicsItem):
@@ -241,6 +261,11 @@ class WireItem(QGraphicsItem):
 
 def _near(a: QPointF, b: QPointF) -> bool:
     return (a.x() - b.x()) ** 2 + (a.y() - b.y()) ** 2 <= style.PORT_HIT ** 2
+
+
+def node_fill(item: NodeItem) -> QColor:
+    """A node's fill: the error colour, or its category colour shaded by its share of the cost."""
+    return style.ERROR_FILL if item.error else _shaded(item.fill, item.shade)
 
 
 def _shaded(base: QColor, share: float) -> QColor:

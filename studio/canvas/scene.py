@@ -8,6 +8,8 @@ from blocks.catalogue._common import fmt_shape
 from runtime.graph import Edge, GraphEvent
 from studio.canvas import style
 from studio.canvas.items import EdgeItem, NodeItem
+from studio.canvas.overview import Overview
+from studio.canvas.wires import WireLayer
 from studio.document import Document
 
 SHADE_MODES = ("none", "params", "macs")
@@ -24,11 +26,14 @@ class GraphScene(QGraphicsScene):
         self.edges: dict[Edge, EdgeItem] = {}
         self._touching: dict[str, set[Edge]] = {}
         self.shade_mode = "none"
+        self.overview = Overview(self)
+        self.wires: WireLayer | None = None
         self.setBackgroundBrush(style.BACKGROUND)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
         doc.graph_changed.connect(self.on_event)
         doc.analysis_changed.connect(self.refresh_figures)
         doc.project_replaced.connect(self.rebuild)
+        self.selectionChanged.connect(self._selection_drawn)
         self.rebuild()
 
     # ----- model events --------------------------------------------------------------
@@ -38,6 +43,8 @@ class GraphScene(QGraphicsScene):
         self.nodes.clear()
         self.edges.clear()
         self._touching.clear()
+        self.wires = WireLayer(self)
+        self.addItem(self.wires)
         graph = self.doc.project.graph
         for nid in graph.nodes:
             self._add_node(nid)
@@ -56,6 +63,7 @@ class GraphScene(QGraphicsScene):
             item = self.nodes.pop(nid, None)
             if item is not None:
                 self.removeItem(item)
+                self.overview.invalidate()
         elif kind in ("edge_added", "edge_removed"):
             self._sync_inputs(event.edge.dst)
         elif kind in ("params_changed", "node_renamed"):
@@ -71,6 +79,7 @@ class GraphScene(QGraphicsScene):
         item.moved_callback = self._node_moved
         self.nodes[nid] = item
         self.addItem(item)
+        self.overview.invalidate()
 
     def _refresh_node(self, nid: str) -> None:
         graph = self.doc.project.graph
@@ -79,7 +88,9 @@ class GraphScene(QGraphicsScene):
     def _sync_inputs(self, dst: str) -> None:
         """Re-create the wires into `dst` (a merge's ports shift when one is removed)."""
         for edge in [e for e in self._touching.get(dst, ()) if e.dst == dst]:
-            self.removeItem(self.edges.pop(edge))
+            gone = self.edges.pop(edge)
+            self._wires_changed(gone.boundingRect())
+            self.removeItem(gone)
             for end in (edge.src, edge.dst):
                 self._touching.get(end, set()).discard(edge)
         if dst not in self.nodes:
@@ -92,14 +103,26 @@ class GraphScene(QGraphicsScene):
             self._touching.setdefault(edge.dst, set()).add(edge)
             self.addItem(item)
             self._route(item)
+        self.overview.invalidate()
 
     def _route(self, item: EdgeItem) -> None:
         src, dst = self.nodes[item.edge.src], self.nodes[item.edge.dst]
-        item.set_ends(src.mapToScene(src.out_port_pos()), dst.mapToScene(dst.in_port_pos(item.edge.port)))
+        self._wires_changed(item.set_ends(src.mapToScene(src.out_port_pos()),
+                                          dst.mapToScene(dst.in_port_pos(item.edge.port))))
+
+    def _wires_changed(self, area: QRectF | None = None) -> None:
+        self.overview.invalidate()
+        if self.wires is not None:
+            self.wires.changed(area)
+
+    def _selection_drawn(self) -> None:
+        """Selected wires and boxes are drawn in the selection colour by the layers."""
+        self._wires_changed()
 
     def _node_moved(self, nid: str) -> None:
         for edge in self._touching.get(nid, ()):
             self._route(self.edges[edge])
+        self.overview.invalidate()
 
     # ----- analysis ------------------------------------------------------------------
     def refresh_figures(self) -> None:
@@ -115,7 +138,9 @@ class GraphScene(QGraphicsScene):
             item.set_figures(fmt_shape(fig.out_shape) if fig else "", errors.get(nid), shares.get(nid, 0.0))
         for edge, item in self.edges.items():
             fig = analysis.nodes.get(edge.src)
-            item.set_label(fmt_shape(fig.out_shape) if fig else "")
+            if item.set_label(fmt_shape(fig.out_shape) if fig else ""):
+                self._wires_changed(item.boundingRect())
+        self.overview.invalidate()
 
     def _shares(self, analysis) -> dict[str, float]:
         if self.shade_mode == "none":

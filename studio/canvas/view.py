@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QWheelEvent
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QWheelEvent
+from PySide6.QtWidgets import QGraphicsView, QStyleOptionGraphicsItem
 
 from runtime.errors import GraphError
 from studio.canvas import style
 from studio.canvas.items import NodeItem, WireItem
+from studio.canvas.overview import OVERVIEW_BELOW
 from studio.canvas.scene import GraphScene
 from studio.commands import Connect, MoveNodes
 
@@ -43,6 +44,29 @@ class GraphView(QGraphicsView):
         self._pan_from: QPointF | None = None
 
     # ----- zoom and pan ------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Zoomed in: Qt paints every item. Zoomed out: one batched overview (see studio.canvas.overview)."""
+        if self.transform().m11() >= OVERVIEW_BELOW:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self.viewport())
+        painter.setTransform(self.viewportTransform())
+        exposed = self.mapToScene(event.rect()).boundingRect()
+        self.drawBackground(painter, exposed)
+        self.graph_scene.overview.paint(painter, exposed, self.transform().m11())
+        if self._wire is not None:
+            painter.setRenderHint(QPainter.Antialiasing, True)
+            self._wire.paint(painter, QStyleOptionGraphicsItem(), None)
+        band = self.rubberBandRect()
+        if not band.isNull():
+            painter.resetTransform()
+            colour = self.palette().color(QPalette.Highlight)
+            painter.setPen(colour)
+            colour.setAlpha(50)
+            painter.setBrush(colour)
+            painter.drawRect(band)
+        painter.end()
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         """Zoom about the mouse position."""
         factor = 1.15 ** (event.angleDelta().y() / 120)

@@ -1,0 +1,109 @@
+"""Zoomed out the canvas is drawn as an overview, zoomed in item by item; both look right and stay interactive."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtTest import QTest
+
+from runtime.graph import Graph
+from runtime.project import Project
+from studio.canvas import style
+from studio.canvas.items import node_fill
+from studio.canvas.overview import OVERVIEW_BELOW
+from tests.studio.helpers import drag
+
+
+def grid_project(n: int = 120) -> Project:
+    """A chain of convolutions laid out as a grid: many nodes on screen."""
+    g = Graph()
+    previous = g.add_node("input").id
+    for k in range(n):
+        node = g.add_node("conv2d", {"out_channels": 4})
+        g.connect(previous, node.id)
+        previous = node.id
+    for k, nid in enumerate(g.nodes):
+        g.move(nid, ((k % 12) * 240.0, (k // 12) * 120.0))
+    return Project(g, (3, 16, 16), name="grid")
+
+
+def colour_at(window, scene_point: QPointF) -> QColor:
+    """The colour drawn at a scene point (the viewport grabbed as the user sees it)."""
+    view = window.view
+    image = view.viewport().grab().toImage()
+    point = view.mapFromScene(scene_point)
+    ratio = image.devicePixelRatio()
+    return image.pixelColor(int(point.x() * ratio), int(point.y() * ratio))
+
+
+def near(a: QColor, b: QColor, tolerance: int = 12) -> bool:
+    """Colours equal up to antialiasing noise."""
+    return all(abs(x - y) <= tolerance for x, y in zip(a.getRgb()[:3], b.getRgb()[:3]))
+
+
+def zoom_out(window) -> None:
+    """Fit the grid (well below the overview threshold)."""
+    window.view.fit()
+    assert window.view.transform().m11() < OVERVIEW_BELOW
+
+
+def test_overview_draws_every_node_in_its_colour(make_window):
+    window = make_window(grid_project())
+    zoom_out(window)
+    for nid in list(window.scene.nodes)[::17]:
+        item = window.scene.nodes[nid]
+        assert near(colour_at(window, item.pos()), node_fill(item)), nid
+
+
+def test_overview_click_selects_and_drag_moves_a_node(make_window):
+    window = make_window(grid_project())
+    zoom_out(window)
+    nid = list(window.scene.nodes)[30]
+    item = window.scene.nodes[nid]
+    old = item.pos()
+    centre = window.view.mapFromScene(old)
+    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier, centre)
+    assert window.selected_node_ids() == [nid]
+    drag(window, centre, centre + QPoint(0, 40))
+    moved = window.doc.project.graph.nodes[nid].pos
+    assert moved[1] > old.y() + 100
+    # the overview redraws the box where it now is, in the selection colour's box
+    assert near(colour_at(window, QPointF(*moved)), node_fill(item))
+    window.doc.undo_stack.undo()
+    assert window.doc.project.graph.nodes[nid].pos == (old.x(), old.y())
+
+
+def test_overview_rubber_band_selects(make_window):
+    window = make_window(grid_project())
+    zoom_out(window)
+    rect = window.view.mapFromScene(window.scene.items_rect()).boundingRect()
+    drag(window, rect.topLeft() + QPoint(2, 2), rect.bottomRight() - QPoint(2, 2))
+    assert len(window.selected_node_ids()) == len(window.doc.project.graph.nodes)
+
+
+def test_wires_take_clicks_and_are_drawn_selected(window, qtbot):
+    view = window.view
+    view.resetTransform()
+    graph = window.doc.project.graph
+    conv1 = graph.by_name("conv1").id
+    edge = next(e for e in window.scene.edges if e.src == conv1)
+    wire = window.scene.edges[edge]
+    middle = wire.path().pointAtPercent(0.5)
+    view.centerOn(middle)
+    assert near(colour_at(window, middle), style.WIRE, tolerance=60)
+    QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, view.mapFromScene(middle))
+    assert window.scene.selected_edges() == [edge]
+    assert near(colour_at(window, middle), style.WIRE_SELECTED, tolerance=60)
+
+
+def test_wire_label_is_drawn_in_view(window):
+    view = window.view
+    view.resetTransform()
+    conv1 = window.doc.project.graph.by_name("conv1").id
+    edge = next(e for e in window.scene.edges if e.src == conv1)
+    box = window.scene.edges[edge].label_rect()
+    view.centerOn(box.center())
+    image = view.viewport().grab().toImage()
+    area = view.mapFromScene(box).boundingRect()
+    dark = sum(1 for x in range(area.left(), area.right()) for y in range(area.top(), area.bottom())
+               if image.pixelColor(x, y).lightness() < 140)
+    assert dark > 20  # the "6×28×28" glyphs
