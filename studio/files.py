@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from runtime.errors import ConvStudioError
 from runtime.project import Project, load_project
 from studio.paths import TEMPLATES
-from studio.recovery import read_recovery
+from studio.recovery import left_by_crashes, read_recovery
 
 if TYPE_CHECKING:
     from studio.main_window import MainWindow
@@ -82,21 +82,27 @@ class Files:
             self.window.show_status("Only ConvStudio project files (.json) can be dropped here")
 
     def offer_recovery(self, ask: Callable[[str], bool] | None = None) -> bool:
-        """If a recovery file was left by a crash, ask whether to restore it; True when restored."""
-        found = read_recovery(self.window.paths.recovery_file)
-        if found is None:
-            return False
-        project, origin = found
+        """Offer the work of each window that crashed (newest first) until one is restored; True when one is.
+        A declined or unreadable recovery file is removed; the rest wait for the next start."""
         ask = ask or self._ask_recover
-        if not ask(f"ConvStudio did not close cleanly. Restore the unsaved changes to "
-                   f"'{project.name}'{f' ({origin})' if origin else ''}?"):
-            self.window.autosaver.discard()
-            return False
-        project.path = origin
-        self.doc.replace(project)
-        self.doc.undo_stack.resetClean()  # it differs from its file: unsaved until saved
-        self.window.update_title()
-        return True
+        for file in left_by_crashes(self.window.paths.data_dir):
+            found = read_recovery(file)
+            if found is None:
+                file.unlink(missing_ok=True)
+                continue
+            project, origin = found
+            if not ask(f"ConvStudio did not close cleanly. Restore the unsaved changes to "
+                       f"'{project.name}'{f' ({origin})' if origin else ''}?"):
+                file.unlink(missing_ok=True)
+                continue
+            project.path = origin
+            self.doc.replace(project)
+            self.doc.undo_stack.resetClean()  # it differs from its file: unsaved until saved
+            self.window.update_title()
+            self.window.autosaver.save_now()  # the restored work is safe in this window's own file
+            file.unlink(missing_ok=True)
+            return True
+        return False
 
     def _ask_recover(self, message: str) -> bool:
         answer = QMessageBox.question(self.window, "Recover unsaved work", message,

@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self.add_panel("Inspector", self.inspector, Qt.RightDockWidgetArea, "inspector")
         self.add_panel("Analysis", self.analysis_panel, Qt.BottomDockWidgetArea, "analysis")
         self.add_panel("Problems", self.problems, Qt.BottomDockWidgetArea, "problems")
-        self.autosaver = Autosaver(self.doc, paths.recovery_file)
+        self.autosaver = Autosaver(self.doc, paths.data_dir)
         self.editing = Editing(self)
         self.files = Files(self)
         self.actions_by_name = build_menus(self)
@@ -167,8 +167,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
-        self.autosaver.timer.stop()
-        self.autosaver.discard()
+        self.autosaver.release()
         self._shutdown()
         event.accept()
 

@@ -13,15 +13,10 @@ DEFAULT_PROJECT = TEMPLATES / "lenet5.json"
 
 @dataclass(frozen=True)
 class AppPaths:
-    """The settings file (window layout, recent files) and the folder of the autosave recovery file."""
+    """The settings file (window layout, recent files) and the folder of the autosave recovery files."""
 
     settings_file: Path
     data_dir: Path
-
-    @property
-    def recovery_file(self) -> Path:
-        """The autosave written shortly after each change, removed on a clean exit."""
-        return self.data_dir / "recovery.json"
 
     def settings(self) -> QSettings:
         """A QSettings object on the settings file."""

@@ -1,11 +1,17 @@
-"""Autosave to a recovery file after changes; offer it back after a crash."""
+"""Autosave to a recovery file after changes; offer it back after a crash.
+
+Every window writes its own `recovery-<id>.json` and holds the lock file beside it while it lives
+(QLockFile records the process, so a crashed owner's lock is recognised as stale). A recovery file
+whose lock nobody holds was left by a crash; two ConvStudio windows never overwrite each other's.
+"""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QLockFile, QObject, QTimer
 
 from runtime.errors import ProjectFileError
 from runtime.project import Project, loads_project, write_atomic
@@ -15,12 +21,19 @@ AUTOSAVE_DELAY_MS = 1500
 
 
 class Autosaver(QObject):
-    """Writes the live project (and the path it belongs to) to the recovery file shortly after each edit."""
+    """Writes the live project (and the path it belongs to) to this window's recovery file shortly after each edit."""
 
-    def __init__(self, doc: Document, recovery_file: Path, delay_ms: int = AUTOSAVE_DELAY_MS) -> None:
+    def __init__(self, doc: Document, folder: Path, delay_ms: int = AUTOSAVE_DELAY_MS) -> None:
         super().__init__(doc)
         self.doc = doc
-        self.file = Path(recovery_file)
+        self.file = Path(folder) / f"recovery-{uuid.uuid4().hex[:12]}.json"
+        self.lock = QLockFile(str(_lock_of(self.file)))
+        self.lock.setStaleLockTime(0)  # never stale while this process lives, however long it runs
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            self.lock.tryLock(0)
+        except OSError:
+            pass  # no writable data folder: autosave is off, see save_now
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(delay_ms)
@@ -46,6 +59,27 @@ class Autosaver(QObject):
     def discard(self) -> None:
         """Remove the recovery file (clean exit, or everything saved)."""
         self.file.unlink(missing_ok=True)
+
+    def release(self) -> None:
+        """Clean exit: no recovery file, and the lock let go."""
+        self.timer.stop()
+        self.discard()
+        self.lock.unlock()
+
+
+def left_by_crashes(folder: Path) -> list[Path]:
+    """Recovery files in `folder` whose window is gone (no live lock), newest first."""
+    found = []
+    for file in Path(folder).glob("recovery*.json"):
+        lock = QLockFile(str(_lock_of(file)))
+        if lock.tryLock(0):  # succeeds only when no live process holds it
+            lock.unlock()
+            found.append(file)
+    return sorted(found, key=lambda f: f.stat().st_mtime, reverse=True)
+
+
+def _lock_of(file: Path) -> Path:
+    return file.with_suffix(".lock")
 
 
 def read_recovery(file: Path) -> tuple[Project, Path | None] | None:

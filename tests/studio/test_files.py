@@ -47,27 +47,41 @@ def test_autosave_and_recovery_after_a_crash(make_window, paths, qtbot):
     first = make_window()
     first.autosaver.timer.setInterval(10)
     first.editing.add_block("gelu", QPointF(0, 0))
-    qtbot.waitUntil(paths.recovery_file.exists, timeout=2000)
+    qtbot.waitUntil(first.autosaver.file.exists, timeout=2000)
     edited = first.doc.project.to_json()
-    second = make_window()  # the first one "crashed": its recovery file is still there
+    untouched = make_window()  # a window that is still open: its work is not offered to others
+    untouched.editing.add_block("relu", QPointF(0, 0))
+    untouched.autosaver.save_now()
+    first.autosaver.lock.unlock()  # the first window's process "crashed": nobody holds its lock now
+    second = make_window()
     questions = []
     assert second.files.offer_recovery(ask=lambda text: questions.append(text) or True)
     assert second.doc.project.to_json() == edited
-    assert "LeNet-5" in questions[0]
+    assert "LeNet-5" in questions[0] and len(questions) == 1
     assert second.isWindowModified()
+    assert not first.autosaver.file.exists() and second.autosaver.file.exists()
+    assert untouched.autosaver.file.exists()
 
 
 def test_clean_exit_removes_recovery_and_declined_recovery_is_dropped(make_window, paths, qtbot):
     window = make_window()
     window.autosaver.save_now()
-    assert paths.recovery_file.exists()
+    assert window.autosaver.file.exists()
     window.doc.undo_stack.setClean()
     window.close()
-    assert not paths.recovery_file.exists()
-    window.autosaver.save_now()
+    assert not window.autosaver.file.exists()
+    window.autosaver.save_now()  # as if it had crashed after writing (its lock is already released)
     other = make_window()
     assert not other.files.offer_recovery(ask=lambda text: False)
-    assert not paths.recovery_file.exists()
+    assert not window.autosaver.file.exists()
+
+
+def test_a_corrupt_recovery_file_is_skipped(make_window, paths):
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    (paths.data_dir / "recovery-old.json").write_text("{not json", encoding="utf-8")
+    window = make_window()
+    assert not window.files.offer_recovery(ask=lambda text: True)
+    assert not (paths.data_dir / "recovery-old.json").exists()
 
 
 def test_quitting_with_unsaved_changes_asks(window, monkeypatch):
