@@ -84,9 +84,11 @@ class WireLayer(QGraphicsItem):
             return
         painter.setFont(LABEL_FONT)
         painter.setPen(style.LABEL)
+        drawn: list[tuple[QRectF, str]] = []
         for item in self._edges_in(exposed):
-            box = item.label_rect()
-            if item.label and box.intersects(exposed):
+            box = _free_spot(item.label_rect(), item.label, drawn)
+            if item.label and box is not None and box.intersects(exposed):
+                drawn.append((box, item.label))
                 painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, item.label)
 
     def _edges_in(self, area: QRectF) -> list["EdgeItem"]:
@@ -99,6 +101,19 @@ class WireLayer(QGraphicsItem):
         for item in items:
             (selected if item.isSelected() else plain).addPath(item.path())
         return plain, selected
+
+
+def _free_spot(box: QRectF, text: str, drawn: list[tuple[QRectF, str]]) -> QRectF | None:
+    """Where a label can go without covering one already drawn: None when the same text is already
+    there (wires into one merge carry the same shape), else `box`, moved down past other labels."""
+    for _ in range(4):
+        hit = next(((other, label) for other, label in drawn if other.intersects(box)), None)
+        if hit is None:
+            return box
+        if hit[1] == text:
+            return None
+        box = box.translated(0, hit[0].bottom() - box.top() + 1)
+    return box
 
 
 def _pen(colour: QColor, width: float, cosmetic: bool) -> QPen:
