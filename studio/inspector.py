@@ -5,6 +5,7 @@ silently clamped, and the reason must be shown beside the form; plain editors gi
 """
 from __future__ import annotations
 
+from html import escape
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineE
 
 from blocks.spec import ParamSpec
 from runtime.errors import GraphError
+from studio.analysis_table import human
 from studio.commands import Rename, SetParams
 from studio.document import Document
 
@@ -51,6 +53,7 @@ class Inspector(QWidget):
         layout.addWidget(scroll, 1)
         doc.graph_changed.connect(self._on_event)
         doc.project_replaced.connect(lambda: self.show_nodes([]))
+        doc.analysis_changed.connect(self._analysed)
         self.show_nodes([])
 
     def show_nodes(self, node_ids: list[str]) -> None:
@@ -60,8 +63,7 @@ class Inspector(QWidget):
         self.error.clear()
         self._clear_form()
         if not self.node_ids:
-            self.heading.setText("<i>Select a block to see its parameters.</i>")
-            self.explanation.clear()
+            self._show_project()
             return
         blocks = {graph.nodes[n].block for n in self.node_ids}
         if len(blocks) > 1:
@@ -87,6 +89,26 @@ class Inspector(QWidget):
             label.setToolTip(param.help)
             self.form.addRow(label, editor)
             self.editors[param.name] = editor
+
+    def _show_project(self) -> None:
+        """Nothing selected: the project itself (name, description, size and cost of the network)."""
+        project, analysis = self.doc.project, self.doc.analysis
+        self.heading.setText(f"<b>{escape(project.name)}</b>")
+        self.explanation.setText(project.description or "<i>Select a block to see and edit its parameters.</i>")
+        self.explanation.setToolTip(project.description)
+        rows = [("input", "×".join(map(str, project.input_shape))), ("blocks", f"{len(project.graph.nodes):,}"),
+                ("parameters", f"{analysis.params:,}"), ("multiply-adds", human(analysis.macs)),
+                ("problems", str(len(analysis.problems)) if analysis.problems else "none")]
+        for label, value in rows:
+            shown = QLabel(value)
+            shown.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            self.form.addRow(label, shown)
+        self.form.addRow(QLabel("<i>Select a block to edit its parameters.</i>") if project.description else QLabel())
+
+    def _analysed(self) -> None:
+        if not self.node_ids:
+            self._clear_form()
+            self._show_project()
 
     def _clear_form(self) -> None:
         while self.form.rowCount():
