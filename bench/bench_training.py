@@ -6,7 +6,7 @@
    both in a spawned process (target ≥ 95 %), and the window's event-loop latency while training
    (target p99 ≤ 50 ms).
 
-Usage: python bench/bench_training.py [--steps N] [--epochs N]
+Usage: python bench/bench_training.py [--step-time-only] [--pairs N] [--block N] [--threads N] [--epochs N]
 """
 from __future__ import annotations
 
@@ -38,36 +38,92 @@ def hand_written() -> nn.Module:
                          nn.Tanh(), nn.Linear(84, 10))
 
 
-def step_time(steps: int, rounds: int = 5) -> None:
-    """Median per-step time of both loops (same optimizer and one-cycle schedule), interleaved round by round."""
-    setup = prepare(load_project(LENET), epochs=rounds)
+def _reference(setup) -> tuple[nn.Module, torch.optim.Optimizer, object, nn.Module]:
+    """The hand-written model with ConvStudio's initial weights, and the optimizer, one-cycle schedule and loss
+    a person would write for the template's recipe (the same hyperparameters and schedule length)."""
+    s = setup.settings
+    assert (s.optimizer, s.schedule, s.loss) == ("nesterov", "one_cycle", "cross_entropy"), "template recipe changed"
+    ref = hand_written().to(setup.device)
+    ref.load_state_dict(dict(zip(ref.state_dict(), setup.model.state_dict().values())))
+    opt = torch.optim.SGD(ref.parameters(), s.lr, momentum=s.momentum, nesterov=True, weight_decay=s.weight_decay)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, s.lr, total_steps=setup.schedule.inner.total_steps,
+                                                cycle_momentum=True)
+    return ref, opt, sched, nn.CrossEntropyLoss(label_smoothing=s.label_smoothing)
+
+
+def step_time(steps: int, block: int, pairs: int, warmup: int) -> None:
+    """Per-step time of ConvStudio's training loop against a hand-written minimal loop, in interleaved pairs.
+
+    ConvStudio's side is its real loop (`_Run.train_events`): training step, NaN check, loss/accuracy tally,
+    a StepMetrics report every log_every steps, pause/stop polling and the timed feature-map/filter/histogram
+    probes. The hand-written side is forward, loss, zero_grad, backward, step, scheduler step. Both train
+    the same layers from the same initial weights on the same batches (already on the device), with the same
+    optimizer and one-cycle schedule; each pair runs the same `block` batches through both, in alternating
+    order, and the first `warmup` pairs are dropped.
+
+    The figure is the median of the per-pair ratios without the probes, plus the probes' share of the time:
+    probes come every probe_seconds of the loop's own time, so only some pairs hold one and a median alone
+    would hide them (and their wall-clock timer is advanced past the hand-written half of each pair)."""
+    setup = prepare(load_project(LENET), epochs=1000)
     run = _Run(setup, Control(), None)
     batches = list(setup.data.train_batches(setup.settings.batch_size, run.gen))[:steps]
-    ref = hand_written()
-    ref.load_state_dict(dict(zip(ref.state_dict(), setup.model.state_dict().values())))
-    s = setup.settings
-    opt = torch.optim.SGD(ref.parameters(), s.lr, momentum=s.momentum, nesterov=True)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, s.lr, total_steps=rounds * len(batches) + 1,
-                                                cycle_momentum=True)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=s.label_smoothing)
-    ours, theirs = [], []
-    for _ in range(rounds):
-        sums = torch.zeros(2)
+    ref, opt, sched, loss_fn = _reference(setup)
+    assert block % setup.settings.log_every == 0, "--block must be a multiple of log_every (10)"
+    assert (warmup + pairs) * block < setup.schedule.inner.total_steps, "fewer --pairs or a smaller --block"
+    clock = {"end": None, "probes": 0.0}
+    probe_events = run.probe_events
+
+    def timed_probe_events(now: float):
         t = time.perf_counter()
-        for x, y in batches:
-            run.train_step(x, y, sums)
-        ours.append((time.perf_counter() - t) / len(batches))
-        t = time.perf_counter()
-        for x, y in batches:
+        events = list(probe_events(now))
+        clock["probes"] += time.perf_counter() - t
+        yield from events
+
+    run.probe_events = timed_probe_events
+
+    def ours(part: list) -> None:
+        if clock["end"] is not None:  # probes keep to the loop's own clock, as in a real run
+            run.next_probe += time.perf_counter() - clock["end"]
+        for _ in run.train_events(part):
+            pass
+        clock["end"] = time.perf_counter()
+
+    def theirs(part: list) -> None:
+        for x, y in part:
             loss = loss_fn(ref(x), y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
-        theirs.append((time.perf_counter() - t) / len(batches))
-    a, b = statistics.median(ours), statistics.median(theirs)
-    print(f"step time, LeNet-5 batch {s.batch_size}, {len(batches)} steps × {rounds} rounds: ConvStudio "
-          f"{a * 1e3:.3f} ms, hand-written {b * 1e3:.3f} ms, ratio {a / b:.3f} (target ≤ 1.03)")
+
+    ratios, mine, hand, probe_s, probes = [], [], [], 0.0, run.probes
+    for k in range(warmup + pairs):
+        part = [batches[(k * block + j) % len(batches)] for j in range(block)]
+        if k == warmup:
+            probes = run.probes
+        times, before = {}, clock["probes"]
+        order = (("ours", ours), ("theirs", theirs))
+        for name, fn in order if k % 2 == 0 else order[::-1]:
+            t = time.perf_counter()
+            fn(part)
+            times[name] = time.perf_counter() - t
+        if k >= warmup:
+            probed = clock["probes"] - before
+            probe_s += probed
+            mine.append(times["ours"] - probed)
+            hand.append(times["theirs"])
+            ratios.append(mine[-1] / hand[-1])
+    q = statistics.quantiles(ratios, n=4)
+    share = probe_s / sum(hand)
+    ratio = statistics.median(ratios) + share
+    ms = {side: statistics.median(times) / block * 1e3 for side, times in (("ours", mine), ("theirs", hand))}
+    print(f"step time, LeNet-5 batch {setup.settings.batch_size} on {setup.device}, {pairs} interleaved pairs of "
+          f"{block} steps ({warmup} warm-up pairs dropped): ConvStudio loop {ms['ours']:.3f} ms + probes, "
+          f"hand-written {ms['theirs']:.3f} ms")
+    print(f"  loop without probes / hand-written: median {statistics.median(ratios):.3f} (quartiles {q[0]:.3f}-"
+          f"{q[2]:.3f}); probes: {run.probes - probes} × {probe_s / max(1, run.probes - probes) * 1e3:.2f} ms, "
+          f"+{share:.3f}")
+    print(f"step-time ratio ConvStudio / hand-written: {ratio:.3f} (target ≤ 1.03)")
 
 
 def _headless_worker(epochs: int, queue) -> None:
@@ -146,13 +202,22 @@ def throughput(epochs: int) -> None:
 def main() -> None:
     """Run every measurement."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=100)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=100, help="distinct batches the step-time pairs cycle over")
+    parser.add_argument("--block", type=int, default=20, help="steps per side of one pair (a multiple of 10)")
+    parser.add_argument("--pairs", type=int, default=200, help="measured step-time pairs")
+    parser.add_argument("--warmup", type=int, default=10, help="step-time pairs run first and dropped")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads for the step-time pairs (0: default)")
+    parser.add_argument("--epochs", type=int, default=3, help="epochs of each throughput run")
+    parser.add_argument("--step-time-only", action="store_true", help="skip the throughput and latency runs")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs; "
           f"load average {os.getloadavg()[0]:.2f} (other processes skew absolute figures)")
-    step_time(args.steps)
-    throughput(args.epochs)
+    step_time(args.steps, args.block, args.pairs, args.warmup)
+    print(f"load average after the step-time pairs {os.getloadavg()[0]:.2f}")
+    if not args.step_time_only:
+        throughput(args.epochs)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ class CompiledNetwork(nn.Module):
         for step in plan.steps:
             self.add_module(step.name, step.ctor.build())
             slots[step.name] = len(slots)
-            program.append((step.name, tuple(slots[n] for n in step.inputs), slots[step.name]))
+            ins = tuple(slots[n] for n in step.inputs)
+            program.append((step.name, ins, slots[step.name], ins[0] if len(ins) == 1 else -1))
         self._program = program
         self._slots = len(slots)
         self._result = slots[plan.output_name]
@@ -29,8 +30,11 @@ class CompiledNetwork(nn.Module):
         values: list = [None] * self._slots
         values[0] = x
         modules = self._modules
-        for name, ins, out in self._program:
-            values[out] = modules[name](*[values[i] for i in ins])
+        for name, ins, out, one in self._program:  # one: the only input's slot (most layers), else -1
+            if one >= 0:
+                values[out] = modules[name](values[one])
+            else:
+                values[out] = modules[name](*[values[i] for i in ins])
         return values[self._result]
 
     def layer_outputs(self, x: torch.Tensor, names: set[str]) -> dict[str, torch.Tensor]:
@@ -38,7 +42,7 @@ class CompiledNetwork(nn.Module):
         values: list = [None] * self._slots
         values[0] = x
         found = {}
-        for name, ins, out in self._program:
+        for name, ins, out, _ in self._program:
             values[out] = self._modules[name](*[values[i] for i in ins])
             if name in names:
                 found[name] = values[out]

@@ -1,12 +1,11 @@
 """The training loop as a generator of events; metrics stay on the device and are read every N steps."""
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Generator, Iterable, Iterator
 
 import torch
 
@@ -17,6 +16,80 @@ from runtime.training.control import Control
 from runtime.training.events import (EpochMetrics, Event, Finished, Started, StepMetrics, Warning)
 from runtime.training.nonfinite import NonFinite, diagnose
 from runtime.training.setup import Setup, prepare
+
+POLL_SECONDS = 0.02
+"""The pause/stop flags are read at least this often (and after every event), not every iteration."""
+FOLD_STEPS = 16
+"""Kept logits are folded into the on-device sums at least every this many iterations (bounds their memory)."""
+
+
+class _Tally:
+    """Training loss and correct predictions summed since the last read, with no device sync per iteration.
+
+    Where reading a value is free (CPU) the loss the loop already read and the correct counts are kept as
+    Python numbers; otherwise loss tensors are kept and folded into on-device sums. Logits and labels are
+    kept and scored in one batch every FOLD_STEPS iterations and at each read: a handful of batched
+    operations instead of five small ones per iteration."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.on_device = device.type != "cpu"
+        self.sums = torch.zeros(2, device=device) if self.on_device else None
+        self.loss = 0.0
+        self.correct = 0
+        self.losses: list[torch.Tensor] = []
+        self.logits: list[torch.Tensor] = []
+        self.labels: list[torch.Tensor] = []
+
+    def add(self, loss: float | torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
+        """One iteration's loss (a float when already read), logits and labels."""
+        if isinstance(loss, float):
+            self.loss += loss
+        else:
+            self.losses.append(loss.detach())
+        self.logits.append(logits.detach())
+        self.labels.append(labels)
+        if len(self.logits) >= FOLD_STEPS:
+            self.fold()
+
+    def fold(self) -> None:
+        """Score and sum what is kept (asynchronously on a GPU) and drop it."""
+        if self.logits:
+            logits = torch.cat(self.logits) if len(self.logits) > 1 else self.logits[0]
+            labels = torch.cat(self.labels) if len(self.labels) > 1 else self.labels[0]
+            correct = (logits.argmax(1) == labels).sum()
+            if self.on_device:
+                self.sums[1] += correct
+            else:
+                self.correct += int(correct)
+            self.logits.clear()
+            self.labels.clear()
+        if self.losses:
+            loss = torch.stack(self.losses).float().sum()
+            if self.on_device:
+                self.sums[0] += loss
+            else:
+                self.loss += float(loss)
+            self.losses.clear()
+
+    def read(self) -> tuple[float, float]:
+        """(loss sum, number correct) since the last read or reset, with at most one device read; then reset."""
+        self.fold()
+        loss, correct = self.loss, float(self.correct)
+        if self.on_device:
+            on_device = self.sums.tolist()
+            loss, correct = loss + on_device[0], correct + on_device[1]
+        self.reset()
+        return loss, correct
+
+    def reset(self) -> None:
+        """Forget everything summed or kept."""
+        if self.on_device:
+            self.sums.zero_()
+        self.loss = 0.0
+        self.correct = 0
+        self.losses.clear()
+        self.logits.clear()
+        self.labels.clear()
 
 
 class _Run:
@@ -38,6 +111,9 @@ class _Run:
         self.autocast = dtype if setup.device.type == "cuda" else None
         self.scaler = torch.amp.GradScaler("cuda") if self.autocast == torch.float16 else None
         self.check_every = 1 if setup.device.type == "cpu" else setup.settings.log_every
+        self.read_loss = self.check_every == 1
+        self.tally = _Tally(setup.device)
+        self.epoch_loss = self.epoch_correct = 0.0
 
     def resume_from(self, path: str | Path) -> None:
         """Continue from a checkpoint: weights, optimizer, schedule, epoch and step."""
@@ -57,16 +133,24 @@ class _Run:
 
     def _forward_loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits and loss, under autocast when mixed precision is on."""
-        ctx = torch.autocast("cuda", self.autocast) if self.autocast else contextlib.nullcontext()
-        with ctx:
+        if self.autocast is None:
+            logits = self.s.step_fn(x)
+            return logits, self.s.loss_fn(logits, y)
+        with torch.autocast("cuda", self.autocast):
             logits = self.s.step_fn(x)
             return logits, self.s.loss_fn(logits, y)
 
-    def train_step(self, x: torch.Tensor, y: torch.Tensor, sums: torch.Tensor) -> None:
-        """One iteration; adds (loss, correct) to the on-device `sums`; raises NonFinite before a bad update."""
+    def train_step(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        """One iteration, tallied in `self.tally`; raises NonFinite before a bad update.
+
+        On the CPU the loss is read every iteration (no sync to wait for): the NaN check names the exact step
+        and the read value is what gets summed. On a GPU it is read every `log_every` iterations only."""
         logits, loss = self._forward_loss(x, y)
-        if self.step % self.check_every == 0 and not math.isfinite(loss.item()):
-            raise NonFinite(self.step + 1, x)
+        value = None
+        if self.step % self.check_every == 0:
+            value = loss.item()
+            if not math.isfinite(value):
+                raise NonFinite(self.step + 1, x)
         opt = self.s.optimizer
         opt.zero_grad(set_to_none=True)
         if self.scaler is not None:
@@ -77,15 +161,11 @@ class _Run:
             loss.backward()
             opt.step()
         self.s.schedule.after_step()
-        sums[0] += loss.detach()
-        sums[1] += (logits.argmax(1) == y).sum()
+        self.tally.add(value if self.read_loss else loss, logits, y)
         self.step += 1
 
-    def maybe_probe(self) -> Iterator[Event]:
-        """Feature maps and filters about every `probe_seconds`; histograms every fourth time."""
-        now = time.perf_counter()
-        if now < self.next_probe:
-            return
+    def probe_events(self, now: float) -> Iterator[Event]:
+        """Feature maps and filters (and histograms every fourth time); the next ones in `probe_seconds`."""
         self.next_probe = now + self.s.settings.probe_seconds
         layer = self.control.probe_layer()
         if layer not in self.s.layer_names and layer != self.s.input_name:
@@ -98,6 +178,55 @@ class _Run:
         if self.probes % 4 == 0:
             yield probes.histograms(self.s.model, self.step)
         self.probes += 1
+
+    def train_events(self, batches: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> Generator[Event, None, bool]:
+        """Train on `batches`, reporting every log_every iterations and probing; False when stopped early.
+
+        Per iteration this costs one clock read beyond the training step itself: the control flags are read
+        every POLL_SECONDS and right after every event (whoever consumed it may have paused or stopped),
+        metrics stay in the tally until a report reads them."""
+        control, log_every = self.control, self.s.settings.log_every
+        seen, tick = 0, time.perf_counter()
+        t0, next_poll = tick, 0.0
+        for i, (x, y) in enumerate(batches, start=1):
+            now = time.perf_counter()
+            if now >= next_poll:
+                control.wait_while_paused()
+                if control.stopping:
+                    return False
+                next_poll = now + POLL_SECONDS
+            self.train_step(x, y)
+            seen += len(y)
+            if i % log_every == 0:
+                now = time.perf_counter()
+                yield self._step_metrics(seen, now - tick, now - t0)
+                seen, tick, next_poll = 0, time.perf_counter(), 0.0
+            if now >= self.next_probe:
+                yield from self.probe_events(now)
+                next_poll = 0.0
+        return True
+
+    def epoch_events(self) -> Iterator[Event]:
+        """Train one epoch, then validate (nothing more when a stop cut the epoch short)."""
+        self.epoch_loss = self.epoch_correct = 0.0
+        self.tally.reset()
+        if (yield from self.train_events(self.s.data.train_batches(self.s.settings.batch_size, self.gen))):
+            self._read_window()
+            yield self._epoch_metrics()
+
+    def _read_window(self) -> tuple[float, float]:
+        """(loss sum, correct) of the iterations since the last read (one read from the device), added to the epoch."""
+        loss, correct = self.tally.read()
+        self.epoch_loss += loss
+        self.epoch_correct += correct
+        return loss, correct
+
+    def _step_metrics(self, seen: int, dt: float, elapsed: float) -> StepMetrics:
+        """Average the last window of iterations."""
+        loss, correct = self._read_window()
+        n = self.s.settings.log_every
+        return StepMetrics(self.step, self.epoch, loss / n, correct / max(1, seen), self.s.schedule.lr,
+                           seen / max(dt, 1e-9), elapsed)
 
     @torch.no_grad()
     def evaluate(self) -> tuple[float, float, Any]:
@@ -127,37 +256,9 @@ class _Run:
         if stem == "last":
             self.checkpoint = str(path)
 
-    def epoch_events(self) -> Iterator[Event]:
-        """Train one epoch (reporting every log_every steps and probing), then validate."""
-        st = self.s.settings
-        sums = torch.zeros(2, device=self.s.device)
-        window = torch.zeros(2, device=self.s.device)
-        seen, tick, t0 = 0, time.perf_counter(), time.perf_counter()
-        for i, (x, y) in enumerate(self.s.data.train_batches(st.batch_size, self.gen), start=1):
-            self.control.wait_while_paused()
-            if self.control.stopping:
-                return
-            self.train_step(x, y, window)
-            seen += len(y)
-            if i % st.log_every == 0:
-                yield self._step_metrics(window, i, seen, time.perf_counter() - tick, t0)
-                sums += window
-                window.zero_()
-                seen, tick = 0, time.perf_counter()
-            yield from self.maybe_probe()
-        sums += window
-        yield self._epoch_metrics(sums)
-
-    def _step_metrics(self, window: torch.Tensor, i: int, seen: int, dt: float, t0: float) -> StepMetrics:
-        """Average the last window of iterations (one read from the device)."""
-        loss, correct = window.tolist()
-        n = self.s.settings.log_every
-        return StepMetrics(self.step, self.epoch, loss / n, correct / max(1, seen), self.s.schedule.lr,
-                           seen / max(dt, 1e-9), time.perf_counter() - t0)
-
-    def _epoch_metrics(self, sums: torch.Tensor) -> EpochMetrics:
+    def _epoch_metrics(self) -> EpochMetrics:
         """Validate, step per-epoch schedules, keep the best checkpoint."""
-        loss, correct = sums.tolist()
+        loss, correct = self.epoch_loss, self.epoch_correct
         steps = self.s.data.steps_per_epoch(self.s.settings.batch_size)
         seen = steps * min(self.s.settings.batch_size, self.s.data.train_size)
         val_loss, val_acc, confusion = self.evaluate()

@@ -64,10 +64,12 @@ def filters(model: nn.Module, step: int) -> Filters | None:
 def _hist(t: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     """(counts, edges) of a tensor's values, computed on its device."""
     t = t.detach().float().reshape(-1)
-    t = t[torch.isfinite(t)]
-    if t.numel() == 0:
-        return np.zeros(BINS, np.int64), np.linspace(-1, 1, BINS + 1)
-    low, high = float(t.min()), float(t.max())
+    low, high = (float(v) for v in torch.aminmax(t)) if t.numel() else (math.nan, math.nan)
+    if not (math.isfinite(low) and math.isfinite(high)):  # NaN/inf propagate to the extremes: drop them
+        t = t[torch.isfinite(t)]
+        if t.numel() == 0:
+            return np.zeros(BINS, np.int64), np.linspace(-1, 1, BINS + 1)
+        low, high = (float(v) for v in torch.aminmax(t))
     if high - low < 1e-12:
         low, high = low - 0.5, high + 0.5
     counts = torch.histc(t, BINS, low, high)

@@ -30,11 +30,20 @@ class HistogramPanel(QWidget):
         layout.addWidget(self.plots, 1)
         self.latest: Histograms | None = None
 
+    def reset(self) -> None:
+        """A new run: no layers, no curves."""
+        self.latest = None
+        self.layer.blockSignals(True)
+        self.layer.clear()
+        self.layer.blockSignals(False)
+        self.weight_curve.clear()
+        self.grad_curve.clear()
+        self.info.setText("")
+
     def handle(self, events: list) -> None:
         """Keep the newest histograms and redraw the chosen layer."""
         if any(isinstance(e, Started) for e in events):
-            self.latest = None
-            self.layer.clear()
+            self.reset()
         found = [e for e in events if isinstance(e, Histograms)]
         if not found:
             return

@@ -3,32 +3,68 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from runtime.training.events import FeatureMaps, Filters, Started
 
 
+PLACEHOLDER_STYLE = ("QLabel#placeholder { background: palette(alternate-base); color: palette(window-text);"
+                     " border: 1px solid palette(midlight); padding: 12px; }")
+
+
+def placeholder(text: str) -> QLabel:
+    """The neutral, centred text a panel shows where its plot or image will be."""
+    label = QLabel(text)
+    label.setObjectName("placeholder")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    label.setStyleSheet(PLACEHOLDER_STYLE)
+    return label
+
+
 class MosaicView(QWidget):
-    """A caption above a pan/zoom view holding exactly one ImageItem."""
+    """A caption above a pan/zoom view holding exactly one ImageItem; a neutral placeholder until there is one."""
 
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.empty_text = caption
         self.caption = QLabel(caption)
         self.caption.setWordWrap(True)
+        self.placeholder = placeholder(caption)
         self.view = pg.GraphicsLayoutWidget()
         self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=True)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.box.addItem(self.image)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self.view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.caption)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.stack, 1)
         self.updates = 0
+        self.clear()
+
+    @property
+    def empty(self) -> bool:
+        """Whether the placeholder is showing (no image)."""
+        return self.stack.currentWidget() is self.placeholder
+
+    def clear(self, text: str | None = None) -> None:
+        """Drop the image and show the placeholder saying `text` (default: the panel's own caption)."""
+        self.image.clear()
+        self.placeholder.setText(text or self.empty_text)
+        self.caption.hide()
+        self.stack.setCurrentWidget(self.placeholder)
 
     def show_array(self, pixels: np.ndarray) -> None:
         """Show uint8 (H, W) or (H, W, 3) pixels; refit the view when the size changes."""
         resized = self.image.image is None or self.image.image.shape != pixels.shape
         self.image.setImage(pixels, levels=(0, 255), autoLevels=False)
+        if self.empty:
+            self.stack.setCurrentWidget(self.view)
+            self.caption.show()
         if resized:
             self.box.autoRange(padding=0.02)
         self.updates += 1
@@ -40,11 +76,15 @@ class FeatureMapPanel(MosaicView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Feature maps: select a layer on the canvas (default: the first convolution).", parent)
 
+    def reset(self) -> None:
+        """A new run: no stale image."""
+        self.clear("Feature maps: waiting for the first snapshot…")
+
     def handle(self, events: list) -> None:
         """Show the newest FeatureMaps event of the batch."""
         maps = [e for e in events if isinstance(e, FeatureMaps)]
-        if isinstance(next((e for e in events if isinstance(e, Started)), None), Started):
-            self.caption.setText("Feature maps: waiting for the first snapshot…")
+        if any(isinstance(e, Started) for e in events):
+            self.reset()
         if maps:
             m = maps[-1]
             shape = "×".join(map(str, m.shape))
@@ -58,9 +98,15 @@ class FilterPanel(MosaicView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("First-layer filters appear here while training.", parent)
 
+    def reset(self) -> None:
+        """A new run: no stale image."""
+        self.clear("First-layer filters: waiting for the first snapshot (there is none without a convolution)…")
+
     def handle(self, events: list) -> None:
         """Show the newest Filters event of the batch."""
         found = [e for e in events if isinstance(e, Filters)]
+        if any(isinstance(e, Started) for e in events):
+            self.reset()
         if found:
             f = found[-1]
             colour = "colour" if f.mosaic.ndim == 3 else "grey"

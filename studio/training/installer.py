@@ -63,8 +63,9 @@ class TrainingUI(QObject):
         self._state("idle")
 
     def start(self) -> None:
-        """Train a copy of the current project."""
-        self.metrics.reset()
+        """Train a copy of the current project (no panel keeps a previous run's pictures meanwhile)."""
+        for panel in (self.metrics, self.maps, self.filters, self.histograms, self.confusion):
+            panel.reset()
         self._selection(self.window.selected_node_ids())
         project = self.window.current_project()
         overrides = {}

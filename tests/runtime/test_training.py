@@ -146,3 +146,21 @@ def test_bad_data_is_reported_before_training(tmp_path):
     project.data = {"source": "mnist"}
     with pytest.raises(Exception, match="1×28×28 images but the network's input is 1×8×8"):
         next(train(project))
+
+
+@pytest.mark.parametrize("on_device", [False, True])
+def test_tally_matches_a_direct_count(on_device):
+    from runtime.training.loop import FOLD_STEPS, _Tally
+    tally = _Tally(torch.device("cpu"))
+    if on_device:  # the GPU path (loss tensors and counts kept on the device), exercised on the CPU
+        tally.on_device, tally.sums = True, torch.zeros(2)
+    gen = torch.Generator().manual_seed(0)
+    for steps in (FOLD_STEPS * 2 + 3, 1, 0):
+        loss_sum, correct = 0.0, 0
+        for _ in range(steps):
+            logits, labels = torch.randn(8, 5, generator=gen), torch.randint(0, 5, (8,), generator=gen)
+            loss = torch.rand((), generator=gen)
+            tally.add(loss if on_device else loss.item(), logits, labels)
+            loss_sum, correct = loss_sum + loss.item(), correct + int((logits.argmax(1) == labels).sum())
+        got_loss, got_correct = tally.read()
+        assert got_loss == pytest.approx(loss_sum, rel=1e-6) and got_correct == correct

@@ -39,6 +39,41 @@ def test_panels_draw_events(ui):
     assert ui.confusion.matrix[3, 3] == 8 and len(ui.confusion.texts) == 10
 
 
+def test_panels_start_empty_and_a_new_run_drops_the_last_pictures(ui):
+    # before any run: neutral placeholders with a caption, no plot axes, no black image boxes
+    for panel in (ui.confusion, ui.maps, ui.filters):
+        assert panel.stack.currentWidget() is panel.placeholder and panel.placeholder.text()
+    assert "end of each epoch" in ui.confusion.placeholder.text()
+    assert ui.maps.image.image is None and ui.filters.image.image is None
+    # a run starts: an empty grid labelled with the classes until the first epoch ends
+    ui._events([_started(tuple("abc"))])
+    confusion = ui.confusion
+    assert confusion.stack.currentWidget() is confusion.view and confusion.matrix is None
+    assert confusion.image.image is None and not confusion.texts and "end of each epoch" in confusion.caption.text()
+    assert [label for _, label in confusion.plot.getAxis("bottom")._tickLevels[0]] == ["a", "b", "c"]
+    xs, ys = confusion.grid.getData()
+    assert len(xs) == 2 * 2 * 4 and min(xs) == -0.5 and max(ys) == 2.5
+    for low, high in confusion.plot.viewRange():  # the cells fill the view (aspect locked), not "-400 … 400"
+        assert low <= -0.5 and high >= 2.5 and high - low < 8
+    assert ui.maps.placeholder.text().startswith("Feature maps: waiting")
+    # pictures of the run, then a second run: nothing stale remains
+    ui._events([FeatureMaps(4, "conv1", (4, 8, 8), np.full((17, 17), 9, np.uint8)),
+                Filters(4, "conv1", np.full((7, 7), 3, np.uint8)),
+                EpochMetrics(1, 10, 1.4, 0.5, 1.2, 0.8, 0.01, np.eye(3, dtype=np.int64) * 5, True)])
+    assert ui.maps.stack.currentWidget() is ui.maps.view and ui.maps.caption.isVisibleTo(ui.maps)
+    assert confusion.matrix is not None and len(confusion.texts) == 3 and not confusion.grid.isVisible()
+    ui._events([_started()])
+    assert confusion.matrix is None and confusion.image.image is None and not confusion.texts
+    assert confusion.grid.isVisible() and len(confusion.grid.getData()[0]) == 2 * 2 * 11
+    for panel in (ui.maps, ui.filters):
+        assert panel.image.image is None and panel.stack.currentWidget() is panel.placeholder
+        assert not panel.caption.isVisibleTo(panel)
+    # Start clears the panels at once, before the new process reports
+    ui._events([EpochMetrics(1, 10, 1.4, 0.5, 1.2, 0.8, 0.01, np.eye(10, dtype=np.int64), True)])
+    ui.start_action.trigger()
+    assert confusion.matrix is None and confusion.stack.currentWidget() is confusion.placeholder
+
+
 def test_metrics_export_png_and_csv(ui, tmp_path):
     ui._events([_started(), StepMetrics(2, 0, 2.0, 0.2, 0.01, 1000.0, 0.1)])
     assert ui.metrics.export_png(tmp_path / "p.png").stat().st_size > 1000
