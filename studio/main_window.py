@@ -84,16 +84,18 @@ class MainWindow(QMainWindow):
         self.doc.project_replaced.connect(self._replaced)
 
     # ----- public API --------------------------------------------------------------------
-    def add_panel(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, object_name: str) -> QDockWidget:
-        """Add `widget` as a dock (tabified with the docks already in `area`; layout remembered)."""
+    def add_panel(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, object_name: str,
+                  tab: bool = True) -> QDockWidget:
+        """Add `widget` as a dock in `area`: a tab beside the area's first dock, or (tab=False) a place of its
+        own below the area's docks, so that both show at once; the layout is remembered."""
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name)
         dock.setWidget(widget)
         dock.installEventFilter(self.typing_guard)  # a floating dock is a window of its own
         same_area = [d for d in self.docks.values() if self.dockWidgetArea(d) == area]
         self.addDockWidget(area, dock)
-        if same_area and area != Qt.LeftDockWidgetArea:
-            self.tabifyDockWidget(same_area[-1], dock)
+        if tab and same_area and area != Qt.LeftDockWidgetArea:
+            self.tabifyDockWidget(same_area[0], dock)
             same_area[0].raise_()
         self.docks[object_name] = dock
         return dock

@@ -31,14 +31,16 @@ class TrainingUI(QObject):
         self.data = DataPanel(window.document())
         self.panels = (self.metrics, self.maps, self.filters, self.histograms, self.confusion)
         right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
-        for title, widget, area, name in (
-                ("Training", self.metrics, bottom, "training_metrics"),
-                ("Data and Settings", self.data, bottom, "training_data"),
-                ("Feature Maps", self.maps, right, "training_feature_maps"),
-                ("Filters", self.filters, right, "training_filters"),
-                ("Histograms", self.histograms, bottom, "training_histograms"),
-                ("Confusion", self.confusion, right, "training_confusion")):
-            window.add_panel(title, widget, area, name)
+        for title, widget, area, name, tab in (
+                ("Training", self.metrics, bottom, "training_metrics", True),
+                ("Data and Settings", self.data, bottom, "training_data", True),
+                ("Feature Maps", self.maps, right, "training_feature_maps", True),
+                ("Filters", self.filters, right, "training_filters", False),  # in view together with the maps
+                ("Histograms", self.histograms, bottom, "training_histograms", True),
+                ("Confusion", self.confusion, right, "training_confusion", True)):
+            window.add_panel(title, widget, area, name, tab)
+        window.resizeDocks([window.docks["inspector"], window.docks["training_filters"]], [560, 300], Qt.Vertical)
+        window.docks["training_filters"].hide()  # shown by Start: until then the editing panels get the room
         self.controller.events.connect(self._events)
         self.controller.state_changed.connect(self._state)
         window.selection_changed.connect(self._selection)
@@ -63,7 +65,11 @@ class TrainingUI(QObject):
         self._state("idle")
 
     def start(self) -> None:
-        """Train a copy of the current project (no panel keeps a previous run's pictures meanwhile)."""
+        """Train a copy of the current project (no panel keeps a previous run's pictures meanwhile), with the
+        loss plot and the feature maps brought to the front."""
+        self.window.docks["training_filters"].show()
+        for name in ("training_metrics", "training_feature_maps"):
+            self.window.docks[name].raise_()
         for panel in (self.metrics, self.maps, self.filters, self.histograms, self.confusion):
             panel.reset()
         self._selection(self.window.selected_node_ids())

@@ -20,11 +20,12 @@ class MetricsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plots = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.plots.addPlot(title="loss")
-        self.acc_plot = self.plots.addPlot(title="accuracy")
-        self.plots.nextRow()
-        self.lr_plot = self.plots.addPlot(title="learning rate")
-        self.speed_plot = self.plots.addPlot(title="samples / s")
+        self.loss_plot = pg.PlotItem(title="loss")
+        self.acc_plot = pg.PlotItem(title="accuracy")
+        self.lr_plot = pg.PlotItem(title="learning rate")
+        self.speed_plot = pg.PlotItem(title="samples / s")
+        self.columns = 0
+        self._arrange(2)
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot, self.speed_plot):
             plot.showGrid(x=True, y=True, alpha=0.3)
             plot.setLabel("bottom", "iteration")
@@ -51,6 +52,23 @@ class MetricsPanel(QWidget):
         self.plots.setMinimumHeight(240)
         self.reset()
 
+    def _arrange(self, columns: int) -> None:
+        """Lay the four plots out in `columns` columns (4: one row for a short, wide panel; 2: a 2×2 grid)."""
+        if columns == self.columns:
+            return
+        layout = self.plots.ci
+        for plot in (self.loss_plot, self.acc_plot, self.lr_plot, self.speed_plot):
+            if plot.scene() is not None:
+                layout.removeItem(plot)
+        for k, plot in enumerate((self.loss_plot, self.acc_plot, self.lr_plot, self.speed_plot)):
+            layout.addItem(plot, row=k // columns, col=k % columns)
+        self.columns = columns
+
+    def resizeEvent(self, event) -> None:
+        """One row of plots when the panel is more than three times as wide as it is high."""
+        super().resizeEvent(event)
+        size = self.plots.size()
+        self._arrange(4 if size.width() > 3 * size.height() else 2)
     def reset(self) -> None:
         """Clear every curve for a new run."""
         self.steps: list[StepMetrics] = []

@@ -131,3 +131,19 @@ def test_a_crashing_run_is_reported_and_the_window_survives(ui, qtbot):
     ui.window.current_project().data = {"source": "digits"}
     qtbot.keyClick(ui.window, Qt.Key.Key_F5)
     assert ui.controller.state == "running"
+
+
+def test_start_brings_loss_feature_maps_and_filters_into_view_together(ui, qtbot):
+    window = ui.window
+    docks = window.docks
+    assert docks["training_filters"] not in window.tabifiedDockWidgets(docks["inspector"])
+    assert not docks["training_filters"].isVisible()  # while editing, the inspector has the room
+    docks["analysis"].raise_()
+    docks["inspector"].raise_()
+    ui.start_action.trigger()
+    try:
+        for name in ("training_metrics", "training_feature_maps", "training_filters"):
+            qtbot.waitUntil(lambda name=name: not docks[name].visibleRegion().isEmpty(), timeout=3000)
+    finally:
+        ui.controller.stop()
+        qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=10000)
