@@ -24,7 +24,9 @@ CANVAS = QRectF(-50000, -50000, 100000, 100000)
 LABELS_FROM = 0.5
 """Zoom from which wire labels are drawn."""
 THIN_BELOW = 0.5
-"""Zoom under which wires are drawn one pixel wide, without antialiasing."""
+"""Zoom under which every wire is drawn in one cached path (the whole graph is in view there)."""
+SMOOTH_FROM = 0.75
+"""Zoom from which wires are antialiased; below it they are crisp one-pixel lines."""
 
 
 class WireLayer(QGraphicsItem):
@@ -56,12 +58,12 @@ class WireLayer(QGraphicsItem):
 
     def draw(self, painter: QPainter, exposed: QRectF, zoom: float) -> None:
         """Draw with `painter` (mapping scene coordinates) at `zoom`; labels only inside `exposed`."""
-        thin = zoom < THIN_BELOW
+        thin = zoom < SMOOTH_FROM
         painter.setRenderHint(QPainter.Antialiasing, not thin)
         painter.setBrush(Qt.NoBrush)
         plain_pen = _pen(style.WIRE, 1 if thin else 1.4, thin)
         selected_pen = _pen(style.WIRE_SELECTED, 2 if thin else 2.2, thin)
-        if thin:
+        if zoom < THIN_BELOW:
             # Without antialiasing one path of every wire is cheapest (and is cached).
             plain, selected = self._paths or self._join(self.graph_scene.edges.values())
             self._paths = (plain, selected)
@@ -70,7 +72,8 @@ class WireLayer(QGraphicsItem):
             painter.setPen(selected_pen)
             painter.drawPath(selected)
         else:
-            # Antialiased, a path of many wires strokes ten times slower than the wires one by one.
+            # A path of many wires strokes ten times slower than the wires one by one when antialiased;
+            # without antialiasing (zoomed out, where one-pixel lines look the same) wires cost six times less.
             shown = self._edges_in(exposed)
             painter.setPen(plain_pen)
             for item in shown:
@@ -84,11 +87,10 @@ class WireLayer(QGraphicsItem):
             return
         painter.setFont(LABEL_FONT)
         painter.setPen(style.LABEL)
-        drawn: list[tuple[QRectF, str]] = []
+        spots = _LabelSpots()
         for item in self._edges_in(exposed):
-            box = _free_spot(item.label_rect(), item.label, drawn)
-            if item.label and box is not None and box.intersects(exposed):
-                drawn.append((box, item.label))
+            box = spots.place(item.label_rect(), item.label) if item.label else None
+            if box is not None and box.intersects(exposed):
                 painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, item.label)
 
     def _edges_in(self, area: QRectF) -> list["EdgeItem"]:
@@ -103,17 +105,33 @@ class WireLayer(QGraphicsItem):
         return plain, selected
 
 
-def _free_spot(box: QRectF, text: str, drawn: list[tuple[QRectF, str]]) -> QRectF | None:
-    """Where a label can go without covering one already drawn: None when the same text is already
-    there (wires into one merge carry the same shape), else `box`, moved down past other labels."""
-    for _ in range(4):
-        hit = next(((other, label) for other, label in drawn if other.intersects(box)), None)
-        if hit is None:
-            return box
-        if hit[1] == text:
-            return None
-        box = box.translated(0, hit[0].bottom() - box.top() + 1)
-    return box
+class _LabelSpots:
+    """Where labels have been drawn, hashed by 100×20 cells so each new label checks only its neighbours."""
+
+    CELL_W, CELL_H = 100.0, 20.0
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[QRectF, str]]] = {}
+
+    def place(self, box: QRectF, text: str) -> QRectF | None:
+        """A spot for `text` at `box` or below it, clear of other labels; None when the same text is already
+        there (wires into one merge carry the same shape)."""
+        for _ in range(4):
+            hit = next((seen for cell in self._cells(box) for seen in self.cells.get(cell, ())
+                        if seen[0].intersects(box)), None)
+            if hit is None:
+                break
+            if hit[1] == text:
+                return None
+            box = box.translated(0, hit[0].bottom() - box.top() + 1)
+        for cell in self._cells(box):
+            self.cells.setdefault(cell, []).append((box, text))
+        return box
+
+    def _cells(self, box: QRectF) -> list[tuple[int, int]]:
+        x0, x1 = int(box.left() // self.CELL_W), int(box.right() // self.CELL_W)
+        y0, y1 = int(box.top() // self.CELL_H), int(box.bottom() // self.CELL_H)
+        return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
 
 
 def _pen(colour: QColor, width: float, cosmetic: bool) -> QPen:
