@@ -107,3 +107,17 @@ def test_wire_label_is_drawn_in_view(window):
     dark = sum(1 for x in range(area.left(), area.right()) for y in range(area.top(), area.bottom())
                if image.pixelColor(x, y).lightness() < 140)
     assert dark > 20  # the "6×28×28" glyphs
+
+
+def test_labels_never_cover_each_other():
+    from PySide6.QtCore import QRectF
+
+    from studio.canvas.wires import _LabelSpots
+    spots = _LabelSpots()
+    first = spots.place(QRectF(0, 0, 84, 16), "16×32×32")
+    assert first == QRectF(0, 0, 84, 16)
+    assert spots.place(QRectF(30, 5, 84, 16), "16×32×32") is None  # the same shape, said once
+    moved = spots.place(QRectF(30, 5, 84, 16), "32×16×16")
+    assert moved is not None and not moved.intersects(first) and moved.left() == 30
+    far = spots.place(QRectF(500, 500, 84, 16), "16×32×32")
+    assert far == QRectF(500, 500, 84, 16)
