@@ -68,7 +68,13 @@ class Autosaver(QObject):
 
 
 def left_by_crashes(folder: Path) -> list[Path]:
-    """Recovery files in `folder` whose window is gone (no live lock), newest first."""
+    """Recovery files in `folder` whose window is gone (no live lock), newest first; a dead window's lock
+    without a recovery file (it had nothing unsaved) is removed."""
+    for lock_file in Path(folder).glob("recovery-*.lock"):
+        if not lock_file.with_suffix(".json").exists():
+            lock = QLockFile(str(lock_file))
+            if lock.tryLock(0):
+                lock.unlock()  # removes the file
     found = []
     for file in Path(folder).glob("recovery*.json"):
         lock = QLockFile(str(_lock_of(file)))

@@ -76,6 +76,19 @@ def test_clean_exit_removes_recovery_and_declined_recovery_is_dropped(make_windo
     assert not window.autosaver.file.exists()
 
 
+def test_a_dead_windows_lock_is_cleared_and_a_live_one_kept(make_window, paths):
+    live = make_window()
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    dead = paths.data_dir / "recovery-dead.lock"
+    crash = ("import os, sys; from PySide6.QtCore import QLockFile; lock = QLockFile(sys.argv[1]); "
+             "assert lock.tryLock(0); os._exit(0)")  # takes the lock and dies holding it
+    subprocess.run([sys.executable, "-c", crash, str(dead)], check=True, timeout=60)
+    assert dead.exists()
+    assert not make_window().files.offer_recovery(ask=lambda text: True)
+    assert not dead.exists()
+    assert live.autosaver.file.with_suffix(".lock").exists()
+
+
 def test_a_corrupt_recovery_file_is_skipped(make_window, paths):
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     (paths.data_dir / "recovery-old.json").write_text("{not json", encoding="utf-8")
