@@ -19,8 +19,6 @@ from studio.canvas.items import LABEL_FONT, EdgeItem
 if TYPE_CHECKING:
     from studio.canvas.scene import GraphScene
 
-CANVAS = QRectF(-50000, -50000, 100000, 100000)
-"""The scene area the view allows; the layer covers all of it."""
 LABELS_FROM = 0.5
 """Zoom from which wire labels are drawn."""
 THIN_BELOW = 0.5
@@ -39,18 +37,23 @@ class WireLayer(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.setFlag(QGraphicsItem.ItemUsesExtendedStyleOption, True)
         self._paths: tuple[QPainterPath, QPainterPath] | None = None
+        self._rect = QRectF()  # every wire's area so far (grows; the scene rebuilds the layer on a new project)
 
     def changed(self, area: QRectF | None = None) -> None:
         """Wires were added, removed, re-routed, relabelled or (de)selected: redraw `area` (None: all)."""
         self._paths = None
         if area is None:
             self.update()
-        else:
-            self.update(area)
+            return
+        if not self._rect.contains(area):
+            # A tight box keeps the scene's index (and its scene rect) to the graph, not the whole canvas.
+            self.prepareGeometryChange()
+            self._rect = self._rect.united(area)
+        self.update(area)
 
     def boundingRect(self) -> QRectF:
-        """The whole canvas (what is painted is limited to the exposed area)."""
-        return CANVAS
+        """Where wires are or have been (what is painted is limited to the exposed area)."""
+        return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         """Wires in the exposed area, at the level of detail the zoom allows."""
