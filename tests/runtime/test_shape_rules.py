@@ -34,6 +34,7 @@ dims = st.integers(1, 12)
 small = st.integers(1, 4)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same':UserWarning")  # torch's note on even kernels
 @settings(max_examples=300, deadline=None)
 @given(n=st.integers(1, 3), size=dims, cin=small, groups=st.integers(1, 3), k=small, stride=small,
        dilation=st.integers(1, 3), pad=st.one_of(st.integers(0, 4), st.sampled_from(["same", "valid"])),
