@@ -21,9 +21,19 @@ class Preview:
 
 
 def preview_grid(data: ImageSet, count: int = 32, columns: int = 8, seed: int = 0, gap: int = 2) -> Preview:
-    """`count` randomly chosen samples (seeded) tiled `columns` wide, with their class names."""
+    """`count` samples tiled `columns` wide, with their class names: every class in turn (as far as `count`
+    allows), each sample chosen at random (seeded), grouped by class."""
     count = min(count, len(data))
-    pick = np.sort(np.random.default_rng(seed).choice(len(data), count, replace=False))
+    rng = np.random.default_rng(seed)
+    per_class = [rng.permutation(np.flatnonzero(data.labels == c)) for c in range(len(data.classes))]
+    chosen: list[int] = []
+    for turn in range(count):  # round-robin over the classes that still have samples
+        for members in per_class:
+            if len(chosen) < count and turn < len(members):
+                chosen.append(int(members[turn]))
+        if len(chosen) >= count:
+            break
+    pick = np.array(sorted(chosen, key=lambda i: (int(data.labels[i]), i)), dtype=np.int64)
     images = data.images[pick]
     images = images[:, 0] if images.shape[1] == 1 else images.transpose(0, 2, 3, 1)
     labels = tuple(data.classes[int(i)] for i in data.labels[pick])

@@ -147,3 +147,6 @@ def test_load_images_through_settings_and_preview(tmp_path):
     grid = preview_grid(data, count=16, columns=4, gap=2)
     assert grid.image.shape == (4 * 10 - 2, 4 * 10 - 2) and len(grid.labels) == 16
     assert set(grid.labels) <= set(data.classes)
+    grid = preview_grid(data, count=32, columns=8)
+    assert set(grid.labels) == set(data.classes)  # every class shown, not what a random draw happens to hit
+    assert list(grid.labels) == sorted(grid.labels, key=data.classes.index) and len(grid.labels) == 32
