@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         self.update_title()
 
     def _connect(self) -> None:
+        problems_dock = self.docks["problems"]
+        self.problems.counted.connect(lambda n: problems_dock.setWindowTitle(f"Problems ({n})" if n else "Problems"))
         self.scene.selectionChanged.connect(self._scene_selection)
         self.analysis_panel.node_activated.connect(self.select_nodes)
         self.problems.node_chosen.connect(lambda nid: self.select_nodes([nid], centre=True))

@@ -15,6 +15,8 @@ class ProblemsPanel(QListWidget):
 
     node_chosen = Signal(str)
     """The node id of a clicked problem."""
+    counted = Signal(int)
+    """How many problems are listed (after each refresh)."""
 
     def __init__(self, doc: Document) -> None:
         super().__init__()
@@ -43,6 +45,7 @@ class ProblemsPanel(QListWidget):
             item = QListWidgetItem("No problems: the network can be trained and exported.")
             item.setForeground(QColor("#2e7d32"))
             self.addItem(item)
+        self.counted.emit(len(self.doc.analysis.problems))
 
     def _clicked(self, item: QListWidgetItem) -> None:
         node_id = item.data(NODE_ROLE)

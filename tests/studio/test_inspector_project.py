@@ -38,3 +38,13 @@ def test_project_summary_follows_edits(window):
     window.scene.select_nodes([])
     after = shown_rows(inspector)["parameters"]
     assert after != before and after == f"{window.doc.analysis.params:,}"
+
+
+def test_problems_tab_shows_the_count(window, qtbot):
+    from PySide6.QtCore import QPointF
+    dock = window.docks["problems"]
+    assert dock.windowTitle() == "Problems"
+    window.editing.add_block("relu", QPointF(400, 0))  # unconnected: one problem
+    qtbot.waitUntil(lambda: dock.windowTitle() == "Problems (1)", timeout=2000)
+    window.doc.undo_stack.undo()
+    qtbot.waitUntil(lambda: dock.windowTitle() == "Problems", timeout=2000)
