@@ -28,6 +28,7 @@ def build_window(paths: AppPaths, project: Project | None = None) -> MainWindow:
     """The main window with every panel installed (training panels included)."""
     window = MainWindow(paths, project)
     install_training(window)
+    window.remember_default_layout()
     window.restore_layout()
     return window
 

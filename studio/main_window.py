@@ -150,6 +150,16 @@ class MainWindow(QMainWindow):
         self.view.fit(readable=True)
         self.project_replaced.emit()
 
+    def remember_default_layout(self) -> None:
+        """Keep the layout as built (every panel installed) for View ▸ Panels ▸ Reset Layout."""
+        self._default_layout = self.saveState(STATE_VERSION)
+
+    def reset_layout(self) -> None:
+        """Put every panel back where a first start puts it."""
+        default = getattr(self, "_default_layout", None)
+        if default is not None:
+            self.restoreState(default, STATE_VERSION)
+
     def restore_layout(self) -> None:
         """Restore dock layout and geometry saved by the last run."""
         geometry = self.settings.value("window/geometry")

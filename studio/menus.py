@@ -102,3 +102,5 @@ def _fill_panels(window: "MainWindow", menu: QMenu) -> None:
     menu.clear()
     for dock in window.findChildren(type(next(iter(window.docks.values())))):
         menu.addAction(dock.toggleViewAction())
+    menu.addSeparator()
+    menu.addAction("&Reset Layout", window.reset_layout)

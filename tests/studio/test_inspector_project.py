@@ -48,3 +48,15 @@ def test_problems_tab_shows_the_count(window, qtbot):
     qtbot.waitUntil(lambda: dock.windowTitle() == "Problems (1)", timeout=2000)
     window.doc.undo_stack.undo()
     qtbot.waitUntil(lambda: dock.windowTitle() == "Problems", timeout=2000)
+
+
+def test_reset_layout_puts_panels_back(window, qtbot):
+    docks = window.docks
+    docks["palette"].setFloating(True)
+    docks["inspector"].hide()
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    panels = next(a.menu() for a in view.actions() if a.text() == "&Panels")
+    panels.aboutToShow.emit()
+    next(a for a in panels.actions() if a.text() == "&Reset Layout").trigger()
+    assert not docks["palette"].isFloating() and docks["inspector"].isVisible()
+    assert not docks["training_filters"].isVisible()  # as on a first start
