@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.setAcceptDrops(True)
         self.resize(1500, 950)
-        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [230, 330], Qt.Horizontal)
+        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [265, 330], Qt.Horizontal)
         self.resizeDocks([self.docks["analysis"]], [250], Qt.Vertical)
         self.update_title()
 
