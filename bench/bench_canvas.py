@@ -14,7 +14,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QPointF  # noqa: E402
-from PySide6.QtGui import QImage, QPainter  # noqa: E402
 
 from runtime.graph import Graph  # noqa: E402
 from runtime.project import Project  # noqa: E402

@@ -67,7 +67,7 @@ def main() -> None:
         tc.append(a)
         th.append(b)
         ratios.append(a / b)
-    print(f"ResNet-18 forward+backward, batch 16 at 112×112, alternating 12 pairs:")
+    print("ResNet-18 forward+backward, batch 16 at 112×112, alternating 12 pairs:")
     print(f"  compiled {statistics.median(tc) * 1e3:.1f} ms, hand-written {statistics.median(th) * 1e3:.1f} ms, "
           f"median ratio {statistics.median(ratios):.3f} (target <= 1.03)")
 

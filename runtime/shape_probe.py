@@ -86,8 +86,7 @@ class ShapeOnlyMode(TorchFunctionMode):
             weight = args[1] if len(args) > 1 else kwargs["weight"]
             self.macs += (out.numel() // weight.shape[0]) * weight.shape[0] * weight.shape[1]
         elif func in (torch.matmul, torch.mm, torch.bmm, T.__matmul__, T.matmul, T.mm, T.bmm):
-            a, b = args[0], args[1]
-            self.macs += out.numel() * a.shape[-1]
+            self.macs += out.numel() * args[0].shape[-1]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Canvas: palette drops, wiring with real mouse drags, refused cycles, labels, selection, layout."""
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -141,7 +141,6 @@ def test_auto_layout_is_layered_and_undoable(window):
     scrambled = window.doc.project.to_json()
     window.editing.auto_layout()
     positions = {nid: n.pos for nid, n in graph.nodes.items()}
-    order = graph.topological_order()
     assert all(positions[e.src][1] < positions[e.dst][1] for e in graph.edges)
     assert crossings(graph, positions) == 0
     window.doc.undo_stack.undo()
