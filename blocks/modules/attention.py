@@ -18,6 +18,7 @@ class SqueezeExcitation(nn.Module):
         self.scale_activation = nn.Sigmoid()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Rescale each channel by a gate computed from the global average of all channels."""
         scale = self.avgpool(x)
         scale = self.activation(self.fc1(scale))
         scale = self.scale_activation(self.fc2(scale))

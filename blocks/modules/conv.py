@@ -11,6 +11,7 @@ class ChannelShuffle(nn.Module):
         self.groups = groups
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Interleave the channels of the groups so the next grouped conv sees every group."""
         n, c, h, w = x.shape
         x = x.view(n, self.groups, c // self.groups, h, w).transpose(1, 2)
         return x.reshape(n, c, h, w)
@@ -25,6 +26,7 @@ class GroupConvShuffle(nn.Module):
         self.shuffle = ChannelShuffle(groups)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Grouped 1×1 conv, then a channel shuffle."""
         return self.shuffle(self.conv(x))
 
 
@@ -39,6 +41,7 @@ class DepthwiseSeparableConv(nn.Module):
         self.pointwise = nn.Conv2d(in_channels, out_channels, 1, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Per-channel spatial conv, then a 1×1 conv that mixes channels."""
         return self.pointwise(self.depthwise(x))
 
 
@@ -54,6 +57,7 @@ class AsymmetricConv(nn.Module):
                                   padding=(n // 2, 0), bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """A 1×n conv followed by an n×1 conv."""
         return self.conv_nx1(self.conv_1xn(x))
 
 
@@ -67,6 +71,7 @@ class WeightNormConv2d(nn.Module):
             nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride, padding=padding, bias=bias))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Convolve with the weight rebuilt as g · v / ‖v‖ per output channel."""
         return self.conv(x)
 
 
@@ -78,4 +83,5 @@ class WeightNormLinear(nn.Module):
         self.fc = nn.utils.parametrizations.weight_norm(nn.Linear(in_features, out_features, bias=bias))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Linear map with the weight rebuilt as g · v / ‖v‖ per output feature."""
         return self.fc(x)

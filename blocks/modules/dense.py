@@ -18,6 +18,7 @@ class DenseLayer(nn.Module):
         self.drop_rate = float(drop_rate)
 
     def forward(self, features: list[torch.Tensor]) -> torch.Tensor:
+        """BN-ReLU-1×1 conv bottleneck, then BN-ReLU-3×3 conv: the new features only."""
         out = self.conv1(self.relu1(self.norm1(torch.cat(features, 1))))
         out = self.conv2(self.relu2(self.norm2(out)))
         if self.drop_rate > 0:
@@ -36,6 +37,7 @@ class DenseBlock(nn.ModuleDict):
             self.add_module("denselayer%d" % (i + 1), layer)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Each layer sees the concatenation of the input and every earlier layer's features."""
         features = [x]
         for layer in self.values():
             features.append(layer(features))

@@ -11,4 +11,5 @@ class ClassifierHead(nn.Module):
         self.fc = nn.Linear(in_features, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Global average pool, flatten, optional dropout, then the linear classifier."""
         return self.fc(torch.flatten(x, 1))

@@ -13,6 +13,7 @@ class BasicConv2d(nn.Module):
         self.bn = nn.BatchNorm2d(out_channels, eps=0.001)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Conv, BatchNorm, ReLU."""
         return F.relu(self.bn(self.conv(x)), inplace=True)
 
 
@@ -31,4 +32,5 @@ class Inception(nn.Module):
                                      BasicConv2d(in_channels, pool_proj, kernel_size=1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The four branches side by side, concatenated along channels."""
         return torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)

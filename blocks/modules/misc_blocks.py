@@ -15,6 +15,7 @@ class StochasticDepth(nn.Module):
         self.mode = mode
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """While training, drop whole rows (samples) with probability p and rescale the rest."""
         if not self.training or self.p == 0.0:
             return x
         survival = 1.0 - self.p
@@ -25,6 +26,7 @@ class StochasticDepth(nn.Module):
         return x * noise
 
     def extra_repr(self) -> str:
+        """The settings shown when the module is printed."""
         return f"p={self.p}, mode={self.mode}"
 
 
@@ -42,6 +44,7 @@ class MLPConv(nn.Module):
         self.relu2 = nn.ReLU(inplace=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """A spatial conv followed by 1×1 convs: a small MLP slid over every position."""
         x = self.relu0(self.conv(x))
         x = self.relu1(self.cccp1(x))
         return self.relu2(self.cccp2(x))
@@ -61,6 +64,7 @@ class Fire(nn.Module):
         self.expand3x3_activation = nn.ReLU(inplace=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Squeeze with a 1×1 conv, then expand with 1×1 and 3×3 convs side by side."""
         x = self.squeeze_activation(self.squeeze(x))
         return torch.cat(
             [self.expand1x1_activation(self.expand1x1(x)), self.expand3x3_activation(self.expand3x3(x))], 1)
@@ -78,6 +82,7 @@ class Highway(nn.Module):
         nn.init.constant_(self.gate.bias, gate_bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Mix the transformed input and the input itself through a learned gate."""
         h = self.plain_act(self.plain(x))
         t = self.gate_act(self.gate(x))
         return t * h + (1 - t) * x

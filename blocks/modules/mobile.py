@@ -42,6 +42,7 @@ class InvertedResidual(nn.Module):
         self.out_channels = oup
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Expand with 1×1, filter depthwise, project linearly; add the input when shapes allow."""
         if self.use_res_connect:
             return x + self.conv(x)
         return self.conv(x)
@@ -68,6 +69,7 @@ class MBConv(nn.Module):
         self.out_channels = out_channels
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Inverted residual with squeeze-excitation and SiLU; stochastic depth on the residual."""
         result = self.block(x)
         if self.use_res_connect:
             result = self.stochastic_depth(result)
@@ -100,6 +102,7 @@ class ShuffleUnit(nn.Module):
         self.shuffle = ChannelShuffle(2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Split or duplicate the channels, transform one half, concatenate and shuffle."""
         if self.stride == 1:
             x1, x2 = x.chunk(2, dim=1)
             out = torch.cat((x1, self.branch2(x2)), dim=1)

@@ -18,6 +18,7 @@ class SwitchableNorm2d(nn.Module):
         self.register_buffer("running_var", torch.ones(1, num_features, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Normalise with a learned mix of instance, layer and batch statistics."""
         n, c, h, w = x.shape
         x = x.view(n, c, -1)
         mean_in = x.mean(-1, keepdim=True)
@@ -52,5 +53,6 @@ class IBN(nn.Module):
         self.BN = nn.BatchNorm2d(num_features - self.half)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Instance norm on part of the channels, batch norm on the rest."""
         a, b = torch.split(x, [self.half, x.shape[1] - self.half], dim=1)
         return torch.cat((self.IN(a.contiguous()), self.BN(b.contiguous())), dim=1)

@@ -18,6 +18,7 @@ class MixedPool2d(nn.Module):
             self.register_buffer("alpha", alpha_t)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """A learned mix of max and average pooling."""
         mx = F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
         av = F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
         return self.alpha * mx + (1 - self.alpha) * av

@@ -27,6 +27,7 @@ class BasicBlock(nn.Module):
         self.stride = stride
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Two 3×3 conv-BN layers plus the shortcut, then ReLU."""
         identity = x
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
@@ -65,6 +66,7 @@ class Bottleneck(nn.Module):
         self.stride = stride
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """1×1 reduce, 3×3, 1×1 expand (conv-BN each) plus the shortcut, then ReLU."""
         identity = x
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.relu(self.bn2(self.conv2(out)))
@@ -95,6 +97,7 @@ class PreActBlock(nn.Module):
             self.shortcut = nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride=stride, bias=False))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """BN-ReLU before each conv; the shortcut adds to the raw output."""
         out = torch.relu(self.bn1(x))
         shortcut = self.shortcut(out) if self.shortcut is not None else x
         out = self.conv1(out)
@@ -124,6 +127,7 @@ class WideBasic(nn.Module):
             self.convShortcut = nn.Conv2d(in_planes, out_planes, 1, stride=stride, bias=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Pre-activation wide block with dropout between its two convs."""
         out = self.relu1(self.bn1(x))
         shortcut = self.convShortcut(out) if self.convShortcut is not None else x
         out = self.relu2(self.bn2(self.conv1(out)))

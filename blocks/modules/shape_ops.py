@@ -12,6 +12,7 @@ class ChannelSplit(nn.Module):
         self.index = index
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The first or second half of the channels."""
         return x.chunk(self.parts, dim=1)[self.index]
 
 
@@ -19,4 +20,5 @@ class OneMinus(nn.Module):
     """1 − x: the complement of a gate in (0, 1), e.g. a highway network's carry gate."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """1 − x."""
         return 1 - x

@@ -12,6 +12,7 @@ class CropTo(nn.Module):
         self.offset = offset
 
     def forward(self, x: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+        """Centre crop to the spatial size of the reference input."""
         h, w = reference.shape[-2], reference.shape[-1]
         top = (x.shape[-2] - h) // 2 if self.offset < 0 else self.offset
         left = (x.shape[-1] - w) // 2 if self.offset < 0 else self.offset
@@ -26,6 +27,7 @@ class Scale(nn.Module):
         self.factor = factor
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Multiply by a constant."""
         return x * self.factor
 
 
@@ -42,6 +44,7 @@ class BilinearUpsample(nn.Module):
         self.register_buffer("weight", kernel)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Upsample with a fixed bilinear kernel."""
         return F.conv_transpose2d(x, self.weight, stride=self.factor, groups=x.shape[1])
 
 
@@ -55,5 +58,6 @@ class ZeroPadShortcut(nn.Module):
         self.back = out_channels - in_channels - self.front
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Subsample by the stride and pad the new channels with zeros (ResNet shortcut option A)."""
         x = x[:, :, ::self.stride, ::self.stride]
         return F.pad(x, (0, 0, 0, 0, self.front, self.back))
