@@ -251,10 +251,11 @@ class Graph:
         return other
 
     def clear(self) -> None:
-        """Remove everything (one 'reset' event)."""
+        """Remove everything (one 'reset' event); ids handed out before are never handed out again."""
         observers, self._observers = self._observers, []
+        ids = self._ids
         self.__init__()
-        self._observers = observers
+        self._observers, self._ids = observers, ids
         self._emit("reset")
 
     # ----- helpers ---------------------------------------------------------------------

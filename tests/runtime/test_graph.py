@@ -130,3 +130,10 @@ def test_copy_is_independent():
     h.remove_node(ids[1])
     assert len(g.nodes) == 2 and len(h.nodes) == 1
     assert h.add_node("relu").id != ids[0]
+
+
+def test_clear_never_hands_out_an_id_again():
+    g = Graph()
+    used = {g.add_node("relu").id for _ in range(3)}
+    g.clear()
+    assert g.add_node("relu").id not in used
