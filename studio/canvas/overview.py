@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter
 
 from studio.canvas import style
 from studio.canvas.items import node_fill
+from studio.canvas.wires import pen
 
 if TYPE_CHECKING:
     from studio.canvas.scene import GraphScene
@@ -42,7 +43,7 @@ class Overview:
         painter.setRenderHint(QPainter.Antialiasing, False)
         for fill, border, width, rects in self._boxes or self._build_boxes():
             painter.setBrush(fill)
-            painter.setPen(_cosmetic(border, width))
+            painter.setPen(pen(border, width, cosmetic=True))
             painter.drawRects(rects)
 
     def _build_boxes(self) -> list[BoxGroup]:
@@ -59,10 +60,3 @@ class Overview:
             group[3].append(QRectF(pos.x() - w / 2, pos.y() - h / 2, w, h))
         self._boxes = list(groups.values())
         return self._boxes
-
-
-def _cosmetic(colour: QColor, width: float) -> QPen:
-    """A pen of `width` screen pixels whatever the zoom."""
-    pen = QPen(colour, width)
-    pen.setCosmetic(True)
-    return pen

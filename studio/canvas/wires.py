@@ -64,8 +64,8 @@ class WireLayer(QGraphicsItem):
         thin = zoom < SMOOTH_FROM
         painter.setRenderHint(QPainter.Antialiasing, not thin)
         painter.setBrush(Qt.NoBrush)
-        plain_pen = _pen(style.WIRE, 1, thin)  # 1 px at 100 %: the fast stroker; 1.4 px costs 7× more
-        selected_pen = _pen(style.WIRE_SELECTED, 2 if thin else 2.2, thin)
+        plain_pen = pen(style.WIRE, 1, thin)  # 1 px at 100 %: the fast stroker; 1.4 px costs 7× more
+        selected_pen = pen(style.WIRE_SELECTED, 2 if thin else 2.2, thin)
         if zoom < THIN_BELOW:
             # Without antialiasing one path of every wire is cheapest (and is cached).
             plain, selected = self._paths or self._join(self.graph_scene.edges.values())
@@ -140,7 +140,7 @@ class _LabelSpots:
         return [(x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
 
 
-def _pen(colour: QColor, width: float, cosmetic: bool) -> QPen:
+def pen(colour: QColor, width: float, cosmetic: bool) -> QPen:
     """A pen `width` wide in scene units, or in screen pixels when `cosmetic`."""
     pen = QPen(colour, width)
     pen.setCosmetic(cosmetic)
