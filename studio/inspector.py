@@ -103,7 +103,8 @@ class Inspector(QWidget):
             shown = QLabel(value)
             shown.setTextInteractionFlags(Qt.TextSelectableByMouse)
             self.form.addRow(label, shown)
-        self.form.addRow(QLabel("<i>Select a block to edit its parameters.</i>") if project.description else QLabel())
+        if project.description:  # otherwise the explanation line already says it
+            self.form.addRow(QLabel("<i>Select a block to edit its parameters.</i>"))
 
     def _analysed(self) -> None:
         if not self.node_ids:

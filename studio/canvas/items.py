@@ -116,17 +116,11 @@ class NodeItem(QGraphicsItem):
     # ----- drawing -------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         """Box in the category (or error) colour, three lines of text, ports."""
+        # Zoomed out below style.OVERVIEW_BELOW the view draws plain boxes instead (studio.canvas.overview).
         box = self._box()
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < 0.35:
-            painter.setRenderHint(QPainter.Antialiasing, False)
-        fill = node_fill(self)
         border = style.SELECT_BORDER if self.isSelected() else (style.ERROR_BORDER if self.error else style.BORDER)
         painter.setPen(QPen(border, 2.5 if self.isSelected() else 1.2))
-        painter.setBrush(fill)
-        if lod < 0.35:
-            painter.drawRect(box)
-            return
+        painter.setBrush(node_fill(self))
         painter.drawRoundedRect(box, 7, 7)
         self._paint_text(painter, box)
         painter.setPen(QPen(style.BORDER, 1))

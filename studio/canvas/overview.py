@@ -19,8 +19,7 @@ from studio.canvas.wires import pen
 if TYPE_CHECKING:
     from studio.canvas.scene import GraphScene
 
-OVERVIEW_BELOW = 0.5
-"""Zoom (view scale) under which the canvas is drawn as an overview."""
+OVERVIEW_BELOW = style.OVERVIEW_BELOW
 
 BoxGroup = tuple[QColor, QColor, float, list[QRectF]]
 

@@ -8,6 +8,11 @@ NODE_H = 58.0
 PORT_R = 5.5
 PORT_HIT = 11.0
 
+OVERVIEW_BELOW = 0.5
+"""Zoom under which no label can be read: the view paints an overview (studio.canvas.overview)."""
+SMOOTH_WIRES_FROM = 0.75
+"""Zoom from which wires are antialiased; below it they are crisp one-pixel lines."""
+
 CATEGORY_COLOURS: dict[str, str] = {
     "Input/Output": "#d9d9d9",
     "Convolution": "#a9cdf2",

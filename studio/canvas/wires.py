@@ -19,13 +19,6 @@ from studio.canvas.items import LABEL_FONT, EdgeItem
 if TYPE_CHECKING:
     from studio.canvas.scene import GraphScene
 
-LABELS_FROM = 0.5
-"""Zoom from which wire labels are drawn."""
-THIN_BELOW = 0.5
-"""Zoom under which every wire is drawn in one cached path (the whole graph is in view there)."""
-SMOOTH_FROM = 0.75
-"""Zoom from which wires are antialiased; below it they are crisp one-pixel lines."""
-
 
 class WireLayer(QGraphicsItem):
     """Draws the scene's wires (EdgeItems) and their labels; caches the paths until told."""
@@ -61,40 +54,39 @@ class WireLayer(QGraphicsItem):
 
     def draw(self, painter: QPainter, exposed: QRectF, zoom: float) -> None:
         """Draw with `painter` (mapping scene coordinates) at `zoom`; labels only inside `exposed`."""
-        thin = zoom < SMOOTH_FROM
+        thin = zoom < style.SMOOTH_WIRES_FROM
         painter.setRenderHint(QPainter.Antialiasing, not thin)
         painter.setBrush(Qt.NoBrush)
         plain_pen = pen(style.WIRE, 1, thin)  # 1 px at 100 %: the fast stroker; 1.4 px costs 7× more
         selected_pen = pen(style.WIRE_SELECTED, 2 if thin else 2.2, thin)
-        if zoom < THIN_BELOW:
-            # Without antialiasing one path of every wire is cheapest (and is cached).
+        if zoom < style.OVERVIEW_BELOW:
+            # The overview: the whole graph is in view and no label can be read. Without antialiasing one
+            # path of every wire is cheapest (and is cached).
             plain, selected = self._paths or self._join(self.graph_scene.edges.values())
             self._paths = (plain, selected)
             painter.setPen(plain_pen)
             painter.drawPath(plain)
             painter.setPen(selected_pen)
             painter.drawPath(selected)
-        else:
-            # A path of many wires strokes ten times slower than the wires one by one when antialiased;
-            # without antialiasing (zoomed out, where one-pixel lines look the same) wires cost six times less.
-            shown = self._edges_in(exposed)
-            painter.save()
-            painter.translate(0.5 / zoom, 0.5 / zoom)  # a one-pixel line on pixel centres: crisp, not two grey halves
-            painter.setPen(plain_pen)
-            for item in shown:
-                if not item.isSelected():
-                    painter.drawPath(item.path())
-            painter.restore()
-            painter.setPen(selected_pen)
-            for item in shown:
-                if item.isSelected():
-                    painter.drawPath(item.path())
-        if zoom < LABELS_FROM:
             return
+        # A path of many wires strokes ten times slower than the wires one by one when antialiased;
+        # without antialiasing (zoomed out, where one-pixel lines look the same) wires cost six times less.
+        shown = self._edges_in(exposed)
+        painter.save()
+        painter.translate(0.5 / zoom, 0.5 / zoom)  # a one-pixel line on pixel centres: crisp, not two grey halves
+        painter.setPen(plain_pen)
+        for item in shown:
+            if not item.isSelected():
+                painter.drawPath(item.path())
+        painter.restore()
+        painter.setPen(selected_pen)
+        for item in shown:
+            if item.isSelected():
+                painter.drawPath(item.path())
         painter.setFont(LABEL_FONT)
         painter.setPen(style.LABEL)
         spots = _LabelSpots()
-        for item in self._edges_in(exposed):
+        for item in shown:
             box = spots.place(item.label_rect(), item.label) if item.label else None
             if box is not None and box.intersects(exposed):
                 painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, item.label)
