@@ -70,46 +70,57 @@ class MosaicView(QWidget):
         self.updates += 1
 
 
-class FeatureMapPanel(MosaicView):
+class SnapshotPanel(MosaicView):
+    """A MosaicView fed by training events: the newest snapshot of `EVENT` in each batch; cleared when a run starts."""
+
+    EVENT: type = object
+    IDLE = ""
+    """Shown before any run."""
+    WAITING = ""
+    """Shown from the start of a run until its first snapshot."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(self.IDLE, parent)
+
+    def reset(self) -> None:
+        """A new run: no stale image."""
+        self.clear(self.WAITING)
+
+    def handle(self, events: list) -> None:
+        """Show the newest snapshot of the batch, with its caption."""
+        if any(isinstance(e, Started) for e in events):
+            self.reset()
+        found = [e for e in events if isinstance(e, self.EVENT)]
+        if found:
+            self.caption.setText(self.describe(found[-1]))
+            self.show_array(found[-1].mosaic)
+
+    def describe(self, snapshot) -> str:
+        """The caption for one snapshot."""
+        raise NotImplementedError
+
+
+class FeatureMapPanel(SnapshotPanel):
     """Feature maps of the layer selected on the canvas for the fixed probe image."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Feature maps: select a layer on the canvas (default: the first convolution).", parent)
+    EVENT = FeatureMaps
+    IDLE = "Feature maps: select a layer on the canvas (default: the first convolution)."
+    WAITING = "Feature maps: waiting for the first snapshot…"
 
-    def reset(self) -> None:
-        """A new run: no stale image."""
-        self.clear("Feature maps: waiting for the first snapshot…")
-
-    def handle(self, events: list) -> None:
-        """Show the newest FeatureMaps event of the batch."""
-        maps = [e for e in events if isinstance(e, FeatureMaps)]
-        if any(isinstance(e, Started) for e in events):
-            self.reset()
-        if maps:
-            m = maps[-1]
-            shape = "×".join(map(str, m.shape))
-            self.caption.setText(f"Feature maps of '{m.layer}' ({shape}) for the probe image · iteration {m.step:,}")
-            self.show_array(m.mosaic)
+    def describe(self, snapshot: FeatureMaps) -> str:
+        """Layer, its output shape and the iteration."""
+        shape = "×".join(map(str, snapshot.shape))
+        return f"Feature maps of '{snapshot.layer}' ({shape}) for the probe image · iteration {snapshot.step:,}"
 
 
-class FilterPanel(MosaicView):
+class FilterPanel(SnapshotPanel):
     """The first convolution's kernels as a grid of small images (colour for RGB input)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("First-layer filters appear here while training.", parent)
+    EVENT = Filters
+    IDLE = "First-layer filters appear here while training."
+    WAITING = "First-layer filters: waiting for the first snapshot (there is none without a convolution)…"
 
-    def reset(self) -> None:
-        """A new run: no stale image."""
-        self.clear("First-layer filters: waiting for the first snapshot (there is none without a convolution)…")
-
-    def handle(self, events: list) -> None:
-        """Show the newest Filters event of the batch."""
-        found = [e for e in events if isinstance(e, Filters)]
-        if any(isinstance(e, Started) for e in events):
-            self.reset()
-        if found:
-            f = found[-1]
-            colour = "colour" if f.mosaic.ndim == 3 else "grey"
-            self.caption.setText(f"Filters of '{f.layer}' ({colour}, each scaled to its own range) · "
-                                 f"iteration {f.step:,}")
-            self.show_array(f.mosaic)
+    def describe(self, snapshot: Filters) -> str:
+        """Layer, grey or colour, and the iteration."""
+        colour = "colour" if snapshot.mosaic.ndim == 3 else "grey"
+        return f"Filters of '{snapshot.layer}' ({colour}, each scaled to its own range) · iteration {snapshot.step:,}"
