@@ -58,3 +58,9 @@ class InvalidGraphError(ConvStudioError):
         first = problems[0].message if problems else "the graph is invalid"
         more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
         super().__init__(first + more)
+
+
+class WriteError(ProjectFileError):
+    """A file ConvStudio writes (project, checkpoint, export, plot) could not be written; `path` names it.
+
+    The file it would have replaced is left as it was."""

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runtime.atomic_write import write_atomic  # also re-exported: older callers import it from here
 from runtime.errors import ProjectFileError
 from runtime.graph import Graph
 from runtime.project_file import FORMAT, KNOWN_KEYS, VERSION, build_graph, graph_to_doc, parse_text, read_input_shape
@@ -61,26 +60,6 @@ class Project:
         """An independent copy (graph included)."""
         return Project(self.graph.copy(), self.input_shape, self.name, self.description,
                        copy.deepcopy(self.data), copy.deepcopy(self.training), copy.deepcopy(self.extra), self.path)
-
-
-def write_atomic(target: Path, text: str) -> None:
-    """Replace `target` with `text` so that readers see the old or the new file, never half of one."""
-    target = Path(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-    except OSError as exc:
-        raise ProjectFileError(target, f"cannot be written: {exc.strerror or exc}") from None
 
 
 def project_from_dict(doc: dict[str, Any], path: str | Path | None = None) -> Project:

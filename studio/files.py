@@ -5,12 +5,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from runtime.atomic_write import write_atomic
 from runtime.errors import ConvStudioError
 from runtime.project import Project, load_project
+from studio.image_file import save_png
 from studio.paths import TEMPLATES
 from studio.recovery import left_by_crashes, read_recovery
 
@@ -221,21 +223,23 @@ def render_png(scene, path: Path, scale: float = 2.0) -> None:
     painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
     scene.render(painter, QRectF(image.rect()), rect)
     painter.end()
-    if not image.save(str(path)):
-        raise ConvStudioError(f"{path}: cannot be written")
+    save_png(image, path)
 
 
 def render_svg(scene, path: Path) -> None:
     """Draw the whole graph as SVG (QtSvg's QSvgGenerator)."""
     from PySide6.QtSvg import QSvgGenerator
     rect = scene.items_rect()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     generator = QSvgGenerator()
-    generator.setFileName(str(path))
+    generator.setOutputDevice(buffer)
     generator.setSize(QSize(int(rect.width()), int(rect.height())))
     generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
     generator.setTitle("ConvStudio network")
     painter = QPainter(generator)
     scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
     painter.end()
-    if not path.exists():
-        raise ConvStudioError(f"{path}: cannot be written")
+    buffer.close()
+    write_atomic(path, bytes(data.data()))

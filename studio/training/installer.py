@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -128,13 +128,20 @@ class TrainingUI(QObject):
         """Save the training plots as PNG."""
         path, _ = QFileDialog.getSaveFileName(self.window, "Save plots", "training.png", "PNG (*.png)")
         if path:
-            self.metrics.export_png(path)
+            self._write("Save plots", lambda: self.metrics.export_png(path))
 
     def save_csv(self) -> None:
         """Save the metrics as CSV."""
         path, _ = QFileDialog.getSaveFileName(self.window, "Save metrics", "metrics.csv", "CSV (*.csv)")
         if path:
-            self.metrics.export_csv(path)
+            self._write("Save metrics", lambda: self.metrics.export_csv(path))
+
+    def _write(self, title: str, write: Callable[[], object]) -> None:
+        """Run a file write; a failure is shown in one message box (the old file is untouched)."""
+        try:
+            write()
+        except ConvStudioError as exc:
+            QMessageBox.warning(self.window, title, str(exc))
 
 
 def install_training(window: Any) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import time
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from runtime.atomic_write import write_atomic
 from runtime.training.events import EpochMetrics, Finished, Started, StepMetrics
+from studio.image_file import save_png
 
 SMOOTHING = 0.8
 
@@ -138,18 +141,17 @@ class MetricsPanel(QWidget):
             self.plots.resize(1200, 800)
         exporter = ImageExporter(self.plots.scene())
         exporter.parameters()["width"] = max(1200, self.plots.width())
-        exporter.export(str(path))
-        return Path(path)
+        return save_png(exporter.export(toBytes=True), path)
 
     def export_csv(self, path: str | Path) -> Path:
         """Save every reported step and epoch as CSV rows."""
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            out = csv.writer(handle)
-            out.writerow(["kind", "step", "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr",
-                          "samples_per_s"])
-            for s in self.steps:
-                out.writerow(["step", s.step, s.epoch, s.loss, s.accuracy, "", "", s.lr, s.samples_per_s])
-            for e in self.epochs:
-                out.writerow(["epoch", e.step, e.epoch, e.train_loss, e.train_accuracy, e.val_loss,
-                              e.val_accuracy, e.lr, ""])
-        return Path(path)
+        handle = io.StringIO(newline="")
+        out = csv.writer(handle)
+        out.writerow(["kind", "step", "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr",
+                      "samples_per_s"])
+        for s in self.steps:
+            out.writerow(["step", s.step, s.epoch, s.loss, s.accuracy, "", "", s.lr, s.samples_per_s])
+        for e in self.epochs:
+            out.writerow(["epoch", e.step, e.epoch, e.train_loss, e.train_accuracy, e.val_loss,
+                          e.val_accuracy, e.lr, ""])
+        return write_atomic(path, handle.getvalue())
