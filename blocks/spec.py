@@ -20,7 +20,7 @@ class ParamSpec:
     """One typed, bounded parameter of a block, with its default and help text."""
 
     name: str
-    kind: str  # "int", "float", "bool", "choice", "padding"
+    kind: str  # "int", "float", "bool", "choice", "padding", "text"
     default: Any
     help: str = ""
     minimum: float | None = None
@@ -37,6 +37,11 @@ class ParamSpec:
             if isinstance(value, str) and value in self.choices:
                 return value
             raise ParamValueError(self.name, f"expected one of {', '.join(self.choices)}, got {value!r}")
+        if self.kind == "text":
+            if isinstance(value, str) and len(value) <= int(self.maximum or 4096):
+                return value
+            raise ParamValueError(self.name, f"expected text of at most {int(self.maximum or 4096)} characters, "
+                                             f"got {str(value)[:40]!r}")
         if self.kind == "padding":
             if value in ("same", "valid"):
                 return value

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from blocks import BlockError, ShapeMismatchError
+from blocks import custom
 from blocks.catalogue._common import fmt_shape
 from blocks.spec import Shape
 from runtime.graph import Graph, Node
@@ -133,7 +134,7 @@ class _ProbeCache:
         self._data: OrderedDict[Any, Probe | str] = OrderedDict()
 
     def get(self, node: Node, in_shapes: Sequence[Shape]) -> Probe | str:
-        key = (node.block, tuple(sorted(node.params.items())), tuple(in_shapes))
+        key = (node.block, tuple(sorted(node.params.items())), tuple(in_shapes), custom.generation())
         hit = self._data.get(key)
         if hit is not None:
             self._data.move_to_end(key)

@@ -38,6 +38,13 @@ class CompiledNetwork(nn.Module):
                 values[out] = modules[name](*[values[i] for i in ins])
         return values[self._result]
 
+    def train(self, mode: bool = True) -> "CompiledNetwork":
+        """Set training mode; the BatchNorms of frozen nodes stay in eval mode."""
+        super().train(mode)
+        from runtime.transfer import keep_frozen_norms_eval
+        keep_frozen_norms_eval(self)
+        return self
+
     def layer_outputs(self, x: torch.Tensor, names: set[str]) -> dict[str, torch.Tensor]:
         """Run forward and return the outputs of the layers called `names` (for feature maps)."""
         values: list = [None] * self._slots
@@ -51,10 +58,18 @@ class CompiledNetwork(nn.Module):
 
 
 def build_model(project: Project, seed: int | None = 0, analysis: Analysis | None = None) -> CompiledNetwork:
-    """Build the project's network; the same seed gives the same initial weights."""
+    """Build the project's network; the same seed gives the same initial weights, then the project's
+    referenced weights (when it has any) replace them, and frozen nodes stop training."""
+    from runtime.transfer import apply_freezing
+    from runtime.weights.project_weights import apply_weights
+
     plan = make_plan(project, analysis)
     if seed is None:
-        return CompiledNetwork(plan)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return CompiledNetwork(plan)
+        model = CompiledNetwork(plan)
+    else:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = CompiledNetwork(plan)
+    apply_weights(model, project)
+    apply_freezing(model, project)
+    return model

@@ -206,6 +206,8 @@ def _text(value: Any) -> str:
 def _parse(param: ParamSpec, text: str) -> Any:
     """Typed text → value (left for the spec to validate; unparsable text stays a string it will refuse)."""
     text = text.strip()
+    if param.kind == "text":
+        return text
     if param.kind == "padding" and text in ("same", "valid"):
         return text
     for convert in ((int, float) if param.kind == "padding" else (float,)):

@@ -1,0 +1,76 @@
+"""Read and write weight files: safetensors, or a .pt/.pth state dict through weights_only loading."""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import torch
+
+from runtime.errors import ConvStudioError
+
+_WRAPPERS = ("state_dict", "model_state_dict", "model", "weights", "net")
+
+
+class WeightsFileError(ConvStudioError):
+    """A weight file that cannot be used; names the file."""
+
+    def __init__(self, path: str | Path | None, message: str) -> None:
+        self.path = None if path is None else Path(path)
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """Name → tensor from a .safetensors file, or a .pt/.pth state dict (never unpickles code)."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsFileError(path, "does not exist" if not path.exists() else "is not a file")
+    suffix = path.suffix.lower()
+    if suffix == ".safetensors":
+        from safetensors import SafetensorError
+        from safetensors.torch import load_file
+        try:
+            return load_file(str(path))
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise WeightsFileError(path, f"is not a valid safetensors file: {exc}") from None
+    if suffix in (".pt", ".pth", ".bin", ".ckpt"):
+        try:
+            loaded = torch.load(str(path), map_location="cpu", weights_only=True)
+        except Exception as exc:  # noqa: BLE001 - torch.load refuses anything but plain tensors and containers
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise WeightsFileError(path, f"is not a plain state dict (only tensors are read): {first}") from None
+        return _state_dict(loaded, path)
+    raise WeightsFileError(path, "is not a weight file: use .safetensors, or a .pt/.pth state dict")
+
+
+def _state_dict(loaded: object, path: Path) -> dict[str, torch.Tensor]:
+    if isinstance(loaded, Mapping):
+        for key in _WRAPPERS:
+            inner = loaded.get(key)
+            if isinstance(inner, Mapping) and inner and all(isinstance(v, torch.Tensor) for v in inner.values()):
+                loaded = inner
+                break
+        tensors = {str(k): v for k, v in loaded.items() if isinstance(v, torch.Tensor)}
+        if tensors:
+            return tensors
+    raise WeightsFileError(path, "holds no tensors by name (expected a state dict)")
+
+
+def write_safetensors(path: str | Path, state: Mapping[str, torch.Tensor]) -> Path:
+    """Write tensors to a safetensors file atomically (contiguous CPU copies)."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().to("cpu").contiguous().clone() for k, v in state.items()}
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        save_file(tensors, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
