@@ -92,10 +92,17 @@ def _fill_recent(window: "MainWindow", menu: QMenu) -> None:
 
 
 def _fill_templates(window: "MainWindow", menu: QMenu) -> None:
+    from runtime.weights.pretrained import pretrained_for
+
     menu.clear()
+    menu.setToolTipsVisible(True)
     for name, path in window.files.templates():
         action = menu.addAction(name, partial(window.files.open_template, path))
-        action.setToolTip(str(path))
+        source = pretrained_for(path.stem)
+        tip = str(path)
+        if source:
+            tip += f"\nPretrained weights (download yourself, then Train → Load Weights…):\n{source.describe()}"
+        action.setToolTip(tip)
 
 
 def _fill_panels(window: "MainWindow", menu: QMenu) -> None:

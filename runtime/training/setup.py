@@ -12,6 +12,7 @@ from runtime.plan import make_plan
 from runtime.project import Project
 from runtime.training.recipe import Schedule, initialise, make_loss, make_optimizer
 from runtime.training.settings import SettingsError, TrainingSettings, parse_training
+from runtime.weights.project_weights import apply_weights
 
 
 def pick_device(name: str) -> torch.device:
@@ -67,6 +68,7 @@ def prepare(project: Project, **overrides: Any) -> Setup:
     plan = make_plan(project)
     model = build_model(project, s.seed)
     initialise(model, s)
+    apply_weights(model, project)  # pretrained weights, when referenced, win over the initialisation
     model = model.to(device, memory_format=torch.channels_last if s.channels_last else torch.preserve_format)
     optimizer = make_optimizer(list(model.parameters()), s)
     schedule = Schedule(optimizer, s, data.steps_per_epoch(s.batch_size))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,9 +32,11 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         from safetensors import SafetensorError
         from safetensors.torch import load_file
         try:
-            return load_file(str(path))
+            tensors = load_file(str(path))
         except (SafetensorError, OSError, ValueError) as exc:
             raise WeightsFileError(path, f"is not a valid safetensors file: {exc}") from None
+        # safetensors keeps no order of its own: list names naturally (layer2 before layer10)
+        return {k: tensors[k] for k in sorted(tensors, key=natural_key)}
     if suffix in (".pt", ".pth", ".bin", ".ckpt"):
         try:
             loaded = torch.load(str(path), map_location="cpu", weights_only=True)
@@ -42,6 +45,11 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
             raise WeightsFileError(path, f"is not a plain state dict (only tensors are read): {first}") from None
         return _state_dict(loaded, path)
     raise WeightsFileError(path, "is not a weight file: use .safetensors, or a .pt/.pth state dict")
+
+
+def natural_key(name: str) -> list[object]:
+    """Sort key that orders the numbers inside names by value."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def _state_dict(loaded: object, path: Path) -> dict[str, torch.Tensor]:

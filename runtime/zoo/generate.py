@@ -73,7 +73,16 @@ def gallery_entry(template: Template, analysis: Analysis) -> dict[str, Any]:
     return {"name": template.name, "title": template.title, "year": template.year,
             "introduced": template.introduced, "input": list(analysis.input_shape), "params": analysis.params,
             "macs": analysis.macs, "reference": template.reference, "reference_params": template.params,
-            "reference_macs": template.reference_macs, "reference_macs_source": template.macs_source or None}
+            "reference_macs": template.reference_macs, "reference_macs_source": template.macs_source or None,
+            "pretrained_weights": _pretrained(template.name)}
+
+
+def _pretrained(name: str) -> dict[str, str] | None:
+    """The torchvision weight file a template accepts (the user downloads it), or None."""
+    from runtime.weights.pretrained import pretrained_for
+
+    source = pretrained_for(name)
+    return {"torchvision": source.enum, "file": source.file, "url": source.url} if source else None
 
 
 def gallery(directory: Path = TEMPLATE_DIR) -> list[dict[str, Any]]:
