@@ -19,7 +19,6 @@ from runtime.graph import Graph  # noqa: E402
 from runtime.project import Project  # noqa: E402
 from studio.app import application, build_window  # noqa: E402
 from studio.canvas.layout import X_GAP, Y_GAP, layered_positions  # noqa: E402
-from studio.commands import Connect  # noqa: E402
 from studio.paths import AppPaths  # noqa: E402
 
 
@@ -84,7 +83,7 @@ def edit_ms(window, app, repeats: int = 10) -> tuple[float, float]:
         window.view.viewport().repaint()
         add.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
-        doc.execute(Connect(doc.project, last, nid))
+        doc.connect(last, nid)
         doc.refresh_analysis()
         window.view.viewport().repaint()
         connect.append((time.perf_counter() - t) * 1000)

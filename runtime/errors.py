@@ -50,6 +50,14 @@ class UnknownBlockError(GraphError):
         self.block_id = block_id
 
 
+class InputShapeError(GraphError):
+    """An input size that is not three positive integers (refused like any other edit)."""
+
+
+class SectionError(GraphError):
+    """A settings section the project does not have (refused like any other edit)."""
+
+
 class InvalidGraphError(ConvStudioError):
     """The graph cannot be compiled or exported; `problems` lists every broken node."""
 

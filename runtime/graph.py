@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import networkx as nx
 
@@ -12,6 +12,10 @@ from blocks import ParamValueError, UnknownBlockIdError, get_spec
 from blocks.spec import BlockSpec
 from runtime.errors import CycleError, GraphError, ParamError, PortError, UnknownBlockError
 from runtime.naming import fresh_name, name_problem
+from runtime.project_events import (EdgeAdded, EdgeRemoved, GraphEvent, GraphReset, NodeAdded, NodeMoved,
+                                    NodeRemoved, NodeRenamed, Observer, ParamsChanged)
+
+__all__ = ["Edge", "Graph", "GraphEvent", "Node", "chain"]
 
 
 @dataclass
@@ -40,19 +44,6 @@ class Edge:
     port: int
 
 
-@dataclass(frozen=True)
-class GraphEvent:
-    """A change notification: kind is node_added, node_removed, edge_added, edge_removed,
-    params_changed, node_moved, node_renamed or reset."""
-
-    kind: str
-    node_id: str | None = None
-    edge: Edge | None = None
-
-
-Observer = Callable[[GraphEvent], None]
-
-
 class Graph:
     """A directed acyclic graph of blocks, with networkx kept in step for order and cycles."""
 
@@ -72,8 +63,7 @@ class Graph:
         """Stop notifying `observer`."""
         self._observers.remove(observer)
 
-    def _emit(self, kind: str, node_id: str | None = None, edge: Edge | None = None) -> None:
-        event = GraphEvent(kind, node_id, edge)
+    def _emit(self, event: GraphEvent) -> None:
         for observer in list(self._observers):
             observer(event)
 
@@ -161,7 +151,7 @@ class Graph:
         self.nodes[node_id] = node
         self._inputs[node_id] = []
         self._nx.add_node(node_id)
-        self._emit("node_added", node_id)
+        self._emit(NodeAdded(node_id))
         return node
 
     def remove_node(self, node_id: str) -> list[Edge]:
@@ -173,7 +163,7 @@ class Graph:
         del self.nodes[node_id]
         del self._inputs[node_id]
         self._nx.remove_node(node_id)
-        self._emit("node_removed", node_id)
+        self._emit(NodeRemoved(node_id))
         return removed
 
     def connect(self, src: str, dst: str, port: int | None = None) -> Edge:
@@ -193,7 +183,7 @@ class Graph:
         self._inputs[dst] = inputs[:port] + [edge] + shifted
         for e in [edge, *shifted]:
             self._nx.add_edge(e.src, dst, key=e.port)
-        self._emit("edge_added", dst, edge)
+        self._emit(EdgeAdded(edge))
         return edge
 
     def disconnect(self, edge: Edge) -> None:
@@ -207,7 +197,7 @@ class Graph:
         self._inputs[edge.dst] = inputs[:edge.port] + shifted
         for e in shifted:
             self._nx.add_edge(e.src, e.dst, key=e.port)
-        self._emit("edge_removed", edge.dst, edge)
+        self._emit(EdgeRemoved(edge))
 
     def set_params(self, node_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         """Apply parameter changes after validating all of them; returns the previous values."""
@@ -215,7 +205,7 @@ class Graph:
         merged = self._resolve(node.spec, {**node.params, **changes}, node_id, node.name)
         old = {k: node.params[k] for k in changes}
         node.params = merged
-        self._emit("params_changed", node_id)
+        self._emit(ParamsChanged(node_id))
         return old
 
     def rename(self, node_id: str, name: str) -> str:
@@ -224,13 +214,13 @@ class Graph:
         if name != node.name:
             self._check_name(name, node_id)
         old, node.name = node.name, name
-        self._emit("node_renamed", node_id)
+        self._emit(NodeRenamed(node_id))
         return old
 
     def move(self, node_id: str, pos: tuple[float, float]) -> None:
         """Set a node's canvas position."""
         self.node(node_id).pos = (float(pos[0]), float(pos[1]))
-        self._emit("node_moved", node_id)
+        self._emit(NodeMoved(node_id))
 
     def reorder(self, order: list[str]) -> None:
         """List the nodes named in `order` first, in that order (files list nodes so; undo restores it)."""
@@ -256,7 +246,22 @@ class Graph:
         ids = self._ids
         self.__init__()
         self._observers, self._ids = observers, ids
-        self._emit("reset")
+        self._emit(GraphReset())
+
+    def replace_with(self, other: "Graph") -> None:
+        """Make this graph equal `other` (nodes in its order, wires, names, ids), keeping this object and
+        its observers; one GraphReset event. Ids either graph handed out are never handed out again."""
+        observers, self._observers = self._observers, []
+        used = max(next(copy.copy(self._ids)), next(copy.copy(other._ids)))
+        try:
+            self.__init__()
+            for node in other.nodes.values():
+                self.add_node(node.block, node.params, node.pos, node.name, node.id, copy.deepcopy(node.extra))
+            for edge in other.edges:
+                self.connect(edge.src, edge.dst, edge.port)
+        finally:
+            self._observers, self._ids = observers, itertools.count(used)
+        self._emit(GraphReset())
 
     # ----- helpers ---------------------------------------------------------------------
     def _fresh_id(self) -> str:

@@ -5,12 +5,17 @@ import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from runtime.atomic_write import write_atomic  # also re-exported: older callers import it from here
-from runtime.errors import ProjectFileError
+from runtime.errors import InputShapeError, ProjectFileError, SectionError
 from runtime.graph import Graph
+from runtime.project_events import InputShapeChanged, Observer, ProjectEvent, SectionChanged
 from runtime.project_file import FORMAT, KNOWN_KEYS, VERSION, build_graph, graph_to_doc, parse_text, read_input_shape
+
+
+SECTIONS = ("data", "training")
+"""Project sections that are replaced as a whole (one undoable edit per field change)."""
 
 
 @dataclass
@@ -25,6 +30,39 @@ class Project:
     training: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    _observers: list[Observer] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    # ----- observation ---------------------------------------------------------------
+    def subscribe(self, observer: Observer) -> None:
+        """Call `observer` with every ProjectEvent: graph changes and project-level ones alike."""
+        self._observers.append(observer)
+        self.graph.subscribe(observer)
+
+    def unsubscribe(self, observer: Observer) -> None:
+        """Stop notifying `observer`."""
+        self._observers.remove(observer)
+        self.graph.unsubscribe(observer)
+
+    def _emit(self, event: ProjectEvent) -> None:
+        for observer in list(self._observers):
+            observer(event)
+
+    # ----- project-level changes -----------------------------------------------------
+    def set_input_shape(self, shape: tuple[int, int, int]) -> None:
+        """Set the input size (C, H, W); every value must be a positive integer."""
+        values = tuple(shape)
+        if len(values) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                                       for v in values):
+            raise InputShapeError(f"the input size must be three positive integers (C, H, W), not {shape!r}")
+        self.input_shape = values
+        self._emit(InputShapeChanged())
+
+    def set_section(self, section: str, value: Mapping[str, Any]) -> None:
+        """Replace the `data` or `training` section with a copy of `value`."""
+        if section not in SECTIONS:
+            raise SectionError(f"unknown project section '{section}' (known: {', '.join(SECTIONS)})")
+        setattr(self, section, copy.deepcopy(dict(value)))
+        self._emit(SectionChanged(section))
 
     def to_dict(self) -> dict[str, Any]:
         """The project as a current-version JSON document (unknown fields kept)."""

@@ -9,8 +9,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
                                QVBoxLayout, QWidget)
 
 from blocks.catalogue._common import fmt_shape
-from runtime.errors import GraphError
-from studio.commands import SetInputShape
 from studio.document import Document
 
 COLUMNS = ("Name", "Block", "Output shape", "Parameters", "MACs", "Receptive field", "Activations")
@@ -190,11 +188,8 @@ class AnalysisPanel(QWidget):
         if self._syncing:
             return
         shape = tuple(s.value() for s in self.dims)
-        if shape != tuple(self.doc.project.input_shape):
-            try:
-                self.doc.execute(SetInputShape(self.doc.project, shape, self.doc.invalidate))
-            except GraphError:
-                self.refresh()
+        if self.doc.set_input_shape(shape) is not None:
+            self.refresh()
 
     def _toggle_flops(self, on: bool) -> None:
         self.model.flops = on

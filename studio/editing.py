@@ -1,52 +1,41 @@
 """Edit operations of the window: add, delete, cut/copy/paste/duplicate, auto-layout, expand composites."""
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtWidgets import QMenu
 
 from blocks import get_spec
-from runtime.errors import ConvStudioError, GraphError
+from runtime.expand import expand_node
 from studio.canvas.layout import layered_positions
 from studio.clipboard import clipboard_payload, copy_to_clipboard, paste_records, selection_payload
-from studio.commands import AddNodes, MoveNodes, RemoveItems, Snapshot
 
 if TYPE_CHECKING:
     from studio.main_window import MainWindow
 
 
 class Editing:
-    """Turns menu actions and gestures into undoable commands on the window's document."""
+    """Turns menu actions and gestures into the document's edit intents (refusals: see Document.refused)."""
 
     def __init__(self, window: "MainWindow") -> None:
         self.window = window
         self.doc = window.doc
 
-    def _run(self, command) -> bool:
-        try:
-            self.doc.execute(command)
-        except GraphError as exc:
-            self.window.show_status(f"Not done: {exc}")
-            return False
-        return True
-
     def add_block(self, block: str, pos: QPointF | None = None) -> str | None:
         """Add a block at a scene position (default: the canvas centre); returns the new node id."""
         pos = pos if pos is not None else self.window.canvas_centre()
-        command = AddNodes(self.doc.project, [{"block": block, "pos": (pos.x(), pos.y())}], [],
-                           f"Add {get_spec(block).title}")
-        if not self._run(command):
+        if self.doc.add_nodes([{"block": block, "pos": (pos.x(), pos.y())}], (),
+                              f"Add {get_spec(block).title}") is not None:
             return None
-        self.window.select_nodes(command.added)
-        return command.added[0]
+        self.window.select_nodes(self.doc.last_added)
+        return self.doc.last_added[0]
 
     def delete(self) -> None:
         """Delete the selected nodes and wires."""
         nodes, edges = self.window.selected_node_ids(), self.window.scene.selected_edges()
         if nodes or edges:
-            self._run(RemoveItems(self.doc.project, nodes, edges))
+            self.doc.remove_items(nodes, edges)
 
     def copy(self) -> None:
         """Copy the selected nodes (and wires among them)."""
@@ -59,7 +48,7 @@ class Editing:
         ids = self.window.selected_node_ids()
         if ids:
             self.copy()
-            self._run(RemoveItems(self.doc.project, ids, (), "Cut"))
+            self.doc.remove_items(ids, (), "Cut")
 
     def paste(self) -> None:
         """Paste the clipboard's nodes with fresh ids and names, slightly offset."""
@@ -81,9 +70,8 @@ class Editing:
         except (KeyError, TypeError, IndexError, ValueError):
             self.window.show_status("The clipboard content is not a set of ConvStudio blocks")
             return
-        command = AddNodes(self.doc.project, records, edges, text)
-        if self._run(command):
-            self.window.select_nodes(command.added)
+        if self.doc.add_nodes(records, edges, text) is None:
+            self.window.select_nodes(self.doc.last_added)
 
     def select_all(self) -> None:
         """Select every node."""
@@ -93,23 +81,13 @@ class Editing:
         """Arrange the graph in layers, top to bottom (one undo step)."""
         graph = self.doc.project.graph
         positions = layered_positions(graph)
-        moves = {nid: (graph.nodes[nid].pos, pos) for nid, pos in positions.items() if graph.nodes[nid].pos != pos}
-        if moves:
-            self._run(MoveNodes(self.doc.project, moves, "Auto-layout"))
+        self.doc.move_nodes(positions, "Auto-layout")
         self.window.view.fit()
 
     def expand(self, node_id: str) -> None:
         """Replace a composite block with the primitive blocks it is made of (runtime.expand)."""
-        try:
-            expand_node = importlib.import_module("runtime.expand").expand_node
-        except ImportError:
-            self.window.show_status("Expanding composite blocks is not available in this version")
-            return
         name = self.doc.project.graph.node(node_id).name
-        try:
-            self.doc.execute(Snapshot(self.doc.project, lambda p: expand_node(p, node_id), f"Expand {name}"))
-        except ConvStudioError as exc:
-            self.window.tell("Cannot expand", str(exc))
+        self.doc.replace_graph(f"Expand {name}", build=lambda project: expand_node(project, node_id))
 
     def context_menu(self, node_id: str | None, where: QPoint) -> None:
         """The canvas context menu (node actions, or canvas actions)."""

@@ -8,22 +8,18 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from blocks.spec import ParamSpec
-from runtime.errors import GraphError
+from runtime.project_events import GraphReset, NodeRemoved, NodeRenamed, ParamsChanged, ProjectEvent
 from studio.analysis_table import human
-from studio.commands import Rename, SetParams
-from studio.document import Document
+from studio.document import Document, refusal_text
 
 
 class Inspector(QWidget):
     """Shows and edits the parameters and name of the selected node(s)."""
-
-    refused = Signal(str)
-    """An edit was refused; the reason."""
 
     def __init__(self, doc: Document) -> None:
         super().__init__()
@@ -148,10 +144,9 @@ class Inspector(QWidget):
         graph = self.doc.project.graph
         if all(graph.nodes[n].params.get(name) == value for n in self.node_ids):
             return True
-        try:
-            self.doc.execute(SetParams(self.doc.project, self.node_ids, {name: value}))
-        except GraphError as exc:
-            self._refuse(str(exc), name)
+        reason = self.doc.set_params(self.node_ids, {name: value})
+        if reason is not None:
+            self._refuse(reason, name)
             return False
         self.error.clear()
         return True
@@ -159,16 +154,14 @@ class Inspector(QWidget):
     def _rename(self, editor: QLineEdit) -> None:
         if not self.node_ids or editor.text() == self.doc.project.graph.nodes[self.node_ids[0]].name:
             return
-        try:
-            self.doc.execute(Rename(self.doc.project, self.node_ids[0], editor.text()))
-        except GraphError as exc:
-            self._refuse(str(exc), "__name__")
+        reason = self.doc.rename(self.node_ids[0], editor.text())
+        if reason is not None:
+            self._refuse(reason, "__name__")
             return
         self.error.clear()
 
     def _refuse(self, reason: str, name: str) -> None:
-        self.error.setText(f"Not applied: {reason}")
-        self.refused.emit(reason)
+        self.error.setText(refusal_text(reason))
         self._load_value(name)
 
     def _load_value(self, name: str) -> None:
@@ -189,14 +182,15 @@ class Inspector(QWidget):
             editor.setText(_text(value))
         editor.blockSignals(False)
 
-    def _on_event(self, event) -> None:
-        if event.kind == "node_removed" and event.node_id in self.node_ids:
-            self.show_nodes([n for n in self.node_ids if n != event.node_id])
-        elif event.kind == "reset":
-            self.show_nodes(self.node_ids)
-        elif event.kind in ("params_changed", "node_renamed") and self.node_ids and event.node_id == self.node_ids[0]:
-            for name in self.editors:
-                self._load_value(name)
+    def _on_event(self, event: ProjectEvent) -> None:
+        match event:
+            case NodeRemoved(node_id=nid) if nid in self.node_ids:
+                self.show_nodes([n for n in self.node_ids if n != nid])
+            case GraphReset():
+                self.show_nodes(self.node_ids)
+            case ParamsChanged(node_id=nid) | NodeRenamed(node_id=nid) if self.node_ids and nid == self.node_ids[0]:
+                for name in self.editors:
+                    self._load_value(name)
 
 
 def _text(value: Any) -> str:

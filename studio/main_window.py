@@ -16,7 +16,7 @@ from runtime.project import Project
 from studio.analysis_table import AnalysisPanel
 from studio.canvas.scene import GraphScene
 from studio.canvas.view import GraphView
-from studio.document import Document
+from studio.document import Document, refusal_text
 from studio.editing import Editing
 from studio.files import Files
 from studio.inspector import Inspector
@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.view.files_dropped.connect(self.files.open_dropped)
         self.view.status.connect(self.show_status)
         self.view.context_menu_requested.connect(self.editing.context_menu)
-        self.inspector.refused.connect(lambda reason: self.show_status(f"Not applied: {reason}"))
+        self.doc.refused.connect(lambda reason: self.show_status(refusal_text(reason)))
         self.doc.undo_stack.cleanChanged.connect(lambda *_: self.update_title())
         self.doc.project_replaced.connect(self._replaced)
 
@@ -187,9 +187,8 @@ class MainWindow(QMainWindow):
 
     def _shutdown(self) -> None:
         """Stop signals between the parts so that none fires while Qt deletes them one by one."""
-        for obj in (self.doc.undo_stack, self.doc, self.scene):
-            obj.blockSignals(True)
-        self.doc.project.graph.unsubscribe(self.doc._on_event)
+        self.scene.blockSignals(True)
+        self.doc.close()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept dropped files."""

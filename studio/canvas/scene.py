@@ -5,7 +5,9 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsScene
 
 from blocks.catalogue._common import fmt_shape
-from runtime.graph import Edge, GraphEvent
+from runtime.graph import Edge
+from runtime.project_events import (EdgeAdded, EdgeRemoved, GraphEvent, GraphReset, NodeAdded, NodeMoved,
+                                    NodeRemoved, NodeRenamed, ParamsChanged)
 from studio.canvas import style
 from studio.canvas.items import EdgeItem, NodeItem
 from studio.canvas.overview import Overview
@@ -39,6 +41,7 @@ class GraphScene(QGraphicsScene):
     # ----- model events --------------------------------------------------------------
     def rebuild(self) -> None:
         """Drop every item and build them again from the graph."""
+        self.wires = None  # clear() deletes the layer and may report a selection change meanwhile
         self.clear()
         self.nodes.clear()
         self.edges.clear()
@@ -54,25 +57,25 @@ class GraphScene(QGraphicsScene):
 
     def on_event(self, event: GraphEvent) -> None:
         """Apply one model change to the items."""
-        kind, nid = event.kind, event.node_id
-        if kind == "reset":
-            self.rebuild()
-        elif kind == "node_added":
-            self._add_node(nid)
-        elif kind == "node_removed":
-            item = self.nodes.pop(nid, None)
-            if item is not None:
-                self.removeItem(item)
-                self.overview.invalidate()
-        elif kind in ("edge_added", "edge_removed"):
-            self._sync_inputs(event.edge.dst)
-        elif kind in ("params_changed", "node_renamed"):
-            self._refresh_node(nid)
-        elif kind == "node_moved":
-            item = self.nodes[nid]
-            pos = self.doc.project.graph.nodes[nid].pos
-            if (item.pos().x(), item.pos().y()) != pos:
-                item.setPos(*pos)
+        match event:
+            case GraphReset():
+                self.rebuild()
+            case NodeAdded(node_id=nid):
+                self._add_node(nid)
+            case NodeRemoved(node_id=nid):
+                item = self.nodes.pop(nid, None)
+                if item is not None:
+                    self.removeItem(item)
+                    self.overview.invalidate()
+            case EdgeAdded(edge=edge) | EdgeRemoved(edge=edge):
+                self._sync_inputs(edge.dst)
+            case ParamsChanged(node_id=nid) | NodeRenamed(node_id=nid):
+                self._refresh_node(nid)
+            case NodeMoved(node_id=nid):
+                item = self.nodes[nid]
+                pos = self.doc.project.graph.nodes[nid].pos
+                if (item.pos().x(), item.pos().y()) != pos:
+                    item.setPos(*pos)
 
     def _add_node(self, nid: str) -> None:
         item = NodeItem(self.doc.project.graph.nodes[nid])

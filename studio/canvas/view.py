@@ -5,12 +5,10 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QWheelEvent
 from PySide6.QtWidgets import QGraphicsView, QStyleOptionGraphicsItem
 
-from runtime.errors import GraphError
 from studio.canvas import style
 from studio.canvas.items import NodeItem, WireItem
 from studio.canvas.overview import OVERVIEW_BELOW
 from studio.canvas.scene import GraphScene
-from studio.commands import Connect, MoveNodes
 
 MIN_READABLE = 0.75
 BLOCK_MIME = "application/x-convstudio-block"
@@ -153,35 +151,18 @@ class GraphView(QGraphicsView):
         return (item.node_id, port), graph.connection_problem(self._wire_src, item.node_id, port)
 
     def _finish_wire(self, pos: QPointF) -> None:
-        target, problem = self._target(pos)
+        target, _ = self._target(pos)
         self.graph_scene.removeItem(self._wire)
         self._wire = None
         src, self._wire_src = self._wire_src, None
-        if target is None:
-            self.status.emit("")
-            return
-        if problem:
-            self.status.emit(f"Not connected: {problem}")
-            return
-        doc = self.graph_scene.doc
-        try:
-            doc.execute(Connect(doc.project, src, target[0], target[1]))
-        except GraphError as exc:
-            self.status.emit(f"Not connected: {exc}")
-            return
         self.status.emit("")
+        if target is not None:
+            self.graph_scene.doc.connect(src, target[0], target[1])  # a refusal is shown by the window
 
     def _commit_moves(self) -> None:
-        graph = self.graph_scene.doc.project.graph
-        moves = {}
-        for nid in self.graph_scene.selected_node_ids():
-            item = self.graph_scene.nodes[nid]
-            new = (item.pos().x(), item.pos().y())
-            if new != graph.nodes[nid].pos:
-                moves[nid] = (graph.nodes[nid].pos, new)
-        if moves:
-            doc = self.graph_scene.doc
-            doc.execute(MoveNodes(doc.project, moves))
+        items = self.graph_scene.nodes
+        moves = {nid: (items[nid].pos().x(), items[nid].pos().y()) for nid in self.graph_scene.selected_node_ids()}
+        self.graph_scene.doc.move_nodes(moves)
 
     def contextMenuEvent(self, event) -> None:
         """Ask the window for a context menu on the node under the mouse (or the canvas)."""

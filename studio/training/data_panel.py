@@ -129,12 +129,15 @@ class DataPanel(QWidget):
         return data
 
     def _edit(self, section: str, value: dict[str, Any], field: str) -> bool:
-        """Replace a section through the undo stack (without reloading the widgets being edited)."""
+        """Replace a section through the undo stack (without reloading the widgets being edited);
+        True when the section changed."""
+        before = getattr(self.get_project(), section)
         self._editing = True
         try:
-            return self.doc.set_section(section, value, field)
+            refused = self.doc.set_section(section, value, field)
         finally:
             self._editing = False
+        return refused is None and getattr(self.get_project(), section) != before
 
     def _data_changed(self, field: str) -> None:
         if self._edit("data", {**self.get_project().data, **self._data_section()}, field):

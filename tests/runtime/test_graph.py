@@ -3,6 +3,7 @@ import pytest
 
 from runtime.errors import CycleError, GraphError, ParamError, PortError, UnknownBlockError
 from runtime.graph import Edge, Graph, chain
+from runtime.project_events import EdgeRemoved, NodeRemoved
 
 
 def test_chain_and_topological_order():
@@ -110,11 +111,11 @@ def test_duplicate_name_refused_on_rename():
 def test_remove_node_returns_edges_and_events_fire_in_order():
     g = Graph()
     events = []
-    g.subscribe(lambda e: events.append(e.kind))
+    g.subscribe(lambda e: events.append(type(e)))
     a, b, c = chain(g, [("input", {}), ("relu", {}), ("output", {})])
     removed = g.remove_node(b)
     assert set(removed) == {Edge(a, b, 0), Edge(b, c, 0)}
-    assert events[-3:] == ["edge_removed", "edge_removed", "node_removed"]
+    assert events[-3:] == [EdgeRemoved, EdgeRemoved, NodeRemoved]
     assert g.edges == []
 
 

@@ -5,7 +5,6 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QSpinBox
 
 from runtime.graph import Edge
-from studio.commands import Connect, RemoveItems
 
 
 def test_parameter_edit_updates_shape_label_and_is_undoable(window, qtbot):
@@ -71,8 +70,8 @@ def test_undo_redo_sequence_returns_to_original_file(window, qtbot):
     original = doc.project.to_json()
     new = window.editing.add_block("relu", QPointF(400, 300))
     conv1, tanh1 = graph.by_name("conv1").id, graph.by_name("tanh1").id
-    doc.execute(RemoveItems(doc.project, [], [Edge(conv1, tanh1, 0)]))
-    doc.execute(Connect(doc.project, conv1, new))
+    assert doc.remove_items([], [Edge(conv1, tanh1, 0)]) is None
+    assert doc.connect(conv1, new) is None
     window.select_nodes([conv1])
     window.inspector.apply("stride", 2)
     window.select_nodes([graph.by_name("fc1").id])
