@@ -1,51 +1,49 @@
 """Edit operations of the window: add, delete, cut/copy/paste/duplicate, auto-layout, expand composites."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from blocks import get_spec
 from runtime.expand import expand_node
 from studio.canvas.layout import layered_positions
+from studio.actions import context_actions
 from studio.clipboard import clipboard_payload, copy_to_clipboard, paste_records, selection_payload
-
-if TYPE_CHECKING:
-    from studio.main_window import MainWindow
+from studio.context import EditorContext
 
 
 class Editing:
     """Turns menu actions and gestures into the document's edit intents (refusals: see Document.refused)."""
 
-    def __init__(self, window: "MainWindow") -> None:
-        self.window = window
-        self.doc = window.doc
+    def __init__(self, ctx: EditorContext) -> None:
+        self.ctx = ctx
+        self.doc = ctx.doc
 
     def add_block(self, block: str, pos: QPointF | None = None) -> str | None:
         """Add a block at a scene position (default: the canvas centre); returns the new node id."""
-        pos = pos if pos is not None else self.window.canvas_centre()
+        pos = pos if pos is not None else self.ctx.canvas_centre()
         if self.doc.add_nodes([{"block": block, "pos": (pos.x(), pos.y())}], (),
                               f"Add {get_spec(block).title}") is not None:
             return None
-        self.window.select_nodes(self.doc.last_added)
+        self.ctx.select_nodes(self.doc.last_added)
         return self.doc.last_added[0]
 
     def delete(self) -> None:
         """Delete the selected nodes and wires."""
-        nodes, edges = self.window.selected_node_ids(), self.window.scene.selected_edges()
+        nodes, edges = self.ctx.selected_node_ids(), self.ctx.scene.selected_edges()
         if nodes or edges:
             self.doc.remove_items(nodes, edges)
 
     def copy(self) -> None:
         """Copy the selected nodes (and wires among them)."""
-        ids = self.window.selected_node_ids()
+        ids = self.ctx.selected_node_ids()
         if ids:
             copy_to_clipboard(selection_payload(self.doc.project.graph, ids))
 
     def cut(self) -> None:
         """Copy, then delete."""
-        ids = self.window.selected_node_ids()
+        ids = self.ctx.selected_node_ids()
         if ids:
             self.copy()
             self.doc.remove_items(ids, (), "Cut")
@@ -54,13 +52,13 @@ class Editing:
         """Paste the clipboard's nodes with fresh ids and names, slightly offset."""
         payload = clipboard_payload()
         if payload is None:
-            self.window.show_status("The clipboard holds no ConvStudio blocks")
+            self.ctx.status("The clipboard holds no ConvStudio blocks")
             return
         self._add_payload(payload, "Paste")
 
     def duplicate(self) -> None:
         """Copy the selection in place (fresh ids and names), without touching the clipboard."""
-        ids = self.window.selected_node_ids()
+        ids = self.ctx.selected_node_ids()
         if ids:
             self._add_payload(selection_payload(self.doc.project.graph, ids), "Duplicate")
 
@@ -68,41 +66,36 @@ class Editing:
         try:
             records, edges = paste_records(payload)
         except (KeyError, TypeError, IndexError, ValueError):
-            self.window.show_status("The clipboard content is not a set of ConvStudio blocks")
+            self.ctx.status("The clipboard content is not a set of ConvStudio blocks")
             return
         if self.doc.add_nodes(records, edges, text) is None:
-            self.window.select_nodes(self.doc.last_added)
+            self.ctx.select_nodes(self.doc.last_added)
 
     def select_all(self) -> None:
         """Select every node."""
-        self.window.select_nodes(list(self.doc.project.graph.nodes))
+        self.ctx.select_nodes(list(self.doc.project.graph.nodes))
 
     def auto_layout(self) -> None:
         """Arrange the graph in layers, top to bottom (one undo step)."""
         graph = self.doc.project.graph
         positions = layered_positions(graph)
         self.doc.move_nodes(positions, "Auto-layout")
-        self.window.view.fit()
+        self.ctx.view.fit()
 
     def expand(self, node_id: str) -> None:
         """Replace a composite block with the primitive blocks it is made of (runtime.expand)."""
         name = self.doc.project.graph.node(node_id).name
         self.doc.replace_graph(f"Expand {name}", build=lambda project: expand_node(project, node_id))
 
-    def context_menu(self, node_id: str | None, where: QPoint) -> None:
-        """The canvas context menu (node actions, or canvas actions)."""
-        menu = QMenu(self.window)
-        actions = self.window.actions_by_name
+    def context_menu(self, node_id: str | None, where: QPoint, actions: dict[str, QAction]) -> None:
+        """The canvas context menu: node actions (and Expand for a composite), or canvas actions."""
+        menu = QMenu(self.ctx.parent)
         if node_id is not None:
-            if node_id not in self.window.selected_node_ids():
-                self.window.select_nodes([node_id])
+            if node_id not in self.ctx.selected_node_ids():
+                self.ctx.select_nodes([node_id])
             node = self.doc.project.graph.nodes[node_id]
             if node.spec.composite:
                 menu.addAction("Expand into primitives", lambda: self.expand(node_id))
                 menu.addSeparator()
-            for name in ("cut", "copy", "duplicate", "delete"):
-                menu.addAction(actions[name])
-        else:
-            for name in ("paste", "select_all", "auto_layout", "fit"):
-                menu.addAction(actions[name])
+        menu.addActions(context_actions(actions, "canvas" if node_id is None else "node"))
         menu.exec(where)

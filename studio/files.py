@@ -3,21 +3,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSettings, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from runtime.atomic_write import write_atomic
 from runtime.errors import ConvStudioError
 from runtime.project import Project, load_project
+from studio.context import EditorContext
 from studio.image_file import save_png
 from studio.paths import TEMPLATES
-from studio.recovery import left_by_crashes, read_recovery
-
-if TYPE_CHECKING:
-    from studio.main_window import MainWindow
+from studio.recovery import Autosaver, left_by_crashes, read_recovery
 
 PROJECT_FILTER = "ConvStudio projects (*.json)"
 MAX_RECENT = 10
@@ -26,9 +24,14 @@ MAX_RECENT = 10
 class Files:
     """Opening, saving and exporting for one window; dialogs only when no path is given."""
 
-    def __init__(self, window: "MainWindow") -> None:
-        self.window = window
-        self.doc = window.doc
+    def __init__(self, ctx: EditorContext, settings: QSettings, autosaver: Autosaver,
+                 retitle: Callable[[], None]) -> None:
+        self.ctx = ctx
+        self.doc = ctx.doc
+        self.settings = settings
+        self.autosaver = autosaver
+        self.retitle = retitle
+        """Refresh the window title (file name, unsaved marker)."""
 
     # ----- replacing the project ------------------------------------------------------
     def new(self) -> None:
@@ -41,7 +44,7 @@ class Files:
         if not self.maybe_save():
             return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Open project", self._folder(), PROJECT_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self.ctx.parent, "Open project", self._folder(), PROJECT_FILTER)
             if not path:
                 return False
         return self.load(Path(path))
@@ -51,7 +54,7 @@ class Files:
         try:
             project = load_project(path)
         except ConvStudioError as exc:
-            self.window.tell("Cannot open project", str(exc))
+            self.ctx.tell("Cannot open project", str(exc))
             return False
         if as_template:
             project.path = None
@@ -65,7 +68,7 @@ class Files:
         path = Path(path)
         if not path.is_file():
             self.forget(path)
-            self.window.tell("Cannot open recent project",
+            self.ctx.tell("Cannot open recent project",
                              f"{path} no longer exists (moved or deleted); it was removed from Open Recent.")
             return False
         return self.open(path)
@@ -81,13 +84,13 @@ class Files:
                 self.open(path)
                 return
         if paths:
-            self.window.show_status("Only ConvStudio project files (.json) can be dropped here")
+            self.ctx.status("Only ConvStudio project files (.json) can be dropped here")
 
     def offer_recovery(self, ask: Callable[[str], bool] | None = None) -> bool:
         """Offer the work of each window that crashed (newest first) until one is restored; True when one is.
         A declined or unreadable recovery file is removed; the rest wait for the next start."""
         ask = ask or self._ask_recover
-        for file in left_by_crashes(self.window.paths.data_dir):
+        for file in left_by_crashes(self.autosaver.file.parent):
             found = read_recovery(file)
             if found is None:
                 file.unlink(missing_ok=True)
@@ -100,14 +103,14 @@ class Files:
             project.path = origin
             self.doc.replace(project)
             self.doc.undo_stack.resetClean()  # it differs from its file: unsaved until saved
-            self.window.update_title()
-            self.window.autosaver.save_now()  # the restored work is safe in this window's own file
+            self.retitle()
+            self.autosaver.save_now()  # the restored work is safe in this window's own file
             file.unlink(missing_ok=True)
             return True
         return False
 
     def _ask_recover(self, message: str) -> bool:
-        answer = QMessageBox.question(self.window, "Recover unsaved work", message,
+        answer = QMessageBox.question(self.ctx.parent, "Recover unsaved work", message,
                                       QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         return answer == QMessageBox.Yes
 
@@ -121,7 +124,7 @@ class Files:
     def save_as(self, path: str | Path | None = None) -> bool:
         """Save to a new file."""
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self.window, "Save project", self._folder(), PROJECT_FILTER)
+            path, _ = QFileDialog.getSaveFileName(self.ctx.parent, "Save project", self._folder(), PROJECT_FILTER)
             if not path:
                 return False
             path = path if path.endswith(".json") else path + ".json"
@@ -131,19 +134,19 @@ class Files:
         try:
             self.doc.project.save(path)
         except ConvStudioError as exc:
-            self.window.tell("Cannot save project", str(exc))
+            self.ctx.tell("Cannot save project", str(exc))
             return False
         self.doc.undo_stack.setClean()
         self.remember(path)
-        self.window.update_title()
-        self.window.show_status(f"Saved {path}")
+        self.retitle()
+        self.ctx.status(f"Saved {path}")
         return True
 
     def maybe_save(self) -> bool:
         """With unsaved changes, ask Save / Discard / Cancel; False means stop what you were doing."""
         if self.doc.undo_stack.isClean():
             return True
-        answer = QMessageBox.question(self.window, "Unsaved changes",
+        answer = QMessageBox.question(self.ctx.parent, "Unsaved changes",
                                       f"Save the changes to '{self.doc.project.name}'?",
                                       QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         if answer == QMessageBox.Save:
@@ -151,21 +154,26 @@ class Files:
         return answer == QMessageBox.Discard
 
     # ----- recent files and templates -------------------------------------------------------
+    def recent_files(self) -> list[Path]:
+        """Recently opened or saved files, newest first."""
+        value = self.settings.value("recent", []) or []
+        return [Path(v) for v in ([value] if isinstance(value, str) else value)]
+
     def remember(self, path: Path) -> None:
         """Put `path` first in the recent-files list."""
         path = Path(path).resolve()
-        recent = [p for p in self.window.recent_files() if p != path]
+        recent = [p for p in self.recent_files() if p != path]
         self._set_recent([path, *recent][:MAX_RECENT])
 
     def forget(self, path: Path) -> None:
         """Drop `path` from the recent-files list."""
         gone = {Path(path), Path(path).resolve()}
-        self._set_recent([p for p in self.window.recent_files() if p not in gone])
+        self._set_recent([p for p in self.recent_files() if p not in gone])
 
     def _set_recent(self, paths: list[Path]) -> None:
         """Store the list (written at once, so that another window or the next run sees it)."""
-        self.window.settings.setValue("recent", [str(p) for p in paths])
-        self.window.settings.sync()
+        self.settings.setValue("recent", [str(p) for p in paths])
+        self.settings.sync()
 
     def _folder(self) -> str:
         path = self.doc.project.path
@@ -189,16 +197,16 @@ class Files:
         suffix = {"python": "py", "onnx": "onnx", "png": "png", "svg": "svg"}[kind]
         if path is None:
             stem = self.doc.project.path.stem if self.doc.project.path else "network"
-            path, _ = QFileDialog.getSaveFileName(self.window, f"Export {kind}", f"{self._folder()}/{stem}.{suffix}",
+            path, _ = QFileDialog.getSaveFileName(self.ctx.parent, f"Export {kind}", f"{self._folder()}/{stem}.{suffix}",
                                                   f"*.{suffix}")
             if not path:
                 return False
         try:
             self._export(kind, Path(path))
         except ConvStudioError as exc:
-            self.window.tell("Cannot export", str(exc))
+            self.ctx.tell("Cannot export", str(exc))
             return False
-        self.window.show_status(f"Exported {path}")
+        self.ctx.status(f"Exported {path}")
         return True
 
     def _export(self, kind: str, path: Path) -> None:
@@ -209,9 +217,9 @@ class Files:
             from runtime.export_onnx import export_onnx
             export_onnx(self.doc.project, str(path))
         elif kind == "png":
-            render_png(self.window.scene, path)
+            render_png(self.ctx.scene, path)
         else:
-            render_svg(self.window.scene, path)
+            render_svg(self.ctx.scene, path)
 
 
 def render_png(scene, path: Path, scale: float = 2.0) -> None:

@@ -1,8 +1,6 @@
 """The ConvStudio main window: canvas with palette, inspector, analysis and problems docks.
 
-Public API for plug-ins (e.g. studio.training): `add_panel`, `current_project`, `document` (undoable edits of
-the project's settings: `Document.set_section`, `Document.section_changed`), `selected_node_ids`, the
-`selection_changed(list)` and `project_replaced()` signals, and the normal `menuBar()`.
+Plug-ins (e.g. studio.training) see the window through studio.plugins.EditorHost.
 """
 from __future__ import annotations
 
@@ -13,14 +11,15 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
 
 from runtime.project import Project
+from studio.actions import build_actions, build_menus, keys_of_text_fields
 from studio.analysis_table import AnalysisPanel
 from studio.canvas.scene import GraphScene
 from studio.canvas.view import GraphView
+from studio.context import EditorContext
 from studio.document import Document, refusal_text
 from studio.editing import Editing
 from studio.files import Files
 from studio.inspector import Inspector
-from studio.menus import build_menus
 from studio.palette import Palette
 from studio.paths import AppPaths
 from studio.problems import ProblemsPanel
@@ -45,6 +44,15 @@ class MainWindow(QMainWindow):
         self.doc = Document(project or Project(), self)
         self.scene = GraphScene(self.doc)
         self.view = GraphView(self.scene)
+        self.ctx = EditorContext(self.doc, self.scene, self.view, self, self.show_status,
+                                 lambda title, message: self.tell(title, message))
+        self.autosaver = Autosaver(self.doc, paths.data_dir)
+        self.editing = Editing(self.ctx)
+        self.files = Files(self.ctx, self.settings, self.autosaver, self.update_title)
+        self.actions_by_name = build_actions(self, self, self.doc.undo_stack)
+        build_menus(self, self.menuBar(), self.actions_by_name)
+        self.typing_guard = TypingGuard(keys_of_text_fields(self.actions_by_name), self)
+        self.installEventFilter(self.typing_guard)
         self.setCentralWidget(self.view)
         self.setDockNestingEnabled(True)
         self.palette = Palette()
@@ -52,17 +60,10 @@ class MainWindow(QMainWindow):
         self.analysis_panel = AnalysisPanel(self.doc)
         self.problems = ProblemsPanel(self.doc)
         self.docks: dict[str, QDockWidget] = {}
-        self.typing_guard = TypingGuard(self)
-        self.installEventFilter(self.typing_guard)
         self.add_panel("Palette", self.palette, Qt.LeftDockWidgetArea, "palette")
         self.add_panel("Inspector", self.inspector, Qt.RightDockWidgetArea, "inspector")
         self.add_panel("Analysis", self.analysis_panel, Qt.BottomDockWidgetArea, "analysis")
         self.add_panel("Problems", self.problems, Qt.BottomDockWidgetArea, "problems")
-        self.autosaver = Autosaver(self.doc, paths.data_dir)
-        self.editing = Editing(self)
-        self.files = Files(self)
-        self.actions_by_name = build_menus(self)
-        self._selecting = False
         self._connect()
         self.setAcceptDrops(True)
         self.resize(1500, 950)
@@ -80,7 +81,8 @@ class MainWindow(QMainWindow):
         self.view.block_dropped.connect(lambda block, pos: self.editing.add_block(block, pos))
         self.view.files_dropped.connect(self.files.open_dropped)
         self.view.status.connect(self.show_status)
-        self.view.context_menu_requested.connect(self.editing.context_menu)
+        self.view.context_menu_requested.connect(
+            lambda node_id, where: self.editing.context_menu(node_id, where, self.actions_by_name))
         self.doc.refused.connect(lambda reason: self.show_status(refusal_text(reason)))
         self.doc.undo_stack.cleanChanged.connect(lambda *_: self.update_title())
         self.doc.project_replaced.connect(self._replaced)
@@ -102,6 +104,10 @@ class MainWindow(QMainWindow):
         self.docks[object_name] = dock
         return dock
 
+    def resize_panels(self, names: list[str], sizes: list[int], orientation: Qt.Orientation) -> None:
+        """Give the named panels these sizes along `orientation`."""
+        self.resizeDocks([self.docks[n] for n in names], sizes, orientation)
+
     def current_project(self) -> Project:
         """The live project (copy it before training on it)."""
         return self.doc.project
@@ -116,9 +122,7 @@ class MainWindow(QMainWindow):
 
     def select_nodes(self, ids: list[str], centre: bool = False) -> None:
         """Select these nodes everywhere (canvas, inspector, table); optionally centre the canvas on them."""
-        self.scene.select_nodes(ids)
-        if centre and ids and ids[0] in self.scene.nodes:
-            self.view.centerOn(self.scene.nodes[ids[0]])
+        self.ctx.select_nodes(ids, centre)
 
     def show_status(self, message: str) -> None:
         """Show a message in the status bar (empty clears it)."""
@@ -201,9 +205,8 @@ class MainWindow(QMainWindow):
 
     def canvas_centre(self) -> QPointF:
         """The scene point at the centre of the canvas."""
-        return self.view.mapToScene(self.view.viewport().rect().center())
+        return self.ctx.canvas_centre()
 
     def recent_files(self) -> list[Path]:
         """Recently opened or saved files, newest first."""
-        value = self.settings.value("recent", []) or []
-        return [Path(v) for v in ([value] if isinstance(value, str) else value)]
+        return self.files.recent_files()

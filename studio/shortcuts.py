@@ -6,19 +6,10 @@ the graph while the user types. The guard claims every editing shortcut for a fo
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit,
                                QWidget)
-
-if TYPE_CHECKING:
-    from studio.main_window import MainWindow
-
-CANVAS_ACTIONS = ("undo", "redo", "cut", "copy", "paste", "duplicate", "delete", "select_all", "auto_layout",
-                  "fit", "zoom_in", "zoom_out")
-"""Actions (by name in MainWindow.actions_by_name) whose keys belong to a text field while it has focus."""
 
 
 def is_text_input(widget: QWidget | None) -> bool:
@@ -29,11 +20,12 @@ def is_text_input(widget: QWidget | None) -> bool:
 
 
 class TypingGuard(QObject):
-    """Event filter for the window and its docks: claims canvas shortcuts while a text field has focus."""
+    """Event filter for the window and its docks: claims the given keys while a text field has focus
+    (studio.actions.keys_of_text_fields lists them: the keys of actions that do not apply while typing)."""
 
-    def __init__(self, window: "MainWindow") -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, keys: list[QKeySequence], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.keys = list(keys)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Accept the ShortcutOverride of a canvas shortcut typed into a text field (the field gets the key)."""
@@ -45,8 +37,6 @@ class TypingGuard(QObject):
         return False
 
     def _is_canvas_key(self, event: QKeyEvent) -> bool:
-        """Whether the key is the shortcut of one of the canvas actions."""
+        """Whether the key is one of the claimed shortcuts."""
         pressed = QKeySequence(event.keyCombination())
-        actions = getattr(self.window, "actions_by_name", {})
-        return any(pressed == shortcut for name in CANVAS_ACTIONS if name in actions
-                   for shortcut in actions[name].shortcuts())
+        return any(pressed == key for key in self.keys)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from runtime.errors import ConvStudioError
 from runtime.training import Finished, Warning, export_trained
+from studio.plugins import EditorHost
 from studio.training.confusion_panel import ConfusionPanel
 from studio.training.controller import TrainingController
 from studio.training.data_panel import DataPanel
@@ -22,8 +23,8 @@ from studio.training.metrics_panel import MetricsPanel
 class TrainingUI(QObject):
     """Owns the controller and the panels of one window; kept as `window.training_ui`."""
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
+    def __init__(self, window: EditorHost) -> None:
+        super().__init__(window)  # type: ignore[arg-type]  # the host is a QObject (the main window)
         self.window = window
         self.controller = TrainingController(self)
         self.metrics, self.maps, self.filters = MetricsPanel(), FeatureMapPanel(), FilterPanel()
@@ -39,7 +40,7 @@ class TrainingUI(QObject):
                 ("Histograms", self.histograms, bottom, "training_histograms", True),
                 ("Confusion", self.confusion, right, "training_confusion", True)):
             window.add_panel(title, widget, area, name, tab)
-        window.resizeDocks([window.docks["inspector"], window.docks["training_filters"]], [560, 300], Qt.Vertical)
+        window.resize_panels(["inspector", "training_filters"], [560, 300], Qt.Orientation.Vertical)
         window.docks["training_filters"].hide()  # shown by Start: until then the editing panels get the room
         self.controller.events.connect(self._events)
         self.controller.state_changed.connect(self._state)
@@ -100,7 +101,7 @@ class TrainingUI(QObject):
             panel.handle(events)
         for e in events:
             if isinstance(e, Warning) or (isinstance(e, Finished) and e.status == "failed"):
-                self.window.statusBar().showMessage(e.message.splitlines()[0], 15000)
+                self.window.show_status(e.message.splitlines()[0])
 
     def _selection(self, ids: list) -> None:
         """Probe the selected node's output (by its layer name)."""
@@ -144,7 +145,7 @@ class TrainingUI(QObject):
             QMessageBox.warning(self.window, title, str(exc))
 
 
-def install_training(window: Any) -> None:
+def install_training(window: EditorHost) -> None:
     """Build the training UI into `window` (the run is stopped when the application quits)."""
     ui = TrainingUI(window)
     window.training_ui = ui
