@@ -6,16 +6,15 @@ silently clamped, and the reason must be shown beside the form; plain editors gi
 from __future__ import annotations
 
 from html import escape
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QScrollArea, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget)
 
-from blocks.spec import ParamSpec
 from runtime.project_events import GraphReset, NodeRemoved, NodeRenamed, ParamsChanged, ProjectEvent
 from studio.analysis_table import human
 from studio.document import Document, refusal_text
+from studio.forms import FieldEditor
 
 
 class Inspector(QWidget):
@@ -26,6 +25,8 @@ class Inspector(QWidget):
         self.doc = doc
         self.node_ids: list[str] = []
         self.editors: dict[str, QWidget] = {}
+        """Every editor widget by parameter name ("__name__": the node's name)."""
+        self.fields: dict[str, FieldEditor] = {}
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.explanation = QLabel()
@@ -79,12 +80,13 @@ class Inspector(QWidget):
             self.form.addRow("name", name)
             self.editors["__name__"] = name
         for param in spec.params:
-            editor = self._editor(param, node.params[param.name])
-            editor.setToolTip(param.help)
+            field = FieldEditor(param, lambda value, name=param.name: self.apply(name, value))
+            field.show(node.params[param.name])
             label = QLabel(param.name)
             label.setToolTip(param.help)
-            self.form.addRow(label, editor)
-            self.editors[param.name] = editor
+            self.form.addRow(label, field.widget)
+            self.fields[param.name] = field
+            self.editors[param.name] = field.widget
 
     def _show_project(self) -> None:
         """Nothing selected: the project itself (name, description, size and cost of the network)."""
@@ -111,33 +113,7 @@ class Inspector(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.editors = {}
-
-    def _editor(self, param: ParamSpec, value: Any) -> QWidget:
-        apply: Callable[[Any], None] = lambda v, name=param.name: self.apply(name, v)
-        if param.kind == "bool":
-            box = QCheckBox()
-            box.setChecked(bool(value))
-            box.toggled.connect(apply)
-            return box
-        if param.kind == "choice":
-            combo = QComboBox()
-            combo.addItems(list(param.choices))
-            combo.setCurrentText(str(value))
-            combo.currentTextChanged.connect(apply)
-            return combo
-        if param.kind == "int":
-            spin = QSpinBox()
-            spin.setRange(int(param.minimum if param.minimum is not None else -2**31),
-                          int(param.maximum if param.maximum is not None else 2**31 - 1))
-            spin.setValue(int(value))
-            spin.setKeyboardTracking(False)
-            spin.valueChanged.connect(apply)
-            return spin
-        line = QLineEdit(_text(value))
-        line.editingFinished.connect(lambda: self.apply(param.name, _parse(param, line.text())))
-        if param.kind == "padding":
-            line.setPlaceholderText("same, valid or a number")
-        return line
+        self.fields = {}
 
     def apply(self, name: str, value: Any) -> bool:
         """Apply one parameter to every shown node; a refused value is not applied and its reason shown."""
@@ -166,20 +142,15 @@ class Inspector(QWidget):
 
     def _load_value(self, name: str) -> None:
         """Put the model's value back into one editor (without applying anything)."""
-        editor = self.editors.get(name)
-        if editor is None or not self.node_ids:
+        if name not in self.editors or not self.node_ids:
             return
         node = self.doc.project.graph.nodes[self.node_ids[0]]
-        value = node.name if name == "__name__" else node.params[name]
+        if name in self.fields:
+            self.fields[name].show(node.params[name])
+            return
+        editor = self.editors[name]
         editor.blockSignals(True)
-        if isinstance(editor, QCheckBox):
-            editor.setChecked(bool(value))
-        elif isinstance(editor, QComboBox):
-            editor.setCurrentText(str(value))
-        elif isinstance(editor, QSpinBox):
-            editor.setValue(int(value))
-        else:
-            editor.setText(_text(value))
+        editor.setText(node.name)
         editor.blockSignals(False)
 
     def _on_event(self, event: ProjectEvent) -> None:
@@ -191,22 +162,3 @@ class Inspector(QWidget):
             case ParamsChanged(node_id=nid) | NodeRenamed(node_id=nid) if self.node_ids and nid == self.node_ids[0]:
                 for name in self.editors:
                     self._load_value(name)
-
-
-def _text(value: Any) -> str:
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def _parse(param: ParamSpec, text: str) -> Any:
-    """Typed text → value (left for the spec to validate; unparsable text stays a string it will refuse)."""
-    text = text.strip()
-    if param.kind == "text":
-        return text
-    if param.kind == "padding" and text in ("same", "valid"):
-        return text
-    for convert in ((int, float) if param.kind == "padding" else (float,)):
-        try:
-            return convert(text)
-        except ValueError:
-            continue
-    return text

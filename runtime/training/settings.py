@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Mapping
 
+from blocks.errors import ParamValueError
+from blocks.params import ParamSpec
 from runtime.errors import ConvStudioError
 
 
@@ -15,23 +17,16 @@ class SettingsError(ConvStudioError):
         super().__init__(f"training setting '{key}': {message}")
 
 
-@dataclass(frozen=True)
-class Field:
-    """One training setting as the settings form shows it."""
-
-    name: str
-    kind: str  # "choice", "float", "int", "bool"
-    default: Any
-    help: str
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
+def Field(name: str, kind: str, default: Any, help: str, choices: tuple[str, ...] = (),  # noqa: N802
+          minimum: float | None = None, maximum: float | None = None) -> ParamSpec:
+    """One training setting: a ParamSpec, written in the argument order of the table below."""
+    return ParamSpec(name, kind, default, help, minimum, maximum, tuple(choices))
 
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax",
               "nadam", "amsgrad")
 SCHEDULES = ("constant", "step", "cosine", "one_cycle", "plateau")
-FIELDS: tuple[Field, ...] = (
+FIELDS: tuple[ParamSpec, ...] = (
     Field("optimizer", "choice", "nesterov", "How the weights move along the gradient.", OPTIMIZERS),
     Field("lr", "float", 0.05, "Learning rate (the peak rate for one-cycle).", (), 1e-7, 10.0),
     Field("momentum", "float", 0.9, "Momentum for SGD-momentum, Nesterov and RMSprop.", (), 0.0, 0.999),
@@ -92,23 +87,12 @@ class TrainingSettings:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def check_value(spec: Field, value: Any) -> Any:
+def check_value(spec: ParamSpec, value: Any) -> Any:
     """`value` converted to the field's type, or SettingsError saying what is expected."""
-    if spec.kind == "choice":
-        if value not in spec.choices:
-            raise SettingsError(spec.name, f"expected one of {', '.join(spec.choices)}, got {value!r}")
-        return value
-    if spec.kind == "bool":
-        if not isinstance(value, bool):
-            raise SettingsError(spec.name, f"expected true or false, got {value!r}")
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise SettingsError(spec.name, f"expected a number, got {value!r}")
-    if spec.kind == "int" and value != int(value):
-        raise SettingsError(spec.name, f"expected a whole number, got {value!r}")
-    if not spec.minimum <= value <= spec.maximum:
-        raise SettingsError(spec.name, f"must lie between {spec.minimum:g} and {spec.maximum:g}, got {value!r}")
-    return int(value) if spec.kind == "int" else float(value)
+    try:
+        return spec.coerce(value)
+    except ParamValueError as exc:
+        raise SettingsError(spec.name, exc.message) from None
 
 
 def parse_training(raw: Mapping[str, Any] | None, **overrides: Any) -> TrainingSettings:

@@ -1,51 +1,14 @@
-"""The training-settings form, generated from runtime.training.settings.FIELDS; edits go into a dict."""
+"""The training-settings form, generated from runtime.training.settings.FIELDS (ParamSpecs) with the
+editors of studio.forms; edits go to a callback."""
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget)
+from PySide6.QtWidgets import QFormLayout, QWidget
 
-from runtime.training.settings import FIELDS, Field, SettingsError, check_value
-
-
-def _editor(spec: Field) -> QWidget:
-    """The input widget for one field."""
-    if spec.kind == "choice":
-        box = QComboBox()
-        box.addItems(list(spec.choices))
-        return box
-    if spec.kind == "bool":
-        return QCheckBox()
-    if spec.kind == "int":
-        box = QSpinBox()
-        box.setRange(int(spec.minimum), int(min(spec.maximum, 2**31 - 1)))
-        return box
-    box = QDoubleSpinBox()
-    box.setDecimals(7 if spec.maximum <= 10 else 3)
-    box.setRange(spec.minimum, spec.maximum)
-    box.setSingleStep(spec.default / 10 if spec.default else 0.01)
-    return box
-
-
-def _get(widget: QWidget) -> Any:
-    """The widget's current value."""
-    if isinstance(widget, QComboBox):
-        return widget.currentText()
-    if isinstance(widget, QCheckBox):
-        return widget.isChecked()
-    return widget.value()
-
-
-def _set(widget: QWidget, value: Any) -> None:
-    """Show `value` without emitting change signals."""
-    widget.blockSignals(True)
-    if isinstance(widget, QComboBox):
-        widget.setCurrentText(str(value))
-    elif isinstance(widget, QCheckBox):
-        widget.setChecked(bool(value))
-    else:
-        widget.setValue(value)
-    widget.blockSignals(False)
+from blocks.params import ParamSpec
+from runtime.training.settings import FIELDS, SettingsError, check_value
+from studio.forms import FieldEditor
 
 
 class SettingsForm(QWidget):
@@ -55,30 +18,29 @@ class SettingsForm(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.on_change, self.on_error = on_change, on_error
+        self.fields: dict[str, FieldEditor] = {}
         self.editors: dict[str, QWidget] = {}
+        """Every editor widget by setting name."""
         form = QFormLayout(self)
         for spec in FIELDS:
-            widget = _editor(spec)
-            widget.setToolTip(spec.help)
-            signal = (widget.currentTextChanged if isinstance(widget, QComboBox) else
-                      widget.toggled if isinstance(widget, QCheckBox) else widget.valueChanged)
-            signal.connect(lambda _=None, s=spec: self._edited(s))
-            form.addRow(spec.name.replace("_", " "), widget)
-            self.editors[spec.name] = widget
+            field = FieldEditor(spec, lambda value, s=spec: self._edited(s, value), spin=True)
+            form.addRow(spec.name.replace("_", " "), field.widget)
+            self.fields[spec.name] = field
+            self.editors[spec.name] = field.widget
 
     def load(self, training: dict[str, Any]) -> None:
         """Show a project's training section (defaults for missing keys)."""
         for spec in FIELDS:
             value = training.get(spec.name, spec.default)
             try:
-                _set(self.editors[spec.name], check_value(spec, value))
+                self.fields[spec.name].show(check_value(spec, value))
             except SettingsError as exc:
-                _set(self.editors[spec.name], spec.default)
+                self.fields[spec.name].show(spec.default)
                 self.on_error(str(exc))
 
-    def _edited(self, spec: Field) -> None:
+    def _edited(self, spec: ParamSpec, value: Any) -> None:
         try:
-            value = check_value(spec, _get(self.editors[spec.name]))
+            value = check_value(spec, value)
         except SettingsError as exc:
             self.on_error(str(exc))
             return

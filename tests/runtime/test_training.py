@@ -43,7 +43,7 @@ def test_probe_follows_the_requested_layer():
 
 @pytest.mark.parametrize("raw, message", [
     ({"optimizer": "adamm"}, "'optimizer': expected one of sgd"),
-    ({"lr": -1}, "'lr': must lie between"),
+    ({"lr": -1}, "'lr': must be at least"),
     ({"batch_size": 2.5}, "'batch_size': expected a whole number"),
     ({"compile": "yes"}, "'compile': expected true or false"),
     ({"learning_rate": 0.1}, "'learning_rate': is not a training setting"),

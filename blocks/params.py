@@ -1,0 +1,78 @@
+"""One typed, bounded field: the schema of block parameters and of the project's settings alike.
+
+No torch here: the settings of training and data, and the editor's forms, use it without the blocks.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from blocks.errors import ParamValueError
+
+KINDS = ("int", "float", "bool", "choice", "padding", "text")
+"""What a field holds; "padding" is a whole number or one of 'same' and 'valid'; "text" is a string of
+at most `maximum` (default 4096) characters."""
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One typed, bounded parameter of a block, with its default and help text."""
+
+    name: str
+    kind: str
+    """One of KINDS."""
+    default: Any
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def coerce(self, value: Any) -> Any:
+        """Return `value` converted to this parameter's type, or raise ParamValueError."""
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            raise ParamValueError(self.name, f"expected true or false, got {value!r}")
+        if self.kind == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return value
+            raise ParamValueError(self.name, f"expected one of {', '.join(self.choices)}, got {value!r}")
+        if self.kind == "text":
+            if isinstance(value, str) and len(value) <= int(self.maximum or 4096):
+                return value
+            raise ParamValueError(self.name, f"expected text of at most {int(self.maximum or 4096)} characters, "
+                                             f"got {str(value)[:40]!r}")
+        if self.kind == "padding":
+            if value in ("same", "valid"):
+                return value
+            return self._number(value, integer=True)
+        if self.kind == "int":
+            return self._number(value, integer=True)
+        if self.kind == "float":
+            return self._number(value, integer=False)
+        raise ParamValueError(self.name, f"unknown parameter kind {self.kind!r}")
+
+    def _number(self, value: Any, integer: bool) -> int | float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            expected = "a whole number" if integer else "a number"
+            if self.kind == "padding":
+                expected += " or 'same'"
+            raise ParamValueError(self.name, f"expected {expected}, got {value!r}")
+        if not math.isfinite(value):
+            raise ParamValueError(self.name, f"expected a finite number, got {value!r}")
+        if integer:
+            if value != int(value):
+                raise ParamValueError(self.name, f"expected a whole number, got {value!r}")
+            value = int(value)
+        else:
+            value = float(value)
+        if self.minimum is not None and value < self.minimum:
+            raise ParamValueError(self.name, f"must be at least {_fmt(self.minimum)}, got {_fmt(value)}")
+        if self.maximum is not None and value > self.maximum:
+            raise ParamValueError(self.name, f"must be at most {_fmt(self.maximum)}, got {_fmt(value)}")
+        return value
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)

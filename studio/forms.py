@@ -1,0 +1,110 @@
+"""Editors for typed fields (blocks.params.ParamSpec): built, read and shown one way for the inspector and
+the settings form.
+
+Two styles of number entry: `spin` boxes that keep the value inside its bounds (settings), and free
+text that is parsed and handed on as typed, so that a value out of range is refused with its reason
+instead of being silently clamped (block parameters).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
+
+from blocks.params import ParamSpec
+
+INT_RANGE = (-2**31, 2**31 - 1)
+"""What a QSpinBox can hold."""
+
+
+class FieldEditor:
+    """One field's widget; `on_edit(value)` is called with every value the user enters."""
+
+    def __init__(self, spec: ParamSpec, on_edit: Callable[[Any], None], spin: bool = False) -> None:
+        self.spec = spec
+        self.on_edit = on_edit
+        self.widget = self._build(spin)
+        self.widget.setToolTip(spec.help)
+
+    def _build(self, spin: bool) -> QWidget:
+        spec = self.spec
+        if spec.kind == "bool":
+            box = QCheckBox()
+            box.toggled.connect(lambda _: self._edited())
+            return box
+        if spec.kind == "choice":
+            combo = QComboBox()
+            combo.addItems(list(spec.choices))
+            combo.currentTextChanged.connect(lambda _: self._edited())
+            return combo
+        if spec.kind == "int":
+            box = QSpinBox()
+            low = INT_RANGE[0] if spec.minimum is None else max(INT_RANGE[0], int(spec.minimum))
+            high = INT_RANGE[1] if spec.maximum is None else min(INT_RANGE[1], int(spec.maximum))
+            box.setRange(low, high)
+            box.setKeyboardTracking(spin)  # block parameters: one edit per finished number, not per digit
+            box.valueChanged.connect(lambda _: self._edited())
+            return box
+        if spec.kind == "float" and spin:
+            box = QDoubleSpinBox()
+            maximum = spec.maximum if spec.maximum is not None else 1e9
+            box.setDecimals(7 if maximum <= 10 else 3)
+            box.setRange(spec.minimum if spec.minimum is not None else -1e9, maximum)
+            box.setSingleStep(spec.default / 10 if spec.default else 0.01)
+            box.valueChanged.connect(lambda _: self._edited())
+            return box
+        line = QLineEdit()
+        if spec.kind == "padding":
+            line.setPlaceholderText("same, valid or a number")
+        line.editingFinished.connect(self._edited)
+        return line
+
+    def _edited(self) -> None:
+        self.on_edit(self.value())
+
+    def value(self) -> Any:
+        """The value in the widget (typed text parsed; left for the spec to check)."""
+        w = self.widget
+        if isinstance(w, QCheckBox):
+            return w.isChecked()
+        if isinstance(w, QComboBox):
+            return w.currentText()
+        if isinstance(w, (QSpinBox, QDoubleSpinBox)):
+            return w.value()
+        return parse_text(self.spec, w.text())
+
+    def show(self, value: Any) -> None:
+        """Show `value` without reporting it as an edit."""
+        w = self.widget
+        w.blockSignals(True)
+        if isinstance(w, QCheckBox):
+            w.setChecked(bool(value))
+        elif isinstance(w, QComboBox):
+            w.setCurrentText(str(value))
+        elif isinstance(w, QSpinBox):
+            w.setValue(int(value))
+        elif isinstance(w, QDoubleSpinBox):
+            w.setValue(float(value))
+        else:
+            w.setText(value_text(value))
+        w.blockSignals(False)
+
+
+def value_text(value: Any) -> str:
+    """A value as a text field shows it (floats exactly, e.g. 1e-05)."""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def parse_text(spec: ParamSpec, text: str) -> Any:
+    """Typed text → value; text that is not a number stays a string, which the spec will refuse."""
+    text = text.strip()
+    if spec.kind == "text":
+        return text
+    if spec.kind == "padding" and text in ("same", "valid"):
+        return text
+    for convert in ((int, float) if spec.kind == "padding" else (float,)):
+        try:
+            return convert(text)
+        except ValueError:
+            continue
+    return text
