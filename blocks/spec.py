@@ -6,6 +6,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from torch import nn
 
+from blocks.errors import ParamValueError
 from blocks.params import ParamSpec
 
 Shape = tuple[int, ...]

@@ -7,8 +7,8 @@ from typing import Any, Sequence
 
 from blocks import BlockError, ShapeMismatchError
 from blocks import custom
-from blocks.catalogue._common import fmt_shape
 from blocks.spec import Shape
+from runtime.format import shape_text
 from runtime.graph import Graph, Node
 from runtime.project import Project
 from runtime.shape_probe import Probe, probe
@@ -156,7 +156,7 @@ def _probe_node(node: Node, in_shapes: Sequence[Shape]) -> Probe | str:
     except ShapeMismatchError as exc:
         return str(exc)
     except (BlockError, RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
-        return f"cannot work with input {', '.join(fmt_shape(s) for s in in_shapes)}: {_first_line(exc)}"
+        return f"cannot work with input {', '.join(shape_text(s) for s in in_shapes)}: {_first_line(exc)}"
 
 
 def _first_line(exc: Exception) -> str:

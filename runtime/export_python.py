@@ -8,6 +8,7 @@ from pathlib import Path
 
 from torch import nn
 
+from runtime.format import compact
 from runtime.importing.export_imports import custom_imports
 from runtime.plan import Plan, make_plan
 from runtime.project import Project, write_atomic
@@ -83,7 +84,7 @@ def python_source(project: Project, source: str = "a ConvStudio project") -> str
     macs = plan.analysis.macs
     parts = [_HEADER.format(title=project.name, source=source, cls=cls, shape=f"{c}, {h}, {w}",
                             shape_x=f"{c}×{h}×{w}", params=plan.analysis.params,
-                            macs=f"{macs / 1e6:,.2f} M" if macs < 1e9 else f"{macs / 1e9:,.2f} G")]
+                            macs=compact(macs))]
     imports, modules = custom_imports(project, [s.node_id for s in plan.steps])
     if imports:
         parts[0] = parts[0].replace("Needs only PyTorch:", f"Needs PyTorch and the user's own {', '.join(modules)} "

@@ -1,29 +1,9 @@
-"""Human-readable formatting of figures: counts, shapes, bytes, and the per-layer summary table."""
+"""The per-layer summary table of `convstudio summary` (figures written by runtime.format)."""
 from __future__ import annotations
 
 from runtime.analysis import Analysis
+from runtime.format import bytes_text, compact, count_text, shape_text
 from runtime.graph import Graph
-
-
-def human_count(n: float) -> str:
-    """12_345_678 → '12.35 M'."""
-    for unit, size in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
-        if abs(n) >= size:
-            return f"{n / size:.2f} {unit}"
-    return f"{int(n)}"
-
-
-def human_bytes(n: float) -> str:
-    """Bytes in KiB/MiB/GiB."""
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{int(n)} B"
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    """'64×56×56'."""
-    return "×".join(str(d) for d in shape)
 
 
 def summary_table(analysis: Analysis, graph: Graph) -> str:
@@ -38,8 +18,8 @@ def summary_table(analysis: Analysis, graph: Graph) -> str:
             rows.append((node.name, node.block, "ERROR" if problem else "—", "", "", "", ""))
             continue
         rf = "global" if f.rf_global else f"{f.rf}×{f.rf}"
-        rows.append((node.name, node.block, shape_text(f.out_shape), f"{f.params:,}", human_count(f.macs), rf,
-                     f"{f.activations:,}"))
+        rows.append((node.name, node.block, shape_text(f.out_shape), count_text(f.params), compact(f.macs), rf,
+                     count_text(f.activations)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     right = {3, 4, 6}
     lines = []
@@ -52,10 +32,10 @@ def summary_table(analysis: Analysis, graph: Graph) -> str:
     lines.append(f"input {shape_text(analysis.input_shape)}, batch {analysis.batch_size}")
     lines.append(f"parameters: {analysis.params:,} trainable, {analysis.params_total:,} total, "
                  f"{analysis.buffers:,} buffer values")
-    lines.append(f"multiply-adds: {analysis.macs:,} ({human_count(analysis.macs)} MACs = "
-                 f"{human_count(analysis.flops)} FLOPs) per image")
+    lines.append(f"multiply-adds: {analysis.macs:,} ({compact(analysis.macs)} MACs = "
+                 f"{compact(analysis.flops)} FLOPs) per image")
     lines.append(f"activations: {analysis.activations:,} values per image; "
-                 f"{human_bytes(analysis.activation_bytes)} for the batch (float32)")
+                 f"{bytes_text(analysis.activation_bytes)} for the batch (float32)")
     for p in analysis.problems:
         lines.append(f"error: {p.message}")
     return "\n".join(lines)

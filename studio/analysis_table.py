@@ -8,7 +8,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QSpinBox, QTableView,
                                QVBoxLayout, QWidget)
 
-from blocks.catalogue._common import fmt_shape
+from runtime.format import bytes_text, compact, count_text, shape_text
 from studio.document import Document
 
 COLUMNS = ("Name", "Block", "Output shape", "Parameters", "MACs", "Receptive field", "Activations")
@@ -21,14 +21,6 @@ spin box re-analyses many times a second, and rebuilding 500 rows each time is w
 _RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
 _BOLD = QFont()
 _BOLD.setBold(True)
-
-
-def human(n: float) -> str:
-    """1234567 → '1.23 M'."""
-    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(n) >= size:
-            return f"{n / size:.3g} {unit}"
-    return f"{n:,.0f}"
 
 
 class AnalysisModel(QAbstractTableModel):
@@ -53,14 +45,14 @@ class AnalysisModel(QAbstractTableModel):
                 cells += [("error", -1)] + [("", -1)] * 4
             else:
                 rf = "global" if f.rf_global else f"{f.rf}×{f.rf}"
-                cells += [(fmt_shape(f.out_shape), f.activations), (f"{f.params:,}", f.params),
-                          (human(f.macs * mult), f.macs), (rf, 1e12 if f.rf_global else f.rf),
-                          (human(f.activations), f.activations)]
+                cells += [(shape_text(f.out_shape), f.activations), (count_text(f.params), f.params),
+                          (compact(f.macs * mult), f.macs), (rf, 1e12 if f.rf_global else f.rf),
+                          (compact(f.activations), f.activations)]
             self.rows.append((nid, cells))
-        mem = analysis.activation_bytes / 2**20
         self.rows.append((TOTAL, [("Total", ""), (f"batch {analysis.batch_size}", ""),
-                                  (f"{mem:.2f} MiB activations", 0), (f"{analysis.params:,}", 0),
-                                  (human(analysis.macs * mult), 0), ("", 0), (human(analysis.activations), 0)]))
+                                  (f"{bytes_text(analysis.activation_bytes)} activations", 0),
+                                  (count_text(analysis.params), 0),
+                                  (compact(analysis.macs * mult), 0), ("", 0), (compact(analysis.activations), 0)]))
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:

@@ -11,8 +11,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget)
 
+from runtime.format import compact, count_text, shape_text
 from runtime.project_events import GraphReset, NodeRemoved, NodeRenamed, ParamsChanged, ProjectEvent
-from studio.analysis_table import human
 from studio.document import Document, refusal_text
 from studio.forms import FieldEditor
 
@@ -94,8 +94,8 @@ class Inspector(QWidget):
         self.heading.setText(f"<b>{escape(project.name)}</b>")
         self.explanation.setText(project.description or "<i>Select a block to see and edit its parameters.</i>")
         self.explanation.setToolTip(project.description)
-        rows = [("input", "×".join(map(str, project.input_shape))), ("blocks", f"{len(project.graph.nodes):,}"),
-                ("parameters", f"{analysis.params:,}"), ("multiply-adds", human(analysis.macs)),
+        rows = [("input", shape_text(project.input_shape)), ("blocks", count_text(len(project.graph.nodes))),
+                ("parameters", count_text(analysis.params)), ("multiply-adds", compact(analysis.macs)),
                 ("problems", str(len(analysis.problems)) if analysis.problems else "none")]
         for label, value in rows:
             shown = QLabel(value)

@@ -8,7 +8,7 @@ from blocks.spec import ParamSpec, Params, Shape
 
 
 def fmt_shape(shape: Shape) -> str:
-    """'64×32×32' for a shape without batch dimension."""
+    """'64×32×32' for a shape without batch dimension (also public as blocks.format_shape)."""
     return "×".join(str(d) for d in shape)
 
 

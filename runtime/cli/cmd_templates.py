@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from runtime.zoo.generate import format_count, format_macs, gallery
+from runtime.format import compact, count_text, shape_text
+from runtime.zoo.generate import gallery
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,8 +25,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     rows = [("NAME", "YEAR", "INPUT", "PARAMS", "MACS", "INTRODUCED")]
     for e in entries:
-        rows.append((e["name"], str(e["year"]), "×".join(map(str, e["input"])), format_count(e["params"]),
-                     format_macs(e["macs"]), e["introduced"]))
+        rows.append((e["name"], str(e["year"]), shape_text(e["input"]), count_text(e["params"]),
+                     compact(e["macs"]), e["introduced"]))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
         cells = [row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]),

@@ -6,6 +6,7 @@ from typing import Any
 
 from runtime.analysis import Analysis, analyze
 from runtime.errors import ConvStudioError, ProjectFileError
+from runtime.format import compact, count_text
 from runtime.project import Project, load_project, write_atomic
 from runtime.project_file import parse_text
 from runtime.zoo.registry import TEMPLATES, Template
@@ -54,20 +55,6 @@ def load_template(name: str, directory: Path = TEMPLATE_DIR) -> Project:
     return load_project(Path(directory) / f"{name}.json")
 
 
-def format_count(n: int) -> str:
-    """A count with thousands separators: 61,706."""
-    return f"{n:,}"
-
-
-def format_macs(macs: int) -> str:
-    """Multiply-adds in G/M/K with three significant digits or more: '4.09 G', '569 M'."""
-    for unit, scale in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
-        if macs >= scale:
-            value = macs / scale
-            return f"{value:.2f} {unit}" if value < 100 else f"{value:.0f} {unit}"
-    return str(macs)
-
-
 def gallery_entry(template: Template, analysis: Analysis) -> dict[str, Any]:
     """One template's gallery line as JSON-ready data."""
     return {"name": template.name, "title": template.title, "year": template.year,
@@ -95,8 +82,8 @@ def readme_table(entries: list[dict[str, Any]]) -> str:
     lines = ["| Template | Year | Input | Parameters | MACs | Introduced |", "|---|---:|---|---:|---:|---|"]
     for e in entries:
         c, h, w = e["input"]
-        lines.append(f"| `{e['name']}` ({e['title']}) | {e['year']} | {c}×{h}×{w} | {format_count(e['params'])} | "
-                     f"{format_macs(e['macs'])} | {e['introduced']} |")
+        lines.append(f"| `{e['name']}` ({e['title']}) | {e['year']} | {c}×{h}×{w} | {count_text(e['params'])} | "
+                     f"{compact(e['macs'])} | {e['introduced']} |")
     return "\n".join(lines)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsScene
 
-from blocks.catalogue._common import fmt_shape
+from runtime.format import shape_text
 from runtime.graph import Edge
 from runtime.project_events import (EdgeAdded, EdgeRemoved, GraphEvent, GraphReset, NodeAdded, NodeMoved,
                                     NodeRemoved, NodeRenamed, ParamsChanged)
@@ -138,10 +138,10 @@ class GraphScene(QGraphicsScene):
         shares = self._shares(analysis)
         for nid, item in self.nodes.items():
             fig = analysis.nodes.get(nid)
-            item.set_figures(fmt_shape(fig.out_shape) if fig else "", errors.get(nid), shares.get(nid, 0.0))
+            item.set_figures(shape_text(fig.out_shape) if fig else "", errors.get(nid), shares.get(nid, 0.0))
         for edge, item in self.edges.items():
             fig = analysis.nodes.get(edge.src)
-            if item.set_label(fmt_shape(fig.out_shape) if fig else ""):
+            if item.set_label(shape_text(fig.out_shape) if fig else ""):
                 self._wires_changed(item.boundingRect())
         self.overview.invalidate()
 

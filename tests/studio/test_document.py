@@ -78,3 +78,21 @@ def test_changed_carries_typed_events_and_a_new_project_is_followed(doc):
     doc.replace(load_project(LENET))
     doc.add_nodes([{"block": "relu"}])
     assert type(events[-1]) is NodeAdded and doc.undo_stack.count() == 1
+
+
+def test_analysis_table_writes_figures_as_the_command_line_does(doc):
+    from runtime.format import bytes_text, compact, count_text
+    from runtime.report import summary_table
+    from studio.analysis_table import AnalysisModel
+    model = AnalysisModel(doc)
+    model.reload()
+    analysis, total = doc.analysis, model.rowCount() - 1
+    assert model.index(total, 4).data() == compact(analysis.macs)
+    assert model.index(total, 3).data() == count_text(analysis.params)
+    assert model.index(total, 2).data() == f"{bytes_text(analysis.activation_bytes)} activations"
+    cli = summary_table(analysis, doc.project.graph)
+    conv1 = doc.project.graph.by_name("conv1").id
+    row = next(r for r in range(total) if model.index(r, 0).data() == "conv1")
+    macs = model.index(row, 4).data()
+    assert any(line.startswith("conv1") and f" {macs} " in line for line in cli.splitlines())
+    assert analysis.nodes[conv1].macs > 1000
