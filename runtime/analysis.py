@@ -8,6 +8,7 @@ from typing import Any, Sequence
 from blocks import BlockError, ShapeMismatchError
 from blocks import custom
 from blocks.spec import Shape
+from runtime.bypass import bypass_problem, is_bypassed
 from runtime.format import shape_text
 from runtime.graph import Graph, Node
 from runtime.project import Project
@@ -222,6 +223,15 @@ def _analyze_node(graph: Graph, node: Node, result: Analysis, input_shape: Shape
     activations = 1
     for d in outcome.out_shape:
         activations *= d
+    if is_bypassed(node):
+        problem = bypass_problem(label, in_shapes, outcome.out_shape)
+        if problem:
+            result.problems.append(Problem(node.id, problem))
+            return
+        result.nodes[node.id] = NodeFigures(node.id, node.name, node.block, outcome.out_shape, 0, 0, 0, 0,
+                                            activations, upstream[0].rf, upstream[0].jump,
+                                            upstream[0].rf_global)
+        return
     result.nodes[node.id] = NodeFigures(node.id, node.name, node.block, outcome.out_shape, outcome.params,
                                         outcome.params_total, outcome.buffers, outcome.macs, activations,
                                         rf, jump, is_global)

@@ -208,6 +208,17 @@ class Graph:
         self._emit(ParamsChanged(node_id))
         return old
 
+    def set_extra(self, node_id: str, key: str, value: Any) -> Any:
+        """Set (or, with None, remove) one saved extra of a node; returns the previous value."""
+        node = self.node(node_id)
+        old = node.extra.get(key)
+        if value is None:
+            node.extra.pop(key, None)
+        else:
+            node.extra[key] = value
+        self._emit("params_changed", node_id)
+        return old
+
     def rename(self, node_id: str, name: str) -> str:
         """Give a node a new unique name; returns the old one."""
         node = self.node(node_id)

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from torch import nn
+
 from blocks.spec import Ctor
 from runtime.analysis import Analysis, analyze
+from runtime.bypass import is_bypassed
 from runtime.errors import InvalidGraphError
 from runtime.project import Project
 
@@ -50,6 +53,6 @@ def make_plan(project: Project, analysis: Analysis | None = None) -> Plan:
             continue
         edges = graph.inputs_of(nid)
         in_shapes = [analysis.nodes[e.src].out_shape for e in edges]
-        ctor = node.spec.make(node.params, in_shapes)
+        ctor = Ctor(nn.Identity) if is_bypassed(node) else node.spec.make(node.params, in_shapes)
         steps.append(Step(nid, node.name, node.block, ctor, tuple(graph.nodes[e.src].name for e in edges)))
     return Plan(source.name, graph.nodes[out_id].name, tuple(steps), analysis)
