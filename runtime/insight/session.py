@@ -68,8 +68,12 @@ class Session:
 
 def load_network_weights(project: Project, model: CompiledNetwork, checkpoint: str | Path) -> Path:
     """Load a checkpoint into `model`; layers the project bypasses are skipped. Returns the weights file."""
-    meta = read_checkpoint(checkpoint)
-    path = Path(meta["_folder"]) / str(meta["weights"])
+    checkpoint = Path(checkpoint)
+    if checkpoint.suffix == ".safetensors":  # exported weights, or a checkpoint's tensor file
+        path = checkpoint
+    else:
+        meta = read_checkpoint(checkpoint)
+        path = Path(meta["_folder"]) / str(meta["weights"])
     try:
         tensors = load_file(str(path))
     except (OSError, SafetensorError) as exc:

@@ -14,6 +14,7 @@ from runtime.training import probes
 from runtime.training.checkpoint import load_optimizer, load_weights, read_checkpoint, save_checkpoint
 from runtime.training.control import Control
 from runtime.training.events import (EpochMetrics, Event, Finished, Started, StepMetrics, Warning)
+from runtime.training.health import HealthProbe
 from runtime.training.nonfinite import NonFinite, diagnose
 from runtime.training.setup import Setup, prepare
 
@@ -105,6 +106,8 @@ class _Run:
         self.best: float | None = None
         self.checkpoint: str | None = None
         self.probe_x = setup.data.normalise(setup.data.val_x[:1])
+        self.health = HealthProbe(setup.model, setup.layer_names, setup.optimizer)
+        self.health_x = setup.data.normalise(setup.data.val_x[:64])
         self.next_probe = 0.0
         self.probes = 0
         dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(setup.settings.precision)
@@ -177,6 +180,10 @@ class _Run:
             yield found
         if self.probes % 4 == 0:
             yield probes.histograms(self.s.model, self.step)
+        health = self.health.take(self.step, self.s.model, self.health_x)
+        if health is not None:
+            yield health
+        self.health.arm()
         self.probes += 1
 
     def train_events(self, batches: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> Generator[Event, None, bool]:
