@@ -8,6 +8,7 @@ from typing import Callable
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from runtime.insight.errors import InsightSettingError
 from runtime.insight.extra import captum_robust
@@ -47,11 +48,16 @@ def perturb(session: Session, x: torch.Tensor, labels: torch.Tensor, eps: float,
     with torch.enable_grad(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", module="captum")
         if method == "fgsm":
-            attack = robust.FGSM(session.model, lower_bound=0.0, upper_bound=1.0)
+            attack = robust.FGSM(session.model, _loss, lower_bound=0.0, upper_bound=1.0)
             return attack.perturb(x, epsilon=eps, target=labels).detach()
-        attack = robust.PGD(session.model, lower_bound=0.0, upper_bound=1.0)
+        attack = robust.PGD(session.model, _loss, lower_bound=0.0, upper_bound=1.0)
         return attack.perturb(x, radius=eps, step_size=max(eps / 4, 1e-6), step_num=steps,
                               target=labels).detach()
+
+
+def _loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Per-image cross-entropy (Captum's default loss expects probabilities; the network gives logits)."""
+    return F.cross_entropy(logits, labels, reduction="none")
 
 
 @torch.no_grad()
