@@ -58,7 +58,7 @@ class Session:
 
     def pixels(self, images: np.ndarray) -> torch.Tensor:
         """uint8 (N, C, H, W) → float 0–1 tensor."""
-        return torch.from_numpy(np.ascontiguousarray(images)).float() / 255.0
+        return torch.from_numpy(np.array(images, dtype=np.float32)) / 255.0
 
     def val_pixels(self, limit: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """The first `limit` validation images (0–1) and their labels."""
