@@ -13,6 +13,7 @@ from runtime.project import Project, load_project
 from studio.main_window import MainWindow
 from studio.paths import AppPaths
 
+from studio.insight import install as install_insight
 from studio.training import install as install_training
 
 
@@ -28,6 +29,7 @@ def build_window(paths: AppPaths, project: Project | None = None) -> MainWindow:
     """The main window with every panel installed (training panels included)."""
     window = MainWindow(paths, project)
     install_training(window)
+    install_insight(window)
     window.remember_default_layout()
     window.restore_layout()
     return window

@@ -21,6 +21,7 @@ class ProblemsPanel(QListWidget):
     def __init__(self, doc: Document) -> None:
         super().__init__()
         self.doc = doc
+        self.notes: dict[str, list[tuple[str | None, str]]] = {}
         self.setWordWrap(True)
         self.itemClicked.connect(self._clicked)
         self._debounce = QTimer(self)
@@ -41,11 +42,23 @@ class ProblemsPanel(QListWidget):
             item.setForeground(QColor("#b71c1c"))
             item.setToolTip(problem.message)
             self.addItem(item)
+        for node_id, message in (n for notes in self.notes.values() for n in notes):
+            item = QListWidgetItem(f"⚠ {message}")
+            item.setData(NODE_ROLE, node_id)
+            item.setForeground(QColor("#e65100"))
+            item.setToolTip(message)
+            self.addItem(item)
         if not self.doc.analysis.problems:
             item = QListWidgetItem("No problems: the network can be trained and exported.")
             item.setForeground(QColor("#2e7d32"))
             self.addItem(item)
-        self.counted.emit(len(self.doc.analysis.problems))
+        self.counted.emit(len(self.doc.analysis.problems) + sum(len(n) for n in self.notes.values()))
+
+    def set_notes(self, source: str, notes: list[tuple[str | None, str]]) -> None:
+        """Warnings from elsewhere (e.g. live training health) as (node id or None, one line), by source."""
+        if self.notes.get(source, []) != notes:
+            self.notes[source] = list(notes)
+            self.refresh()
 
     def _clicked(self, item: QListWidgetItem) -> None:
         node_id = item.data(NODE_ROLE)

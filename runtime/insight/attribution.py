@@ -84,8 +84,7 @@ def attribute(session: Session, pixels: torch.Tensor, method: str, target: int |
         warnings.filterwarnings("ignore", module="captum")  # notes on hooks it sets and removes itself
         raw = _run(attr, session, x, method, targets, node, ig_steps, window)
     signed = method in ("ig", "occlusion", "guided_gradcam")
-    units = {"gradcam": "class evidence (ReLU of weighted activations)",
-             "guided_gradcam": "Grad-CAM × guided gradient",
+    units = {"gradcam": "class evidence", "guided_gradcam": "Grad-CAM × guided gradient",
              "saliency": "|∂ score / ∂ pixel|", "ig": "contribution to the score",
              "occlusion": "score drop when covered"}
     return [AttributionMap(raw[i], method, node, int(targets[i]), signed, units[method]) for i in range(len(x))]

@@ -9,6 +9,7 @@ from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPainter, QPainterPath,
                            QStaticText, QTransform)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from runtime.bypass import is_bypassed
 from runtime.graph import Edge, Node
 from studio.canvas import style
 
@@ -40,6 +41,7 @@ class NodeItem(QGraphicsItem):
         self.has_output = True
         self.fill = QColor()
         self.shade = 0.0
+        self.bypassed = False
         self.moved_callback = None
         self._lines: list[tuple[QFont, QColor, QPointF, QStaticText]] | None = None
         self.update_from(node, connected=0)
@@ -50,8 +52,9 @@ class NodeItem(QGraphicsItem):
         spec = node.spec
         self.prepareGeometryChange()
         self.title, self.name = spec.title, node.name
-        self.summary = spec.describe(node.params)
-        self.fill = style.category_colour(spec.category)
+        self.bypassed = is_bypassed(node)
+        self.summary = "bypassed: runs as the identity" if self.bypassed else spec.describe(node.params)
+        self.fill = style.BYPASSED_FILL if self.bypassed else style.category_colour(spec.category)
         if spec.max_inputs == 0:
             self.input_count = 0
         elif spec.variadic:
@@ -259,7 +262,9 @@ def _near(a: QPointF, b: QPointF) -> bool:
 
 def node_fill(item: NodeItem) -> QColor:
     """A node's fill: the error colour, or its category colour shaded by its share of the cost."""
-    return style.ERROR_FILL if item.error else _shaded(item.fill, item.shade)
+    if item.error:
+        return style.ERROR_FILL
+    return item.fill if item.bypassed else _shaded(item.fill, item.shade)
 
 
 def _shaded(base: QColor, share: float) -> QColor:

@@ -28,6 +28,7 @@ class GraphScene(QGraphicsScene):
         self.edges: dict[Edge, EdgeItem] = {}
         self._touching: dict[str, set[Edge]] = {}
         self.shade_mode = "none"
+        self.node_shades: dict[str, float] | None = None
         self.overview = Overview(self)
         self.wires: WireLayer | None = None
         self.setBackgroundBrush(style.BACKGROUND)
@@ -135,7 +136,7 @@ class GraphScene(QGraphicsScene):
         for problem in analysis.problems:
             if problem.node_id is not None:
                 errors.setdefault(problem.node_id, problem.message)
-        shares = self._shares(analysis)
+        shares = self.node_shades if self.node_shades is not None else self._shares(analysis)
         for nid, item in self.nodes.items():
             fig = analysis.nodes.get(nid)
             item.set_figures(shape_text(fig.out_shape) if fig else "", errors.get(nid), shares.get(nid, 0.0))
@@ -155,6 +156,12 @@ class GraphScene(QGraphicsScene):
     def set_shade_mode(self, mode: str) -> None:
         """Shade nodes by share of parameters ('params'), of multiply-adds ('macs'), or not ('none')."""
         self.shade_mode = mode
+        self.node_shades = None
+        self.refresh_figures()
+
+    def set_node_shades(self, shades: dict[str, float] | None) -> None:
+        """Shade nodes by given 0–1 levels by node id (e.g. live layer health); None goes back to the mode."""
+        self.node_shades = shades
         self.refresh_figures()
 
     # ----- queries ---------------------------------------------------------------------

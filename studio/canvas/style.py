@@ -26,6 +26,8 @@ CATEGORY_COLOURS: dict[str, str] = {
 """Node fill colour per palette category."""
 
 ERROR_FILL = QColor("#ff8a80")
+BYPASSED_FILL = QColor("#bdbdbd")
+"""A bypassed node (ablation) is drawn greyed out."""
 ERROR_BORDER = QColor("#c62828")
 SELECT_BORDER = QColor("#1565c0")
 BORDER = QColor("#5f6368")

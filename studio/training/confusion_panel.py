@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from runtime.training.events import EpochMetrics, Started
@@ -18,6 +19,9 @@ class ConfusionPanel(QWidget):
 
     Before a run: a neutral placeholder. From a run's start to its first epoch end: an empty n×n grid with
     the class names. Each new run starts from the empty grid again."""
+
+    cell_clicked = Signal(int, int)
+    """(true class, predicted class) of a clicked cell of a shown matrix."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +39,8 @@ class ConfusionPanel(QWidget):
         self.plot.hideButtons()
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
+        self.image.mouseClickEvent = self._clicked
+        self.view.setToolTip("Click a cell to see its validation images (Insight, Mistakes tab)")
         self.plot.addItem(self.image)
         self.grid = pg.PlotCurveItem(pen=pg.mkPen("#5a5a5a"), connect="pairs")
         self.plot.addItem(self.grid)
@@ -108,6 +114,16 @@ class ConfusionPanel(QWidget):
             self._fit(*matrix.shape)
         self.caption.show()
         self.caption.setText(f"Validation confusion after epoch {epoch} · accuracy {accuracy:.2%}")
+
+    def _clicked(self, event) -> None:
+        """A click on a cell of the matrix names its (true, predicted) pair."""
+        if self.matrix is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.pos()  # image pixel coordinates: column = predicted, row = true
+        row, column = int(pos.y()), int(pos.x())
+        if 0 <= row < self.matrix.shape[0] and 0 <= column < self.matrix.shape[1]:
+            event.accept()
+            self.cell_clicked.emit(row, column)
 
     def _clear_texts(self) -> None:
         for t in self.texts:

@@ -1,0 +1,70 @@
+"""Mistakes: the validation images of one confusion-matrix cell, each with its attribution map."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout
+
+from runtime.insight.attribution import TITLES, attribute
+from runtime.insight.render import overlay
+from studio.insight.grid import ThumbnailGrid
+from studio.insight.panel import InsightPanel, Tab, hbox
+from studio.insight.predict_tab import PredictTab
+
+SHOWN = 12
+
+
+class MistakesTab(Tab):
+    """Filled by clicking a cell of the Confusion panel; the method is the Predict tab's."""
+
+    KIND = "mistakes"
+
+    def __init__(self, panel: InsightPanel, predict_tab: PredictTab) -> None:
+        super().__init__(panel)
+        self.predict_tab = predict_tab
+        self.title = QLabel("Click a cell of the Confusion panel to see the validation images that land there.")
+        self.title.setWordWrap(True)
+        self.grid = ThumbnailGrid(4, 120)
+        scroll = QScrollArea()
+        scroll.setWidget(self.grid)
+        scroll.setWidgetResizable(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(hbox(self.title))
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.message)
+
+    def show_cell(self, true_class: int, predicted: int) -> None:
+        """Find the images of class `true_class` predicted as `predicted`, with their maps."""
+        method = self.predict_tab.method.currentData()
+        layer = self.predict_tab.layer()
+
+        def job(session, cancelled):
+            x, y = session.val_pixels()
+            with torch.no_grad():
+                guess = torch.cat([session.model(x[i:i + 500]).argmax(1) for i in range(0, len(y), 500)])
+            index = torch.nonzero((y == true_class) & (guess == predicted)).flatten()
+            chosen = index[:SHOWN].tolist()
+            maps = attribute(session, x[chosen], method, predicted, layer) if chosen else []
+            return true_class, predicted, len(index), method, chosen, maps
+
+        if self.panel.run("mistakes", job):
+            self.message.setText("Finding the images of this cell…")
+
+    def show_result(self, kind: str, result: Any) -> None:
+        """Thumbnails with the map over each."""
+        true_class, predicted, total, method, chosen, maps = result
+        session = self.panel.session
+        names = session.classes
+        verdict = "correct" if true_class == predicted else "mistaken"
+        self.title.setText(f"True '{names[true_class]}', predicted '{names[predicted]}' ({verdict}): "
+                           f"{total} validation image{'s' if total != 1 else ''}"
+                           f"{f', first {len(chosen)} shown' if total > len(chosen) else ''} · "
+                           f"{TITLES[method]} toward '{names[predicted]}', each map scaled to its own maximum")
+        items = []
+        for index, amap in zip(chosen, maps):
+            image = np.asarray(session.val.images[index])
+            items.append((overlay(image, amap), f"#{index}"))
+        self.grid.set_items(items)
+        self.message.setText("" if items else "No validation image lands in this cell.")
