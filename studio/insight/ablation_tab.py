@@ -102,7 +102,7 @@ class _Item(QTableWidgetItem):
         mine, theirs = self.data(Qt.ItemDataRole.UserRole), other.data(Qt.ItemDataRole.UserRole)
         if mine is not None and theirs is not None:
             return float(mine) < float(theirs)
-        return super().__lt__(other)
+        return self.text() < other.text()
 
 
 def _pct(value: float | None) -> str:
