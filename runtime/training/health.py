@@ -13,6 +13,10 @@ from torch import nn
 
 SATURATING = (nn.Sigmoid, nn.Tanh, nn.ReLU6, nn.Hardtanh, nn.Hardsigmoid)
 RELU_LIKE = (nn.ReLU, nn.ReLU6)
+HEALTH_EVERY = 2
+"""The loop measures health at every this many feature-map snapshots (once a second by default)."""
+HEALTH_IMAGES = 16
+"""Validation images run for the dead and saturated shares (a share over all their units)."""
 SATURATION_MARGIN = 0.02
 """Sigmoid/tanh outputs closer than this to a bound (as a share of the range) count as saturated."""
 

@@ -14,7 +14,7 @@ from runtime.training import probes
 from runtime.training.checkpoint import load_optimizer, load_weights, read_checkpoint, save_checkpoint
 from runtime.training.control import Control
 from runtime.training.events import (EpochMetrics, Event, Finished, Started, StepMetrics, Warning)
-from runtime.training.health import HealthProbe
+from runtime.training.health import HEALTH_EVERY, HEALTH_IMAGES, HealthProbe
 from runtime.training.nonfinite import NonFinite, diagnose
 from runtime.training.setup import Setup, prepare
 
@@ -107,7 +107,7 @@ class _Run:
         self.checkpoint: str | None = None
         self.probe_x = setup.data.normalise(setup.data.val_x[:1])
         self.health = HealthProbe(setup.model, setup.layer_names, setup.optimizer)
-        self.health_x = setup.data.normalise(setup.data.val_x[:64])
+        self.health_x = setup.data.normalise(setup.data.val_x[:HEALTH_IMAGES])
         self.next_probe = 0.0
         self.probes = 0
         dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(setup.settings.precision)
@@ -183,7 +183,8 @@ class _Run:
         health = self.health.take(self.step, self.s.model, self.health_x)
         if health is not None:
             yield health
-        self.health.arm()
+        if self.probes % HEALTH_EVERY == 0:
+            self.health.arm()
         self.probes += 1
 
     def train_events(self, batches: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> Generator[Event, None, bool]:

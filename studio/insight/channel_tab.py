@@ -25,7 +25,7 @@ class ChannelTab(Tab):
         self.channel.valueChanged.connect(self.find)
         show = QPushButton("Find Top Patches")
         show.clicked.connect(self.find)
-        self.grid = ThumbnailGrid(3, 120)
+        self.grid = ThumbnailGrid(3, 140)
         scroll = QScrollArea()
         scroll.setWidget(self.grid)
         scroll.setWidgetResizable(True)

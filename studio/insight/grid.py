@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from studio.insight.images import pixmap
@@ -15,7 +15,8 @@ class ThumbnailGrid(QWidget):
         super().__init__(parent)
         self.columns, self.side = columns, side
         self.grid = QGridLayout(self)
-        self.grid.setSpacing(6)
+        self.grid.setSpacing(10)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.cells: list[QWidget] = []
 
     def set_items(self, items: list[tuple[np.ndarray, str]]) -> None:
@@ -29,6 +30,7 @@ class ThumbnailGrid(QWidget):
             box.setContentsMargins(0, 0, 0, 0)
             picture = QLabel()
             picture.setPixmap(pixmap(rgb, self.side))
+            picture.setFixedSize(picture.pixmap().size() + QSize(2, 2))
             picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
             picture.setStyleSheet("border: 1px solid palette(mid);")
             text = QLabel(caption)

@@ -26,7 +26,7 @@ class MistakesTab(Tab):
         self.predict_tab = predict_tab
         self.title = QLabel("Click a cell of the Confusion panel to see the validation images that land there.")
         self.title.setWordWrap(True)
-        self.grid = ThumbnailGrid(4, 120)
+        self.grid = ThumbnailGrid(6, 150)
         scroll = QScrollArea()
         scroll.setWidget(self.grid)
         scroll.setWidgetResizable(True)
