@@ -2,12 +2,13 @@
 
 Usage (from the repository root, with Xvfb on :99 and ImageMagick's `import`):
     DISPLAY=:99 python docs/screenshots/insight.py PROJECT CHECKPOINT NODE PREFIX
-writes PREFIX-predict.png, -mistakes.png, -adversarial.png, -ablation.png, -channel.png; and
+writes PREFIX-predict.png, -receptive-field.png, -mistakes.png, -adversarial.png, -ablation.png, -channel.png; and
     DISPLAY=:99 python docs/screenshots/insight.py PROJECT --health MEASURE SECONDS OUT
 trains the project in the window with the canvas shaded by a live health measure and shoots after SECONDS.
 """
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,8 @@ def views(project_file: str, checkpoint: str, node: str, prefix: str) -> None:
     ui.panel.chosen = Path(checkpoint)
     window.resizeDocks([ui.dock], [640], Qt.Orientation.Vertical)
     node_id = window.doc.project.graph.by_name(node).id
+    _, height, width = window.doc.project.input_shape
+    rf_at = (height // 3, width // 2)
 
     def confusion() -> None:
         session = ui.panel.session
@@ -49,11 +52,18 @@ def views(project_file: str, checkpoint: str, node: str, prefix: str) -> None:
         matrix = np.bincount((y * k + guess).numpy(), minlength=k * k).reshape(k, k)
         window.docks["training_confusion"].raise_()
         window.training_ui.confusion.reset(session.classes)
-        window.training_ui.confusion.show_matrix(matrix, 0, float(np.trace(matrix)) / matrix.sum())
+        window.training_ui.confusion.show_matrix(matrix, session_epoch(), float(np.trace(matrix)) / matrix.sum())
         off = matrix.copy()
         np.fill_diagonal(off, 0)
         r, c = np.unravel_index(off.argmax(), off.shape)
         ui.show_cell(int(r), int(c))
+
+    def session_epoch() -> int:
+        meta = Path(checkpoint)
+        try:
+            return int(json.loads(meta.read_text(encoding="utf-8")).get("epoch", 0))
+        except (OSError, ValueError):
+            return 0
 
     def channel() -> None:
         ui.show(ui.channel)
@@ -67,6 +77,8 @@ def views(project_file: str, checkpoint: str, node: str, prefix: str) -> None:
     steps = [
         (lambda: (window.scene.select_nodes([node_id]), ui.show(ui.predict)),
          lambda: "predicted" in ui.predict.message.text(), "predict"),
+        (lambda: (ui.predict.rf.setChecked(True), ui.predict.show_receptive_field(*rf_at)),
+         lambda: "Receptive field" in ui.predict.message.text(), "receptive-field"),
         (confusion, lambda: ui.mistakes.grid.cells, "mistakes"),
         (curve, lambda: ui.adversarial.curve_line.xData is not None and len(ui.adversarial.curve_line.xData) > 0, "adversarial"),
         (lambda: (ui.show(ui.ablation), ui.ablation.measure()), lambda: ui.ablation.table.rowCount() > 0,

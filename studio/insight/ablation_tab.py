@@ -89,6 +89,7 @@ class AblationTab(Tab):
                         t = min(1.0, drop / max(table.baseline, 1e-9))
                         item.setBackground(QColor(255, int(255 - 130 * t), int(255 - 130 * t)))
                 self.table.setItem(r, c, item)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # execution order
         self.table.setSortingEnabled(True)
         self.table.resizeColumnsToContents()
         self.message.setText(f"Intact network: {table.baseline:.1%} on {table.samples:,} validation images. "
