@@ -1,4 +1,5 @@
-"""Measure the insight targets, each as a ratio to its target (≤ 1 meets it), in one run (< 1 minute):
+"""Measure the insight targets, each as a ratio to its target (≤ 1 meets it), in one run (< 1
+minute):
 
 - Grad-CAM for one 224×224 image on ResNet-18 on the CPU (target 0.5 s);
 - the ablation table of LeNet-5 on 1,000 validation images (target 5 s);
@@ -6,6 +7,7 @@
 - the window's event-loop p99 latency while the ablation table is computed (target 50 ms).
 Usage: python bench/bench_insight.py
 """
+
 from __future__ import annotations
 
 import os
@@ -34,7 +36,9 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "assets" / "templates"
 
 
 def _report(name: str, value: float, target: float, unit: str) -> None:
-    print(f"{name:<52} {value:9.3f} {unit:<3} target {target:g} {unit:<3} ratio {value / target:5.2f}")
+    print(
+        f"{name:<52} {value:9.3f} {unit:<3} target {target:g} {unit:<3} ratio {value / target:5.2f}"
+    )
 
 
 def grad_cam_resnet18() -> None:
@@ -42,10 +46,16 @@ def grad_cam_resnet18() -> None:
     project = load_project(TEMPLATES / "resnet18.json")
     analysis = analyze(project)
     net = build_model(project, 0, analysis)
-    val = ImageSet(np.zeros((1, 3, 224, 224), np.uint8), np.zeros(1, np.int64), tuple(map(str, range(1000))),
-                   "bench")
+    val = ImageSet(
+        np.zeros((1, 3, 224, 224), np.uint8),
+        np.zeros(1, np.int64),
+        tuple(map(str, range(1000))),
+        "bench",
+    )
     shapes = {f.name: tuple(f.out_shape) for f in analysis.nodes.values()}
-    session = make_session(project, net, val, np.full(3, 0.45, np.float32), np.full(3, 0.25, np.float32), shapes)
+    session = make_session(
+        project, net, val, np.full(3, 0.45, np.float32), np.full(3, 0.25, np.float32), shapes
+    )
     x = torch.rand(1, 3, 224, 224)
     attribute(session, x, "gradcam")
     times = []
@@ -62,13 +72,18 @@ def ablation_lenet() -> object:
     ablation_table(session, 100)  # warm-up
     t0 = time.perf_counter()
     table = ablation_table(session, 1000)
-    _report(f"ablation table, LeNet-5, {table.samples:,} images, {len(table.rows)} layers",
-            time.perf_counter() - t0, 5.0, "s")
+    _report(
+        f"ablation table, LeNet-5, {table.samples:,} images, {len(table.rows)} layers",
+        time.perf_counter() - t0,
+        5.0,
+        "s",
+    )
     return session
 
 
 def health_overhead() -> None:
-    """(hooked-step extra + reading) per health reading / reading interval; steps in alternating pairs."""
+    """(hooked-step extra + reading) per health reading / reading interval; steps in alternating
+    pairs."""
     project = load_project(TEMPLATES / "lenet5.json")
     model = build_model(project, 0)
     names = [n for n, *_ in model._program]
@@ -97,13 +112,16 @@ def health_overhead() -> None:
     interval = parse_training({}).probe_seconds * HEALTH_EVERY
     hook_extra = statistics.median(h - p for h, p in zip(hooked, plain))
     extra = max(0.0, hook_extra) + statistics.median(readings)
-    print(f"  one training step {statistics.median(plain) * 1e3:.1f} ms; a health reading costs "
-          f"{extra * 1e3:.2f} ms once per {interval:g} s")
+    print(
+        f"  one training step {statistics.median(plain) * 1e3:.1f} ms; a health reading costs "
+        f"{extra * 1e3:.2f} ms once per {interval:g} s"
+    )
     _report("live health probing, share of training time", 100 * extra / interval, 2.0, "%")
 
 
 def event_loop_during_ablation() -> None:
-    """Lateness of a 10 ms timer in the window's event loop while the worker builds the ablation table."""
+    """Lateness of a 10 ms timer in the window's event loop while the worker builds the ablation
+    table."""
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -128,7 +146,9 @@ def event_loop_during_ablation() -> None:
     clock.start()
     timer.start()
     for _ in range(3):
-        worker.submit(f"ablate{_}", lambda cancelled: ablation_table(session, 1000, cancelled=cancelled))
+        worker.submit(
+            f"ablate{_}", lambda cancelled: ablation_table(session, 1000, cancelled=cancelled)
+        )
     deadline = time.perf_counter() + 60
     while len(finished) < 3 and time.perf_counter() < deadline:
         app.processEvents()

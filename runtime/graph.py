@@ -216,7 +216,7 @@ class Graph:
             node.extra.pop(key, None)
         else:
             node.extra[key] = value
-        self._emit("params_changed", node_id)
+        self._emit(ParamsChanged(node_id))
         return old
 
     def rename(self, node_id: str, name: str) -> str:

@@ -2,10 +2,25 @@
 
 Usage (from the repository root, with Xvfb on :99 and ImageMagick's `import`):
     DISPLAY=:99 python docs/screenshots/insight.py PROJECT CHECKPOINT NODE PREFIX
-writes PREFIX-predict.png, -receptive-field.png, -mistakes.png, -adversarial.png, -ablation.png, -channel.png; and
+writes PREFIX-predict.png, -receptive-field.png, -mistakes.png, -adversarial.png, -ablation.png,
+-channel.png; and
     DISPLAY=:99 python docs/screenshots/insight.py PROJECT --health MEASURE SECONDS OUT
-trains the project in the window with the canvas shaded by a live health measure and shoots after SECONDS.
+trains the project in the window with the canvas shaded by a live health measure and shoots after
+SECONDS.
+
+The README's pictures come from:
+    convstudio train assets/templates/lenet5.json --epochs 3 --out /tmp/lenet
+    convstudio train docs/insight/shapes_cnn.json --out /tmp/shapes
+    python docs/screenshots/insight.py assets/templates/lenet5.json /tmp/lenet/best.json conv2
+    docs/insight/lenet
+    python docs/screenshots/insight.py docs/insight/shapes_cnn.json /tmp/shapes/best.json conv3
+    docs/insight/shapes
+    python docs/screenshots/insight.py assets/templates/lenet5.json --health saturation 30
+    docs/insight/lenet-health.png
+    python docs/screenshots/insight.py docs/insight/shapes_cnn.json --health dead_fraction 25 \
+        docs/insight/shapes-health.png
 """
+
 from __future__ import annotations
 
 import json
@@ -52,7 +67,9 @@ def views(project_file: str, checkpoint: str, node: str, prefix: str) -> None:
         matrix = np.bincount((y * k + guess).numpy(), minlength=k * k).reshape(k, k)
         window.docks["training_confusion"].raise_()
         window.training_ui.confusion.reset(session.classes)
-        window.training_ui.confusion.show_matrix(matrix, session_epoch(), float(np.trace(matrix)) / matrix.sum())
+        window.training_ui.confusion.show_matrix(
+            matrix, session_epoch(), float(np.trace(matrix)) / matrix.sum()
+        )
         off = matrix.copy()
         np.fill_diagonal(off, 0)
         r, c = np.unravel_index(off.argmax(), off.shape)
@@ -75,14 +92,30 @@ def views(project_file: str, checkpoint: str, node: str, prefix: str) -> None:
         QTimer.singleShot(600, ui.adversarial.curve)
 
     steps = [
-        (lambda: (window.scene.select_nodes([node_id]), ui.show(ui.predict)),
-         lambda: "predicted" in ui.predict.message.text(), "predict"),
-        (lambda: (ui.predict.rf.setChecked(True), ui.predict.show_receptive_field(*rf_at)),
-         lambda: "Receptive field" in ui.predict.message.text(), "receptive-field"),
+        (
+            lambda: (window.scene.select_nodes([node_id]), ui.show(ui.predict)),
+            lambda: "predicted" in ui.predict.message.text(),
+            "predict",
+        ),
+        (
+            lambda: (ui.predict.rf.setChecked(True), ui.predict.show_receptive_field(*rf_at)),
+            lambda: "Receptive field" in ui.predict.message.text(),
+            "receptive-field",
+        ),
         (confusion, lambda: ui.mistakes.grid.cells, "mistakes"),
-        (curve, lambda: ui.adversarial.curve_line.xData is not None and len(ui.adversarial.curve_line.xData) > 0, "adversarial"),
-        (lambda: (ui.show(ui.ablation), ui.ablation.measure()), lambda: ui.ablation.table.rowCount() > 0,
-         "ablation"),
+        (
+            curve,
+            lambda: (
+                ui.adversarial.curve_line.xData is not None
+                and len(ui.adversarial.curve_line.xData) > 0
+            ),
+            "adversarial",
+        ),
+        (
+            lambda: (ui.show(ui.ablation), ui.ablation.measure()),
+            lambda: ui.ablation.table.rowCount() > 0,
+            "ablation",
+        ),
         (channel, lambda: ui.channel.grid.cells, "channel"),
     ]
 

@@ -1,4 +1,6 @@
-"""What the `explain`, `ablate` and `attack` commands share: the project with its trained weights."""
+"""What the `explain`, `ablate` and `attack` commands share: the project with its trained
+weights."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,12 +15,17 @@ from runtime.project import load_project
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """FILE and --weights."""
     parser.add_argument("file", type=Path, help="project file (.json)")
-    parser.add_argument("--weights", type=Path, required=True,
-                        help="checkpoint (.json, a training folder, or a .safetensors weights file)")
+    parser.add_argument(
+        "--weights",
+        type=Path,
+        required=True,
+        help="checkpoint (.json, a training folder, or a .safetensors weights file)",
+    )
 
 
 def open_model(args: argparse.Namespace, need_captum: bool = True) -> Session:
-    """The project and its weights, ready to study (Captum checked first: nothing slow before the error)."""
+    """The project and its weights, ready to study (Captum checked first: nothing slow before the
+    error)."""
     if need_captum and not captum_available():
         raise MissingExtraError("Captum")
     return open_session(load_project(args.file), args.weights)

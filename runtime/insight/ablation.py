@@ -1,5 +1,7 @@
-"""Ablation without retraining: run a layer as the identity, or zero some of its channels, and measure
+"""Ablation without retraining: run a layer as the identity, or zero some of its channels, and
+measure
 the validation accuracy lost. One table over all layers answers "which layers matter"."""
+
 from __future__ import annotations
 
 import math
@@ -46,8 +48,14 @@ class AblationTable:
 
     def to_dict(self) -> dict:
         """Plain values for JSON, drops included."""
-        rows = [dict(r.to_dict(), bypass_drop=self.drop(r.bypass_accuracy), zero_drop=self.drop(r.zero_accuracy))
-                for r in self.rows]
+        rows = [
+            dict(
+                r.to_dict(),
+                bypass_drop=self.drop(r.bypass_accuracy),
+                zero_drop=self.drop(r.zero_accuracy),
+            )
+            for r in self.rows
+        ]
         return {"baseline_accuracy": self.baseline, "samples": self.samples, "layers": rows}
 
 
@@ -73,7 +81,9 @@ def zero_channels(output: torch.Tensor, channels: list[int]) -> torch.Tensor:
 @contextmanager
 def zeroed(session: Session, layer: str, channels: list[int]) -> Iterator[None]:
     """Within the block, the given output channels of `layer` are zero."""
-    handle = session.model.layer(layer).register_forward_hook(lambda _m, _i, out: zero_channels(out, channels))
+    handle = session.model.layer(layer).register_forward_hook(
+        lambda _m, _i, out: zero_channels(out, channels)
+    )
     try:
         yield
     finally:
@@ -88,7 +98,9 @@ def bypass_note(session: Session, layer: str) -> str:
     if len(in_shapes) != 1:
         return f"{len(in_shapes)} inputs"
     if tuple(in_shapes[0]) != tuple(session.shapes.get(layer, ())):
-        return "shape changes " + " → ".join("×".join(map(str, s)) for s in (in_shapes[0], session.shapes[layer]))
+        return "shape changes " + " → ".join(
+            "×".join(map(str, s)) for s in (in_shapes[0], session.shapes[layer])
+        )
     return ""
 
 
@@ -118,7 +130,7 @@ class _Runner:
         values = list(self.values)
         name, ins, out, _ = self.net._program[start]
         values[out] = change(values[ins[0]] if change is _identity else values[out])
-        for name, ins, out, _ in self.net._program[start + 1:]:
+        for name, ins, out, _ in self.net._program[start + 1 :]:
             values[out] = self.net._modules[name](*[values[i] for i in ins])
         return values[self.net._result]
 
@@ -140,11 +152,16 @@ def _chunk_size(session: Session) -> int:
 
 
 @torch.no_grad()
-def ablation_table(session: Session, limit: int | None = 1000, zero: int | None = None,
-                   layers: list[str] | None = None,
-                   progress: Callable[[int, int], None] = lambda done, total: None,
-                   cancelled: Callable[[], bool] = lambda: False) -> AblationTable:
-    """Bypass each layer (but the output head), then zero `zero` of its most active channels (default
+def ablation_table(
+    session: Session,
+    limit: int | None = 1000,
+    zero: int | None = None,
+    layers: list[str] | None = None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> AblationTable:
+    """Bypass each layer (but the output head), then zero `zero` of its most active channels
+    (default
     half), on the first `limit` validation images; layers are run from the ablated one on only."""
     x, y = session.val_pixels(limit)
     head = next(n.name for n in session.project.graph.nodes.values() if n.block == "output")
@@ -154,35 +171,49 @@ def ablation_table(session: Session, limit: int | None = 1000, zero: int | None 
             raise InsightNodeError(f"no layer called '{name}' in the network")
     notes = {n: bypass_note(session, n) for n in chosen}
     channels = {n: (session.shapes.get(n) or (0,))[0] for n in chosen}
-    ks = {n: min(channels[n], math.ceil(channels[n] / 2) if zero is None else max(0, zero)) for n in chosen}
+    ks = {
+        n: min(channels[n], math.ceil(channels[n] / 2) if zero is None else max(0, zero))
+        for n in chosen
+    }
     ranking: dict[str, list[int]] = {}
     correct = {"base": 0, **{(n, m): 0 for n in chosen for m in ("bypass", "zero")}}
     size, done = _chunk_size(session), 0
     for i in range(0, len(y), size):
         if cancelled():
             break
-        run, yb = _Runner(session, x[i:i + size]), y[i:i + size]
+        run, yb = _Runner(session, x[i : i + size]), y[i : i + size]
         correct["base"] += int((run.logits().argmax(1) == yb).sum())
         for name in chosen:
             if not notes[name]:
                 correct[(name, "bypass")] += int((run.rerun(name, _identity).argmax(1) == yb).sum())
             if ks[name] > 0:
                 ranking.setdefault(name, _channel_ranking(run.output(name)))
-                drop = ranking[name][:ks[name]]
+                drop = ranking[name][: ks[name]]
                 logits = run.rerun(name, lambda out, drop=drop: zero_channels(out, drop))
                 correct[(name, "zero")] += int((logits.argmax(1) == yb).sum())
         done += len(yb)
         progress(done, len(y))
     n = max(1, done)
-    rows = tuple(AblationRow(name, session.project.graph.by_name(name).block, channels[name],
-                             None if notes[name] else correct[(name, "bypass")] / n, notes[name], ks[name],
-                             correct[(name, "zero")] / n if ks[name] > 0 else None) for name in chosen)
+    rows = tuple(
+        AblationRow(
+            name,
+            session.project.graph.by_name(name).block,
+            channels[name],
+            None if notes[name] else correct[(name, "bypass")] / n,
+            notes[name],
+            ks[name],
+            correct[(name, "zero")] / n if ks[name] > 0 else None,
+        )
+        for name in chosen
+    )
     return AblationTable(correct["base"] / n, done, rows)
 
 
 @torch.no_grad()
 def accuracy(session: Session, x: torch.Tensor, y: torch.Tensor, batch: int = 1000) -> float:
     """Share of 0–1 images `x` classified as `y`."""
-    correct = sum(int((session.model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum())
-                  for i in range(0, len(y), batch))
+    correct = sum(
+        int((session.model(x[i : i + batch]).argmax(1) == y[i : i + batch]).sum())
+        for i in range(0, len(y), batch)
+    )
     return correct / max(1, len(y))

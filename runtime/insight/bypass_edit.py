@@ -1,14 +1,17 @@
-"""Bypassing a node as one undoable edit (apply / revert on a project)."""
+"""Bypassing a node as one undoable edit (ablation on the canvas)."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from runtime.bypass import BYPASS_KEY, is_bypassed
+from runtime.edits import Edit
 from runtime.project import Project
 
 
-class SetBypass:
-    """Mark node `node_id` bypassed (runs as the identity) or not; revert restores the mark it had."""
+class SetBypass(Edit):
+    """Mark node `node_id` bypassed (it runs as the identity) or not; revert restores the mark it
+    had."""
 
     def __init__(self, node_id: str, bypassed: bool) -> None:
         self.node_id = node_id
@@ -17,16 +20,14 @@ class SetBypass:
         self._old: Any = None
 
     def apply(self, project: Project) -> None:
-        """Set the mark (the node must exist: GraphError otherwise, nothing changed)."""
-        self._old = project.graph.set_extra(self.node_id, BYPASS_KEY, True if self.bypassed else None)
+        """Set the mark (GraphError, and nothing changed, when the node does not exist)."""
+        self._old = project.graph.set_extra(
+            self.node_id, BYPASS_KEY, True if self.bypassed else None
+        )
 
     def revert(self, project: Project) -> None:
         """Put the previous mark back."""
         project.graph.set_extra(self.node_id, BYPASS_KEY, self._old)
-
-    def is_noop(self) -> bool:
-        """Nothing to do when the node already has the asked state."""
-        return False
 
 
 def toggled(project: Project, node_id: str) -> SetBypass:

@@ -1,4 +1,5 @@
 """Typed errors of the insight tools; each names the node, file or setting at fault."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,12 +13,15 @@ class MissingExtraError(ConvStudioError):
     """An optional library the insight tools need is not installed."""
 
     def __init__(self, library: str) -> None:
-        super().__init__(f"{library} is not installed: {INSTALL_HINT} to explain, attack and ablate")
+        super().__init__(
+            f"{library} is not installed: {INSTALL_HINT} to explain, attack and ablate"
+        )
         self.library = library
 
 
 class InsightNodeError(GraphError):
-    """A node that cannot be used the way asked (not a convolution, not bypassable, no such channel)."""
+    """A node that cannot be used the way asked (not a convolution, not bypassable, no such
+    channel)."""
 
 
 class ImageFileError(ConvStudioError):

@@ -1,4 +1,5 @@
 """The optional Captum dependency: imported on demand, one clear line when it is missing."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -22,6 +23,7 @@ def captum_attr() -> ModuleType:
     if not captum_available():
         raise MissingExtraError("Captum")
     import captum.attr
+
     return captum.attr
 
 
@@ -30,4 +32,5 @@ def captum_robust() -> ModuleType:
     if not captum_available():
         raise MissingExtraError("Captum")
     import captum.robust
+
     return captum.robust

@@ -1,4 +1,6 @@
-"""Turn live layer health into warnings: a layer that is dead, exploding or saturated, and since when."""
+"""Turn live layer health into warnings: a layer that is dead, exploding or saturated, and since
+when."""
+
 from __future__ import annotations
 
 import math
@@ -11,13 +13,18 @@ DEAD = 0.9
 SATURATED = 0.9
 """A layer whose bounded activations sit at a bound at least this often is saturated."""
 EXPLODING_RATIO = 0.1
-"""An update moving a layer's weights by this share of their size in one step is exploding (healthy: ~1e-3)."""
+"""An update moving a layer's weights by this share of their size in one step is exploding
+(healthy: ~1e-3)."""
 EXPLODING_GRAD = 1e4
 
 MEASURES = ("grad_norm", "update_ratio", "dead_fraction", "saturation")
 """What the canvas can shade nodes by."""
-TITLES = {"grad_norm": "Gradient norm", "update_ratio": "Update / weight ratio",
-          "dead_fraction": "Dead-ReLU fraction", "saturation": "Activation saturation"}
+TITLES = {
+    "grad_norm": "Gradient norm",
+    "update_ratio": "Update / weight ratio",
+    "dead_fraction": "Dead-ReLU fraction",
+    "saturation": "Activation saturation",
+}
 
 
 @dataclass(frozen=True)
@@ -32,11 +39,15 @@ class HealthIssue:
 
 def _problem(figures: LayerHealth) -> tuple[str, str] | None:
     """(kind, description) of a layer's worst problem at one reading, or None."""
-    if not math.isnan(figures.grad_norm) and (not math.isfinite(figures.grad_norm)
-                                              or figures.grad_norm > EXPLODING_GRAD):
+    if not math.isnan(figures.grad_norm) and (
+        not math.isfinite(figures.grad_norm) or figures.grad_norm > EXPLODING_GRAD
+    ):
         return "exploding", f"gradient norm {figures.grad_norm:.3g}"
     if not math.isnan(figures.update_ratio) and figures.update_ratio > EXPLODING_RATIO:
-        return "exploding", f"each update moves its weights by {figures.update_ratio:.0%} of their size"
+        return (
+            "exploding",
+            f"each update moves its weights by {figures.update_ratio:.0%} of their size",
+        )
     if not math.isnan(figures.dead_fraction) and figures.dead_fraction >= DEAD:
         return "dead", f"{figures.dead_fraction:.0%} of ReLU outputs are zero"
     if not math.isnan(figures.saturation) and figures.saturation >= SATURATED:
@@ -45,7 +56,8 @@ def _problem(figures: LayerHealth) -> tuple[str, str] | None:
 
 
 class HealthWatch:
-    """Follows Health events of one run; `issues` lists the layers in trouble now, with when it began."""
+    """Follows Health events of one run; `issues` lists the layers in trouble now, with when it
+    began."""
 
     def __init__(self) -> None:
         self.latest: Health | None = None
@@ -70,7 +82,9 @@ class HealthWatch:
             if self._since.get(layer, ("", 0))[0] != kind:
                 self._since[layer] = (kind, health.step)
             since = self._since[layer][1]
-            issues.append(HealthIssue(layer, kind, since, f"{layer}: {text} since iteration {since:,}"))
+            issues.append(
+                HealthIssue(layer, kind, since, f"{layer}: {text} since iteration {since:,}")
+            )
         self.issues = issues
         return before != [(i.layer, i.kind, i.message) for i in self.issues]
 
@@ -83,7 +97,8 @@ class HealthWatch:
 
 
 def shade_levels(values: dict[str, float], measure: str) -> dict[str, float]:
-    """0–1 shading per layer: fractions as they are, norms and ratios on a log scale over the layers."""
+    """0–1 shading per layer: fractions as they are, norms and ratios on a log scale over the
+    layers."""
     if measure in ("dead_fraction", "saturation"):
         return {k: min(1.0, max(0.0, v)) for k, v in values.items()}
     logs = {k: math.log10(v) for k, v in values.items() if v > 0 and math.isfinite(v)}

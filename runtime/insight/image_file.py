@@ -1,4 +1,5 @@
 """Read any picture file as the network's input: right channel count, resized and centre-cropped."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +11,8 @@ from runtime.insight.errors import ImageFileError
 
 
 def fit_image(image: Image.Image, shape: tuple[int, int, int]) -> np.ndarray:
-    """`image` as uint8 (C, H, W): grey or RGB, the shorter side scaled to fit, then centre-cropped."""
+    """`image` as uint8 (C, H, W): grey or RGB, the shorter side scaled to fit, then
+    centre-cropped."""
     c, h, w = shape
     image = image.convert("L" if c == 1 else "RGB")
     scale = max(h / image.height, w / image.width)
@@ -36,6 +38,8 @@ def read_image(path: str | Path, shape: tuple[int, int, int]) -> np.ndarray:
     except IsADirectoryError:
         raise ImageFileError(path, "is a folder, not an image") from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ImageFileError(path, f"cannot be read as an image ({exc.__class__.__name__})") from None
+        raise ImageFileError(
+            path, f"cannot be read as an image ({exc.__class__.__name__})"
+        ) from None
     except Image.DecompressionBombError:
         raise ImageFileError(path, "is too large to open safely") from None

@@ -1,4 +1,5 @@
 """Top-k classes with probabilities for one image."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,5 +28,9 @@ def predict(session: Session, pixels: torch.Tensor, k: int = 5) -> Prediction:
     probs = torch.softmax(session.model(x)[0].float(), 0)
     values, index = probs.topk(min(k, probs.numel()))
     names = session.classes
-    return Prediction(tuple((int(i), names[int(i)] if int(i) < len(names) else str(int(i)), float(v))
-                            for v, i in zip(values, index)))
+    return Prediction(
+        tuple(
+            (int(i), names[int(i)] if int(i) < len(names) else str(int(i)), float(v))
+            for v, i in zip(values, index)
+        )
+    )

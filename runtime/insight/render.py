@@ -1,4 +1,5 @@
 """Draw attribution maps over images, with a colour bar; and write them as PNG (matplotlib, Agg)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,7 +34,8 @@ def as_rgb(image: np.ndarray) -> np.ndarray:
 
 
 def overlay(image: np.ndarray, amap: AttributionMap, alpha: float = 0.55) -> np.ndarray:
-    """uint8 (H, W, 3): the image in grey with the map's colours over it, opaque where the map is strong."""
+    """uint8 (H, W, 3): the image in grey with the map's colours over it, opaque where the map is
+    strong."""
     low, high = amap.limits
     t = np.clip((amap.values - low) / (high - low), 0, 1)
     colours = lookup_table(colormap_name(amap))[(t * 255).astype(np.int64)].astype(np.float32)
@@ -43,7 +45,9 @@ def overlay(image: np.ndarray, amap: AttributionMap, alpha: float = 0.55) -> np.
     return (base * (1 - a) + colours * a).round().clip(0, 255).astype(np.uint8)
 
 
-def save_explanation(path: str | Path, image: np.ndarray, amap: AttributionMap, caption: str) -> Path:
+def save_explanation(
+    path: str | Path, image: np.ndarray, amap: AttributionMap, caption: str
+) -> Path:
     """Write input, map over input and a labelled colour bar as one PNG."""
     try:
         from matplotlib.figure import Figure
@@ -56,8 +60,14 @@ def save_explanation(path: str | Path, image: np.ndarray, amap: AttributionMap, 
     base = as_rgb(image).astype(np.float32).mean(axis=2)
     right.imshow(base, cmap="gray", interpolation="nearest")
     low, high = amap.limits
-    shown = right.imshow(amap.values, cmap=colormap_name(amap), vmin=low, vmax=high, alpha=0.6,
-                         interpolation="bilinear")
+    shown = right.imshow(
+        amap.values,
+        cmap=colormap_name(amap),
+        vmin=low,
+        vmax=high,
+        alpha=0.6,
+        interpolation="bilinear",
+    )
     where = f" at {amap.node}" if amap.node else ""
     right.set_title(f"{TITLES[amap.method]}{where}", fontsize=9)
     for axis in (left, right):

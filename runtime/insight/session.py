@@ -1,5 +1,6 @@
 """A trained network ready to be studied: the model in pixel space (0–1 input), its classes and the
 validation images of the split it was trained with."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,13 +15,22 @@ from torch import nn
 from runtime.analysis import analyze
 from runtime.bypass import is_bypassed
 from runtime.compile import CompiledNetwork, build_model
-from runtime.data import DataError, ImageSet, check_fits, channel_stats, load_images, parse_data, split
+from runtime.data import (
+    DataError,
+    ImageSet,
+    check_fits,
+    channel_stats,
+    load_images,
+    parse_data,
+    split,
+)
 from runtime.project import Project
 from runtime.training.checkpoint import read_checkpoint
 
 
 class PixelModel(nn.Module):
-    """The compiled network behind its input normalisation: takes images scaled to 0–1, returns logits.
+    """The compiled network behind its input normalisation: takes images scaled to 0–1, returns
+    logits.
 
     Attacks and attributions work in pixel units this way (ε = 8/255 means eight grey levels)."""
 
@@ -67,7 +77,8 @@ class Session:
 
 
 def load_network_weights(project: Project, model: CompiledNetwork, checkpoint: str | Path) -> Path:
-    """Load a checkpoint into `model`; layers the project bypasses are skipped. Returns the weights file."""
+    """Load a checkpoint into `model`; layers the project bypasses are skipped. Returns the weights
+    file."""
     checkpoint = Path(checkpoint)
     if checkpoint.suffix == ".safetensors":  # exported weights, or a checkpoint's tensor file
         path = checkpoint
@@ -83,20 +94,28 @@ def load_network_weights(project: Project, model: CompiledNetwork, checkpoint: s
     wanted = model.state_dict()
     odd = sorted(set(wanted) ^ set(tensors))
     if odd:
-        raise DataError(path, f"weights do not match the network (e.g. '{odd[0]}'); was the graph changed "
-                              "since this checkpoint?")
+        raise DataError(
+            path,
+            f"weights do not match the network (e.g. '{odd[0]}'); was the graph changed "
+            "since this checkpoint?",
+        )
     for key, value in tensors.items():
         if tuple(value.shape) != tuple(wanted[key].shape):
-            raise DataError(path, f"'{key}' has shape {tuple(value.shape)} in the checkpoint but "
-                                  f"{tuple(wanted[key].shape)} in the network")
+            raise DataError(
+                path,
+                f"'{key}' has shape {tuple(value.shape)} in the checkpoint but "
+                f"{tuple(wanted[key].shape)} in the network",
+            )
     model.load_state_dict(tensors)
     return path
 
 
 def open_session(project: Project, checkpoint: str | Path | None = None, seed: int = 0) -> Session:
-    """Build the project's network (with a checkpoint's weights when given) and load its validation split.
+    """Build the project's network (with a checkpoint's weights when given) and load its validation
+    split.
 
-    Without a checkpoint the network keeps its seeded initial weights (useful before any training)."""
+    Without a checkpoint the network keeps its seeded initial weights (useful before any
+    training)."""
     base = project.path.parent if project.path else None
     ds = parse_data(project.data, project.input_shape, base)
     images = load_images(ds, project.input_shape[0])
@@ -111,10 +130,20 @@ def open_session(project: Project, checkpoint: str | Path | None = None, seed: i
     return make_session(project, net, val, mean, std, shapes, checkpoint)
 
 
-def make_session(project: Project, net: CompiledNetwork, val: ImageSet, mean: np.ndarray, std: np.ndarray,
-                 shapes: dict[str, tuple[int, ...]], checkpoint: str | Path | None = None) -> Session:
-    """A session on a network already built (its weights are not trained further: gradients stay off)."""
+def make_session(
+    project: Project,
+    net: CompiledNetwork,
+    val: ImageSet,
+    mean: np.ndarray,
+    std: np.ndarray,
+    shapes: dict[str, tuple[int, ...]],
+    checkpoint: str | Path | None = None,
+) -> Session:
+    """A session on a network already built (its weights are not trained further: gradients stay
+    off)."""
     model = PixelModel(net, torch.as_tensor(mean), torch.as_tensor(std)).eval()
     for p in model.parameters():
         p.requires_grad_(False)
-    return Session(project, model, val.classes, val, Path(checkpoint) if checkpoint else None, shapes)
+    return Session(
+        project, model, val.classes, val, Path(checkpoint) if checkpoint else None, shapes
+    )

@@ -1,4 +1,6 @@
-"""Ablation without retraining: the accuracy table over all layers, and bypassing a node on the canvas."""
+"""Ablation without retraining: the accuracy table over all layers, and bypassing a node on the
+canvas."""
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -19,8 +21,12 @@ class AblationTab(Tab):
 
     KIND = "ablate"
 
-    def __init__(self, panel: InsightPanel, toggle_bypass: Callable[[str], None],
-                 select_layer: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        panel: InsightPanel,
+        toggle_bypass: Callable[[str], None],
+        select_layer: Callable[[str], None],
+    ) -> None:
         super().__init__(panel)
         self.toggle_bypass = toggle_bypass
         self.select_layer = select_layer
@@ -31,9 +37,13 @@ class AblationTab(Tab):
         self.zero.setSpecialValueText("half")
         self.zero.setPrefix("zero ")
         self.zero.setSuffix(" channels")
-        self.zero.setToolTip("How many of each layer's most active channels to zero ('half' by default)")
+        self.zero.setToolTip(
+            "How many of each layer's most active channels to zero ('half' by default)"
+        )
         self.bypass = QPushButton("Bypass / Restore Selected Node")
-        self.bypass.setToolTip("Run the node selected on the canvas as the identity (greyed; undo restores it)")
+        self.bypass.setToolTip(
+            "Run the node selected on the canvas as the identity (greyed; undo restores it)"
+        )
         self.bypass.clicked.connect(self._bypass_selected)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -77,9 +87,16 @@ class AblationTab(Tab):
         self.table.setRowCount(len(table.rows))
         for r, row in enumerate(table.rows):
             bypass_drop, zero_drop = table.drop(row.bypass_accuracy), table.drop(row.zero_accuracy)
-            cells = [row.layer, row.block, _pct(row.bypass_accuracy), _pts(bypass_drop),
-                     f"{row.zeroed}/{row.channels}" if row.zeroed else "—", _pct(row.zero_accuracy),
-                     _pts(zero_drop), row.bypass_note]
+            cells = [
+                row.layer,
+                row.block,
+                _pct(row.bypass_accuracy),
+                _pts(bypass_drop),
+                f"{row.zeroed}/{row.channels}" if row.zeroed else "—",
+                _pct(row.zero_accuracy),
+                _pts(zero_drop),
+                row.bypass_note,
+            ]
             for c, text in enumerate(cells):
                 item = _Item(text)
                 if c in (3, 6):
@@ -89,11 +106,15 @@ class AblationTab(Tab):
                         t = min(1.0, drop / max(table.baseline, 1e-9))
                         item.setBackground(QColor(255, int(255 - 130 * t), int(255 - 130 * t)))
                 self.table.setItem(r, c, item)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # execution order
+        self.table.horizontalHeader().setSortIndicator(
+            -1, Qt.SortOrder.AscendingOrder
+        )  # execution order
         self.table.setSortingEnabled(True)
         self.table.resizeColumnsToContents()
-        self.message.setText(f"Intact network: {table.baseline:.1%} on {table.samples:,} validation images. "
-                             "Δ is the accuracy lost; sort a Δ column to see which layers matter.")
+        self.message.setText(
+            f"Intact network: {table.baseline:.1%} on {table.samples:,} validation images. "
+            "Δ is the accuracy lost; sort a Δ column to see which layers matter."
+        )
 
 
 class _Item(QTableWidgetItem):

@@ -1,5 +1,6 @@
 """Adversarial examples: an ε slider, the perturbation magnified, the adversarial image, how the
 prediction flips, and robust accuracy over the validation set as a curve against ε."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,8 +40,10 @@ class AdversarialTab(Tab):
         for m in ATTACKS:
             self.method.addItem(m.upper(), m)
         curve_button = QPushButton("Robust Accuracy Curve")
-        curve_button.setToolTip(f"Accuracy on the first {CURVE_IMAGES} validation images, attacked at ε from 0 "
-                                "to the slider's value")
+        curve_button.setToolTip(
+            f"Accuracy on the first {CURVE_IMAGES} validation images, attacked at ε from 0 "
+            "to the slider's value"
+        )
         curve_button.clicked.connect(self.curve)
         self.original = ImagePane("Original")
         self.perturbation = ImagePane("Perturbation (magnified to ±ε)")
@@ -52,13 +55,23 @@ class AdversarialTab(Tab):
         self.plot.setLabel("left", "validation accuracy")
         self.plot.setYRange(0, 1)
         self.plot.showGrid(x=True, y=True, alpha=0.3)
-        self.curve_line = self.plot.plot([], [], pen=pg.mkPen("#1565c0", width=2), symbol="o", symbolSize=6)
+        self.curve_line = self.plot.plot(
+            [], [], pen=pg.mkPen("#1565c0", width=2), symbol="o", symbolSize=6
+        )
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ef6c00", style=Qt.PenStyle.DashLine))
         self.plot.addItem(self.marker)
         self.plot.setMinimumHeight(150)
         layout = QVBoxLayout(self)
-        layout.addLayout(hbox(QLabel("ε:"), self.slider, self.eps_label, QLabel("Attack:"), self.method,
-                              curve_button))
+        layout.addLayout(
+            hbox(
+                QLabel("ε:"),
+                self.slider,
+                self.eps_label,
+                QLabel("Attack:"),
+                self.method,
+                curve_button,
+            )
+        )
         views = QHBoxLayout()
         for pane in (self.original, self.perturbation, self.adversarial):
             views.addWidget(pane, 1)
@@ -88,14 +101,23 @@ class AdversarialTab(Tab):
         if image is None or not self.isVisible():
             return
         eps, method, label = self.eps, self.method.currentData(), self.source.image_label
-        self.panel.run("attack", lambda s, cancelled: (image, attack_one(s, s.pixels(image[None])[0], eps,
-                                                                         method, label)))
+        self.panel.run(
+            "attack",
+            lambda s, cancelled: (
+                image,
+                attack_one(s, s.pixels(image[None])[0], eps, method, label),
+            ),
+        )
 
     def curve(self) -> None:
         """Robust accuracy against ε up to the slider's value."""
         eps_max, method = max(self.eps, 1 / 255), self.method.currentData()
-        if self.panel.run("attack:curve", lambda s, cancelled: robustness_curve(
-                s, eps_max, points=7, method=method, limit=CURVE_IMAGES, cancelled=cancelled)):
+        if self.panel.run(
+            "attack:curve",
+            lambda s, cancelled: robustness_curve(
+                s, eps_max, points=7, method=method, limit=CURVE_IMAGES, cancelled=cancelled
+            ),
+        ):
             self.message.setText(f"Attacking {CURVE_IMAGES} validation images at 7 values of ε…")
 
     def showEvent(self, event) -> None:
@@ -108,8 +130,10 @@ class AdversarialTab(Tab):
         if kind == "attack:curve":
             eps, accuracy = result
             self.curve_line.setData(eps * 255, accuracy)
-            self.message.setText("Robust accuracy: " + ", ".join(f"{e * 255:.0f}/255 → {a:.1%}"
-                                                                 for e, a in zip(eps, accuracy)))
+            self.message.setText(
+                "Robust accuracy: "
+                + ", ".join(f"{e * 255:.0f}/255 → {a:.1%}" for e, a in zip(eps, accuracy))
+            )
             return
         image, attack = result
         classes = self.panel.session.classes
@@ -121,9 +145,11 @@ class AdversarialTab(Tab):
         b, a = int(attack.before.argmax()), int(attack.after.argmax())
         flipped = b != a
         colour = "#b71c1c" if flipped else "#2e7d32"
-        self.flip.setText(f"<span style='color:{colour}'>'{classes[b]}' ({float(attack.before[b]):.1%}) → "
-                          f"'{classes[a]}' ({float(attack.after[a]):.1%})"
-                          f"{' — the prediction flips' if flipped else ' — the prediction holds'}</span>"
-                          f" · {attack.method.upper()}, ε = {self.slider.value()}/255, largest change "
-                          f"{float(attack.perturbation.abs().max()) * 255:.1f}/255")
+        self.flip.setText(
+            f"<span style='color:{colour}'>'{classes[b]}' ({float(attack.before[b]):.1%}) → "
+            f"'{classes[a]}' ({float(attack.after[a]):.1%})"
+            f"{' — the prediction flips' if flipped else ' — the prediction holds'}</span>"
+            f" · {attack.method.upper()}, ε = {self.slider.value()}/255, largest change "
+            f"{float(attack.perturbation.abs().max()) * 255:.1f}/255"
+        )
         self.message.setText("")

@@ -1,5 +1,7 @@
-"""What a channel looks for (ZFNet, Fig. 2): the 9 validation patches that excite it most, each cropped
+"""What a channel looks for (ZFNet, Fig. 2): the 9 validation patches that excite it most, each
+cropped
 to the receptive field of its strongest position."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,17 +48,27 @@ class ChannelTab(Tab):
         self.channel.blockSignals(False)
         self.layer.setText(f"Layer '{layer}' ({channels} channels)")
         channel = self.channel.value()
-        if self.panel.run("channel", lambda s, cancelled: (layer, channel, top_patches(s, layer, channel))):
-            self.message.setText(f"Searching the validation images for what excites channel {channel}…")
+        if self.panel.run(
+            "channel", lambda s, cancelled: (layer, channel, top_patches(s, layer, channel))
+        ):
+            self.message.setText(
+                f"Searching the validation images for what excites channel {channel}…"
+            )
 
     def show_result(self, kind: str, result: Any) -> None:
         """Show the patches, strongest first."""
         layer, channel, patches = result
         classes = self.panel.session.classes
-        self.grid.set_items([(as_rgb(p.pixels), f"#{p.index} '{classes[p.label]}' · {p.activation:.2f}")
-                             for p in patches])
+        self.grid.set_items(
+            [
+                (as_rgb(p.pixels), f"#{p.index} '{classes[p.label]}' · {p.activation:.2f}")
+                for p in patches
+            ]
+        )
         if patches:
-            t, l, b, r = patches[0].box
-            self.message.setText(f"The {len(patches)} validation images that excite '{layer}' channel {channel} "
-                                 f"most, each cropped to the receptive field of its strongest position "
-                                 f"(up to {b - t}×{r - l} pixels; smaller at the borders).")
+            top, left, bottom, right = patches[0].box
+            self.message.setText(
+                f"The {len(patches)} validation images that excite '{layer}' channel {channel} "
+                f"most, each cropped to the receptive field of its strongest position "
+                f"(up to {bottom - top}×{right - left} pixels; smaller at the borders)."
+            )

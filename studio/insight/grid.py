@@ -1,4 +1,5 @@
 """A grid of captioned thumbnails (patches, mistakes)."""
+
 from __future__ import annotations
 
 import numpy as np

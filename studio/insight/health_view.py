@@ -1,5 +1,6 @@
 """Live layer health on the canvas: nodes shaded by a chosen measure while training, a legend on the
 canvas, and warnings in Problems when a layer is dead, exploding or saturated."""
+
 from __future__ import annotations
 
 import math
@@ -24,7 +25,8 @@ def _fmt(value: float, measure: str) -> str:
 
 
 class HealthShading(QObject):
-    """Follows the training controller's Health events; View ▸ Shade Nodes By gains the four measures."""
+    """Follows the training controller's Health events; View ▸ Shade Nodes By gains the four
+    measures."""
 
     def __init__(self, window: Any, controller: Any) -> None:
         super().__init__(window)
@@ -32,8 +34,10 @@ class HealthShading(QObject):
         self.watch = HealthWatch()
         self.measure: str | None = None
         self.legend = QLabel(window.view.viewport())
-        self.legend.setStyleSheet("QLabel { background: rgba(255,255,255,230); border: 1px solid #9e9e9e;"
-                                  " padding: 6px; color: #202124; }")
+        self.legend.setStyleSheet(
+            "QLabel { background: rgba(255,255,255,230); border: 1px solid #9e9e9e;"
+            " padding: 6px; color: #202124; }"
+        )
         self.legend.hide()
         self.actions: dict[str, QAction] = {}
         self._menu()
@@ -54,7 +58,9 @@ class HealthShading(QObject):
             self.actions[measure] = action
             self.window.actions_by_name[f"shade_{measure}"] = action
         for name in ("shade_none", "shade_params", "shade_macs"):
-            self.window.actions_by_name[name].triggered.connect(lambda checked=False: self.set_measure(None))
+            self.window.actions_by_name[name].triggered.connect(
+                lambda checked=False: self.set_measure(None)
+            )
 
     def set_measure(self, measure: str | None) -> None:
         """Shade by a live health measure, or stop (None)."""
@@ -94,20 +100,31 @@ class HealthShading(QObject):
             return
         values = self.watch.values(self.measure)
         ids = self._node_ids()
-        levels = {ids[name]: v for name, v in shade_levels(values, self.measure).items() if name in ids}
+        levels = {
+            ids[name]: v for name, v in shade_levels(values, self.measure).items() if name in ids
+        }
         self.window.scene.set_node_shades(levels)
         self._legend(values)
 
     def _legend(self, values: dict[str, float]) -> None:
         measure = self.measure
-        ramp = (f"<span style='background:{style.category_colour('').name()}'>&nbsp;&nbsp;&nbsp;&nbsp;</span>"
-                f"<span style='background:{style.SHADE.name()}'>&nbsp;&nbsp;&nbsp;&nbsp;</span>")
+        swatch = "&nbsp;" * 4
+        ramp = (
+            f"<span style='background:{style.category_colour('').name()}'>{swatch}</span>"
+            f"<span style='background:{style.SHADE.name()}'>{swatch}</span>"
+        )
         if values:
             finite = [v for v in values.values() if math.isfinite(v)]
             low, high = (min(finite), max(finite)) if finite else (math.nan, math.nan)
-            scale = "share of units" if measure in ("dead_fraction", "saturation") else "log scale over layers"
-            body = (f"{ramp} {_fmt(low, measure)} → {_fmt(high, measure)} ({scale})<br>"
-                    f"step {self.watch.latest.step:,}; unshaded nodes have no such figure")
+            scale = (
+                "share of units"
+                if measure in ("dead_fraction", "saturation")
+                else "log scale over layers"
+            )
+            body = (
+                f"{ramp} {_fmt(low, measure)} → {_fmt(high, measure)} ({scale})<br>"
+                f"step {self.watch.latest.step:,}; unshaded nodes have no such figure"
+            )
         else:
             body = "Appears while training (one reading per snapshot)."
         self.legend.setText(f"<b>{TITLES[measure]}</b><br>{body}")
@@ -122,5 +139,3 @@ class HealthShading(QObject):
         self.window.problems.set_notes(NOTES_SOURCE, [])
         if self.measure is not None:
             self.redraw()
-
-

@@ -1,5 +1,7 @@
-"""Image views for the insight tabs: pan/zoom picture with an optional colour bar, box and click position;
+"""Image views for the insight tabs: pan/zoom picture with an optional colour bar, box and click
+position;
 and small numpy → QPixmap helpers for grids of thumbnails."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +18,9 @@ def pixmap(rgb: np.ndarray, side: int) -> QPixmap:
     rgb = np.ascontiguousarray(rgb)
     h, w, _ = rgb.shape
     image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-    return QPixmap.fromImage(image).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.FastTransformation)
+    return QPixmap.fromImage(image).scaled(
+        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
 
 
 def colour_map(name: str) -> pg.ColorMap:
@@ -44,15 +47,23 @@ class ImagePane(QWidget):
         self.heat.setOpacity(0.6)
         self.box.addItem(self.base)
         self.box.addItem(self.heat)
-        self.rect = pg.RectROI([0, 0], [1, 1], pen=pg.mkPen("#00e5ff", width=2), movable=False,
-                               resizable=False, rotatable=False)
+        self.rect = pg.RectROI(
+            [0, 0],
+            [1, 1],
+            pen=pg.mkPen("#00e5ff", width=2),
+            movable=False,
+            resizable=False,
+            rotatable=False,
+        )
         for handle in self.rect.getHandles():
             self.rect.removeHandle(handle)
         self.rect.hide()
         self.box.addItem(self.rect)
         self.bar = None
         if colour_bar:
-            self.bar = pg.ColorBarItem(values=(0, 1), colorMap=colour_map("inferno"), interactive=False, width=14)
+            self.bar = pg.ColorBarItem(
+                values=(0, 1), colorMap=colour_map("inferno"), interactive=False, width=14
+            )
             self.bar.setImageItem(self.heat)
             self.view.addItem(self.bar)
         self.base.mouseClickEvent = self._click
@@ -72,8 +83,11 @@ class ImagePane(QWidget):
         if fresh:
             self.box.autoRange(padding=0.02)
 
-    def show_heat(self, values: np.ndarray, limits: tuple[float, float], colours: str, label: str) -> None:
-        """Draw `values` (H, W) over the picture on `limits` with a colour bar saying what they mean."""
+    def show_heat(
+        self, values: np.ndarray, limits: tuple[float, float], colours: str, label: str
+    ) -> None:
+        """Draw `values` (H, W) over the picture on `limits` with a colour bar saying what they
+        mean."""
         self.heat.setImage(values.astype(np.float32), levels=limits, autoLevels=False)
         self.heat.setColorMap(colour_map(colours))
         if self.bar is not None:

@@ -1,4 +1,5 @@
 """Build the Insight dock, the Insight menu and live health shading into the main window."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,10 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from runtime.errors import ConvStudioError
 from runtime.insight.bypass_edit import toggled
 from runtime.training.events import EpochMetrics
-from studio.commands import GraphCommand
 from studio.insight.ablation_tab import AblationTab
 from studio.insight.adversarial_tab import AdversarialTab
 from studio.insight.channel_tab import ChannelTab
@@ -20,22 +19,6 @@ from studio.insight.panel import InsightPanel
 from studio.insight.predict_tab import PredictTab
 
 
-class _EditCommand(GraphCommand):
-    """An undo-stack entry for an edit with apply(project) / revert(project)."""
-
-    def __init__(self, project: Any, edit: Any) -> None:
-        super().__init__(project, edit.text)
-        self.edit = edit
-
-    def apply(self) -> None:
-        """Do the edit."""
-        self.edit.apply(self.project)
-
-    def revert(self) -> None:
-        """Undo it."""
-        self.edit.revert(self.project)
-
-
 class InsightUI:
     """The Insight panel and its links to the canvas, the training run and the confusion matrix."""
 
@@ -43,17 +26,25 @@ class InsightUI:
         self.window = window
         training = getattr(window, "training_ui", None)
         self.controller = training.controller if training is not None else None
-        self.panel = InsightPanel(window.current_project, self._latest_checkpoint, self.selected_layer)
+        self.panel = InsightPanel(
+            window.current_project, self._latest_checkpoint, self.selected_layer
+        )
         self.predict = PredictTab(self.panel)
         self.mistakes = MistakesTab(self.panel, self.predict)
         self.adversarial = AdversarialTab(self.panel, self.predict)
         self.ablation = AblationTab(self.panel, self.toggle_bypass, self._select_layer)
         self.channel = ChannelTab(self.panel)
-        for title, tab in (("Predict and Explain", self.predict), ("Mistakes", self.mistakes),
-                           ("Adversarial", self.adversarial), ("Ablation", self.ablation),
-                           ("Channel", self.channel)):
+        for title, tab in (
+            ("Predict and Explain", self.predict),
+            ("Mistakes", self.mistakes),
+            ("Adversarial", self.adversarial),
+            ("Ablation", self.ablation),
+            ("Channel", self.channel),
+        ):
             self.panel.tabs.addTab(tab, title)
-        self.dock = window.add_panel("Insight", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea, "insight")
+        self.dock = window.add_panel(
+            "Insight", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea, "insight"
+        )
         self.panel.status.connect(window.show_status)
         window.doc.graph_changed.connect(lambda *_: self.panel.schedule_reload())
         window.project_replaced.connect(self.panel.schedule_reload)
@@ -67,14 +58,23 @@ class InsightUI:
     def _menu(self) -> None:
         menu = self.window.menuBar().addMenu("&Insight")
         show = QAction("Show &Insight Panel", self.window, triggered=self.show)
-        bypass = QAction("&Bypass / Restore Selected Node", self.window, shortcut=QKeySequence("Ctrl+B"),
-                         triggered=self._bypass_selected)
-        ablate = QAction("Measure &Ablation Table", self.window, triggered=lambda: (self.show(self.ablation),
-                                                                                    self.ablation.measure()))
+        bypass = QAction(
+            "&Bypass / Restore Selected Node",
+            self.window,
+            shortcut=QKeySequence("Ctrl+B"),
+            triggered=self._bypass_selected,
+        )
+        ablate = QAction(
+            "Measure &Ablation Table",
+            self.window,
+            triggered=lambda: (self.show(self.ablation), self.ablation.measure()),
+        )
         reload_action = QAction("&Reload Weights", self.window, triggered=self.panel.reload)
         for action in (show, bypass, ablate, reload_action):
             menu.addAction(action)
-        self.window.actions_by_name.update(insight_show=show, insight_bypass=bypass, insight_ablate=ablate)
+        self.window.actions_by_name.update(
+            insight_show=show, insight_bypass=bypass, insight_ablate=ablate
+        )
 
     def show(self, tab: Any = None) -> None:
         """Bring the panel (and a tab) to the front, opening the network when none is open."""
@@ -122,16 +122,18 @@ class InsightUI:
         self.toggle_bypass(name)
 
     def toggle_bypass(self, name: str) -> None:
-        """Bypass the node called `name` (or restore it) as one undoable edit; one line when refused."""
+        """Bypass the node called `name` (or restore it) as one undoable edit; one line when
+        refused."""
         project = self.window.current_project()
         node = next((n for n in project.graph.nodes.values() if n.name == name), None)
         if node is None or node.block in ("input", "output"):
-            self.window.show_status(f"'{name}' cannot be bypassed (the input and the head always run)")
+            self.window.show_status(
+                f"'{name}' cannot be bypassed (the input and the head always run)"
+            )
             return
-        try:
-            self.window.doc.execute(_EditCommand(project, toggled(project, node.id)))
-        except ConvStudioError as exc:
-            self.window.show_status(f"Not applied: {exc}")
+        reason = self.window.document().execute(toggled(project, node.id))
+        if reason:
+            self.window.show_status(f"Not applied: {reason}")
 
     def show_cell(self, true_class: int, predicted: int) -> None:
         """Open the Mistakes tab on a confusion cell."""
@@ -141,13 +143,17 @@ class InsightUI:
 
     def _training_events(self, events: list) -> None:
         """Follow the latest run: reload its weights at each epoch end."""
-        if self.panel.chosen is None and any(isinstance(e, EpochMetrics) for e in events) \
-                and self.panel.session is not None:
+        if (
+            self.panel.chosen is None
+            and any(isinstance(e, EpochMetrics) for e in events)
+            and self.panel.session is not None
+        ):
             self.panel.reload()
 
 
 def install(window: Any) -> InsightUI:
-    """Add the Insight dock, menu and live health shading to `window` (after the training panels)."""
+    """Add the Insight dock, menu and live health shading to `window` (after the training
+    panels)."""
     ui = InsightUI(window)
     window.insight_ui = ui
     app = QApplication.instance()

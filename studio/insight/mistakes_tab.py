@@ -1,4 +1,5 @@
 """Mistakes: the validation images of one confusion-matrix cell, each with its attribution map."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,7 +25,9 @@ class MistakesTab(Tab):
     def __init__(self, panel: InsightPanel, predict_tab: PredictTab) -> None:
         super().__init__(panel)
         self.predict_tab = predict_tab
-        self.title = QLabel("Click a cell of the Confusion panel to see the validation images that land there.")
+        self.title = QLabel(
+            "Click a cell of the Confusion panel to see the validation images that land there."
+        )
         self.title.setWordWrap(True)
         self.grid = ThumbnailGrid(6, 150)
         scroll = QScrollArea()
@@ -43,7 +46,9 @@ class MistakesTab(Tab):
         def job(session, cancelled):
             x, y = session.val_pixels()
             with torch.no_grad():
-                guess = torch.cat([session.model(x[i:i + 500]).argmax(1) for i in range(0, len(y), 500)])
+                guess = torch.cat(
+                    [session.model(x[i : i + 500]).argmax(1) for i in range(0, len(y), 500)]
+                )
             index = torch.nonzero((y == true_class) & (guess == predicted)).flatten()
             chosen = index[:SHOWN].tolist()
             maps = attribute(session, x[chosen], method, predicted, layer) if chosen else []
@@ -58,10 +63,12 @@ class MistakesTab(Tab):
         session = self.panel.session
         names = session.classes
         verdict = "correct" if true_class == predicted else "mistaken"
-        self.title.setText(f"True '{names[true_class]}', predicted '{names[predicted]}' ({verdict}): "
-                           f"{total} validation image{'s' if total != 1 else ''}"
-                           f"{f', first {len(chosen)} shown' if total > len(chosen) else ''} · "
-                           f"{TITLES[method]} toward '{names[predicted]}', each map scaled to its own maximum")
+        self.title.setText(
+            f"True '{names[true_class]}', predicted '{names[predicted]}' ({verdict}): "
+            f"{total} validation image{'s' if total != 1 else ''}"
+            f"{f', first {len(chosen)} shown' if total > len(chosen) else ''} · "
+            f"{TITLES[method]} toward '{names[predicted]}', each map scaled to its own maximum"
+        )
         items = []
         for index, amap in zip(chosen, maps):
             image = np.asarray(session.val.images[index])

@@ -1,12 +1,21 @@
-"""The Insight dock: which weights are studied (the latest run or any checkpoint) and one tab per tool."""
+"""The Insight dock: which weights are studied (the latest run or any checkpoint) and one tab per
+tool."""
+
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from runtime.insight.extra import captum_available, missing_line
 from runtime.insight.session import Session, open_session
@@ -15,15 +24,21 @@ from studio.insight.worker import InsightWorker
 
 
 class InsightPanel(QWidget):
-    """Header (weights in use, Reload, Open Checkpoint…) above the tool tabs; `session` is shared by them."""
+    """Header (weights in use, Reload, Open Checkpoint…) above the tool tabs; `session` is shared
+    by them."""
 
     session_changed = Signal()
     """A new session is ready (other weights, or the graph changed)."""
     status = Signal(str)
     """One line for the status bar."""
 
-    def __init__(self, project: Callable[[], Project], latest_checkpoint: Callable[[], str | None],
-                 selected_layer: Callable[[], str | None], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        project: Callable[[], Project],
+        latest_checkpoint: Callable[[], str | None],
+        selected_layer: Callable[[], str | None],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.project = project
         self.latest_checkpoint = latest_checkpoint
@@ -35,7 +50,9 @@ class InsightPanel(QWidget):
         self.source.setWordWrap(True)
         self.busy = QLabel("")
         reload_button = QPushButton("Reload")
-        reload_button.setToolTip("Open the weights again (e.g. after another epoch, or to use the latest run)")
+        reload_button.setToolTip(
+            "Open the weights again (e.g. after another epoch, or to use the latest run)"
+        )
         reload_button.clicked.connect(self.reload)
         latest = QPushButton("Latest Run")
         latest.setToolTip("Study the weights of the last training run (updated at each epoch end)")
@@ -74,8 +91,9 @@ class InsightPanel(QWidget):
 
     def choose_checkpoint(self) -> None:
         """Pick a checkpoint (.json) or weights file (.safetensors)."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open checkpoint", "",
-                                              "Checkpoints (*.json *.safetensors);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open checkpoint", "", "Checkpoints (*.json *.safetensors);;All files (*)"
+        )
         if path:
             self.chosen = Path(path)
             self.reload()
@@ -95,9 +113,15 @@ class InsightPanel(QWidget):
         if self.session is None:
             self.source.setText("No network open yet: train, or open a checkpoint, then Reload.")
             return
-        where = str(self.session.checkpoint) if self.session.checkpoint else "initial weights (not trained)"
-        self.source.setText(f"Studying {self.session.project.name}: {where} · "
-                            f"{len(self.session.val):,} validation images")
+        where = (
+            str(self.session.checkpoint)
+            if self.session.checkpoint
+            else "initial weights (not trained)"
+        )
+        self.source.setText(
+            f"Studying {self.session.project.name}: {where} · "
+            f"{len(self.session.val):,} validation images"
+        )
 
     # ----- results ---------------------------------------------------------------------
     def _done(self, kind: str, result: Any) -> None:
@@ -122,7 +146,8 @@ class InsightPanel(QWidget):
                 tab.show_failure(line)
 
     def run(self, kind: str, job: Callable[[Session, Callable[[], bool]], Any]) -> bool:
-        """Run `job(session, cancelled)` in the background; False (and a hint) when no network is open."""
+        """Run `job(session, cancelled)` in the background; False (and a hint) when no network is
+        open."""
         session = self.session
         if session is None:
             self.status.emit("Insight: no network open yet (train, or open a checkpoint)")
@@ -165,5 +190,3 @@ def hbox(*widgets: QWidget | None) -> QHBoxLayout:
         else:
             row.addWidget(w)
     return row
-
-

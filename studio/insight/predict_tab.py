@@ -1,5 +1,7 @@
-"""Prediction and attribution: pick an image (file, drop, or validation sample), see the preprocessed
+"""Prediction and attribution: pick an image (file, drop, or validation sample), see the
+preprocessed
 input, the top classes, and an attribution map with its colour bar; click for a receptive field."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,8 +9,18 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from runtime.errors import ConvStudioError
 from runtime.insight.attribution import METHODS, NEEDS_NODE, TITLES, attribute, conv_nodes
@@ -58,8 +70,18 @@ class PredictTab(Tab):
         self.node = QLabel("")
         self.node.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addLayout(hbox(open_button, self.sample, QLabel("Method:"), self.method, QLabel("Class:"),
-                              self.target, self.rf, None))
+        layout.addLayout(
+            hbox(
+                open_button,
+                self.sample,
+                QLabel("Method:"),
+                self.method,
+                QLabel("Class:"),
+                self.target,
+                self.rf,
+                None,
+            )
+        )
         views = QHBoxLayout()
         views.addWidget(self.input, 1)
         views.addWidget(self.heat, 1)
@@ -95,18 +117,26 @@ class PredictTab(Tab):
         if session is None or not len(session.val):
             return
         label = int(session.val.labels[index])
-        self.set_image(session.val.images[index], f"validation image {index} (label {session.classes[label]})",
-                       label)
+        self.set_image(
+            session.val.images[index],
+            f"validation image {index} (label {session.classes[label]})",
+            label,
+        )
 
     def open_image(self) -> None:
         """Pick a picture file."""
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", "Images (*.png *.jpg *.jpeg *.bmp *.gif "
-                                                                      "*.webp *.tif *.tiff);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open image",
+            "",
+            "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff);;All files (*)",
+        )
         if path:
             self.open_path(path)
 
     def open_path(self, path: str) -> None:
-        """Use the picture at `path` (fitted to the network's input); one line when it cannot be read."""
+        """Use the picture at `path` (fitted to the network's input); one line when it cannot be
+        read."""
         session = self.panel.session
         if session is None:
             self.message.setText("⚠ No network open yet: train, or open a checkpoint.")
@@ -141,7 +171,8 @@ class PredictTab(Tab):
 
     # ----- computing -------------------------------------------------------------------
     def layer(self) -> str | None:
-        """The canvas-selected layer when it has a spatial output, else None (the default is used)."""
+        """The canvas-selected layer when it has a spatial output, else None (the default is
+        used)."""
         session, name = self.panel.session, self.panel.selected_layer()
         return name if session is not None and name in conv_nodes(session) else None
 
@@ -149,7 +180,12 @@ class PredictTab(Tab):
         """Predict and attribute the current image with the chosen method."""
         if self.image is None:
             return
-        image, method, target, layer = self.image, self.method.currentData(), self.target.currentData(), self.layer()
+        image, method, target, layer = (
+            self.image,
+            self.method.currentData(),
+            self.target.currentData(),
+            self.layer(),
+        )
 
         def job(session, cancelled):
             pixels = session.pixels(image[None])
@@ -165,14 +201,18 @@ class PredictTab(Tab):
         session = self.panel.session
         layer = self.layer()
         if session is None or layer is None:
-            self.message.setText("Select a layer with a spatial output on the canvas to see its receptive field.")
+            self.message.setText(
+                "Select a layer with a spatial output on the canvas to see its receptive field."
+            )
             return
         _, h, w = session.shapes[layer]
         _, ih, iw = session.project.input_shape
         out_row, out_col = min(h - 1, row * h // ih), min(w - 1, col * w // iw)
         image = self.image
-        self.panel.run("predict:rf", lambda s, cancelled: receptive_field(
-            s, layer, out_row, out_col, s.pixels(image[None])))
+        self.panel.run(
+            "predict:rf",
+            lambda s, cancelled: receptive_field(s, layer, out_row, out_col, s.pixels(image[None])),
+        )
 
     def _clear_rf(self) -> None:
         self.input.show_box(None)
@@ -184,28 +224,34 @@ class PredictTab(Tab):
             self.input.show_box(result.box)
             self.heat.show_box(result.box)
             top, left, bottom, right = result.box
-            self.message.setText(f"Receptive field of '{result.layer}' at output position ({result.row}, "
-                                 f"{result.col}): rows {top}–{bottom - 1}, columns {left}–{right - 1} "
-                                 f"({bottom - top}×{right - left} pixels)")
+            self.message.setText(
+                f"Receptive field of '{result.layer}' at output position ({result.row}, "
+                f"{result.col}): rows {top}–{bottom - 1}, columns {left}–{right - 1} "
+                f"({bottom - top}×{right - left} pixels)"
+            )
             return
         prediction, amap = result
         self.top.setRowCount(len(prediction.top))
-        for r, (index, name, prob) in enumerate(prediction.top):
+        for r, (_, name, prob) in enumerate(prediction.top):
             self.top.setItem(r, 0, QTableWidgetItem(f"{name}"))
             item = QTableWidgetItem(f"{prob:6.1%} " + "▮" * max(1, round(prob * 8)))
             self.top.setItem(r, 1, item)
         self.heat.show_heat(amap.values, amap.limits, colormap_name(amap), amap.unit)
         where = f" at '{amap.node}'" if amap.node else ""
-        self.heat.title.setText(f"{TITLES[amap.method]}{where} for '{self.panel.session.classes[amap.target]}'")
+        self.heat.title.setText(
+            f"{TITLES[amap.method]}{where} for '{self.panel.session.classes[amap.target]}'"
+        )
         best = prediction.top[0]
         truth = "" if self.image_label is None else (" ✓" if best[0] == self.image_label else " ✗")
         self.message.setText(f"{self.description}: predicted '{best[1]}' ({best[2]:.1%}){truth}")
-        hint = ("Grad-CAM looks at the layer selected on the canvas (default: the deepest spatial layer)."
-                if amap.method in NEEDS_NODE else "")
+        hint = (
+            "Grad-CAM looks at the layer selected on the canvas "
+            "(default: the deepest spatial layer)."
+            if amap.method in NEEDS_NODE
+            else ""
+        )
         self.node.setText(hint)
 
     def show_failure(self, line: str) -> None:
         """One line."""
         self.message.setText(f"⚠ {line}")
-
-

@@ -1,4 +1,5 @@
 """Runs insight computations on one background thread, newest request of each kind first."""
+
 from __future__ import annotations
 
 import threading
@@ -15,9 +16,11 @@ class Cancelled(Exception):
 
 
 class InsightWorker(QObject):
-    """Queue `submit(kind, fn)`: fn runs off the UI thread; `done(kind, result)` or `failed(kind, line)` follow.
+    """Queue `submit(kind, fn)`: fn runs off the UI thread; `done(kind, result)` or `failed(kind,
+    line)` follow.
 
-    A new job of a kind replaces a queued one of that kind, and a running one sees `cancelled()` turn
+    A new job of a kind replaces a queued one of that kind, and a running one sees `cancelled()`
+    turn
     true, so dragging a slider never piles up work."""
 
     done = Signal(str, object)
@@ -34,14 +37,19 @@ class InsightWorker(QObject):
         self._thread: threading.Thread | None = None
 
     def submit(self, kind: str, job: Callable[[Callable[[], bool]], Any]) -> None:
-        """Run `job(cancelled)` soon; `cancelled()` is true once a newer job of `kind` is submitted."""
+        """Run `job(cancelled)` soon; `cancelled()` is true once a newer job of `kind` is
+        submitted."""
         with self._lock:
             self._serial += 1
             self._latest[kind] = self._serial
             self._queue[kind] = (self._serial, job)
             self._lock.notify()
-        if self._thread is None:  # started on first use; a daemon, so it never holds the application open
-            self._thread = threading.Thread(target=self._loop, name="convstudio-insight", daemon=True)
+        if (
+            self._thread is None
+        ):  # started on first use; a daemon, so it never holds the application open
+            self._thread = threading.Thread(
+                target=self._loop, name="convstudio-insight", daemon=True
+            )
             self._thread.start()
 
     def _loop(self) -> None:
@@ -54,7 +62,10 @@ class InsightWorker(QObject):
                 kind = next(iter(self._queue))
                 serial, job = self._queue.pop(kind)
             self.busy.emit(True)
-            cancelled = lambda kind=kind, serial=serial: self._stopping or self._latest.get(kind) != serial  # noqa: E731
+
+            def cancelled(kind: str = kind, serial: int = serial) -> bool:
+                return self._stopping or self._latest.get(kind) != serial
+
             try:
                 result = job(cancelled)
                 if not cancelled():

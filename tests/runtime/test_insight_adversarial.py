@@ -1,4 +1,5 @@
 """FGSM and PGD on Captum, in pixel units."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,5 @@
 """Attribution on networks whose answer is known."""
+
 import numpy as np
 import pytest
 import torch
@@ -13,7 +14,11 @@ pytestmark = needs_captum
 
 def _quadrant_means(values: np.ndarray) -> list[float]:
     h, w = values.shape
-    return [float(np.abs(values[r:r + h // 2, c:c + w // 2]).mean()) for r in (0, h // 2) for c in (0, w // 2)]
+    return [
+        float(np.abs(values[r : r + h // 2, c : c + w // 2]).mean())
+        for r in (0, h // 2)
+        for c in (0, w // 2)
+    ]
 
 
 def test_the_network_really_sees_only_the_top_left_quadrant():

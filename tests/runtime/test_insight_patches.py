@@ -1,4 +1,5 @@
 """What a channel looks for: top patches and receptive fields, at the borders too."""
+
 import numpy as np
 import pytest
 import torch
@@ -11,12 +12,15 @@ from tests.runtime.insight_helpers import session_for
 
 
 def _corner_session():
-    """Two 5×5 convolutions (padding 2) on 12×12 images whose one bright pixel sits at a corner or edge."""
+    """Two 5×5 convolutions (padding 2) on 12×12 images whose one bright pixel sits at a corner or
+    edge."""
     g = Graph()
     previous = g.add_node("input", name="image")
-    for block, params, name in (("conv2d", {"out_channels": 2, "kernel_size": 5, "padding": 2}, "conv1"),
-                                ("conv2d", {"out_channels": 2, "kernel_size": 5, "padding": 2}, "conv2"),
-                                ("output", {"num_classes": 2}, "head")):
+    for block, params, name in (
+        ("conv2d", {"out_channels": 2, "kernel_size": 5, "padding": 2}, "conv1"),
+        ("conv2d", {"out_channels": 2, "kernel_size": 5, "padding": 2}, "conv2"),
+        ("output", {"num_classes": 2}, "head"),
+    ):
         node = g.add_node(block, params, name=name)
         g.connect(previous.id, node.id)
         previous = node

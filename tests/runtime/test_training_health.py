@@ -1,4 +1,5 @@
 """Layer health statistics, checked against values computed by hand on a small model."""
+
 import math
 
 import pytest
@@ -45,8 +46,12 @@ def test_statistics_match_hand_computed_values():
     assert fc.grad_norm == pytest.approx(float(grad_fc.norm()), rel=1e-5)
     assert squash.grad_norm == pytest.approx(float(grad_sq.norm()), rel=1e-5)
     # SGD moves each weight by lr × gradient
-    assert fc.update_ratio == pytest.approx(0.1 * float(grad_fc.norm()) / float(w_fc.norm()), rel=1e-4)
-    assert squash.update_ratio == pytest.approx(0.1 * float(grad_sq.norm()) / float(w_sq.norm()), rel=1e-4)
+    assert fc.update_ratio == pytest.approx(
+        0.1 * float(grad_fc.norm()) / float(w_fc.norm()), rel=1e-4
+    )
+    assert squash.update_ratio == pytest.approx(
+        0.1 * float(grad_sq.norm()) / float(w_sq.norm()), rel=1e-4
+    )
     with torch.no_grad():
         hidden = torch.relu(model.fc(x))
         out = model.squash(hidden)
@@ -71,15 +76,28 @@ def test_watch_names_a_dead_layer_and_since_when():
     assert not watch.update(Health(100, {"conv3": healthy}))
     assert watch.update(Health(400, {"conv3": dead}))
     watch.update(Health(500, {"conv3": dead}))
-    assert [i.message for i in watch.issues] == ["conv3: 92% of ReLU outputs are zero since iteration 400"]
+    assert [i.message for i in watch.issues] == [
+        "conv3: 92% of ReLU outputs are zero since iteration 400"
+    ]
     assert watch.update(Health(600, {"conv3": healthy})) and not watch.issues
 
 
 def test_watch_flags_exploding_updates_and_gradients():
     watch = HealthWatch()
-    watch.update(Health(10, {"fc": LayerHealth(grad_norm=2.0, update_ratio=0.5),
-                             "conv": LayerHealth(grad_norm=float("inf"), update_ratio=0.001)}))
+    watch.update(
+        Health(
+            10,
+            {
+                "fc": LayerHealth(grad_norm=2.0, update_ratio=0.5),
+                "conv": LayerHealth(grad_norm=float("inf"), update_ratio=0.001),
+            },
+        )
+    )
     kinds = {i.layer: i.kind for i in watch.issues}
     assert kinds == {"fc": "exploding", "conv": "exploding"}
-    assert shade_levels({"a": 1e-4, "b": 1e-2, "c": 1.0}, "grad_norm") == {"a": 0.0, "b": 0.5, "c": 1.0}
+    assert shade_levels({"a": 1e-4, "b": 1e-2, "c": 1.0}, "grad_norm") == {
+        "a": 0.0,
+        "b": 0.5,
+        "c": 1.0,
+    }
     assert shade_levels({"a": 0.3}, "dead_fraction") == {"a": 0.3}
