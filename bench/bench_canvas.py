@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF  # noqa: E402
 from runtime.graph import Graph  # noqa: E402
 from runtime.project import Project  # noqa: E402
 from studio.app import application, build_window  # noqa: E402
-from studio.canvas.layout import X_GAP, Y_GAP, layered_positions  # noqa: E402
+from runtime.layout import X_GAP, Y_GAP, layered_positions  # noqa: E402
 from studio.paths import AppPaths  # noqa: E402
 
 

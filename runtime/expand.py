@@ -11,12 +11,10 @@ from blocks.spec import SUB_INPUT, Shape, SubGraph
 from runtime.analysis import analyze
 from runtime.errors import GraphError
 from runtime.graph import Graph, Node
+from runtime.layout import layered_layout
 from runtime.naming import name_problem
 from runtime.project import Project
 
-X_GAP = 220.0
-Y_GAP = 100.0
-"""Spacing of the new nodes: branches side by side, layers top to bottom (as the canvas lays out)."""
 
 
 @dataclass(frozen=True)
@@ -128,17 +126,9 @@ def _key_map(node: Node, sub: SubGraph, names: Mapping[str, str], in_shapes: lis
 
 
 def _layout(sub: SubGraph, origin: tuple[float, float]) -> dict[str, tuple[float, float]]:
-    """Layers (longest path from the input) top to bottom, siblings side by side, centred on `origin`."""
-    depth: dict[str, int] = {}
-    for sn in sub.nodes:  # sub-nodes are listed after their sources
-        sources = [depth[s] for s, d in sub.edges if d == sn.name and s != SUB_INPUT]
-        depth[sn.name] = 1 + max(sources, default=0)
-    rows: dict[int, list[str]] = {}
-    for name, d in depth.items():
-        rows.setdefault(d, []).append(name)
-    top = (len(rows) + 1) / 2
-    positions = {}
-    for d, row in rows.items():
-        for k, name in enumerate(row):
-            positions[name] = (origin[0] + (k - (len(row) - 1) / 2) * X_GAP, origin[1] + (d - top) * Y_GAP)
-    return positions
+    """The shared layered layout of the sub-graph, centred on `origin` (where the composite was)."""
+    edges = [(s, d, port) for port, (s, d) in enumerate(sub.edges) if s != SUB_INPUT]
+    positions = layered_layout([sn.name for sn in sub.nodes], edges)
+    xs, ys = [p[0] for p in positions.values()], [p[1] for p in positions.values()]
+    dx, dy = origin[0] - (min(xs) + max(xs)) / 2, origin[1] - (min(ys) + max(ys)) / 2
+    return {name: (x + dx, y + dy) for name, (x, y) in positions.items()}

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QMenu
 
 from blocks import get_spec
 from runtime.expand import expand_node
-from studio.canvas.layout import layered_positions
+from runtime.layout import layered_positions
 from studio.actions import context_actions
 from studio.clipboard import clipboard_payload, copy_to_clipboard, paste_records, selection_payload
 from studio.context import EditorContext

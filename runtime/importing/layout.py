@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from runtime.graph import Graph
-from runtime.zoo.net import layout
+from runtime.layout import apply_layout
 
 
 def layout_imported(graph: Graph) -> None:
     """Place the nodes in layers by depth, parallel branches side by side."""
-    layout(graph)
+    apply_layout(graph)

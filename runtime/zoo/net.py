@@ -3,15 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-import networkx as nx
-
 from runtime.graph import Graph
+from runtime.layout import apply_layout
 from runtime.project import Project
 
-ROW = 90.0
-"""Vertical distance between layers on the canvas."""
-COLUMN = 220.0
-"""Horizontal distance between parallel branches on the canvas."""
 
 
 class Net:
@@ -60,21 +55,5 @@ class Net:
 
     def project(self, name: str, input_shape: tuple[int, int, int], description: str) -> Project:
         """The finished Project, laid out top to bottom."""
-        layout(self.graph)
+        apply_layout(self.graph)
         return Project(self.graph, input_shape, name, " ".join(description.split()))
-
-
-def layout(graph: Graph) -> None:
-    """Place nodes top to bottom by longest-path depth; parallel branches side by side."""
-    dag = nx.DiGraph()
-    dag.add_nodes_from(graph.nodes)
-    dag.add_edges_from((e.src, e.dst) for e in graph.edges)
-    depth: dict[str, int] = {}
-    for nid in graph.topological_order():
-        depth[nid] = max((depth[p] + 1 for p in dag.predecessors(nid)), default=0)
-    rows: dict[int, list[str]] = {}
-    for nid in graph.topological_order():
-        rows.setdefault(depth[nid], []).append(nid)
-    for level, ids in rows.items():
-        for i, nid in enumerate(ids):
-            graph.nodes[nid].pos = ((i - (len(ids) - 1) / 2) * COLUMN, level * ROW)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from runtime.graph import Edge
 from studio.canvas import style
-from studio.canvas.layout import crossings, layered_positions
+from runtime.layout import crossings, layered_positions
 from tests.studio.helpers import drag, in_port, out_port
 
 

@@ -1,34 +1,58 @@
-"""Auto-layout: layered, top to bottom, with few crossings (barycentre ordering). No Qt here."""
+"""The layered layout, top to bottom with few crossings (barycentre ordering), used by auto-layout, the
+template generators, expanding a composite block and importing a model. Deterministic: the same graph
+always gets the same positions."""
 from __future__ import annotations
+
+from typing import Iterable, Sequence
 
 from runtime.graph import Graph
 
 X_GAP = 220.0
+"""Horizontal distance between neighbours in a layer."""
 Y_GAP = 100.0
+"""Vertical distance between layers."""
+Position = tuple[float, float]
 
 
-def layered_positions(graph: Graph, sweeps: int = 6) -> dict[str, tuple[float, float]]:
-    """Centre positions for every node: layer = longest path from a source; long wires get dummy
-    nodes in the layers they cross (so shortcuts run beside the chain); order = barycentre sweeps."""
+def layered_positions(graph: Graph, sweeps: int = 6) -> dict[str, Position]:
+    """Centre positions for every node of `graph` (see `layered_layout`)."""
+    edges = [(e.src, e.dst, e.port) for e in graph.edges]
+    return layered_layout(graph.topological_order(), edges, sweeps)
+
+
+def apply_layout(graph: Graph) -> None:
+    """Put every node of `graph` at its layered position (without events: for graphs being built)."""
+    for nid, pos in layered_positions(graph).items():
+        graph.nodes[nid].pos = pos
+
+
+def layered_layout(order: Sequence[str], edges: Iterable[tuple[str, str, int]],
+                   sweeps: int = 6) -> dict[str, Position]:
+    """Centre positions for nodes given in topological `order` with wires (src, dst, port): layer =
+    longest path from a source; long wires get dummy nodes in the layers they cross (so shortcuts run
+    beside the chain); order within a layer = barycentre sweeps; the top layer is at y = 0."""
+    edges = list(edges)
     layer: dict[str, int] = {}
-    preds: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
-    succs: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
-    order = graph.topological_order()
+    preds: dict[str, list[str]] = {nid: [] for nid in order}
+    succs: dict[str, list[str]] = {nid: [] for nid in order}
+    sources: dict[str, list[str]] = {nid: [] for nid in order}
+    for src, dst, _ in edges:
+        sources[dst].append(src)
     for nid in order:
-        sources = [e.src for e in graph.inputs_of(nid)]
-        layer[nid] = 1 + max((layer[p] for p in sources), default=-1)
-    for edge in graph.edges:
-        chain = [edge.src]
-        for depth in range(layer[edge.src] + 1, layer[edge.dst]):
-            dummy = f"~{edge.src}>{edge.dst}:{edge.port}@{depth}"
+        layer[nid] = 1 + max((layer[p] for p in sources[nid]), default=-1)
+    for src, dst, port in edges:
+        chain = [src]
+        for depth in range(layer[src] + 1, layer[dst]):
+            dummy = f"~{src}>{dst}:{port}@{depth}"
             layer[dummy], preds[dummy], succs[dummy] = depth, [], []
             chain.append(dummy)
-        chain.append(edge.dst)
+        chain.append(dst)
         for a, b in zip(chain, chain[1:]):
             succs[a].append(b)
             preds[b].append(a)
+    real = set(order)
     rows: list[list[str]] = [[] for _ in range(max(layer.values(), default=-1) + 1)]
-    for nid in order + [d for d in layer if d not in graph.nodes]:
+    for nid in list(order) + [d for d in layer if d not in real]:
         rows[layer[nid]].append(nid)
     for sweep in range(sweeps):
         down = sweep % 2 == 0
@@ -38,8 +62,7 @@ def layered_positions(graph: Graph, sweeps: int = 6) -> dict[str, tuple[float, f
             index = {nid: k for k, nid in enumerate(ref)}
             rows[i] = _by_barycentre(rows[i], index, preds if down else succs)
     x = _coordinates(rows, preds, succs)
-    positions = {nid: (x[nid], layer[nid] * Y_GAP) for nid in graph.nodes}
-    return positions
+    return {nid: (x[nid], layer[nid] * Y_GAP) for nid in order}
 
 
 def _coordinates(rows: list[list[str]], preds: dict[str, list[str]], succs: dict[str, list[str]],
@@ -69,7 +92,7 @@ def _by_barycentre(row: list[str], index: dict[str, int], neighbours) -> list[st
     return [nid for _, nid in sorted(enumerate(row), key=key)]
 
 
-def crossings(graph: Graph, positions: dict[str, tuple[float, float]]) -> int:
+def crossings(graph: Graph, positions: dict[str, Position]) -> int:
     """How many pairs of wires between adjacent layers cross (for tests and comparisons)."""
     spans = [(positions[e.src], positions[e.dst]) for e in graph.edges]
     count = 0
