@@ -14,6 +14,7 @@ __all__ = ["Analysis", "NodeFigures", "Problem", "analyze", "CompiledNetwork", "
 
 
 def export_onnx(project: "Project", out: str, opset: int = 18) -> "object":
-    """Export to ONNX with a dynamic batch dimension (see runtime.export_onnx)."""
-    from runtime.export_onnx import export_onnx as _export
+    """Export to ONNX with a dynamic batch dimension (see runtime.onnx_export; imported on first use,
+    since it loads torch's ONNX exporter)."""
+    from runtime.onnx_export import export_onnx as _export
     return _export(project, out, opset)

@@ -214,7 +214,7 @@ class Files:
             from runtime.export_python import export_python
             export_python(self.doc.project, path)
         elif kind == "onnx":
-            from runtime.export_onnx import export_onnx
+            from runtime.onnx_export import export_onnx
             export_onnx(self.doc.project, str(path))
         elif kind == "png":
             render_png(self.ctx.scene, path)

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.file)
     fmt = args.format or ("onnx" if args.out.lower().endswith(".onnx") else "python")
     if fmt == "onnx":
-        from runtime.export_onnx import export_onnx
+        from runtime.onnx_export import export_onnx
         path = export_onnx(project, args.out)
     else:
         path = export_python(project, args.out)

@@ -10,7 +10,7 @@ from typing import IO
 
 from runtime.errors import ConvStudioError
 from runtime.project import load_project
-from runtime.training import EpochMetrics, Finished, Started, StepMetrics, Warning, export_trained, train
+from runtime.training import EpochMetrics, Finished, Started, StepMetrics, RunWarning, export_trained, train
 
 
 class TrainingFailed(ConvStudioError):
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
                 err.write(f"\repoch {event.epoch}/{start.epochs}: train loss {event.train_loss:.4f}, "
                           f"val loss {event.val_loss:.4f}, val accuracy {event.val_accuracy:.2%}"
                           f"{' (best)' if event.best else ''}" + " " * 30 + "\n")
-            elif isinstance(event, Warning):
+            elif isinstance(event, RunWarning):
                 err.write(f"warning: {event.message}\n")
             elif isinstance(event, Finished):
                 finished = event

@@ -2,10 +2,10 @@
 from runtime.training.checkpoint import export_trained, read_checkpoint
 from runtime.training.control import Control
 from runtime.training.events import (EpochMetrics, Event, FeatureMaps, Filters, Finished, Histograms, Started,
-                                     StepMetrics, Warning)
+                                     RunWarning, StepMetrics)
 from runtime.training.loop import train
 from runtime.training.settings import FIELDS, SettingsError, TrainingSettings, parse_training
 
 __all__ = ["Control", "EpochMetrics", "Event", "FIELDS", "FeatureMaps", "Filters", "Finished", "Histograms",
-           "SettingsError", "Started", "StepMetrics", "TrainingSettings", "Warning", "export_trained",
+           "SettingsError", "Started", "RunWarning", "StepMetrics", "TrainingSettings", "export_trained",
            "parse_training", "read_checkpoint", "train"]

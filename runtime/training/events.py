@@ -78,7 +78,7 @@ class Histograms:
 
 
 @dataclass(frozen=True)
-class Warning:
+class RunWarning:
     """Something the person should know that does not stop the run."""
 
     message: str
@@ -96,4 +96,4 @@ class Finished:
     checkpoint: str | None = None
 
 
-Event = Started | StepMetrics | EpochMetrics | FeatureMaps | Filters | Histograms | Warning | Finished
+Event = Started | StepMetrics | EpochMetrics | FeatureMaps | Filters | Histograms | RunWarning | Finished

@@ -10,10 +10,10 @@ from typing import Any, Generator, Iterable, Iterator
 import torch
 
 from runtime.project import Project
-from runtime.training import probes
+from runtime.training.probes import feature_maps, filters, first_conv, histograms
 from runtime.training.checkpoint import load_optimizer, load_weights, read_checkpoint, save_checkpoint
 from runtime.training.control import Control
-from runtime.training.events import (EpochMetrics, Event, Finished, Started, StepMetrics, Warning)
+from runtime.training.events import (EpochMetrics, Event, Finished, Started, StepMetrics, RunWarning)
 from runtime.training.health import HEALTH_EVERY, HEALTH_IMAGES, HealthProbe
 from runtime.training.nonfinite import NonFinite, diagnose
 from runtime.training.setup import Setup, prepare
@@ -172,14 +172,14 @@ class _Run:
         self.next_probe = now + self.s.settings.probe_seconds
         layer = self.control.probe_layer()
         if layer not in self.s.layer_names and layer != self.s.input_name:
-            conv = probes.first_conv(self.s.model)
+            conv = first_conv(self.s.model)
             layer = conv[0].split(".")[0] if conv else self.s.layer_names[0]
-        yield probes.feature_maps(self.s.model, self.probe_x, layer, self.s.input_name, self.step)
-        found = probes.filters(self.s.model, self.step)
+        yield feature_maps(self.s.model, self.probe_x, layer, self.s.input_name, self.step)
+        found = filters(self.s.model, self.step)
         if found is not None:
             yield found
         if self.probes % 4 == 0:
-            yield probes.histograms(self.s.model, self.step)
+            yield histograms(self.s.model, self.step)
         health = self.health.take(self.step, self.s.model, self.health_x)
         if health is not None:
             yield health
@@ -313,7 +313,7 @@ def train(project: Project, control: Control | None = None, out_dir: str | Path 
             run.resume_from(resume)
         yield run.started()
         for message in run.s.warnings:
-            yield Warning(message)
+            yield RunWarning(message)
         yield from _body(run)
     finally:
         torch.set_num_threads(threads)

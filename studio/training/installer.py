@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from runtime.errors import ConvStudioError
-from runtime.training import Finished, Warning, export_trained
+from runtime.training import Finished, RunWarning, export_trained
 from studio.plugins import EditorHost
 from studio.training.confusion_panel import ConfusionPanel
 from studio.training.controller import TrainingController
@@ -100,7 +100,7 @@ class TrainingUI(QObject):
         for panel in self.panels:
             panel.handle(events)
         for e in events:
-            if isinstance(e, Warning) or (isinstance(e, Finished) and e.status == "failed"):
+            if isinstance(e, RunWarning) or (isinstance(e, Finished) and e.status == "failed"):
                 self.window.show_status(e.message.splitlines()[0])
 
     def _selection(self, ids: list) -> None:

@@ -161,7 +161,7 @@ def test_weights_are_used_by_export(resnet18_project: Path, tmp_path: Path) -> N
     project.save()
     import onnxruntime
 
-    from runtime.export_onnx import export_onnx
+    from runtime.onnx_export import export_onnx
     path = export_onnx(load_project(resnet18_project), tmp_path / "r.onnx")
     x = torch.randn(2, 3, 32, 32)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
