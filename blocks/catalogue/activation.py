@@ -1,4 +1,4 @@
-"""Activation blocks (BRIEF §3)."""
+"""Activation blocks: element-wise non-linearities (ReLU family, sigmoid, tanh, GELU, SiLU, hard-swish)."""
 from __future__ import annotations
 
 from torch import nn

@@ -1,4 +1,4 @@
-"""DenseNet's composite blocks (BRIEF §4): dense block and transition layer."""
+"""DenseNet's composite blocks: the dense block and the transition layer (each expands into primitives)."""
 from __future__ import annotations
 
 from blocks.catalogue._common import float_param, image, int_param, out_channels, spatial_check

@@ -1,4 +1,4 @@
-"""GoogLeNet's Inception module (BRIEF §4)."""
+"""GoogLeNet's Inception module: four parallel branches concatenated (expands into primitives)."""
 from __future__ import annotations
 
 from blocks.catalogue._common import image, int_param

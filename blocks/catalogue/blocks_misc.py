@@ -1,4 +1,5 @@
-"""Composite blocks of NIN, SqueezeNet and Highway networks (BRIEF §4)."""
+"""Composite blocks of NIN (mlpconv), SqueezeNet (fire module) and Highway networks; each expands into
+primitives."""
 from __future__ import annotations
 
 from blocks.catalogue._common import (

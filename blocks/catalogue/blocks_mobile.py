@@ -1,5 +1,5 @@
-"""Mobile composite blocks (BRIEF §4): MobileNetV2 inverted residual, EfficientNet MBConv,
-ShuffleNetV2 unit."""
+"""Composite blocks of mobile networks, each expanding into primitives: MobileNetV2 inverted residual,
+EfficientNet MBConv, ShuffleNetV2 unit."""
 from __future__ import annotations
 
 from blocks.catalogue._common import float_param, image, int_param, kernel, out_channels, stride

@@ -1,5 +1,5 @@
-"""Residual composite blocks (BRIEF §4): ResNet basic and bottleneck, ResNeXt, pre-activation,
-Wide-ResNet, and squeeze-excitation."""
+"""Residual composite blocks, each one palette entry that expands into primitives: ResNet basic and
+bottleneck, ResNeXt, pre-activation, Wide-ResNet, and squeeze-excitation."""
 from __future__ import annotations
 
 from blocks.catalogue._common import float_param, image, int_param, out_channels, stride

@@ -1,4 +1,5 @@
-"""Convolution blocks (BRIEF §1)."""
+"""Convolution blocks: plain, pointwise, dilated, grouped (with channel shuffle), depthwise-separable,
+transposed and asymmetric (k×1 then 1×k)."""
 from __future__ import annotations
 
 from torch import nn

@@ -1,4 +1,5 @@
-"""Normalization blocks (BRIEF §2)."""
+"""Normalization blocks: batch, layer, instance, group, switchable and local-response normalization,
+weight-normalized convolution and linear layers, and IBN (instance + batch)."""
 from __future__ import annotations
 
 from torch import nn

@@ -1,4 +1,4 @@
-"""Pooling blocks (BRIEF §3)."""
+"""Pooling blocks: max, average, overlapping, global, adaptive and mixed pooling."""
 from __future__ import annotations
 
 from torch import nn
