@@ -19,7 +19,7 @@ def once() -> float:
     start = time.time()
     out = subprocess.run([sys.executable, "-m", "runtime", "open", "--report-startup"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)
-    line = next((l for l in out.stdout.splitlines() if l.startswith("shown_at=")), None)
+    line = next((text for text in out.stdout.splitlines() if text.startswith("shown_at=")), None)
     if line is None:
         raise SystemExit(f"the app did not report startup:\n{out.stdout}\n{out.stderr}")
     return float(line.split("=", 1)[1]) - start

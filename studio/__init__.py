@@ -1,0 +1,1 @@
+"""The ConvStudio editor window (PySide6): canvas, palette, inspector, analysis and training panels."""

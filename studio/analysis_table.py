@@ -18,6 +18,8 @@ TOTAL = "__total__"
 REFRESH_DELAY_MS = 150
 """The table follows edits after this pause (the canvas updates at once): typing or dragging a
 spin box re-analyses many times a second, and rebuilding 500 rows each time is wasted work."""
+_NO_PARENT = QModelIndex()
+"""The invisible root of a flat table."""
 _RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
 _BOLD = QFont()
 _BOLD.setBold(True)
@@ -55,11 +57,11 @@ class AnalysisModel(QAbstractTableModel):
                                   (compact(analysis.macs * mult), 0), ("", 0), (compact(analysis.activations), 0)]))
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex = _NO_PARENT) -> int:
         """Nodes plus the totals row."""
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex = _NO_PARENT) -> int:
         """Fixed columns."""
         return 0 if parent.isValid() else len(COLUMNS)
 

@@ -51,7 +51,7 @@ def _progress(event: StepMetrics, start: Started, t0: float, out: IO[str]) -> No
 def _record(event: StepMetrics | EpochMetrics) -> dict:
     """One JSON line of metrics."""
     if isinstance(event, StepMetrics):
-        return {"kind": "step", **{k: v for k, v in vars(event).items()}}
+        return {"kind": "step", **vars(event)}
     fields = {k: v for k, v in vars(event).items() if k != "confusion"}
     return {"kind": "epoch", **fields, "confusion": event.confusion.tolist()}
 

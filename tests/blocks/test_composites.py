@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from blocks import get_spec
+from blocks import BlockError, get_spec
 from blocks.modules.misc_blocks import StochasticDepth
 from runtime.analysis import analyze
 from runtime.graph import Graph, chain
@@ -104,7 +104,7 @@ def test_check_messages_name_what_to_change(block, params, shape, words):
     spec = get_spec(block)
     try:
         message = spec.check(spec.resolve(params), [shape])
-    except Exception as exc:  # flat inputs are refused by raising ShapeMismatchError
+    except BlockError as exc:  # flat inputs are refused by raising ShapeMismatchError
         message = str(exc)
     assert message and words in message
 

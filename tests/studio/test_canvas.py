@@ -162,4 +162,4 @@ def test_layout_of_a_residual_graph_has_no_crossings():
         ids.append(s)
     positions = layered_positions(g)
     assert crossings(g, positions) == 0
-    assert len({p for p in positions.values()}) == len(positions)
+    assert len(set(positions.values())) == len(positions)

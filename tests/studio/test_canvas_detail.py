@@ -17,7 +17,7 @@ def grid_project(n: int = 120) -> Project:
     """A chain of convolutions laid out as a grid: many nodes on screen."""
     g = Graph()
     previous = g.add_node("input").id
-    for k in range(n):
+    for _ in range(n):
         node = g.add_node("conv2d", {"out_channels": 4})
         g.connect(previous, node.id)
         previous = node.id

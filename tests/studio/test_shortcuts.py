@@ -69,7 +69,7 @@ def test_copy_paste_gives_fresh_ids_and_names(window, qtbot):
     assert Edge(pasted[0], pasted[1], 0) in graph.edges
     keys_to_focus(Qt.Key_V, Qt.ControlModifier)  # a second paste: fresh again
     assert not set(window.selected_node_ids()) & (set(pasted) | {conv1, tanh1})
-    assert len(graph.nodes) == len(set(n.name for n in graph.nodes.values()))
+    assert len(graph.nodes) == len({n.name for n in graph.nodes.values()})
 
 
 def test_ctrl_d_duplicates_and_ctrl_a_selects_all(window, qtbot):
