@@ -50,8 +50,13 @@ class AttributionMap:
 
 
 def conv_nodes(session: Session) -> list[str]:
-    """Layers whose output is a feature map (C×H×W): where Grad-CAM can look."""
-    return [n for n in session.layer_names if len(session.shapes.get(n, ())) == 3]
+    """Layers whose output is a feature map (C×H×W with more than one position): where Grad-CAM
+    can look."""
+    return [
+        n
+        for n in session.layer_names
+        if len(shape := session.shapes.get(n, ())) == 3 and shape[1] * shape[2] > 1
+    ]
 
 
 def last_conv_node(session: Session) -> str:
