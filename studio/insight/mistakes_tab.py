@@ -8,13 +8,21 @@ import numpy as np
 import torch
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout
 
-from runtime.insight.attribution import TITLES, attribute
-from runtime.insight.render import overlay
+from runtime.insight.attribution import TITLES, AttributionMap, attribute
+from runtime.insight.render import colormap_name, lookup_table, overlay
 from studio.insight.grid import ThumbnailGrid
+from studio.insight.images import pixmap
 from studio.insight.panel import InsightPanel, Tab, hbox
 from studio.insight.predict_tab import PredictTab
 
 SHOWN = 12
+
+
+def colour_strip(amap: AttributionMap, width: int = 160, height: int = 12) -> np.ndarray:
+    """uint8 (height, width, 3): the map's colours from its low end (left) to its high end."""
+    table = lookup_table(colormap_name(amap))
+    row = table[np.linspace(0, len(table) - 1, width).astype(np.int64)]
+    return np.ascontiguousarray(np.repeat(row[None], height, axis=0))
 
 
 class MistakesTab(Tab):
@@ -34,7 +42,10 @@ class MistakesTab(Tab):
         scroll.setWidget(self.grid)
         scroll.setWidgetResizable(True)
         layout = QVBoxLayout(self)
+        self.bar = QLabel()
+        self.bar_text = QLabel("")
         layout.addLayout(hbox(self.title))
+        layout.addLayout(hbox(self.bar, self.bar_text, None))
         layout.addWidget(scroll, 1)
         layout.addWidget(self.message)
 
@@ -57,6 +68,13 @@ class MistakesTab(Tab):
         if self.panel.run("mistakes", job):
             self.message.setText("Finding the images of this cell…")
 
+    def _colour_bar(self, amap: AttributionMap) -> None:
+        """The colours of the maps, with what their ends mean."""
+        strip = colour_strip(amap)
+        self.bar.setPixmap(pixmap(strip, strip.shape[1]))
+        low = "−max" if amap.signed else "0"
+        self.bar_text.setText(f"{low} … +max of each image's map ({amap.unit}; strongest opaque)")
+
     def show_result(self, kind: str, result: Any) -> None:
         """Thumbnails with the map over each."""
         true_class, predicted, total, method, chosen, maps = result
@@ -74,4 +92,6 @@ class MistakesTab(Tab):
             image = np.asarray(session.val.images[index])
             items.append((overlay(image, amap), f"#{index}"))
         self.grid.set_items(items)
+        if maps:
+            self._colour_bar(maps[0])
         self.message.setText("" if items else "No validation image lands in this cell.")

@@ -130,6 +130,8 @@ def test_clicking_a_confusion_cell_lists_its_images(tiny_window, qtbot):
     )
     qtbot.waitUntil(lambda: "True '3', predicted '5'" in ui.mistakes.title.text(), timeout=20000)
     assert ui.panel.tabs.currentWidget() is ui.mistakes
+    if ui.mistakes.grid.cells:  # a colour bar explains the maps' scale
+        assert ui.mistakes.bar.pixmap().width() == 160 and "max" in ui.mistakes.bar_text.text()
 
 
 def test_live_health_shades_nodes_and_warns_in_problems(window, qtbot):
