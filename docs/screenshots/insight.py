@@ -1,10 +1,10 @@
 """Screenshots of the Insight views under Xvfb, on a trained project.
 
 Usage (from the repository root, with Xvfb on :99 and ImageMagick's `import`):
-    DISPLAY=:99 python docs/screenshots/insight.py PROJECT CHECKPOINT NODE PREFIX
+    PYTHONPATH=. DISPLAY=:99 python docs/screenshots/insight.py PROJECT CHECKPOINT NODE PREFIX
 writes PREFIX-predict.png, -receptive-field.png, -mistakes.png, -adversarial.png, -ablation.png,
 -channel.png; and
-    DISPLAY=:99 python docs/screenshots/insight.py PROJECT --health MEASURE SECONDS OUT
+    PYTHONPATH=. DISPLAY=:99 python docs/screenshots/insight.py PROJECT --health MEASURE SECONDS OUT
 trains the project in the window with the canvas shaded by a live health measure and shoots after
 SECONDS.
 
