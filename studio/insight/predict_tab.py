@@ -55,6 +55,7 @@ class PredictTab(Tab):
             self.method.addItem(TITLES[m], m)
         self.method.currentIndexChanged.connect(self.explain)
         self.target = QComboBox()
+        self.target.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.target.currentIndexChanged.connect(self.explain)
         self.rf = QCheckBox("Receptive field (click the input)")
         self.rf.toggled.connect(lambda on: None if on else self._clear_rf())
