@@ -1,0 +1,1 @@
+"""Generated Python: safe literals, checked identifiers, the network class and the trained module."""
