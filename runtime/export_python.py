@@ -22,7 +22,7 @@ def python_source(project: Project, source: str = "a ConvStudio project") -> str
     plan = make_plan(project)
     cls = class_name(project)
     c, h, w = plan.analysis.input_shape
-    usage = (f"Needs only PyTorch:\n\n    model = {cls}()\n"
+    usage = (f". Needs only PyTorch:\n\n    model = {cls}()\n"
              f"    logits = model(torch.randn(1, {c}, {h}, {w}))")
     main = f"    model = {cls}().eval()\n    print(model(torch.randn(1, {c}, {h}, {w})).shape)\n"
     return assemble(project, plan, cls, source, usage, main)

@@ -10,7 +10,8 @@ from typing import IO
 
 from runtime.errors import ConvStudioError
 from runtime.project import load_project
-from runtime.training import EpochMetrics, Finished, Started, StepMetrics, RunWarning, export_trained, train
+from runtime.codegen.trained import export_trained
+from runtime.training import EpochMetrics, Finished, RunWarning, Started, StepMetrics, train
 
 
 class TrainingFailed(ConvStudioError):

@@ -19,7 +19,7 @@ _ASCII_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 def is_plain_identifier(name: object) -> bool:
     """True for an ASCII identifier that is not a keyword and not a dunder name."""
     return (isinstance(name, str) and bool(_ASCII_IDENT.match(name)) and not keyword.iskeyword(name)
-            and not keyword.issoftkeyword(name) and not name.startswith("__"))
+            and not name.startswith("__"))
 
 
 def camel_case(text: str, fallback: str = "Network") -> str:

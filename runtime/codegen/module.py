@@ -11,7 +11,7 @@ from runtime.project import Project
 
 TRAINED_NAMES = frozenset({"Path", "INPUT_SHAPE", "MEAN", "STD", "CLASS_NAMES", "WEIGHTS", "load_model",
                            "preprocess", "predict", "probabilities", "_to_batch", "_read_state_dict",
-                           "_device_of", "_DEFAULT_MODEL"})
+                           "_check_pixels", "_normalised", "_device_of", "_scores", "_DEFAULT_MODEL"})
 """Top-level names a trained export defines besides the network class."""
 
 
@@ -37,7 +37,7 @@ def header(project: Project, plan: Plan, source: str, usage: str) -> str:
     about = f"\n{docstring_text(description, multiline=True)}\n" if description else ""
     return f'''"""{docstring_text(project.name)}
 {about}
-Exported by ConvStudio from {docstring_text(source)}. {usage}
+Exported by ConvStudio from {docstring_text(source)}{usage}
 
 Input {c}×{h}×{w}; {plan.analysis.params:,} trainable parameters; {format_macs(plan.analysis.macs)} multiply-adds per image.
 """
@@ -54,7 +54,7 @@ def assemble(project: Project, plan: Plan, cls: str, source: str, usage: str, ma
              extra_imports: str = "", constants: str = "", functions: str = "") -> str:
     """The whole file; refused with ExportError if the result is not a definitions-only module.
 
-    `usage` ends the docstring's first paragraph; `main` is the body of the `__main__` guard.
+    `usage` ends the docstring's first paragraph (it starts with its own punctuation); `main` is the body of the `__main__` guard.
     """
     text = (header(project, plan, source, usage) + extra_imports + constants + block_classes_source(plan)
             + network_class(plan, cls, class_doc(project)) + functions

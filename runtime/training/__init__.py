@@ -1,5 +1,5 @@
-"""Training: settings, the event-yielding loop, checkpoints and export of trained weights."""
-from runtime.training.checkpoint import export_trained, read_checkpoint
+"""Training: settings, the event-yielding loop and checkpoints (runtime.codegen.trained exports them)."""
+from runtime.training.checkpoint import read_checkpoint
 from runtime.training.control import Control
 from runtime.training.events import (EpochMetrics, Event, FeatureMaps, Filters, Finished, Histograms, Started,
                                      RunWarning, StepMetrics)
@@ -7,5 +7,5 @@ from runtime.training.loop import train
 from runtime.training.settings import FIELDS, SettingsError, TrainingSettings, parse_training
 
 __all__ = ["Control", "EpochMetrics", "Event", "FIELDS", "FeatureMaps", "Filters", "Finished", "Histograms",
-           "SettingsError", "Started", "RunWarning", "StepMetrics", "TrainingSettings", "export_trained",
+           "SettingsError", "Started", "RunWarning", "StepMetrics", "TrainingSettings",
            "parse_training", "read_checkpoint", "train"]

@@ -1,8 +1,7 @@
-"""Checkpoints: weights and optimizer tensors in safetensors, everything else in JSON; export beside the code."""
+"""Checkpoints: weights and optimizer tensors in safetensors, everything else in JSON."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from runtime.data.errors import DataError
-from runtime.export_python import class_name, export_python
-from runtime.project import Project, write_atomic
+from runtime.project import write_atomic
 
 
 def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -89,13 +87,3 @@ def load_optimizer(meta: dict[str, Any], optimizer: torch.optim.Optimizer) -> No
         state.setdefault(int(index), {})[name] = value
     optimizer.load_state_dict({"state": state, "param_groups": saved["param_groups"]})
 
-
-def export_trained(project: Project, checkpoint: str | Path, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write the project's Python module and its trained weights side by side; returns both paths."""
-    meta = read_checkpoint(checkpoint)
-    out_dir = Path(out_dir)
-    stem = class_name(project).lower()
-    code = export_python(project, out_dir / f"{stem}.py")
-    weights = out_dir / f"{stem}.safetensors"
-    shutil.copyfile(Path(meta["_folder"]) / meta["weights"], weights)
-    return code, weights

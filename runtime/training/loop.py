@@ -9,6 +9,7 @@ from typing import Any, Generator, Iterable, Iterator
 
 import torch
 
+from runtime.preprocessing import Preprocessing
 from runtime.project import Project
 from runtime.training.probes import feature_maps, filters, first_conv, histograms
 from runtime.training.checkpoint import load_optimizer, load_weights, read_checkpoint, save_checkpoint
@@ -256,10 +257,12 @@ class _Run:
         """Write a checkpoint under out_dir (when there is one)."""
         if self.out_dir is None:
             return
+        d = self.s.data
         sched = self.s.schedule.inner.state_dict() if self.s.schedule.inner is not None else None
         info = {"epoch": self.epoch, "step": self.step, "best_val_accuracy": self.best,
                 "settings": self.s.settings.to_dict(), "project": self.s.project.name,
-                "scheduler": _jsonable(sched)}
+                "scheduler": _jsonable(sched), "preprocessing": Preprocessing.of(
+                    self.s.project.input_shape, d.mean, d.std, d.classes).to_dict()}
         path = save_checkpoint(self.out_dir, stem, self.s.model, self.s.optimizer, info)
         if stem == "last":
             self.checkpoint = str(path)

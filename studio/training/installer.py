@@ -10,7 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from runtime.errors import ConvStudioError
-from runtime.training import Finished, RunWarning, export_trained
+from runtime.codegen.trained import export_trained
+from runtime.training import Finished, RunWarning
 from studio.plugins import EditorHost
 from studio.training.confusion_panel import ConfusionPanel
 from studio.training.controller import TrainingController

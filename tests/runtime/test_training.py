@@ -7,9 +7,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from runtime.codegen.trained import export_trained
 from runtime.compile import build_model
 from runtime.training import (Control, EpochMetrics, FeatureMaps, Filters, Finished, Histograms, SettingsError,
-                              Started, StepMetrics, export_trained, parse_training, train)
+                              Started, StepMetrics, parse_training, train)
 from runtime.training.settings import OPTIMIZERS, SCHEDULES
 from tests.runtime.training_helpers import tiny_project
 
