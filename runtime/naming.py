@@ -26,7 +26,7 @@ _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 def name_problem(name: str) -> str | None:
     """Why `name` cannot name a layer, or None when it can."""
     if not isinstance(name, str) or not _IDENT.match(name):
-        return f"'{name}' is not a valid name: use letters, digits and _ and start with a letter"
+        return f"{name!r} is not a valid name: use letters, digits and _ and start with a letter"
     if keyword.iskeyword(name) or name in _RESERVED:
         return f"'{name}' is reserved in Python or PyTorch: choose another name"
     if len(name) > 64:

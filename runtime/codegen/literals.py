@@ -20,16 +20,21 @@ def _escape(ch: str) -> str:
 
 
 def docstring_text(text: str, multiline: bool = False) -> str:
-    """`text` for the inside of a triple-double-quoted docstring; the docstring reads back as `text`.
+    """`text` for the inside of a triple-double-quoted docstring.
 
     Backslashes and every double quote are escaped (so no `\"\"\"` and no trailing quote or backslash can
     end the string early); characters that are not printable (control and format characters, bidi
-    overrides, lone surrogates, NUL, line separators) become escapes, so the file stays valid UTF-8 and
-    shows what it holds. With `multiline`, newlines stay real line breaks.
+    overrides, NUL, line separators) become escapes, so the file stays valid UTF-8 and shows what it
+    holds. The docstring reads back as `text`, except that a lone surrogate reads back as the six
+    characters of its escape (as `text.encode("utf-8", "backslashreplace")` shows it): a docstring
+    that cannot be encoded would break tools that read it, torch among them. With `multiline`,
+    newlines stay real line breaks.
     """
     out = []
     for ch in text:
-        if ch == "\\":
+        if "\ud800" <= ch <= "\udfff":
+            out.append("\\" + _escape(ch))
+        elif ch == "\\":
             out.append("\\\\")
         elif ch == '"':
             out.append('\\"')
