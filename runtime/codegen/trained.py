@@ -90,19 +90,23 @@ def _preprocessing(meta: dict[str, Any], project: Project, where: Path) -> Prepr
     return measure_preprocessing(project)
 
 
-def export_trained_model(project: Project, checkpoint: str | Path, out_dir: str | Path) -> TrainedExport:
+def export_trained_model(project: Project, checkpoint: str | Path, out_dir: str | Path,
+                         stem: str | None = None) -> TrainedExport:
     """Write `<stem>.py` with `<stem>.safetensors` and `<stem>.pt` beside it into `out_dir`.
 
-    The weights go first and the module last, each written atomically, so the module never exists
-    without its weights.
+    `stem` defaults to the class name in lower case. The weights go first and the module last, each
+    written atomically, so the module never exists without its weights.
     """
+    out_dir = Path(out_dir)
+    stem = stem or module_stem(project)
+    problem = module_stem_problem(stem)
+    if problem:
+        raise ExportError(problem, out_dir / f"{stem}.py")
     meta = read_checkpoint(checkpoint)
     where = Path(checkpoint)
     prep = _preprocessing(meta, project, where)
     tensors = _weights(meta, project)
-    stem = module_stem(project)
     source = trained_source(project, prep, stem, project.path.name if project.path else "a ConvStudio project")
-    out_dir = Path(out_dir)
     files = TrainedExport(out_dir / f"{stem}.py", out_dir / f"{stem}.safetensors", out_dir / f"{stem}.pt")
     write_atomic(files.safetensors, safetensors_bytes(tensors, metadata={"format": "pt"}))
     buffer = io.BytesIO()

@@ -1,7 +1,7 @@
 """The source text a trained export adds to the network: constants, loading, preprocessing, predict."""
 from __future__ import annotations
 
-from runtime.codegen.literals import literal
+from runtime.codegen.literals import docstring_text, literal
 from runtime.preprocessing import Preprocessing
 
 USAGE = ''', with its trained weights. Needs only PyTorch:
@@ -185,7 +185,7 @@ def _numbers(values: tuple[float, ...]) -> str:
 
 def usage(stem: str, prep: Preprocessing) -> str:
     """The docstring paragraph on how to use the trained module."""
-    return USAGE.format(stem=stem, mean=_numbers(prep.mean), std=_numbers(prep.std))
+    return USAGE.format(stem=docstring_text(stem), mean=_numbers(prep.mean), std=_numbers(prep.std))
 
 
 def constants(stem: str, prep: Preprocessing) -> str:

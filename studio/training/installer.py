@@ -113,8 +113,9 @@ class TrainingUI(QObject):
     def export(self) -> None:
         """Write the trained project's Python module and best weights into a chosen folder."""
         folder = QFileDialog.getExistingDirectory(self.window, "Export trained model to folder")
-        if folder:
-            self.export_to(Path(folder))
+        written = self.export_to(Path(folder)) if folder else None
+        if written:
+            self.window.statusBar().showMessage(f"Exported {written[0]} with its weights beside it", 15000)
 
     def export_to(self, folder: Path) -> tuple[Path, Path] | None:
         """Export the last run (best checkpoint when there is one) into `folder`."""
