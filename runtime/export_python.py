@@ -1,9 +1,10 @@
 """Export a project as one standalone, readable PyTorch file that needs only torch.
 
 Every user string (project name, description, file name) enters the file as escaped docstring text,
-every identifier is checked against keywords, builtins and the names the file uses, and the result is
-checked to be a definitions-only module before it is written.
+every identifier is checked against keywords, builtins and the names the file uses, and the
+result is checked to be a definitions-only module before it is written.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +15,7 @@ from runtime.codegen.module import assemble, class_name
 from runtime.plan import make_plan
 from runtime.project import Project, write_atomic
 
-__all__ = ["class_name", "python_source", "export_python", "check_python_target"]
+__all__ = ["check_python_target", "class_name", "export_python", "python_source"]
 
 
 def python_source(project: Project, source: str = "a ConvStudio project") -> str:
@@ -22,8 +23,10 @@ def python_source(project: Project, source: str = "a ConvStudio project") -> str
     plan = make_plan(project)
     cls = class_name(project)
     c, h, w = plan.analysis.input_shape
-    usage = (f". Needs only PyTorch:\n\n    model = {cls}()\n"
-             f"    logits = model(torch.randn(1, {c}, {h}, {w}))")
+    usage = (
+        f". Needs only PyTorch:\n\n    model = {cls}()\n"
+        f"    logits = model(torch.randn(1, {c}, {h}, {w}))"
+    )
     main = f"    model = {cls}().eval()\n    print(model(torch.randn(1, {c}, {h}, {w})).shape)\n"
     return assemble(project, plan, cls, source, usage, main)
 

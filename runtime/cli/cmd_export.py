@@ -1,4 +1,5 @@
-"""`convstudio export FILE -o OUT`: standalone PyTorch code (optionally with trained weights) or ONNX."""
+"""`convstudio export FILE -o OUT`: standalone PyTorch code (optionally trained) or ONNX."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,16 +17,24 @@ class ExportUsageError(ConvStudioError):
 
 def register(subs: argparse._SubParsersAction) -> None:
     """Add the `export` sub-command."""
-    p = subs.add_parser("export", help="export a project as standalone PyTorch code or ONNX",
-                        description="Write the network as one PyTorch file that needs only torch, or as "
-                                    "ONNX. With --checkpoint, the Python file also loads the trained "
-                                    "weights (written beside it as OUT.safetensors and OUT.pt), "
-                                    "normalises raw pixels as training did and offers predict().")
+    p = subs.add_parser(
+        "export",
+        help="export a project as standalone PyTorch code or ONNX",
+        description="Write the network as one PyTorch file that needs only torch, or as "
+        "ONNX. With --checkpoint, the Python file also loads the trained "
+        "weights (written beside it as OUT.safetensors and OUT.pt), "
+        "normalises raw pixels as training did and offers predict().",
+    )
     p.add_argument("file")
     p.add_argument("-o", "--out", required=True, help="output file (.py or .onnx)")
-    p.add_argument("--format", choices=("python", "onnx"), help="default: from the output file's extension")
-    p.add_argument("--checkpoint", type=Path,
-                   help="a training checkpoint (.json, or a run folder: its best.json) whose weights to ship")
+    p.add_argument(
+        "--format", choices=("python", "onnx"), help="default: from the output file's extension"
+    )
+    p.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="a training checkpoint (.json, or a run folder: its best.json) whose weights to ship",
+    )
     p.set_defaults(handler=run)
 
 
@@ -43,15 +52,22 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or ("onnx" if args.out.lower().endswith(".onnx") else "python")
     if fmt == "onnx":
         if args.checkpoint is not None:
-            raise ExportUsageError("--checkpoint works with Python export only; ONNX export writes the "
-                                   "untrained network")
+            raise ExportUsageError(
+                "--checkpoint works with Python export only; ONNX export writes the "
+                "untrained network"
+            )
         from runtime.onnx_export import export_onnx
+
         path = export_onnx(project, args.out)
     elif args.checkpoint is not None:
         from runtime.codegen.trained import export_trained_model
+
         out = Path(args.out)
         files = export_trained_model(project, _best(args.checkpoint), out.parent, out.stem)
-        print(f"wrote {files.code} with {files.safetensors.name} and {files.state_dict.name}", file=sys.stderr)
+        print(
+            f"wrote {files.code} with {files.safetensors.name} and {files.state_dict.name}",
+            file=sys.stderr,
+        )
         return 0
     else:
         path = export_python(project, args.out)

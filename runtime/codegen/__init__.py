@@ -1,1 +1,1 @@
-"""Generated Python: safe literals, checked identifiers, the network class and the trained module."""
+"""Generated Python: safe literals, checked identifiers, the network class, the trained module."""

@@ -1,16 +1,19 @@
 """Identifiers in generated code: checked against keywords, builtins and the file's own names."""
+
 from __future__ import annotations
 
 import builtins
 import keyword
 import re
 import sys
-from typing import Iterable
+from collections.abc import Iterable
 
 PYTHON_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
 """Keywords, soft keywords and builtins: a generated name never takes one of these."""
 
-IMPORTED_MODULES = frozenset({"torch", "pathlib", "safetensors", "numpy", "PIL", "typing", "functools"})
+IMPORTED_MODULES = frozenset(
+    {"torch", "pathlib", "safetensors", "numpy", "PIL", "typing", "functools"}
+)
 """Packages an exported file imports (or hands data to): a file of that name would import itself."""
 
 _ASCII_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -18,12 +21,16 @@ _ASCII_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def is_plain_identifier(name: object) -> bool:
     """True for an ASCII identifier that is not a keyword and not a dunder name."""
-    return (isinstance(name, str) and bool(_ASCII_IDENT.match(name)) and not keyword.iskeyword(name)
-            and not name.startswith("__"))
+    return (
+        isinstance(name, str)
+        and bool(_ASCII_IDENT.match(name))
+        and not keyword.iskeyword(name)
+        and not name.startswith("__")
+    )
 
 
 def camel_case(text: str, fallback: str = "Network") -> str:
-    """A CamelCase ASCII identifier from free text ('LeNet-5' → 'LeNet5'); `fallback` when none is left."""
+    """A CamelCase ASCII identifier from free text ('LeNet-5' → 'LeNet5'), else `fallback`."""
     words = re.findall(r"[A-Za-z0-9]+", text)
     name = "".join(w[:1].upper() + w[1:] for w in words) or fallback
     return name if name[0].isalpha() else fallback[:3] + name
@@ -58,6 +65,9 @@ def module_stem_problem(stem: str) -> str | None:
     """Why a generated `<stem>.py` would break imports (it hides a package it imports), or None."""
     lowered = stem.lower()
     if lowered in {m.lower() for m in IMPORTED_MODULES} or lowered in sys.stdlib_module_names:
-        return (f"a file named '{stem}.py' hides Python's '{lowered}' module from the code that imports it; "
-                "choose another file name")
+        return (
+            f"a file named '{stem}.py' hides Python's '{lowered}' module from the code that "
+            "imports it; "
+            "choose another file name"
+        )
     return None

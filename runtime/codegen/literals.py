@@ -1,4 +1,5 @@
 """User text and values as Python source that reads back exactly and can never become code."""
+
 from __future__ import annotations
 
 import math
@@ -22,13 +23,13 @@ def _escape(ch: str) -> str:
 def docstring_text(text: str, multiline: bool = False) -> str:
     """`text` for the inside of a triple-double-quoted docstring.
 
-    Backslashes and every double quote are escaped (so no `\"\"\"` and no trailing quote or backslash can
-    end the string early); characters that are not printable (control and format characters, bidi
-    overrides, NUL, line separators) become escapes, so the file stays valid UTF-8 and shows what it
-    holds. The docstring reads back as `text`, except that a lone surrogate reads back as the six
-    characters of its escape (as `text.encode("utf-8", "backslashreplace")` shows it): a docstring
-    that cannot be encoded would break tools that read it, torch among them. With `multiline`,
-    newlines stay real line breaks.
+    Backslashes and every double quote are escaped (so no `\"\"\"` and no trailing quote or
+    backslash can end the string early); characters that are not printable (control and format
+    characters, bidi overrides, NUL, line separators) become escapes, so the file stays valid UTF-8
+    and shows what it holds. The docstring reads back as `text`, except that a lone surrogate reads
+    back as the six characters of its escape (as `text.encode("utf-8", "backslashreplace")` shows
+    it): a docstring that cannot be encoded would break tools that read it, torch among them. With
+    `multiline`, newlines stay real line breaks.
     """
     out = []
     for ch in text:
@@ -69,7 +70,7 @@ def _literal_char(ch: str) -> str:
 def literal(value: Any) -> str:
     """Python source for a plain value (None, bool, int, float, str, tuples and lists of them).
 
-    Non-finite floats become `float('inf')` / `float('nan')`; anything else is refused with ExportError.
+    Non-finite floats become `float('inf')` / `float('nan')`; anything else raises ExportError.
     """
     if value is None or isinstance(value, (bool, int)):
         return repr(value)

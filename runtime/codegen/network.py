@@ -1,4 +1,5 @@
-"""The network part of an exported file: the copied block classes and the project's nn.Module class."""
+"""The network part of an exported file: the copied block classes and the project's class."""
+
 from __future__ import annotations
 
 import importlib
@@ -31,8 +32,11 @@ def block_class_names() -> frozenset[str]:
     names = set()
     for info in pkgutil.iter_modules(blocks.modules.__path__, "blocks.modules."):
         module = importlib.import_module(info.name)
-        names |= {name for name, obj in vars(module).items()
-                  if isinstance(obj, type) and issubclass(obj, nn.Module) and obj.__module__ == info.name}
+        names |= {
+            name
+            for name, obj in vars(module).items()
+            if isinstance(obj, type) and issubclass(obj, nn.Module) and obj.__module__ == info.name
+        }
     return frozenset(names)
 
 
@@ -45,9 +49,15 @@ def custom_classes(plan: Plan) -> list[type[nn.Module]]:
         if cls in seen or not cls.__module__.startswith("blocks."):
             continue
         source = inspect.getsource(cls)
-        deps = [obj for name, obj in vars(inspect.getmodule(cls)).items()
-                if isinstance(obj, type) and issubclass(obj, nn.Module) and obj is not cls
-                and obj.__module__.startswith("blocks.") and re.search(rf"\b{name}\b", source)]
+        deps = [
+            obj
+            for name, obj in vars(inspect.getmodule(cls)).items()
+            if isinstance(obj, type)
+            and issubclass(obj, nn.Module)
+            and obj is not cls
+            and obj.__module__.startswith("blocks.")
+            and re.search(rf"\b{name}\b", source)
+        ]
         for dep in deps:
             if dep not in seen:
                 pending.insert(0, cls)
@@ -64,7 +74,9 @@ def class_reference(cls: type) -> str:
         return f"nn.{cls.__name__}"
     if cls.__module__.startswith("blocks.") and cls.__name__ in block_class_names():
         return cls.__name__
-    raise ExportError(f"module class {cls.__module__}.{cls.__name__} cannot be written into exported code")
+    raise ExportError(
+        f"module class {cls.__module__}.{cls.__name__} cannot be written into exported code"
+    )
 
 
 def render_ctor(ctor: Ctor) -> str:
@@ -72,7 +84,9 @@ def render_ctor(ctor: Ctor) -> str:
     parts = [_render_value(a) for a in ctor.args]
     for key, value in ctor.kwargs.items():
         if not is_plain_identifier(key):
-            raise ExportError(f"{ctor.cls.__name__} has an argument name {key!r} that is not an identifier")
+            raise ExportError(
+                f"{ctor.cls.__name__} has an argument name {key!r} that is not an identifier"
+            )
         parts.append(f"{key}={_render_value(value)}")
     return f"{class_reference(ctor.cls)}({', '.join(parts)})"
 
@@ -89,16 +103,18 @@ def _render_value(value: object) -> str:
 
 
 def attribute_name(step: Step) -> str:
-    """The layer's attribute (and state_dict prefix): the node name, which must be a safe identifier."""
+    """The layer's attribute (and state_dict prefix): the node name, if it is a safe identifier."""
     name = step.name
     if not is_plain_identifier(name) or name.startswith("_") or name in _MODULE_ATTRIBUTES:
-        raise ExportError(f"layer name {name!r} cannot name a PyTorch attribute: rename the node",
-                          node_id=step.node_id)
+        raise ExportError(
+            f"layer name {name!r} cannot name a PyTorch attribute: rename the node",
+            node_id=step.node_id,
+        )
     return name
 
 
 def forward_variables(plan: Plan) -> dict[str, str]:
-    """Variable holding each node's output in forward: `x` while its value is dead, else a checked name.
+    """Variable of each node's output in forward: `x` while its value is dead, else a checked name.
 
     Node names that collide with a keyword, a builtin or a name forward itself uses get a
     deterministic `_out` suffix.
@@ -132,7 +148,10 @@ def network_class(plan: Plan, cls: str, doc: str) -> str:
     """The `class <cls>(nn.Module)` source: one attribute per layer, forward in plan order."""
     var = forward_variables(plan)
     init = [f"        self.{attribute_name(s)} = {render_ctor(s.ctor)}" for s in plan.steps]
-    body = [f"        {var[s.name]} = self.{s.name}({', '.join(var[n] for n in s.inputs)})" for s in plan.steps]
+    body = [
+        f"        {var[s.name]} = self.{s.name}({', '.join(var[n] for n in s.inputs)})"
+        for s in plan.steps
+    ]
     body.append(f"        return {var[plan.output_name]}")
     nl = "\n"
     return f'''

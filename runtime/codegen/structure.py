@@ -1,10 +1,11 @@
 """Check that generated source only defines things: importing it runs no code beyond definitions."""
+
 from __future__ import annotations
 
 import ast
 
 _NAME_EXPRS = (ast.Name, ast.Attribute, ast.Constant, ast.Subscript, ast.Tuple, ast.BinOp, ast.Load)
-"""What an annotation, a base class or a default may be built from (evaluated when the file is imported)."""
+"""What an annotation, a base class or a default may be made of (they run at import time)."""
 
 
 def _is_literal(node: ast.expr | None) -> bool:
@@ -33,24 +34,36 @@ def _function_problem(fn: ast.FunctionDef) -> str | None:
     if fn.decorator_list:
         return f"function {fn.name} has a decorator"
     args = fn.args
-    every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+    every = (
+        args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+    )
     if not all(_is_name_expr(a.annotation) for a in every) or not _is_name_expr(fn.returns):
         return f"function {fn.name} has an annotation that calls code"
-    if not all(_is_literal(d) for d in args.defaults + [d for d in args.kw_defaults if d is not None]):
+    if not all(
+        _is_literal(d) for d in args.defaults + [d for d in args.kw_defaults if d is not None]
+    ):
         return f"function {fn.name} has a default that is not a literal"
     return None
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
 
 
 def _is_constant(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Assign):
         return all(isinstance(t, ast.Name) for t in stmt.targets) and _is_literal(stmt.value)
     if isinstance(stmt, ast.AnnAssign):
-        return (isinstance(stmt.target, ast.Name) and _is_name_expr(stmt.annotation)
-                and stmt.value is not None and _is_literal(stmt.value))
+        return (
+            isinstance(stmt.target, ast.Name)
+            and _is_name_expr(stmt.annotation)
+            and stmt.value is not None
+            and _is_literal(stmt.value)
+        )
     return False
 
 
@@ -73,10 +86,17 @@ def _class_problem(cls: ast.ClassDef) -> str | None:
 
 def _is_main_guard(stmt: ast.stmt) -> bool:
     test = stmt.test if isinstance(stmt, ast.If) else None
-    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-            and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq) and len(test.comparators) == 1
-            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value == "__main__"
-            and not stmt.orelse)
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+        and not stmt.orelse
+    )
 
 
 def module_shape_problem(source: str) -> str | None:

@@ -1,4 +1,5 @@
-"""Export a trained model: a Python module that loads its weights, normalises raw pixels and predicts."""
+"""Export a trained model: a module that loads its weights, normalises raw pixels and predicts."""
+
 from __future__ import annotations
 
 import io
@@ -32,7 +33,7 @@ class TrainedExport:
 
 
 def module_stem(project: Project) -> str:
-    """The exported file's name without `.py`: the class name in lower case, never a module it imports."""
+    """The file name without `.py`: the class name in lower case, never a module it imports."""
     stem = class_name(project).lower()
     return stem + "_model" if module_stem_problem(stem) else stem
 
@@ -42,21 +43,33 @@ def trained_source(project: Project, prep: Preprocessing, stem: str, source: str
     plan = make_plan(project)
     _check_agrees(plan, prep)
     cls = class_name(project)
-    return assemble(project, plan, cls, source, template.usage(stem, prep), template.MAIN,
-                    extra_imports=template.IMPORTS, constants=template.constants(stem, prep),
-                    functions=template.functions(cls))
+    return assemble(
+        project,
+        plan,
+        cls,
+        source,
+        template.usage(stem, prep),
+        template.MAIN,
+        extra_imports=template.IMPORTS,
+        constants=template.constants(stem, prep),
+        functions=template.functions(cls),
+    )
 
 
 def _check_agrees(plan: Plan, prep: Preprocessing) -> None:
     """The input size and the head's output count must be those the preprocessing describes."""
     shape = tuple(plan.analysis.input_shape)
     if shape != prep.input_shape:
-        raise ExportError(f"the network's input is {'×'.join(map(str, shape))} but it was trained on "
-                          f"{'×'.join(map(str, prep.input_shape))} images")
+        raise ExportError(
+            f"the network's input is {'×'.join(map(str, shape))} but it was trained on "
+            f"{'×'.join(map(str, prep.input_shape))} images"
+        )
     out = plan.analysis.nodes[plan.analysis.output_id].out_shape
     if len(out) == 1 and out[0] != len(prep.classes):
-        raise ExportError(f"the head has {out[0]} outputs but the data has {len(prep.classes)} classes",
-                          node_id=plan.analysis.output_id)
+        raise ExportError(
+            f"the head has {out[0]} outputs but the data has {len(prep.classes)} classes",
+            node_id=plan.analysis.output_id,
+        )
 
 
 def _weights(meta: dict[str, Any], project: Project) -> dict[str, torch.Tensor]:
@@ -71,12 +84,18 @@ def _weights(meta: dict[str, Any], project: Project) -> dict[str, torch.Tensor]:
     except (OSError, SafetensorError) as exc:
         raise ExportError(f"weights cannot be read: {exc}", path) from None
     with torch.device("meta"):
-        expected = {k: tuple(v.shape) for k, v in build_model(project, seed=None).state_dict().items()}
+        expected = {
+            k: tuple(v.shape) for k, v in build_model(project, seed=None).state_dict().items()
+        }
     for key, shape in expected.items():
         if key not in tensors:
-            raise ExportError(f"weights lack '{key}': was the graph changed since this checkpoint?", path)
+            raise ExportError(
+                f"weights lack '{key}': was the graph changed since this checkpoint?", path
+            )
         if tuple(tensors[key].shape) != shape:
-            raise ExportError(f"'{key}' has shape {tuple(tensors[key].shape)}, the network needs {shape}", path)
+            raise ExportError(
+                f"'{key}' has shape {tuple(tensors[key].shape)}, the network needs {shape}", path
+            )
     extra = sorted(set(tensors) - set(expected))
     if extra:
         raise ExportError(f"weights hold '{extra[0]}', which the network does not have", path)
@@ -90,8 +109,9 @@ def _preprocessing(meta: dict[str, Any], project: Project, where: Path) -> Prepr
     return measure_preprocessing(project)
 
 
-def export_trained_model(project: Project, checkpoint: str | Path, out_dir: str | Path,
-                         stem: str | None = None) -> TrainedExport:
+def export_trained_model(
+    project: Project, checkpoint: str | Path, out_dir: str | Path, stem: str | None = None
+) -> TrainedExport:
     """Write `<stem>.py` with `<stem>.safetensors` and `<stem>.pt` beside it into `out_dir`.
 
     `stem` defaults to the class name in lower case. The weights go first and the module last, each
@@ -106,8 +126,12 @@ def export_trained_model(project: Project, checkpoint: str | Path, out_dir: str 
     where = Path(checkpoint)
     prep = _preprocessing(meta, project, where)
     tensors = _weights(meta, project)
-    source = trained_source(project, prep, stem, project.path.name if project.path else "a ConvStudio project")
-    files = TrainedExport(out_dir / f"{stem}.py", out_dir / f"{stem}.safetensors", out_dir / f"{stem}.pt")
+    source = trained_source(
+        project, prep, stem, project.path.name if project.path else "a ConvStudio project"
+    )
+    files = TrainedExport(
+        out_dir / f"{stem}.py", out_dir / f"{stem}.safetensors", out_dir / f"{stem}.pt"
+    )
     write_atomic(files.safetensors, safetensors_bytes(tensors, metadata={"format": "pt"}))
     buffer = io.BytesIO()
     torch.save(tensors, buffer)
@@ -116,8 +140,9 @@ def export_trained_model(project: Project, checkpoint: str | Path, out_dir: str 
     return files
 
 
-def export_trained(project: Project, checkpoint: str | Path, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write the trained module and its weights into `out_dir`; returns (module, safetensors weights)."""
+def export_trained(
+    project: Project, checkpoint: str | Path, out_dir: str | Path
+) -> tuple[Path, Path]:
+    """Write the trained module and its weights into `out_dir`; returns (module, .safetensors)."""
     files = export_trained_model(project, checkpoint, out_dir)
     return files.code, files.safetensors
-

@@ -1,10 +1,11 @@
-"""The source text a trained export adds to the network: constants, loading, preprocessing, predict."""
+"""The source a trained export adds to the network: constants, loading, preprocessing, predict."""
+
 from __future__ import annotations
 
 from runtime.codegen.literals import docstring_text, literal
 from runtime.preprocessing import Preprocessing
 
-USAGE = ''', with its trained weights. Needs only PyTorch:
+USAGE = """, with its trained weights. Needs only PyTorch:
 
     import {stem}
     model = {stem}.load_model()                  # weights beside this file
@@ -17,11 +18,11 @@ Pillow image or a list of those. predict() scales and normalises them as trainin
 (mean {mean}, std {std} per channel) and refuses any other size with a ValueError.
 
 Weights: {stem}.safetensors is read when the safetensors package is installed, otherwise {stem}.pt
-(a plain state dict, read with torch.load(weights_only=True)).'''
+(a plain state dict, read with torch.load(weights_only=True))."""
 
 IMPORTS = "from pathlib import Path\n"
 
-CONSTANTS = '''
+CONSTANTS = """
 # What the network was trained on: (channels, height, width), per-channel mean and std of the
 # training pixels scaled to 0-1, and the name of each output.
 INPUT_SHAPE = {shape}
@@ -34,15 +35,16 @@ WEIGHTS = {stem}
 
 _DEFAULT_MODEL = {{}}
 
-'''
+"""
 
 FUNCTIONS = '''
 
 def load_model(weights: str | Path | None = None, device: str | torch.device = "cpu") -> {cls}:
     """The network with its trained weights, in evaluation mode on `device`.
 
-    `weights` defaults to the files beside this module: WEIGHTS + ".safetensors" when the safetensors
-    package is installed, else WEIGHTS + ".pt". A `.pt` file is read with torch.load(weights_only=True).
+    `weights` defaults to the files beside this module: WEIGHTS + ".safetensors" when the
+    safetensors package is installed, else WEIGHTS + ".pt". A `.pt` file is read with
+    torch.load(weights_only=True).
     """
     model = {cls}()
     model.load_state_dict(_read_state_dict(weights))
@@ -62,8 +64,8 @@ def _read_state_dict(weights: str | Path | None) -> dict:
             return load_file(str(preferred))
         fallback = folder / (WEIGHTS + ".pt")
         if not fallback.is_file():
-            raise FileNotFoundError(f"{{fallback}} is missing (and {{preferred.name}} needs the "
-                                    "safetensors package): keep the weights files beside this module")
+            raise FileNotFoundError(f"{{fallback}} is missing (and {{preferred.name}} needs "
+                                    "the safetensors package): keep the weights beside this module")
         return torch.load(fallback, map_location="cpu", weights_only=True)
     path = Path(weights)
     if path.suffix == ".safetensors":
@@ -98,12 +100,13 @@ def _to_batch(images: object) -> torch.Tensor:
         return x
     if x.dim() == 4 and shape[1:] == (h, w, c):
         return x.permute(0, 3, 1, 2)
-    raise ValueError(f"expected images of {{h}}×{{w}} pixels with {{c}} channel(s) (H×W×C, N×H×W×C or "
-                     f"N×C×H×W), got shape {{shape}}: resize them as the training data was")
+    raise ValueError(f"expected images of {{h}}×{{w}} pixels with {{c}} channel(s) (H×W×C, "
+                     f"N×H×W×C or N×C×H×W), got shape {{shape}}: resize them as the training "
+                     "data was")
 
 
 def _check_pixels(x: torch.Tensor) -> None:
-    """Refuse what is not pixels: integers must lie in 0-255, floats must already be scaled to 0-1."""
+    """Refuse what is not pixels: integers must lie in 0-255, floats must be scaled to 0-1."""
     if x.dtype == torch.bool or x.is_complex():
         raise ValueError(f"images must be integer pixels 0-255 or floats 0-1, got {{x.dtype}}")
     if x.numel() == 0:
@@ -117,7 +120,7 @@ def _check_pixels(x: torch.Tensor) -> None:
 
 
 def _normalised(x: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """Checked pixels scaled to 0-1 (integers / 255) and standardised with MEAN and STD, as in training."""
+    """Pixels scaled to 0-1 (integers / 255), standardised with MEAN and STD as in training."""
     mean = torch.tensor(MEAN, dtype=torch.float32, device=device).view(1, -1, 1, 1)
     std = torch.tensor(STD, dtype=torch.float32, device=device).view(1, -1, 1, 1)
     x = x.to(device)
@@ -162,12 +165,13 @@ def predict(images: object, model: nn.Module | None = None, batch_size: int = 25
     return _scores(images, model, batch_size).argmax(dim=1)
 
 
-def probabilities(images: object, model: nn.Module | None = None, batch_size: int = 256) -> torch.Tensor:
+def probabilities(images: object, model: nn.Module | None = None,
+                  batch_size: int = 256) -> torch.Tensor:
     """Softmax of the network's outputs for each image: N × len(CLASS_NAMES)."""
     return torch.softmax(_scores(images, model, batch_size), dim=1)
 '''
 
-MAIN = '''    import sys
+MAIN = """    import sys
     if len(sys.argv) < 2:
         sys.exit(f"usage: python {{sys.argv[0]}} IMAGE...  (reading image files needs Pillow)")
     from PIL import Image
@@ -175,7 +179,7 @@ MAIN = '''    import sys
     for name in sys.argv[1:]:
         with Image.open(name) as image:
             print(f"{{name!r}}: {{CLASS_NAMES[int(predict(image, network)[0])]!r}}")
-'''
+"""
 
 
 def _numbers(values: tuple[float, ...]) -> str:
@@ -190,8 +194,13 @@ def usage(stem: str, prep: Preprocessing) -> str:
 
 def constants(stem: str, prep: Preprocessing) -> str:
     """The module-level constants, every value a checked literal."""
-    return CONSTANTS.format(shape=literal(prep.input_shape), mean=literal(prep.mean), std=literal(prep.std),
-                            classes=literal(prep.classes), stem=literal(stem))
+    return CONSTANTS.format(
+        shape=literal(prep.input_shape),
+        mean=literal(prep.mean),
+        std=literal(prep.std),
+        classes=literal(prep.classes),
+        stem=literal(stem),
+    )
 
 
 def functions(cls: str) -> str:

@@ -1,7 +1,7 @@
 """Export injection: hostile names, descriptions, file names and class names never become code."""
+
 import ast
 import json
-import shutil
 import subprocess
 import sys
 
@@ -41,12 +41,20 @@ def test_issue_repro_description_cannot_run_code(tmp_path):
     marker = tmp_path / "pwned"
     evil = f'y"""; import os; os.system("touch {marker}") #'
     out = _run_export(_with(LENET, tmp_path, description=evil), tmp_path / "x.py")
-    result = subprocess.run([sys.executable, "-B", "-c", "import x; print(x.__doc__)"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        check=False,
+        args=[sys.executable, "-B", "-c", "import x; print(x.__doc__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert not marker.exists()
     assert evil in result.stdout
-    assert ast.get_docstring(ast.parse(out.read_text(encoding="utf-8")), clean=False).count(evil) == 1
+    assert (
+        ast.get_docstring(ast.parse(out.read_text(encoding="utf-8")), clean=False).count(evil) == 1
+    )
 
 
 def test_name_with_newlines_and_triple_quotes_and_evil_file_name(tmp_path):
@@ -62,8 +70,19 @@ def test_name_with_newlines_and_triple_quotes_and_evil_file_name(tmp_path):
     assert docstring.startswith(name) and filename in docstring
 
 
-@pytest.mark.parametrize("text", ["ends with \\", "\\N{", "nul \x00 byte", "lone \udc80 surrogate",
-                                  "\\", '"', "'''", "\u202e bidi"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ends with \\",
+        "\\N{",
+        "nul \x00 byte",
+        "lone \udc80 surrogate",
+        "\\",
+        '"',
+        "'''",
+        "\u202e bidi",
+    ],
+)
 def test_strings_that_used_to_break_the_file(tmp_path, text):
     project = load_project(LENET)
     project.name, project.description = text, text + "\nsecond line " + text
@@ -73,11 +92,25 @@ def test_strings_that_used_to_break_the_file(tmp_path, text):
     tree = ast.parse(source)
     doc = ast.get_docstring(tree, clean=False)
     shown = text.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates as escapes
-    assert doc.startswith(shown) and project.path.name.encode("utf-8", "backslashreplace").decode() in doc
+    assert (
+        doc.startswith(shown)
+        and project.path.name.encode("utf-8", "backslashreplace").decode() in doc
+    )
 
 
-SHADOWING = ["F", "nn", "torch", "BasicBlock", "ZeroPadShortcut", "None", "print", "Path", "load_model", "Add",
-             "class"]
+SHADOWING = [
+    "F",
+    "nn",
+    "torch",
+    "BasicBlock",
+    "ZeroPadShortcut",
+    "None",
+    "print",
+    "Path",
+    "load_model",
+    "Add",
+    "class",
+]
 
 
 def test_project_names_never_shadow_what_the_file_uses(tmp_path):
@@ -89,9 +122,16 @@ def test_project_names_never_shadow_what_the_file_uses(tmp_path):
         assert cls not in SHADOWING
         outs.append(export_python(project, tmp_path / f"net{index}.py"))
         assert f"class {cls}(nn.Module):" in outs[-1].read_text(encoding="utf-8")
-    run_all = "import runpy, sys\nfor path in sys.argv[1:]:\n    runpy.run_path(path, run_name='__main__')"
-    result = subprocess.run([sys.executable, "-B", "-c", run_all, *map(str, outs)], capture_output=True,
-                            text=True, cwd=tmp_path, timeout=180)
+    run_all = ("import runpy, sys\nfor path in sys.argv[1:]:\n"
+               "    runpy.run_path(path, run_name='__main__')")
+    result = subprocess.run(
+        check=False,
+        args=[sys.executable, "-B", "-c", run_all, *map(str, outs)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("torch.Size([1, 10])") == len(SHADOWING)
 
@@ -107,6 +147,7 @@ def test_renamed_class_names_are_deterministic():
 def test_node_names_that_shadow_builtins_get_checked_variables():
     from runtime.graph import Graph
     from runtime.project import Project
+
     g = Graph()
     inp = g.add_node("input", name="image").id
     conv = g.add_node("conv2d", {"out_channels": 3}, name="print").id
@@ -121,7 +162,7 @@ def test_node_names_that_shadow_builtins_get_checked_variables():
     source = python_source(project)
     assert "print_out = self.print(x)" in source and "self.len(print_out, x)" in source
     namespace: dict = {"__name__": "shadow"}
-    exec(compile(source, "<shadow>", "exec"), namespace)  # our own generated code
+    exec(compile(source, "<shadow>", "exec"), namespace)  # noqa: S102 -- our own generated code
     assert namespace["Shadow"]()(torch.randn(2, 3, 8, 8)).shape == (2, 2)
 
 
@@ -137,7 +178,9 @@ def test_a_node_name_that_bypassed_validation_is_refused_naming_the_node():
 def test_export_refuses_a_file_name_that_hides_torch(tmp_path, capsys):
     assert main(["export", str(LENET), "-o", str(tmp_path / "torch.py")]) == 1
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "torch.py" in err and "hides Python's 'torch' module" in err
+    assert (
+        len(err.splitlines()) == 1 and "torch.py" in err and "hides Python's 'torch' module" in err
+    )
     assert not (tmp_path / "torch.py").exists()
 
 
@@ -162,10 +205,18 @@ def test_trained_module_with_hostile_class_names_imports_without_side_effects(tm
     source = trained_source(project, prep, "hostile", evil)
     out = tmp_path / "hostile.py"
     out.write_text(source, encoding="utf-8")
-    check = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import hostile; "
-             f"assert hostile.CLASS_NAMES == {classes!r}; print('ok')")
-    result = subprocess.run([sys.executable, "-B", "-c", check], capture_output=True, text=True, cwd=tmp_path,
-                            timeout=120)
+    check = (
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import hostile; "
+        f"assert hostile.CLASS_NAMES == {classes!r}; print('ok')"
+    )
+    result = subprocess.run(
+        check=False,
+        args=[sys.executable, "-B", "-c", check],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert not marker.exists()
     assert import_quietly([out], tmp_path).returncode == 0

@@ -1,4 +1,5 @@
-"""Safe literals, checked identifiers and the definitions-only check that guard every exported file."""
+"""Safe literals, checked identifiers and the definitions-only check guarding every export."""
+
 import ast
 
 import pytest
@@ -8,9 +9,26 @@ from runtime.codegen.identifiers import NameTable, camel_case, module_stem_probl
 from runtime.codegen.literals import docstring_text, literal, string_literal
 from runtime.codegen.structure import module_shape_problem
 
-HOSTILE = ['y"""; import os; os.system("touch /tmp/pwned") #', "ends with \\", "\\N{", "nul\x00byte",
-           "lone \ud800 surrogate", "two\nlines", "'''", '"', '""', "\r\n", "bidi \u202e override",
-           "tab\there", "\u2028separator", "\\x41", "{braces}", "emoji 🧠", "\U0010ffff", ""]
+HOSTILE = [
+    'y"""; import os; os.system("touch /tmp/pwned") #',
+    "ends with \\",
+    "\\N{",
+    "nul\x00byte",
+    "lone \ud800 surrogate",
+    "two\nlines",
+    "'''",
+    '"',
+    '""',
+    "\r\n",
+    "bidi \u202e override",
+    "tab\there",
+    "\u2028separator",
+    "\\x41",
+    "{braces}",
+    "emoji 🧠",
+    "\U0010ffff",
+    "",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE)
@@ -47,12 +65,36 @@ def test_literal_values_and_refusals():
 def test_name_table_renames_collisions_deterministically():
     def claims():
         table = NameTable({"F", "nn", "torch", "BasicBlock"})
-        return [table.claim(n, "Model") for n in ("F", "nn", "torch", "BasicBlock", "None", "print",
-                                                    "match", "Fine", "FModel", "F")]
+        return [
+            table.claim(n, "Model")
+            for n in (
+                "F",
+                "nn",
+                "torch",
+                "BasicBlock",
+                "None",
+                "print",
+                "match",
+                "Fine",
+                "FModel",
+                "F",
+            )
+        ]
+
     first = claims()
     assert first == claims()
-    assert first == ["FModel", "nnModel", "torchModel", "BasicBlockModel", "NoneModel", "printModel",
-                     "matchModel", "Fine", "FModelModel", "FModel2"]
+    assert first == [
+        "FModel",
+        "nnModel",
+        "torchModel",
+        "BasicBlockModel",
+        "NoneModel",
+        "printModel",
+        "matchModel",
+        "Fine",
+        "FModelModel",
+        "FModel2",
+    ]
 
 
 def test_name_table_never_hands_out_a_non_identifier():
@@ -68,7 +110,9 @@ def test_camel_case():
     assert camel_case('"""') == "Network"
 
 
-@pytest.mark.parametrize("stem", ["torch", "Torch", "os", "pathlib", "safetensors", "typing", "numpy"])
+@pytest.mark.parametrize(
+    "stem", ["torch", "Torch", "os", "pathlib", "safetensors", "typing", "numpy"]
+)
 def test_module_names_that_would_hide_an_import_are_refused(stem):
     assert "hides Python's" in module_stem_problem(stem)
 

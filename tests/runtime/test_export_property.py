@@ -1,4 +1,5 @@
-"""Property: arbitrary Unicode in every user field gives a definitions-only file that imports cleanly."""
+"""Property: any Unicode in every user field gives a definitions-only file that imports cleanly."""
+
 import ast
 from pathlib import Path
 
@@ -16,17 +17,62 @@ from runtime.preprocessing import Preprocessing
 from runtime.project import Project
 from tests.runtime.export_sandbox import import_quietly
 
-TRICKY = ['"""', "'''", "\\", "\\N{", "\x00", "\ud800", "\udfff", "\n", "\r", "\u2028", "\u202e", "#", "{",
-          "}", '"', "'", "\t", ";", "import os", "__import__('os').system('touch pwned')", "\\x", "\\u12"]
+TRICKY = [
+    '"""',
+    "'''",
+    "\\",
+    "\\N{",
+    "\x00",
+    "\ud800",
+    "\udfff",
+    "\n",
+    "\r",
+    "\u2028",
+    "\u202e",
+    "#",
+    "{",
+    "}",
+    '"',
+    "'",
+    "\t",
+    ";",
+    "import os",
+    "__import__('os').system('touch pwned')",
+    "\\x",
+    "\\u12",
+]
 any_char = st.characters(exclude_categories=())  # lone surrogates included
-hostile = st.lists(st.one_of(st.text(any_char, max_size=6), st.sampled_from(TRICKY)), max_size=8).map("".join)
-node_names = st.one_of(hostile, st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,12}", fullmatch=True),
-                       st.sampled_from(["print", "len", "id", "F", "nn", "torch", "BasicBlock", "predict",
-                                        "load_model", "Path", "MEAN", "x", "self", "match", "type", "Add"]))
+hostile = st.lists(
+    st.one_of(st.text(any_char, max_size=6), st.sampled_from(TRICKY)), max_size=8
+).map("".join)
+node_names = st.one_of(
+    hostile,
+    st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,12}", fullmatch=True),
+    st.sampled_from(
+        [
+            "print",
+            "len",
+            "id",
+            "F",
+            "nn",
+            "torch",
+            "BasicBlock",
+            "predict",
+            "load_model",
+            "Path",
+            "MEAN",
+            "x",
+            "self",
+            "match",
+            "type",
+            "Add",
+        ]
+    ),
+)
 
 
 def _project() -> tuple[Project, list[str]]:
-    """input → a → add(a, input) → head, with a second consumer keeping `a` alive as a forward local."""
+    """input → a → add(a, input) → head; a second consumer keeps `a` alive as a forward local."""
     g = Graph()
     inp = g.add_node("input", name="image").id
     conv = g.add_node("conv2d", {"out_channels": 3}, name="conv1").id
@@ -44,7 +90,7 @@ def _shown(text: str) -> str:
 
 
 def _definitions_only(tree: ast.Module) -> None:
-    """The test's own oracle: docstring, imports, classes, functions, literal constants, main guard."""
+    """The test's own oracle: docstring, imports, classes, functions, constants, main guard."""
     for index, stmt in enumerate(tree.body):
         if index == 0:
             assert isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
@@ -60,7 +106,7 @@ def _definitions_only(tree: ast.Module) -> None:
 
 
 def _build(name, description, filename, nodes, classes, bypass):
-    """The exported source for these user fields, or None when a node name is refused with one line."""
+    """The exported source for these user fields, or None when a node name is refused."""
     project, ids = _project()
     project.name, project.description = name, description
     project.path = Path("/projects") / (filename.replace("/", "") or "f")
@@ -82,13 +128,21 @@ def _build(name, description, filename, nodes, classes, bypass):
         return None, project
 
 
-fields = dict(name=hostile, description=hostile, filename=hostile, nodes=st.lists(node_names, max_size=3),
-              classes=st.one_of(st.none(), st.lists(hostile, min_size=3, max_size=3)), bypass=st.booleans())
+fields = {
+    "name": hostile,
+    "description": hostile,
+    "filename": hostile,
+    "nodes": st.lists(node_names, max_size=3),
+    "classes": st.one_of(st.none(), st.lists(hostile, min_size=3, max_size=3)),
+    "bypass": st.booleans(),
+}
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(**fields)
-def test_any_user_text_gives_a_definitions_only_file(name, description, filename, nodes, classes, bypass):
+def test_any_user_text_gives_a_definitions_only_file(
+    name, description, filename, nodes, classes, bypass
+):
     source, project = _build(name, description, filename, nodes, classes, bypass)
     if source is None:
         return
@@ -100,15 +154,18 @@ def test_any_user_text_gives_a_definitions_only_file(name, description, filename
     if description.strip():
         assert _shown(description.strip()) in doc
     namespace: dict = {"__name__": "exported"}
-    exec(compile(tree, "<exported>", "exec"), namespace)  # definitions only, checked just above
+    exec(compile(tree, "<exported>", "exec"), namespace)  # noqa: S102 -- definitions only, checked above
     model = namespace[class_name(project)]()
     assert model(torch.zeros(1, 3, 8, 8)).shape == (1, 3)
     if classes is not None:
         assert namespace["CLASS_NAMES"] == tuple(classes)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                               HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(**fields)
 def test_importing_runs_nothing_else(tmp_path, name, description, filename, nodes, classes, bypass):
     source, _ = _build(name, description, filename, nodes, classes, bypass)

@@ -1,4 +1,5 @@
 """Run code in a fresh interpreter where only PyTorch (and the standard library) can be imported."""
+
 from __future__ import annotations
 
 import subprocess
@@ -27,6 +28,12 @@ warnings.filterwarnings("ignore", message="Failed to initialize NumPy")
 
 
 def run_torch_only(code: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run `code` with `-I` (no user site, no PYTHONPATH, no current folder on sys.path) and the blocker."""
-    return subprocess.run([sys.executable, "-I", "-B", "-c", _BLOCKER + code], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    """Run `code` with `-I` (no user site, PYTHONPATH or current folder on sys.path), blocked."""
+    return subprocess.run(
+        [sys.executable, "-I", "-B", "-c", _BLOCKER + code],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
