@@ -68,7 +68,8 @@ def _literal_char(ch: str) -> str:
 
 
 def literal(value: Any) -> str:
-    """Python source for a plain value (None, bool, int, float, str, tuples and lists of them).
+    """Python source for a plain value (None, bool, int, float, str; tuples, lists and str-keyed
+    dicts of them).
 
     Non-finite floats become `float('inf')` / `float('nan')`; anything else raises ExportError.
     """
@@ -87,4 +88,6 @@ def literal(value: Any) -> str:
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
         return "[" + ", ".join(literal(v) for v in value) + "]"
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return "{" + ", ".join(f"{string_literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
     raise ExportError(f"a value of type {type(value).__name__} cannot be written into Python code")

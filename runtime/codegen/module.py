@@ -13,6 +13,7 @@ from runtime.codegen.network import (
     network_class,
 )
 from runtime.codegen.structure import module_shape_problem
+from runtime.codegen.user_imports import user_imports
 from runtime.plan import Plan
 from runtime.project import Project
 
@@ -92,12 +93,19 @@ def assemble(
     `usage` ends the docstring's first paragraph (it starts with its own punctuation); `main` is
     the body of the `__main__` guard.
     """
+    taken = NameTable(IMPORTED_NAMES | block_class_names() | TRAINED_NAMES | {cls})
+    imports = user_imports(plan, taken)
+    if imports.modules:
+        needs = ", ".join(docstring_text(m) for m in imports.modules)
+        usage = usage.replace("Needs only PyTorch", f"Needs PyTorch and the user's own {needs} "
+                                                    "(importable from here)")
     text = (
         header(project, plan, source, usage)
         + extra_imports
+        + "".join(line + "\n" for line in imports.lines)
         + constants
         + block_classes_source(plan)
-        + network_class(plan, cls, class_doc(project))
+        + network_class(plan, cls, class_doc(project), imports.names)
         + functions
         + f'\n\nif __name__ == "__main__":\n{main}'
     )

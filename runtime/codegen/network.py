@@ -7,6 +7,7 @@ import inspect
 import pkgutil
 import re
 import textwrap
+from collections.abc import Mapping
 from functools import lru_cache
 
 from torch import nn
@@ -79,25 +80,32 @@ def class_reference(cls: type) -> str:
     )
 
 
-def render_ctor(ctor: Ctor) -> str:
-    """Source that constructs the same module, e.g. `nn.Conv2d(3, 64, kernel_size=3)`."""
-    parts = [_render_value(a) for a in ctor.args]
+def render_ctor(ctor: Ctor, custom: Mapping[str, str] | None = None) -> str:
+    """Source that constructs the same module, e.g. `nn.Conv2d(3, 64, kernel_size=3)`.
+
+    `custom` maps a custom module's reference to the name the file gives its class.
+    """
+    parts = [_render_value(a, custom) for a in ctor.args]
     for key, value in ctor.kwargs.items():
         if not is_plain_identifier(key):
             raise ExportError(
                 f"{ctor.cls.__name__} has an argument name {key!r} that is not an identifier"
             )
-        parts.append(f"{key}={_render_value(value)}")
-    return f"{class_reference(ctor.cls)}({', '.join(parts)})"
+        parts.append(f"{key}={_render_value(value, custom)}")
+    reference = getattr(ctor, "reference", "")
+    name = (custom or {}).get(reference) if reference else class_reference(ctor.cls)
+    if name is None:
+        raise ExportError(f"custom module {reference!r} has no import in the exported file")
+    return f"{name}({', '.join(parts)})"
 
 
-def _render_value(value: object) -> str:
+def _render_value(value: object, custom: Mapping[str, str] | None) -> str:
     if isinstance(value, Ctor):
-        return render_ctor(value)
+        return render_ctor(value, custom)
     if isinstance(value, list):
-        return "[" + ", ".join(_render_value(v) for v in value) + "]"
+        return "[" + ", ".join(_render_value(v, custom) for v in value) + "]"
     if isinstance(value, tuple):
-        inner = ", ".join(_render_value(v) for v in value)
+        inner = ", ".join(_render_value(v, custom) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     return literal(value)
 
@@ -144,10 +152,10 @@ def forward_variables(plan: Plan) -> dict[str, str]:
     return var
 
 
-def network_class(plan: Plan, cls: str, doc: str) -> str:
+def network_class(plan: Plan, cls: str, doc: str, custom: Mapping[str, str] | None = None) -> str:
     """The `class <cls>(nn.Module)` source: one attribute per layer, forward in plan order."""
     var = forward_variables(plan)
-    init = [f"        self.{attribute_name(s)} = {render_ctor(s.ctor)}" for s in plan.steps]
+    init = [f"        self.{attribute_name(s)} = {render_ctor(s.ctor, custom)}" for s in plan.steps]
     body = [
         f"        {var[s.name]} = self.{s.name}({', '.join(var[n] for n in s.inputs)})"
         for s in plan.steps

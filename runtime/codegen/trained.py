@@ -12,6 +12,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from safetensors.torch import save as safetensors_bytes
 
+from runtime.atomic_write import write_atomic
 from runtime.codegen import trained_template as template
 from runtime.codegen.errors import ExportError
 from runtime.codegen.identifiers import module_stem_problem
@@ -19,7 +20,7 @@ from runtime.codegen.module import assemble, class_name
 from runtime.compile import build_model
 from runtime.plan import Plan, make_plan
 from runtime.preprocessing import Preprocessing, measure_preprocessing
-from runtime.project import Project, write_atomic
+from runtime.project import Project
 from runtime.training.checkpoint import read_checkpoint
 
 

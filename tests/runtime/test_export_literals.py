@@ -58,8 +58,9 @@ def test_literal_values_and_refusals():
     assert literal(float("nan")) == "float('nan')"
     with pytest.raises(ExportError, match="type object"):
         literal(object())
+    assert ast.literal_eval(literal({"a'": [1, {"b": None}]})) == {"a'": [1, {"b": None}]}
     with pytest.raises(ExportError, match="dict"):
-        literal({"a": 1})
+        literal({1: 1})
 
 
 def test_name_table_renames_collisions_deterministically():
