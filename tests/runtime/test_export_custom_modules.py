@@ -59,6 +59,6 @@ def test_a_user_class_named_like_the_files_own_names_is_imported_under_an_alias(
 
 def test_a_user_file_name_that_cannot_be_imported_is_refused_naming_the_node(tmp_path):
     project, node_id = _project(tmp_path, "my mods.py")
-    with pytest.raises(ExportError, match="my mods.py' cannot be imported by exported code") as info:
+    with pytest.raises(ExportError, match="my mods.py' cannot be imported by exported") as info:
         python_source(project)
     assert info.value.node_id == node_id and "\n" not in str(info.value)
