@@ -14,6 +14,7 @@ from runtime.codegen.network import (
 )
 from runtime.codegen.structure import module_shape_problem
 from runtime.codegen.user_imports import user_imports
+from runtime.format import compact
 from runtime.plan import Plan
 from runtime.project import Project
 
@@ -51,15 +52,10 @@ def class_name(project: Project) -> str:
     return table.claim(camel_case(project.name), "Model")
 
 
-def format_macs(macs: float) -> str:
-    """Multiply-adds as 'M' below a billion, else 'G'."""
-    return f"{macs / 1e6:,.2f} M" if macs < 1e9 else f"{macs / 1e9:,.2f} G"
-
-
 def header(project: Project, plan: Plan, source: str, usage: str) -> str:
     """The module docstring (every user string escaped) and the imports."""
     c, h, w = plan.analysis.input_shape
-    params, macs = plan.analysis.params, format_macs(plan.analysis.macs)
+    params, macs = plan.analysis.params, compact(plan.analysis.macs)
     description = project.description.strip()
     about = f"\n{docstring_text(description, multiline=True)}\n" if description else ""
     return f'''"""{docstring_text(project.name)}
