@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from runtime.atomic_write import write_atomic
 from runtime.codegen.errors import ExportError
 from runtime.codegen.identifiers import module_stem_problem
 from runtime.codegen.module import assemble, class_name
 from runtime.plan import make_plan
-from runtime.atomic_write import write_atomic
 from runtime.project import Project
 
 __all__ = ["check_python_target", "class_name", "export_python", "python_source"]
