@@ -173,12 +173,12 @@ def probabilities(images: object, model: nn.Module | None = None,
 
 MAIN = """    import sys
     if len(sys.argv) < 2:
-        sys.exit(f"usage: python {{sys.argv[0]}} IMAGE...  (reading image files needs Pillow)")
+        sys.exit(f"usage: python {sys.argv[0]} IMAGE...  (reading image files needs Pillow)")
     from PIL import Image
     network = load_model()
     for name in sys.argv[1:]:
         with Image.open(name) as image:
-            print(f"{{name!r}}: {{CLASS_NAMES[int(predict(image, network)[0])]!r}}")
+            print(f"{name!r}: {CLASS_NAMES[int(predict(image, network)[0])]!r}")
 """
 
 

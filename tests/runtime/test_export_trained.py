@@ -303,3 +303,21 @@ def test_a_hostile_output_name_stays_text(trained, tmp_path):
     tree = ast.parse(files.code.read_text(encoding="utf-8"))
     assert stem in ast.get_docstring(tree, clean=False)
     assert files.safetensors.name == stem + ".safetensors"
+
+
+def test_run_as_a_script_it_names_the_class_of_each_image_file(trained, tmp_path):
+    import subprocess
+    import sys
+    folder, project, _ = trained
+    val = _validation(project)
+    files = export_trained_model(project, folder / "run" / "best.json", tmp_path)
+    for index in range(2):
+        Image.fromarray(val.images[index, 0]).save(tmp_path / f"digit{index}.png")
+    module_run = subprocess.run([sys.executable, "-B", str(files.code), "digit0.png", "digit1.png"],
+                                check=False, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert module_run.returncode == 0, module_run.stderr
+    lines = module_run.stdout.strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("'digit0.png': '") and lines[0][-2] in "0123456789"
+    usage = subprocess.run([sys.executable, "-B", str(files.code)], check=False, capture_output=True,
+                           text=True, cwd=tmp_path, timeout=120)
+    assert usage.returncode == 1 and "usage: python" in usage.stderr and "IMAGE..." in usage.stderr
