@@ -313,11 +313,13 @@ def test_run_as_a_script_it_names_the_class_of_each_image_file(trained, tmp_path
     files = export_trained_model(project, folder / "run" / "best.json", tmp_path)
     for index in range(2):
         Image.fromarray(val.images[index, 0]).save(tmp_path / f"digit{index}.png")
-    module_run = subprocess.run([sys.executable, "-B", str(files.code), "digit0.png", "digit1.png"],
-                                check=False, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    command = [sys.executable, "-B", str(files.code), "digit0.png", "digit1.png"]
+    module_run = subprocess.run(command, check=False, capture_output=True, text=True, cwd=tmp_path,
+                                timeout=120)
     assert module_run.returncode == 0, module_run.stderr
     lines = module_run.stdout.strip().splitlines()
-    assert len(lines) == 2 and lines[0].startswith("'digit0.png': '") and lines[0][-2] in "0123456789"
-    usage = subprocess.run([sys.executable, "-B", str(files.code)], check=False, capture_output=True,
-                           text=True, cwd=tmp_path, timeout=120)
+    assert len(lines) == 2 and lines[0].startswith("'digit0.png': '")
+    assert lines[0][-2] in "0123456789"
+    usage = subprocess.run([sys.executable, "-B", str(files.code)], check=False,
+                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert usage.returncode == 1 and "usage: python" in usage.stderr and "IMAGE..." in usage.stderr
