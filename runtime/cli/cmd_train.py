@@ -8,9 +8,12 @@ import time
 from pathlib import Path
 from typing import IO
 
+from runtime.codegen.trained import export_trained
 from runtime.errors import ConvStudioError
 from runtime.project import load_project
 from runtime.codegen.trained import export_trained
+from runtime.errors import ConvStudioError
+from runtime.project import load_project
 from runtime.training import EpochMetrics, Finished, RunWarning, Started, StepMetrics, train
 
 

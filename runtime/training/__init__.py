@@ -1,4 +1,4 @@
-"""Training: settings, the event-yielding loop and checkpoints (runtime.codegen.trained exports them)."""
+"""Training: settings, the event-yielding loop, checkpoints (runtime.codegen.trained exports)."""
 from runtime.training.checkpoint import read_checkpoint
 from runtime.training.control import Control
 from runtime.training.events import (EpochMetrics, Event, FeatureMaps, Filters, Finished, Histograms, Started,
