@@ -11,9 +11,6 @@ from typing import IO
 from runtime.codegen.trained import export_trained
 from runtime.errors import ConvStudioError
 from runtime.project import load_project
-from runtime.codegen.trained import export_trained
-from runtime.errors import ConvStudioError
-from runtime.project import load_project
 from runtime.training import EpochMetrics, Finished, RunWarning, Started, StepMetrics, train
 
 

@@ -102,11 +102,8 @@ def test_every_documented_input_form_gives_the_same_answer(module, trained):
     probs = module.probabilities(images, model)
     assert probs.shape == (12, 10) and torch.allclose(probs.sum(1), torch.ones(12))
     assert torch.equal(probs.argmax(1), expected)
-    assert module.CLASS_NAMES == tuple(str(i) for i in range(10)) and module.INPUT_SHAPE == (
-        1,
-        8,
-        8,
-    )
+    assert module.INPUT_SHAPE == (1, 8, 8)
+    assert tuple(str(i) for i in range(10)) == module.CLASS_NAMES
 
 
 def test_preprocess_matches_training_normalisation(module, trained):
