@@ -75,6 +75,11 @@ class Analysis:
         return sum(f.params_total for f in self.nodes.values())
 
     @property
+    def params_frozen(self) -> int:
+        """Parameters of frozen nodes (they do not train)."""
+        return self.params_total - self.params
+
+    @property
     def buffers(self) -> int:
         """Non-parameter state (e.g. BatchNorm running statistics)."""
         return sum(f.buffers for f in self.nodes.values())
@@ -120,7 +125,8 @@ class Analysis:
                 entry["error"] = errors[0]
             layers.append(entry)
         return {"input_shape": list(self.input_shape), "batch_size": self.batch_size, "layers": layers,
-                "totals": {"params": self.params, "params_total": self.params_total, "buffers": self.buffers,
+                "totals": {"params": self.params, "params_total": self.params_total,
+                           "params_frozen": self.params_frozen, "buffers": self.buffers,
                            "macs": self.macs, "flops": self.flops, "activations": self.activations,
                            "activation_bytes": self.activation_bytes},
                 "problems": [{"node": p.node_id, "name": graph.nodes[p.node_id].name if p.node_id else None,
@@ -232,7 +238,8 @@ def _analyze_node(graph: Graph, node: Node, result: Analysis, input_shape: Shape
                                             activations, upstream[0].rf, upstream[0].jump,
                                             upstream[0].rf_global)
         return
-    result.nodes[node.id] = NodeFigures(node.id, node.name, node.block, outcome.out_shape, outcome.params,
+    trainable = 0 if node.extra.get("frozen") else outcome.params
+    result.nodes[node.id] = NodeFigures(node.id, node.name, node.block, outcome.out_shape, trainable,
                                         outcome.params_total, outcome.buffers, outcome.macs, activations,
                                         rf, jump, is_global)
 

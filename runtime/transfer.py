@@ -10,6 +10,8 @@ from runtime.project import Project
 
 FROZEN = "frozen"
 """Node extra key: True when the node's parameters do not train."""
+REINITIALISE = "reinitialise"
+"""Node extra key: True when the node keeps its seed-initialised weights (a replaced head)."""
 
 
 def is_frozen(node: Node) -> bool:
@@ -74,17 +76,19 @@ def head_change(graph: Graph, classes: int) -> tuple[Node, dict[str, int]]:
 
 
 def replace_head(project: Project, classes: int) -> Node:
-    """Set the head to `classes` outputs and mark it for re-initialisation (its weights are not loaded)."""
+    """Set the head to `classes` outputs and re-initialise it (the referenced weights skip it)."""
     node, change = head_change(project.graph, classes)
     project.graph.set_params(node.id, change)
-    mark_reinitialised(project, node.name)
+    project.graph.set_extra(node.id, REINITIALISE, True)
     return node
 
 
-def mark_reinitialised(project: Project, name: str) -> None:
-    """Keep the referenced weights out of node `name`: it starts from its seed-initialised values."""
-    ref = project.extra.get("weights")
-    if isinstance(ref, dict):
-        names = list(ref.get("reinitialise", []))
-        if name not in names:
-            ref["reinitialise"] = names + [name]
+def set_frozen(project: Project, node_ids: list[str], frozen: bool) -> None:
+    """Freeze or unfreeze nodes."""
+    for nid in node_ids:
+        project.graph.set_extra(nid, FROZEN, True if frozen else None)
+
+
+def reinitialised_names(project: Project) -> set[str]:
+    """Names of nodes that start from their seed-initialised values even when weights are referenced."""
+    return {n.name for n in project.graph.nodes.values() if n.extra.get(REINITIALISE)}

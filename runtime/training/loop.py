@@ -15,6 +15,7 @@ from runtime.training.probes import feature_maps, filters, first_conv, histogram
 from runtime.training.checkpoint import load_optimizer, load_weights, read_checkpoint, save_checkpoint
 from runtime.training.control import Control
 from runtime.training.events import (EpochMetrics, Event, Finished, Started, StepMetrics, RunWarning)
+from runtime.training.finetune import FineTune
 from runtime.training.health import HEALTH_EVERY, HEALTH_IMAGES, HealthProbe
 from runtime.training.nonfinite import NonFinite, diagnose
 from runtime.training.setup import Setup, prepare
@@ -118,6 +119,8 @@ class _Run:
         self.read_loss = self.check_every == 1
         self.tally = _Tally(setup.device)
         self.epoch_loss = self.epoch_correct = 0.0
+        st = setup.settings
+        self.finetune = FineTune(setup.model, setup.project, setup.schedule, st.head_epochs, st.finetune_lr_factor)
 
     def resume_from(self, path: str | Path) -> None:
         """Continue from a checkpoint: weights, optimizer, schedule, epoch and step."""
@@ -217,6 +220,7 @@ class _Run:
 
     def epoch_events(self) -> Iterator[Event]:
         """Train one epoch, then validate (nothing more when a stop cut the epoch short)."""
+        self.finetune.before_epoch(self.epoch)
         self.epoch_loss = self.epoch_correct = 0.0
         self.tally.reset()
         if (yield from self.train_events(self.s.data.train_batches(self.s.settings.batch_size, self.gen))):

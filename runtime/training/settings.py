@@ -51,6 +51,10 @@ FIELDS: tuple[ParamSpec, ...] = (
     Field("threads", "int", 0, "CPU threads for training (0: PyTorch's default, all cores).", (), 0, 1024),
     Field("log_every", "int", 10, "Read metrics from the device every N iterations.", (), 1, 10000),
     Field("probe_seconds", "float", 0.5, "Seconds between feature-map and filter snapshots.", (), 0.05, 3600.0),
+    Field("head_epochs", "int", 0, "Fine-tune: epochs training the classifier head alone before every layer "
+          "trains (0: off).", (), 0, 100000),
+    Field("finetune_lr_factor", "float", 0.1, "Fine-tune: learning rate multiplier once every layer trains.",
+          (), 1e-4, 1.0),
 )
 _BY_NAME = {f.name: f for f in FIELDS}
 
@@ -81,6 +85,8 @@ class TrainingSettings:
     threads: int = 0
     log_every: int = 10
     probe_seconds: float = 0.5
+    head_epochs: int = 0
+    finetune_lr_factor: float = 0.1
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as a project `training` section."""

@@ -72,6 +72,9 @@ def load_weights_into(project: Project, weights_file: str | Path, project_file: 
                                              f"'{next(iter(shapes), '')}')")
     attach_weights(project, {k: source[v] for k, v in report.matched.items()}, project_file,
                    Path(weights_file).name)
+    for node in project.graph.nodes.values():  # freshly loaded weights apply everywhere they fit
+        if node.extra.get("reinitialise"):
+            project.graph.set_extra(node.id, "reinitialise", None)
     return report
 
 
@@ -97,7 +100,9 @@ def apply_weights(model: nn.Module, project: Project) -> list[str]:
     if state is None:
         return []
     own = model.state_dict()
-    skip = set(project.extra.get(KEY, {}).get("reinitialise", []))
+    from runtime.transfer import reinitialised_names
+
+    skip = reinitialised_names(project)
     usable = {k: v for k, v in state.items()
               if k in own and own[k].shape == v.shape and k.split(".")[0] not in skip}
     model.load_state_dict(usable, strict=False)
