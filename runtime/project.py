@@ -90,6 +90,8 @@ class Project:
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ProjectFileError(None, "the project has no file yet: give a path to save to")
+        from runtime.weights.project_weights import carry_weights
+        carry_weights(self, target)
         write_atomic(target, self.to_json())
         self.path = target
         return target

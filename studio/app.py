@@ -14,6 +14,7 @@ from studio.main_window import MainWindow
 from studio.paths import AppPaths
 
 from studio.insight import install as install_insight
+from studio.model_import import install_model_import
 from studio.training import install as install_training
 
 
@@ -30,6 +31,7 @@ def build_window(paths: AppPaths, project: Project | None = None) -> MainWindow:
     window = MainWindow(paths, project)
     install_training(window)
     install_insight(window)
+    install_model_import(window)
     window.remember_default_layout()
     window.restore_layout()
     return window

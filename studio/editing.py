@@ -98,4 +98,7 @@ class Editing:
                 menu.addAction("Expand into primitives", lambda: self.expand(node_id))
                 menu.addSeparator()
         menu.addActions(context_actions(actions, "canvas" if node_id is None else "node"))
+        extra = getattr(self.ctx.parent, "model_import", None)  # transfer-learning node actions
+        if node_id is not None and extra is not None:
+            extra.node_actions(menu, self.ctx.selected_node_ids())
         menu.exec(where)

@@ -1,6 +1,7 @@
 """Weights that travel with a project: a safetensors file next to it, referenced from it."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,23 @@ def weights_path(project: Project) -> Path | None:
     if not path.is_absolute() and project.path is not None:
         path = project.path.parent / path
     return path
+
+
+def carry_weights(project: Project, target: str | Path) -> None:
+    """Before saving to `target`: copy the weight file beside it when it would no longer be found there."""
+    old = weights_path(project)
+    if old is None or not old.is_file() or project.path is None:
+        return
+    target = Path(target)
+    if Path(project.extra[KEY]["file"]).is_absolute():
+        return
+    if (target.parent / project.extra[KEY]["file"]).resolve() == old.resolve():
+        return
+    new = sidecar_path(target)
+    if new.resolve() != old.resolve():
+        new.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(old, new)
+    project.extra[KEY] = {**project.extra[KEY], "file": new.name}
 
 
 def has_weights(project: Project) -> bool:

@@ -55,6 +55,7 @@ class NodeItem(QGraphicsItem):
         self.bypassed = is_bypassed(node)
         self.summary = "bypassed: runs as the identity" if self.bypassed else spec.describe(node.params)
         self.fill = style.BYPASSED_FILL if self.bypassed else style.category_colour(spec.category)
+        self.frozen = bool(node.extra.get("frozen"))
         if spec.max_inputs == 0:
             self.input_count = 0
         elif spec.variadic:
@@ -126,6 +127,8 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(node_fill(self))
         painter.drawRoundedRect(box, 7, 7)
         self._paint_text(painter, box)
+        if self.frozen:
+            _paint_lock(painter, QPointF(box.left() + 9, box.top() + 4))
         painter.setPen(QPen(style.BORDER, 1))
         painter.setBrush(QColor("#ffffff"))
         for port in range(self.input_count):
@@ -146,12 +149,13 @@ class NodeItem(QGraphicsItem):
         third = inner.height() / 3
         name_width = min(_SMALL_METRICS.horizontalAdvance(self.name), inner.width() / 2)
         name = _SMALL_METRICS.elidedText(self.name, Qt.ElideMiddle, int(name_width) + 2)
-        title_width = int(inner.width() - name_width - 6)
+        lock = 14 if self.frozen else 0  # room for the padlock of a frozen node
+        title_width = int(inner.width() - name_width - 6 - lock)
         title = _TITLE_METRICS.elidedText(self.title, Qt.ElideRight, title_width)
         shape = "⚠ error" if self.error else (f"→ {self.shape_text}" if self.shape_text else "")
         width = int(inner.width())
         lines = [(_SMALL, style.MUTED_TEXT, _SMALL_METRICS, 0, name, inner.right() - _SMALL_METRICS.horizontalAdvance(name)),
-                 (_TITLE, style.TEXT, _TITLE_METRICS, 0, title, inner.left()),
+                 (_TITLE, style.TEXT, _TITLE_METRICS, 0, title, inner.left() + lock),
                  (_BODY, style.TEXT, _BODY_METRICS, 1, _BODY_METRICS.elidedText(self.summary, Qt.ElideRight, width),
                   inner.left()),
                  (_BODY, style.TEXT, _BODY_METRICS, 2, _BODY_METRICS.elidedText(shape, Qt.ElideRight, width),
@@ -254,6 +258,16 @@ class WireItem(QGraphicsItem):
                      QPointF(self.end.x(), self.end.y() - sign * dy), self.end)
         painter.setPen(QPen(self.colour, 2.2, Qt.DashLine))
         painter.drawPath(path)
+
+
+def _paint_lock(painter: QPainter, at: QPointF) -> None:
+    """A small padlock (a frozen node): shackle arc over a filled body, top-left at `at`."""
+    painter.setPen(QPen(style.TEXT, 1.4))
+    painter.setBrush(Qt.NoBrush)
+    painter.drawArc(QRectF(at.x() + 1.5, at.y(), 7, 8), 0, 180 * 16)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(style.TEXT)
+    painter.drawRoundedRect(QRectF(at.x(), at.y() + 4, 10, 7.5), 1.5, 1.5)
 
 
 def _near(a: QPointF, b: QPointF) -> bool:

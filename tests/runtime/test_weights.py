@@ -181,3 +181,17 @@ def test_gallery_names_the_torchvision_weight_file() -> None:
 def _save(path: Path, tensors: dict[str, torch.Tensor]) -> Path:
     save_file({k: v.contiguous() for k, v in tensors.items()}, str(path))
     return path
+
+
+def test_save_as_elsewhere_takes_the_weights_along(resnet18_project: Path, tmp_path: Path) -> None:
+    reference = _randomised(TvResNet18())
+    torch.save(reference.state_dict(), tmp_path / "tv.pth")
+    project = load_project(resnet18_project)
+    load_weights_into(project, tmp_path / "tv.pth", resnet18_project)
+    project.save()
+    elsewhere = tmp_path / "copy" / "renamed.json"
+    project.save(elsewhere)
+    assert (elsewhere.parent / "renamed.weights.safetensors").is_file()
+    x = torch.randn(1, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(build_model(load_project(elsewhere)).eval()(x), reference(x), atol=1e-5)
