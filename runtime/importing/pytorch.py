@@ -204,22 +204,22 @@ def _weights(model: nn.Module, nodes: dict[str, ImportedNode],
         for key in original:
             if key.startswith(prefix):
                 key_map[key] = node.extra["name"] + "." + key[len(prefix):]
-    state = {key_map[k]: v.detach().clone() for k, v in original.items() if k in key_map}
+    state = {key_map[k]: v.detach() for k, v in original.items() if k in key_map}
     return key_map, state
 
 
 def _check_counts(model: nn.Module, project: Project, result: ImportResult) -> None:
-    from runtime.compile import build_model
+    from runtime.weights.project_weights import network_shapes
 
-    compiled = build_model(project, seed=0).state_dict()
+    shapes = network_shapes(project)
     unused = [k for k in model.state_dict() if k not in result.key_map]
     if unused:
         result.warnings.append(f"{len(unused)} tensors of the module are not used by its forward and were "
                                f"left out (first: {unused[0]})")
-    missing = [k for k in compiled if k not in result.state_dict]
+    missing = [k for k in shapes if k not in result.state_dict]
     if missing:
         raise ModelImportError(project.name, f"internal mapping error: no weights for {missing[0]}")
     for key, value in result.state_dict.items():
-        if compiled[key].shape != value.shape:
+        if shapes[key] != tuple(value.shape):
             raise ModelImportError(project.name, f"internal mapping error: {key} is {tuple(value.shape)} in "
-                                                 f"the module but {tuple(compiled[key].shape)} in the graph")
+                                                 f"the module but {shapes[key]} in the graph")

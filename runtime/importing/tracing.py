@@ -77,7 +77,18 @@ def source_line(node: fx.Node, files: frozenset[str]) -> str | None:
 
 
 def run_values(gm: fx.GraphModule, example: torch.Tensor) -> dict[str, Any]:
-    """The value every fx node takes on `example` (tensors, sizes, tuples)."""
+    """The value every fx node takes on `example` (tensors, sizes, tuples): shapes come from fake tensors
+    (no arithmetic is done), unless the model looks at values, when it really runs."""
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    try:
+        with FakeTensorMode(allow_non_fake_inputs=True) as mode:
+            return _record(gm, mode.from_tensor(example))
+    except Exception:  # noqa: BLE001 - data-dependent code cannot run on fake tensors: run it for real
+        return _record(gm, example)
+
+
+def _record(gm: fx.GraphModule, example: torch.Tensor) -> dict[str, Any]:
     values: dict[str, Any] = {}
 
     class _Recorder(fx.Interpreter):
