@@ -94,8 +94,9 @@ class Inspector(QWidget):
         self.heading.setText(f"<b>{escape(project.name)}</b>")
         self.explanation.setText(project.description or "<i>Select a block to see and edit its parameters.</i>")
         self.explanation.setToolTip(project.description)
+        frozen = f" trainable, {count_text(analysis.params_frozen)} frozen" if analysis.params_frozen else ""
         rows = [("input", shape_text(project.input_shape)), ("blocks", count_text(len(project.graph.nodes))),
-                ("parameters", count_text(analysis.params)), ("multiply-adds", compact(analysis.macs)),
+                ("parameters", count_text(analysis.params) + frozen), ("multiply-adds", compact(analysis.macs)),
                 ("problems", str(len(analysis.problems)) if analysis.problems else "none")]
         for label, value in rows:
             shown = QLabel(value)

@@ -76,6 +76,9 @@ def write_safetensors(path: str | Path, state: Mapping[str, torch.Tensor]) -> Pa
     os.close(fd)
     try:
         save_file(tensors, tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private; a weight file is as readable as the project
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
