@@ -236,7 +236,7 @@ class Graph:
             node.extra.pop(key, None)
         else:
             node.extra[key] = value
-        self._emit("params_changed", node_id)
+        self._emit(ParamsChanged(node_id))
         return old
 
     def move(self, node_id: str, pos: tuple[float, float]) -> None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from blocks import custom
 from runtime.errors import ConvStudioError, GraphError
 from runtime.transfer import head_change, replace_head, set_frozen
-from studio.commands import Snapshot
 
 if TYPE_CHECKING:
     from studio.main_window import MainWindow
@@ -258,7 +257,7 @@ class ModelImport(QObject):
         """Freeze or unfreeze nodes (one undoable step)."""
         names = ", ".join(self.doc.project.graph.nodes[n].name for n in node_ids[:3])
         text = f"{'Freeze' if frozen else 'Unfreeze'} {names}" + (" …" if len(node_ids) > 3 else "")
-        self.doc.execute(Snapshot(self.doc.project, lambda p: set_frozen(p, node_ids, frozen), text))
+        self.doc.replace_graph(text, build=lambda p: set_frozen(p, node_ids, frozen))
 
     def replace_head(self, classes: int | None = None) -> bool:
         """Set the classifier to the data set's classes and start it afresh (one undoable step)."""
@@ -269,11 +268,10 @@ class ModelImport(QObject):
                                               1, 1 << 20)
             if not ok:
                 return False
-        try:
-            self.doc.execute(Snapshot(self.doc.project, lambda p: replace_head(p, classes),
-                                      f"Replace head ({classes} classes)"))
-        except ConvStudioError as exc:
-            self.window.tell("Cannot replace the head", str(exc))
+        reason = self.doc.replace_graph(f"Replace head ({classes} classes)",
+                                        build=lambda p: replace_head(p, classes))
+        if reason is not None:
+            self.window.tell("Cannot replace the head", reason)
             return False
         return True
 
