@@ -5,6 +5,7 @@
 - fine-tuning a pretrained ResNet-18-style network on a small generated data set beats training it
   from scratch: both validation curves are printed side by side.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,12 +35,17 @@ class Bottleneck(nn.Module):
         super().__init__()
         out = width * 4
         self.conv1, self.bn1 = nn.Conv2d(cin, width, 1, bias=False), nn.BatchNorm2d(width)
-        self.conv2, self.bn2 = nn.Conv2d(width, width, 3, stride, 1, bias=False), nn.BatchNorm2d(width)
+        self.conv2, self.bn2 = (
+            nn.Conv2d(width, width, 3, stride, 1, bias=False),
+            nn.BatchNorm2d(width),
+        )
         self.conv3, self.bn3 = nn.Conv2d(width, out, 1, bias=False), nn.BatchNorm2d(out)
         self.relu = nn.ReLU(inplace=True)
         self.downsample = None
         if stride != 1 or cin != out:
-            self.downsample = nn.Sequential(nn.Conv2d(cin, out, 1, stride, bias=False), nn.BatchNorm2d(out))
+            self.downsample = nn.Sequential(
+                nn.Conv2d(cin, out, 1, stride, bias=False), nn.BatchNorm2d(out)
+            )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         identity = x if self.downsample is None else self.downsample(x)
@@ -81,17 +87,23 @@ def bench_import() -> float:
     start = time.perf_counter()
     result = import_module(loaded, (3, 224, 224), "bench_import.py")
     seconds = time.perf_counter() - start
-    print(f"import ResNet-50 ({len(result.project.graph.nodes)} nodes, "
-          f"{sum(p.numel() for p in model.parameters()):,} parameters): {seconds:.2f} s (target ≤ 2 s, "
-          f"ratio {seconds / 2:.2f})")
+    print(
+        f"import ResNet-50 ({len(result.project.graph.nodes)} nodes, "
+        f"{sum(p.numel() for p in model.parameters()):,} parameters): {seconds:.2f} s (target ≤ 2 s, "
+        f"ratio {seconds / 2:.2f})"
+    )
     return seconds
 
 
 def _wide_project() -> Project:
     """Input → flatten → linear 5000 × 5000 (≈ 100 MB of float32 weights) → output."""
     graph = Graph()
-    ids = [graph.add_node("input").id, graph.add_node("flatten").id,
-           graph.add_node("linear", {"out_features": 5000}).id, graph.add_node("output", {"num_classes": 0}).id]
+    ids = [
+        graph.add_node("input").id,
+        graph.add_node("flatten").id,
+        graph.add_node("linear", {"out_features": 5000}).id,
+        graph.add_node("output", {"num_classes": 0}).id,
+    ]
     for a, b in zip(ids, ids[1:]):
         graph.connect(a, b)
     return Project(graph, (5000, 1, 1), "Wide")
@@ -114,9 +126,11 @@ def bench_weights(folder: Path) -> float:
     model = build_model(project, seed=None)
     assert torch.equal(getattr(model, linear).bias, state[f"{linear}.bias"])
     seconds = loaded - seeded
-    print(f"{megabytes:.0f} MB of safetensors weights: attach to the project {attach:.2f} s (once); "
-          f"build with them {loaded:.2f} s vs {seeded:.2f} s without, so loading takes {seconds:.2f} s "
-          f"(target ≤ 1 s, ratio {seconds:.2f})")
+    print(
+        f"{megabytes:.0f} MB of safetensors weights: attach to the project {attach:.2f} s (once); "
+        f"build with them {loaded:.2f} s vs {seeded:.2f} s without, so loading takes {seconds:.2f} s "
+        f"(target ≤ 1 s, ratio {seconds:.2f})"
+    )
     return seconds
 
 
@@ -126,7 +140,9 @@ def _timed(work) -> float:
     return time.perf_counter() - start
 
 
-def _images(classes: int, per_class: int, seed: int, phase: float) -> tuple[torch.Tensor, torch.Tensor]:
+def _images(
+    classes: int, per_class: int, seed: int, phase: float
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Gratings whose orientation is the class (16×16, noisy); `phase` shifts the task."""
     g = torch.Generator().manual_seed(seed)
     ys, xs = torch.meshgrid(torch.arange(16.0), torch.arange(16.0), indexing="ij")
@@ -148,16 +164,27 @@ def _small_resnet18(classes: int) -> Project:
     net.conv_bn_act("conv1", 8, 3, padding=1, bn_name="bn1", act_name="relu")
     for stage, width in enumerate((8, 16, 32, 64), start=1):
         for i in range(2):
-            net.add("residual_basic", f"layer{stage}_{i}", out_channels=width,
-                    stride=2 if stage > 1 and i == 0 else 1)
+            net.add(
+                "residual_basic",
+                f"layer{stage}_{i}",
+                out_channels=width,
+                stride=2 if stage > 1 and i == 0 else 1,
+            )
     net.add("global_avg_pool", "avgpool")
     net.add("flatten", "flatten")
     net.add("output", "fc", num_classes=classes)
     return net.project("ResNet-18 style", (3, 16, 16), "narrow ResNet-18")
 
 
-def _fit(model: nn.Module, x: torch.Tensor, y: torch.Tensor, vx: torch.Tensor, vy: torch.Tensor,
-         epochs: int, lr: float) -> list[float]:
+def _fit(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    vx: torch.Tensor,
+    vy: torch.Tensor,
+    epochs: int,
+    lr: float,
+) -> list[float]:
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr)
     curve = []
     g = torch.Generator().manual_seed(0)
@@ -165,7 +192,7 @@ def _fit(model: nn.Module, x: torch.Tensor, y: torch.Tensor, vx: torch.Tensor, v
         model.train()
         order = torch.randperm(len(x), generator=g)
         for i in range(0, len(x), 32):
-            batch = order[i:i + 32]
+            batch = order[i : i + 32]
             opt.zero_grad()
             nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
             opt.step()

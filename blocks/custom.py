@@ -5,6 +5,7 @@ other reference resolves only once its module has been trusted in this process w
 importing a model trusts its source, and a person can trust a project's code after being asked.
 A project file alone never makes ConvStudio run code.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,10 @@ def split_reference(reference: str) -> tuple[str, str]:
     """('module or file', 'Qual.Name') of a reference; CustomModuleError when malformed."""
     where, sep, qualname = reference.strip().rpartition(":")
     if not sep or not where or not _DOTTED.match(qualname):
-        raise CustomModuleError(f"'{reference}' is not a module reference: write package.module:Class "
-                                "or path/to/file.py:Class")
+        raise CustomModuleError(
+            f"'{reference}' is not a module reference: write package.module:Class "
+            "or path/to/file.py:Class"
+        )
     if not where.endswith(".py") and not _DOTTED.match(where):
         raise CustomModuleError(f"'{where}' is neither a dotted module name nor a .py file")
     return where, qualname
@@ -75,8 +78,10 @@ def load_class(reference: str) -> type[nn.Module]:
     """The nn.Module subclass a reference names; CustomModuleError says why it cannot be had."""
     where, qualname = split_reference(reference)
     if not is_trusted(reference):
-        raise CustomModuleError(f"runs code from '{where}', which is not trusted yet: "
-                                "trust the project's code to use it")
+        raise CustomModuleError(
+            f"runs code from '{where}', which is not trusted yet: "
+            "trust the project's code to use it"
+        )
     module = _load_file(where) if where.endswith(".py") else _import(where)
     obj: Any = module
     for part in qualname.split("."):
@@ -96,7 +101,7 @@ def load_class_module(name: str) -> Any:
 def _import(name: str) -> Any:
     try:
         return importlib.import_module(name)
-    except Exception as exc:  # noqa: BLE001 - the user's module may raise anything while it is imported
+    except Exception as exc:
         raise CustomModuleError(f"cannot import '{name}': {type(exc).__name__}: {exc}") from None
 
 
@@ -163,7 +168,9 @@ def parse_arguments(args_text: str, kwargs_text: str) -> tuple[list[Any], dict[s
     except ValueError as exc:
         raise CustomModuleError(f"constructor arguments are not valid JSON: {exc}") from None
     if not isinstance(args, list) or not isinstance(kwargs, dict):
-        raise CustomModuleError("constructor arguments must be a JSON list (args) and object (kwargs)")
+        raise CustomModuleError(
+            "constructor arguments must be a JSON list (args) and object (kwargs)"
+        )
     for key in kwargs:
         if not _DOTTED.match(key) or "." in key:
             raise CustomModuleError(f"keyword argument '{key}' is not a Python identifier")
@@ -179,7 +186,9 @@ def arguments_json(value: Any) -> str:
     try:
         return json.dumps(_plain(value), separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise CustomModuleError(f"constructor argument cannot be saved as plain data: {exc}") from None
+        raise CustomModuleError(
+            f"constructor argument cannot be saved as plain data: {exc}"
+        ) from None
 
 
 def _plain(value: Any) -> Any:

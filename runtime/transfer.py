@@ -1,4 +1,5 @@
 """Transfer learning on a graph: frozen nodes, the classifier head, replacing the head."""
+
 from __future__ import annotations
 
 from torch import nn
@@ -69,8 +70,10 @@ def head_change(graph: Graph, classes: int) -> tuple[Node, dict[str, int]]:
     """The head node and the parameter change that gives it `classes` outputs."""
     node = head_node(graph)
     if node is None:
-        raise GraphError("the network has no classifier head to replace: it needs an Output with classes "
-                         "or a Linear layer before the Output")
+        raise GraphError(
+            "the network has no classifier head to replace: it needs an Output with classes "
+            "or a Linear layer before the Output"
+        )
     key = "num_classes" if node.block == "output" else "out_features"
     return node, {key: int(classes)}
 

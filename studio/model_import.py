@@ -1,5 +1,6 @@
 """Bring your own model in the window: File → Import Model…, Train → Load Weights…, trusting a project's
 code, and the transfer-learning node actions (freeze, unfreeze, replace head)."""
+
 from __future__ import annotations
 
 import ast
@@ -9,8 +10,20 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QInputDialog,
-                               QLabel, QLineEdit, QMenu, QMessageBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from blocks import custom
 from runtime.errors import ConvStudioError, GraphError
@@ -39,7 +52,9 @@ def model_names(path: Path) -> list[str]:
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return []
     classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
-    functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")]
+    functions = [
+        n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")
+    ]
     return list(reversed(classes)) + functions
 
 
@@ -57,7 +72,9 @@ class ImportDialog(QDialog):
         self.name.setEditable(True)
         self.name.addItems(model_names(path) if self.is_python else [])
         self.shape = QLineEdit("3x224x224" if self.is_python else "")
-        self.shape.setPlaceholderText("C×H×W, e.g. 3x224x224" + ("" if self.is_python else " (default: from the file)"))
+        self.shape.setPlaceholderText(
+            "C×H×W, e.g. 3x224x224" + ("" if self.is_python else " (default: from the file)")
+        )
         self.args = QLineEdit()
         self.args.setPlaceholderText('constructor arguments as JSON, e.g. {"num_classes": 10}')
         if self.is_python:
@@ -66,8 +83,10 @@ class ImportDialog(QDialog):
         if self.is_python:
             form.addRow("Arguments", self.args)
         if self.is_python:
-            text = (f"<b>Importing runs the code in {path.name}</b> (the module and the model's constructor) "
-                    "with your permissions. Import only code you trust.")
+            text = (
+                f"<b>Importing runs the code in {path.name}</b> (the module and the model's constructor) "
+                "with your permissions. Import only code you trust."
+            )
         else:
             text = f"{path.name} is only read: no code runs."
         self.warning = QLabel(text)
@@ -75,8 +94,9 @@ class ImportDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #b71c1c")
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
-        self.import_button = buttons.addButton("Run and Import" if self.is_python else "Import",
-                                               QDialogButtonBox.AcceptRole)
+        self.import_button = buttons.addButton(
+            "Run and Import" if self.is_python else "Import", QDialogButtonBox.AcceptRole
+        )
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -103,19 +123,23 @@ class ImportDialog(QDialog):
         name = self.name.currentText().strip()
         if not name.isidentifier():
             raise ConvStudioError("name the model's class or function")
-        return ImportRequest(f"{self.path}:{name}", shape or (3, 224, 224), self.args.text().strip() or None)
+        return ImportRequest(
+            f"{self.path}:{name}", shape or (3, 224, 224), self.args.text().strip() or None
+        )
 
 
 class ModelImport(QObject):
     """The window's import, weights, trust and transfer-learning actions."""
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.doc = window.doc
         file_menu = _menu(window, "&File")
         self.import_action = QAction("&Import Model…", self, triggered=lambda: self.import_model())
-        self.trust_action = QAction("&Trust Project Code…", self, triggered=lambda: self.trust_code())
+        self.trust_action = QAction(
+            "&Trust Project Code…", self, triggered=lambda: self.trust_code()
+        )
         anchor = window.actions_by_name.get("save")
         file_menu.insertAction(anchor, self.import_action)
         file_menu.insertAction(anchor, self.trust_action)
@@ -124,17 +148,26 @@ class ModelImport(QObject):
         train_menu = _menu(window, "&Train")
         train_menu.addSeparator()
         train_menu.addAction(self.weights_action)
-        window.actions_by_name.update(import_model=self.import_action, trust_code=self.trust_action,
-                                      load_weights=self.weights_action)
+        window.actions_by_name.update(
+            import_model=self.import_action,
+            trust_code=self.trust_action,
+            load_weights=self.weights_action,
+        )
 
     # ----- import -----------------------------------------------------------------------
-    def import_model(self, path: str | Path | None = None, out: str | Path | None = None,
-                     dialog: ImportDialog | None = None) -> bool:
+    def import_model(
+        self,
+        path: str | Path | None = None,
+        out: str | Path | None = None,
+        dialog: ImportDialog | None = None,
+    ) -> bool:
         """Ask for a model file, say what importing does, import it, save it (with its weights) and open it."""
         if not self.window.files.maybe_save():
             return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Import model", str(Path.home()), MODEL_FILTER)
+            path, _ = QFileDialog.getOpenFileName(
+                self.window, "Import model", str(Path.home()), MODEL_FILTER
+            )
             if not path:
                 return False
         path = Path(path)
@@ -144,8 +177,9 @@ class ModelImport(QObject):
         request = dialog.request()
         if out is None:
             suggested = str(path.with_name(path.stem + "_imported.json"))
-            out, _ = QFileDialog.getSaveFileName(self.window, "Save imported project", suggested,
-                                                 "ConvStudio projects (*.json)")
+            out, _ = QFileDialog.getSaveFileName(
+                self.window, "Save imported project", suggested, "ConvStudio projects (*.json)"
+            )
             if not out:
                 return False
         return self.run_import(request, Path(out))
@@ -158,10 +192,14 @@ class ModelImport(QObject):
         try:
             if request.source.lower().endswith(".onnx"):
                 from runtime.importing.onnx_import import import_onnx
+
                 result = import_onnx(request.source, request.input_shape)
             else:
                 from runtime.importing.pytorch import import_pytorch
-                result = import_pytorch(request.source, request.input_shape or (3, 224, 224), request.args)
+
+                result = import_pytorch(
+                    request.source, request.input_shape or (3, 224, 224), request.args
+                )
             path, _ = save_import(result, out, request.source)
         except ConvStudioError as exc:
             QGuiApplication.restoreOverrideCursor()
@@ -172,7 +210,9 @@ class ModelImport(QObject):
             return False
         self.window.view.fit()
         notes = "; ".join(result.warnings)
-        self.window.show_status(f"Imported {result.project.name} into {path.name}" + (f" ({notes})" if notes else ""))
+        self.window.show_status(
+            f"Imported {result.project.name} into {path.name}" + (f" ({notes})" if notes else "")
+        )
         return True
 
     # ----- weights ----------------------------------------------------------------------
@@ -182,13 +222,17 @@ class ModelImport(QObject):
 
         project = self.doc.project
         if project.path is None:
-            QMessageBox.information(self.window, "Load weights", "Save the project first: its weights are kept "
-                                                                 "in a file next to it.")
+            QMessageBox.information(
+                self.window,
+                "Load weights",
+                "Save the project first: its weights are kept in a file next to it.",
+            )
             if not self.window.files.save_as():
                 return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Load weights", str(project.path.parent),
-                                                  WEIGHTS_FILTER)
+            path, _ = QFileDialog.getOpenFileName(
+                self.window, "Load weights", str(project.path.parent), WEIGHTS_FILTER
+            )
             if not path:
                 return False
         try:
@@ -225,9 +269,12 @@ class ModelImport(QObject):
             return False
         if confirm:
             answer = QMessageBox.question(
-                self.window, "Trust project code",
-                "This project's custom modules run code from:\n\n" + "\n".join(code)
-                + "\n\nRun it with your permissions? Trust only code you know.")
+                self.window,
+                "Trust project code",
+                "This project's custom modules run code from:\n\n"
+                + "\n".join(code)
+                + "\n\nRun it with your permissions? Trust only code you know.",
+            )
             if answer != QMessageBox.Yes:
                 return False
         for node in self.doc.project.graph.nodes.values():
@@ -245,8 +292,10 @@ class ModelImport(QObject):
         graph = self.doc.project.graph
         frozen = all(graph.nodes[n].extra.get("frozen") for n in node_ids)
         menu.addSeparator()
-        menu.addAction("Unfreeze" if frozen else "Freeze (do not train)",
-                       lambda: self.freeze(node_ids, not frozen))
+        menu.addAction(
+            "Unfreeze" if frozen else "Freeze (do not train)",
+            lambda: self.freeze(node_ids, not frozen),
+        )
         try:
             head_change(graph, 1)
         except GraphError:
@@ -264,26 +313,28 @@ class ModelImport(QObject):
         if classes is None:
             node, _ = head_change(self.doc.project.graph, 1)
             default = int(node.params.get("num_classes") or node.params.get("out_features") or 10)
-            classes, ok = QInputDialog.getInt(self.window, "Replace head", "Classes of the new head:", default,
-                                              1, 1 << 20)
+            classes, ok = QInputDialog.getInt(
+                self.window, "Replace head", "Classes of the new head:", default, 1, 1 << 20
+            )
             if not ok:
                 return False
-        reason = self.doc.replace_graph(f"Replace head ({classes} classes)",
-                                        build=lambda p: replace_head(p, classes))
+        reason = self.doc.replace_graph(
+            f"Replace head ({classes} classes)", build=lambda p: replace_head(p, classes)
+        )
         if reason is not None:
             self.window.tell("Cannot replace the head", reason)
             return False
         return True
 
 
-def _menu(window: "MainWindow", title: str) -> QMenu:
+def _menu(window: MainWindow, title: str) -> QMenu:
     for action in window.menuBar().actions():
         if action.text() == title and action.menu() is not None:
             return action.menu()
     return window.menuBar().addMenu(title)
 
 
-def install_model_import(window: "MainWindow") -> ModelImport:
+def install_model_import(window: MainWindow) -> ModelImport:
     """Add the import, weights and transfer-learning actions to a window."""
     window.model_import = ModelImport(window)
     return window.model_import

@@ -1,4 +1,5 @@
 """The custom module block: any nn.Module class by import path, with its constructor arguments."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,10 +32,19 @@ class CustomCtor(Ctor):
 
 
 _PARAMS = (
-    ParamSpec("module", "text", "torch.nn:Identity",
-              "Import path of the class: package.module:Class or path/to/file.py:Class.", maximum=1000),
-    ParamSpec("args", "text", "[]", "Positional constructor arguments, as a JSON list.", maximum=20000),
-    ParamSpec("kwargs", "text", "{}", "Keyword constructor arguments, as a JSON object.", maximum=20000),
+    ParamSpec(
+        "module",
+        "text",
+        "torch.nn:Identity",
+        "Import path of the class: package.module:Class or path/to/file.py:Class.",
+        maximum=1000,
+    ),
+    ParamSpec(
+        "args", "text", "[]", "Positional constructor arguments, as a JSON list.", maximum=20000
+    ),
+    ParamSpec(
+        "kwargs", "text", "{}", "Keyword constructor arguments, as a JSON object.", maximum=20000
+    ),
 )
 
 
@@ -56,9 +66,15 @@ def _check(p, shapes) -> str | None:
     return None
 
 
-@block(id="custom_module", title="Custom Module", category=CAT, params=_PARAMS, summary=_summary,
-       max_inputs=None,
-       check=_check)
+@block(
+    id="custom_module",
+    title="Custom Module",
+    category=CAT,
+    params=_PARAMS,
+    summary=_summary,
+    max_inputs=None,
+    check=_check,
+)
 def custom_module(p, shapes):
     """Any PyTorch module class, by import path (package.module:Class or file.py:Class) and JSON
     constructor arguments: what an imported model has that no catalogue block expresses. Its output

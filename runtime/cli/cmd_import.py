@@ -1,4 +1,5 @@
 """`convstudio import SOURCE -o project.json`: a PyTorch model or an ONNX file as a project."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,12 +15,19 @@ import only models whose code you trust. ONNX files are only read."""
 
 def register(subs: argparse._SubParsersAction) -> None:
     """Add the `import` sub-command."""
-    p = subs.add_parser("import", help="import a PyTorch model (runs its code) or an ONNX file",
-                        description=HELP)
+    p = subs.add_parser(
+        "import", help="import a PyTorch model (runs its code) or an ONNX file", description=HELP
+    )
     p.add_argument("source", help="file.py:Name, package.module:Name or model.onnx")
     p.add_argument("-o", "--out", required=True, help="project file to write (.json)")
-    p.add_argument("--input", default=None, help="input size CxHxW (default 3x224x224; ONNX: from the file)")
-    p.add_argument("--args", default=None, help="constructor arguments as JSON: a list, an object, or [list, object]")
+    p.add_argument(
+        "--input", default=None, help="input size CxHxW (default 3x224x224; ONNX: from the file)"
+    )
+    p.add_argument(
+        "--args",
+        default=None,
+        help="constructor arguments as JSON: a list, an object, or [list, object]",
+    )
     p.set_defaults(handler=run)
 
 
@@ -39,9 +47,11 @@ def run(args: argparse.Namespace) -> int:
     shape = parse_input(args.input)
     if args.source.lower().endswith(".onnx"):
         from runtime.importing.onnx_import import import_onnx
+
         result = import_onnx(args.source, shape)
     else:
         from runtime.importing.pytorch import import_pytorch
+
         result = import_pytorch(args.source, shape or (3, 224, 224), args.args)
     from runtime.analysis import analyze
     from runtime.importing.save import save_import
@@ -50,8 +60,11 @@ def run(args: argparse.Namespace) -> int:
     analysis = analyze(result.project)
     graph = result.project.graph
     customs = sum(n.block == "custom_module" for n in graph.nodes.values())
-    print(f"imported {result.project.name}: {len(graph.nodes)} nodes ({customs} custom modules), "
-          f"{analysis.params_total:,} parameters", file=sys.stderr)
+    print(
+        f"imported {result.project.name}: {len(graph.nodes)} nodes ({customs} custom modules), "
+        f"{analysis.params_total:,} parameters",
+        file=sys.stderr,
+    )
     for line in result.warnings:
         print(f"warning: {line}", file=sys.stderr)
     print(f"wrote {path} and {weights}", file=sys.stderr)

@@ -1,4 +1,5 @@
 """`convstudio weights FILE --load WEIGHTS [-o OUT]`: load pretrained weights into a project."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,13 +11,18 @@ from runtime.project import load_project
 
 def register(subs: argparse._SubParsersAction) -> None:
     """Add the `weights` sub-command."""
-    p = subs.add_parser("weights", help="load pretrained weights (.safetensors or a .pt/.pth state dict)",
-                        description="Match a weight file's keys to the project (by name, torchvision's "
-                                    "names included, then by order and shape), report what matched, and "
-                                    "save the weights next to the project, referenced from it. .pt/.pth "
-                                    "files are read with torch.load(weights_only=True): tensors only.")
+    p = subs.add_parser(
+        "weights",
+        help="load pretrained weights (.safetensors or a .pt/.pth state dict)",
+        description="Match a weight file's keys to the project (by name, torchvision's "
+        "names included, then by order and shape), report what matched, and "
+        "save the weights next to the project, referenced from it. .pt/.pth "
+        "files are read with torch.load(weights_only=True): tensors only.",
+    )
     p.add_argument("file", help="project file")
-    p.add_argument("--load", required=True, metavar="WEIGHTS", help=".safetensors, .pt or .pth file")
+    p.add_argument(
+        "--load", required=True, metavar="WEIGHTS", help=".safetensors, .pt or .pth file"
+    )
     p.add_argument("-o", "--out", default=None, help="project file to write (default: FILE itself)")
     p.set_defaults(handler=run)
 

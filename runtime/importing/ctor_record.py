@@ -1,4 +1,5 @@
 """Record the constructor arguments of every nn.Module built while a model is instantiated."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Errors of model import: each names the file (and line) at fault."""
+
 from __future__ import annotations
 
 import traceback

@@ -1,4 +1,5 @@
 """Map a traced fx graph to catalogue blocks: modules, functional calls and tensor methods."""
+
 from __future__ import annotations
 
 import math
@@ -74,24 +75,39 @@ _CAT = {torch.cat, torch.concat, torch.concatenate}
 _VIEW = {"view", "reshape", torch.reshape}
 _PASS = {"contiguous", "clone", "detach", torch.clone}
 _SIMPLE: dict[Any, str] = {
-    F.relu6: "relu6", F.silu: "silu", F.hardswish: "hardswish", "hardswish": "hardswish",
+    F.relu6: "relu6",
+    F.silu: "silu",
+    F.hardswish: "hardswish",
+    "hardswish": "hardswish",
 }
 _TORCH_NN: dict[Any, Callable[[dict[str, Any]], tuple[str, dict[str, Any]] | None]] = {
     F.softmax: lambda a: ("Softmax", {"dim": a.get("dim")}) if a.get("dim") is not None else None,
-    torch.softmax: lambda a: ("Softmax", {"dim": a.get("dim")}) if a.get("dim") is not None else None,
+    torch.softmax: lambda a: (
+        ("Softmax", {"dim": a.get("dim")}) if a.get("dim") is not None else None
+    ),
     "softmax": lambda a: ("Softmax", {"dim": a.get("dim")}) if a.get("dim") is not None else None,
     F.hardsigmoid: lambda a: ("Hardsigmoid", {}),
     F.mish: lambda a: ("Mish", {}),
-    F.softplus: lambda a: ("Softplus", {"beta": a.get("beta", 1.0), "threshold": a.get("threshold", 20.0)}),
-    F.interpolate: lambda a: ("Upsample", {"size": a.get("size"), "scale_factor": a.get("scale_factor"),
-                                           "mode": a.get("mode", "nearest"),
-                                           **({"align_corners": a["align_corners"]}
-                                              if a.get("align_corners") is not None else {})}),
+    F.softplus: lambda a: (
+        "Softplus",
+        {"beta": a.get("beta", 1.0), "threshold": a.get("threshold", 20.0)},
+    ),
+    F.interpolate: lambda a: (
+        "Upsample",
+        {
+            "size": a.get("size"),
+            "scale_factor": a.get("scale_factor"),
+            "mode": a.get("mode", "nearest"),
+            **({"align_corners": a["align_corners"]} if a.get("align_corners") is not None else {}),
+        },
+    ),
 }
 """Functional calls with no block of their own but a torch.nn module twin (a custom module node)."""
 
 
-def _arguments(target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], names: tuple[str, ...]) -> dict:
+def _arguments(
+    target: Any, args: tuple[Any, ...], kwargs: dict[str, Any], names: tuple[str, ...]
+) -> dict:
     """Positional and keyword arguments by name, for a call whose signature is `names`."""
     bound = dict(zip(names, args))
     bound.update(kwargs)
@@ -103,9 +119,24 @@ _SIGNATURES: dict[Any, tuple[str, ...]] = {
     F.elu: ("input", "alpha", "inplace"),
     F.gelu: ("input", "approximate"),
     F.hardtanh: ("input", "min_val", "max_val", "inplace"),
-    F.max_pool2d: ("input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"),
-    F.avg_pool2d: ("input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
-                   "divisor_override"),
+    F.max_pool2d: (
+        "input",
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "ceil_mode",
+        "return_indices",
+    ),
+    F.avg_pool2d: (
+        "input",
+        "kernel_size",
+        "stride",
+        "padding",
+        "ceil_mode",
+        "count_include_pad",
+        "divisor_override",
+    ),
     F.adaptive_avg_pool2d: ("input", "output_size"),
     F.adaptive_max_pool2d: ("input", "output_size", "return_indices"),
     F.dropout: ("input", "p", "training", "inplace"),
@@ -136,7 +167,9 @@ class FxMapper:
     """Walks an fx graph in order and produces ImportedNodes; raises Unmappable for the first op with
     no block (the caller then keeps the enclosing submodule opaque and traces again)."""
 
-    def __init__(self, gm: fx.GraphModule, values: dict[str, Any], batch: int, leaves: set[str]) -> None:
+    def __init__(
+        self, gm: fx.GraphModule, values: dict[str, Any], batch: int, leaves: set[str]
+    ) -> None:
         self.gm = gm
         self.values = values
         self.batch = batch
@@ -150,11 +183,19 @@ class FxMapper:
     def _shape(self, key: str) -> tuple[int, ...]:
         return tuple(self.values[self.nodes[key].extra["fx"]].shape[1:])
 
-    def _emit(self, fx_node: fx.Node, block: str, params: dict[str, Any], inputs: list[str],
-              module_path: str | None = None, suffix: str = "") -> _Tensor:
+    def _emit(
+        self,
+        fx_node: fx.Node,
+        block: str,
+        params: dict[str, Any],
+        inputs: list[str],
+        module_path: str | None = None,
+        suffix: str = "",
+    ) -> _Tensor:
         key = fx_node.name + suffix
-        node = ImportedNode(key, block, params, inputs, _context(fx_node), module_path,
-                            extra={"fx": fx_node.name})
+        node = ImportedNode(
+            key, block, params, inputs, _context(fx_node), module_path, extra={"fx": fx_node.name}
+        )
         self.nodes[key] = node
         for src in inputs:
             self.nodes[src].consumers += 1
@@ -233,14 +274,27 @@ class FxMapper:
         out = self.values.get(n.name)
 
         # non-tensor bookkeeping: sizes, shapes, indexing into them
-        if src is None and not isinstance(first, (_Shuffle, _Chunks)) and target not in _CAT and not (
-                target in (operator.sub, operator.mul, operator.add, torch.rsub) and len(args) == 2
-                and self._tensor(args[1])):
+        if (
+            src is None
+            and not isinstance(first, (_Shuffle, _Chunks))
+            and target not in _CAT
+            and not (
+                target in (operator.sub, operator.mul, operator.add, torch.rsub)
+                and len(args) == 2
+                and self._tensor(args[1])
+            )
+        ):
             try:
-                return _Const(_plain(out)) if not isinstance(out, torch.Tensor) else self._unmappable(n)
+                return (
+                    _Const(_plain(out))
+                    if not isinstance(out, torch.Tensor)
+                    else self._unmappable(n)
+                )
             except TypeError:
                 return self._unmappable(n)
-        if target == "size" or (target is getattr and len(args) > 1 and self._const(args[1]) == "shape"):
+        if target == "size" or (
+            target is getattr and len(args) > 1 and self._const(args[1]) == "shape"
+        ):
             return _Const(tuple(out) if not isinstance(out, int) else out)
         if target in ("dim", "numel") or (target is getattr and len(args) > 1):
             return _Const(out) if not isinstance(out, torch.Tensor) else self._unmappable(n)
@@ -249,8 +303,12 @@ class FxMapper:
             return self._shuffle_step(n, first, target, args, a)
         if isinstance(first, _Chunks) and target is operator.getitem:
             index = self._const(args[1])
-            return self._emit(n, "channel_split", {"parts": first.parts, "index": int(index) % first.parts},
-                              [first.src])
+            return self._emit(
+                n,
+                "channel_split",
+                {"parts": first.parts, "index": int(index) % first.parts},
+                [first.src],
+            )
 
         if target in _RELU:
             return self._emit(n, "relu", {}, [src])
@@ -261,16 +319,24 @@ class FxMapper:
         if target in _SIMPLE:
             return self._emit(n, _SIMPLE[target], {}, [src])
         if target is F.leaky_relu:
-            return self._emit(n, "leaky_relu", {"negative_slope": float(self._const(a.get("negative_slope",
-                                                                                           _Const(0.01))))},
-                              [src])
+            return self._emit(
+                n,
+                "leaky_relu",
+                {"negative_slope": float(self._const(a.get("negative_slope", _Const(0.01))))},
+                [src],
+            )
         if target is F.elu:
-            return self._emit(n, "elu", {"alpha": float(self._const(a.get("alpha", _Const(1.0))))}, [src])
+            return self._emit(
+                n, "elu", {"alpha": float(self._const(a.get("alpha", _Const(1.0))))}, [src]
+            )
         if target is F.gelu:
-            return self._emit(n, "gelu", {"approximate": self._const(a.get("approximate", _Const("none")))},
-                              [src])
-        if target is F.hardtanh and (self._const(a.get("min_val", _Const(-1.0))),
-                                     self._const(a.get("max_val", _Const(1.0)))) == (0.0, 6.0):
+            return self._emit(
+                n, "gelu", {"approximate": self._const(a.get("approximate", _Const("none")))}, [src]
+            )
+        if target is F.hardtanh and (
+            self._const(a.get("min_val", _Const(-1.0))),
+            self._const(a.get("max_val", _Const(1.0))),
+        ) == (0.0, 6.0):
             return self._emit(n, "relu6", {}, [src])
         if target in _PASS or (target == "expand_as" and len(args) == 2):
             return first
@@ -314,13 +380,22 @@ class FxMapper:
             if mode == "constant" and not value and len(pad) == 4 and len(set(pad)) == 1:
                 return self._emit(n, "zero_pad", {"padding": int(pad[0])}, [src])
         if target in _TORCH_NN:
-            const = {k: self._const(v) for k, v in a.items() if k not in ("input", "self", "_stacklevel")}
+            const = {
+                k: self._const(v) for k, v in a.items() if k not in ("input", "self", "_stacklevel")
+            }
             made = _TORCH_NN[target](const)
             if made is not None:
                 kwargs_plain = {k: v for k, v in made[1].items() if v is not None}
-                return self._emit(n, "custom_module", {
-                    "module": f"torch.nn:{made[0]}", "args": "[]",
-                    "kwargs": custom.arguments_json(kwargs_plain)}, [src])
+                return self._emit(
+                    n,
+                    "custom_module",
+                    {
+                        "module": f"torch.nn:{made[0]}",
+                        "args": "[]",
+                        "kwargs": custom.arguments_json(kwargs_plain),
+                    },
+                    [src],
+                )
         return self._unmappable(n)
 
     def _unmappable(self, n: fx.Node) -> Any:
@@ -369,12 +444,19 @@ class FxMapper:
             return _Tensor(src)
         if len(shape_out) == 2 and shape_out == (self.batch, math.prod(shape_in[1:])):
             return self._emit(n, "flatten", {}, [src])
-        if len(shape_in) == 4 and len(shape_out) == 5 and shape_out[0] == self.batch \
-                and shape_out[1] * shape_out[2] == shape_in[1] and shape_out[3:] == shape_in[2:]:
+        if (
+            len(shape_in) == 4
+            and len(shape_out) == 5
+            and shape_out[0] == self.batch
+            and shape_out[1] * shape_out[2] == shape_in[1]
+            and shape_out[3:] == shape_in[2:]
+        ):
             return _Shuffle(src, shape_out[1], False)
         return self._unmappable(n)
 
-    def _shuffle_step(self, n: fx.Node, state: _Shuffle, target: Any, args: list[Any], a: dict) -> Any:
+    def _shuffle_step(
+        self, n: fx.Node, state: _Shuffle, target: Any, args: list[Any], a: dict
+    ) -> Any:
         if target in _PASS:
             return state
         if target in ("transpose", torch.transpose) and not state.transposed:
@@ -405,14 +487,19 @@ class FxMapper:
         ceil = bool(self._const(a.get("ceil_mode", _Const(False))))
         if target is F.max_pool2d:
             ok = _square(self._const(a.get("dilation", _Const(1)))) == 1 and not self._const(
-                a.get("return_indices", _Const(False)))
+                a.get("return_indices", _Const(False))
+            )
             block = "max_pool"
         else:
-            ok = self._const(a.get("count_include_pad", _Const(True))) and self._const(
-                a.get("divisor_override", _Const(None))) is None
+            ok = (
+                self._const(a.get("count_include_pad", _Const(True)))
+                and self._const(a.get("divisor_override", _Const(None))) is None
+            )
             block = "avg_pool"
         if ok and None not in (k, s, p) and 2 * p <= k:
-            return self._emit(n, block, {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": ceil}, [src])
+            return self._emit(
+                n, block, {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": ceil}, [src]
+            )
         return self._unmappable(n)
 
     def _chunks(self, n: fx.Node, src: str, target: Any, a: dict[str, Any]) -> Any:
@@ -439,7 +526,11 @@ class FxMapper:
             return self._unmappable(n)
         rest = [i for i in index[2:] if i is not Ellipsis]
         cut = index[1]
-        if not isinstance(cut, slice) or cut.step not in (None, 1) or any(i != slice(None) for i in rest):
+        if (
+            not isinstance(cut, slice)
+            or cut.step not in (None, 1)
+            or any(i != slice(None) for i in rest)
+        ):
             return self._unmappable(n)
         channels = self._shape(src)[0]
         start, stop, _ = cut.indices(channels)
@@ -448,7 +539,9 @@ class FxMapper:
             return self._unmappable(n)
         if width == channels:
             return _Tensor(src)
-        return self._emit(n, "channel_split", {"parts": channels // width, "index": start // width}, [src])
+        return self._emit(
+            n, "channel_split", {"parts": channels // width, "index": start // width}, [src]
+        )
 
 
 def _square(value: Any) -> Any:
@@ -505,7 +598,9 @@ def class_reference(cls: type) -> str:
 
     qualname = cls.__qualname__
     if "<locals>" in qualname:
-        raise custom.CustomModuleError(f"class {qualname} is defined inside a function and cannot be imported")
+        raise custom.CustomModuleError(
+            f"class {qualname} is defined inside a function and cannot be imported"
+        )
     if hasattr(nn, cls.__name__) and getattr(nn, cls.__name__) is cls:
         return f"torch.nn:{cls.__name__}"
     module = sys.modules.get(cls.__module__)
@@ -519,11 +614,16 @@ def custom_params(module: nn.Module, path: str) -> dict[str, Any]:
     recorded = constructor_arguments(module)
     cls = type(module)
     if recorded is None:
-        raise custom.CustomModuleError(f"module '{path}' ({cls.__name__}) was not built by the model's "
-                                       "constructor, so its arguments are unknown")
+        raise custom.CustomModuleError(
+            f"module '{path}' ({cls.__name__}) was not built by the model's "
+            "constructor, so its arguments are unknown"
+        )
     args, kwargs = recorded
     try:
-        return {"module": class_reference(cls), "args": custom.arguments_json(list(args)),
-                "kwargs": custom.arguments_json(dict(kwargs))}
+        return {
+            "module": class_reference(cls),
+            "args": custom.arguments_json(list(args)),
+            "kwargs": custom.arguments_json(dict(kwargs)),
+        }
     except custom.CustomModuleError as exc:
         raise custom.CustomModuleError(f"module '{path}' ({cls.__name__}): {exc}") from None

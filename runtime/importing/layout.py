@@ -1,4 +1,5 @@
 """Canvas positions for an imported graph: the layered top-to-bottom layout of the templates."""
+
 from __future__ import annotations
 
 from runtime.graph import Graph

@@ -1,4 +1,5 @@
 """torch.nn leaf modules → catalogue blocks with the exact same parameters (None: no block fits)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,17 +30,39 @@ def _conv(m: nn.Conv2d, shape: Shape) -> Mapped:
         return None
     if isinstance(pad, int) and pad > 64:
         return None
-    return "conv2d", {"out_channels": m.out_channels, "kernel_size": k, "stride": s, "padding": pad,
-                      "dilation": d, "groups": m.groups, "bias": m.bias is not None}
+    return "conv2d", {
+        "out_channels": m.out_channels,
+        "kernel_size": k,
+        "stride": s,
+        "padding": pad,
+        "dilation": d,
+        "groups": m.groups,
+        "bias": m.bias is not None,
+    }
 
 
 def _tconv(m: nn.ConvTranspose2d, shape: Shape) -> Mapped:
     k, s, p, op = (_square(v) for v in (m.kernel_size, m.stride, m.padding, m.output_padding))
-    if (None in (k, s, p, op) or _square(m.dilation) != 1 or m.groups != 1 or m.padding_mode != "zeros"
-            or len(shape) != 3 or k > 63 or s > 32 or p > 64 or op >= s):
+    if (
+        None in (k, s, p, op)
+        or _square(m.dilation) != 1
+        or m.groups != 1
+        or m.padding_mode != "zeros"
+        or len(shape) != 3
+        or k > 63
+        or s > 32
+        or p > 64
+        or op >= s
+    ):
         return None
-    return "transposed_conv", {"out_channels": m.out_channels, "kernel_size": k, "stride": s, "padding": p,
-                               "output_padding": op, "bias": m.bias is not None}
+    return "transposed_conv", {
+        "out_channels": m.out_channels,
+        "kernel_size": k,
+        "stride": s,
+        "padding": p,
+        "output_padding": op,
+        "bias": m.bias is not None,
+    }
 
 
 def _bn(m: nn.BatchNorm2d, shape: Shape) -> Mapped:
@@ -64,16 +87,35 @@ def _instance_norm(m: nn.InstanceNorm2d, shape: Shape) -> Mapped:
 
 
 def _max_pool(m: nn.MaxPool2d, shape: Shape) -> Mapped:
-    k, s, p = _square(m.kernel_size), _square(m.stride if m.stride is not None else m.kernel_size), _square(m.padding)
-    if None in (k, s, p) or _square(m.dilation) != 1 or m.return_indices or 2 * p > k or len(shape) != 3:
+    k, s, p = (
+        _square(m.kernel_size),
+        _square(m.stride if m.stride is not None else m.kernel_size),
+        _square(m.padding),
+    )
+    if (
+        None in (k, s, p)
+        or _square(m.dilation) != 1
+        or m.return_indices
+        or 2 * p > k
+        or len(shape) != 3
+    ):
         return None
     return "max_pool", {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": m.ceil_mode}
 
 
 def _avg_pool(m: nn.AvgPool2d, shape: Shape) -> Mapped:
-    k, s, p = _square(m.kernel_size), _square(m.stride if m.stride is not None else m.kernel_size), _square(m.padding)
-    if (None in (k, s, p) or not m.count_include_pad or m.divisor_override is not None or 2 * p > k
-            or len(shape) != 3):
+    k, s, p = (
+        _square(m.kernel_size),
+        _square(m.stride if m.stride is not None else m.kernel_size),
+        _square(m.padding),
+    )
+    if (
+        None in (k, s, p)
+        or not m.count_include_pad
+        or m.divisor_override is not None
+        or 2 * p > k
+        or len(shape) != 3
+    ):
         return None
     return "avg_pool", {"kernel_size": k, "stride": s, "padding": p, "ceil_mode": m.ceil_mode}
 
@@ -112,12 +154,17 @@ RULES: dict[type, Callable[[Any, Shape], Mapped]] = {
     nn.ConvTranspose2d: _tconv,
     nn.BatchNorm1d: _bn,
     nn.BatchNorm2d: _bn,
-    nn.GroupNorm: lambda m, s: ("group_norm", {"groups": m.num_groups, "eps": m.eps, "affine": m.affine})
-    if len(s) == 3 else None,
+    nn.GroupNorm: lambda m, s: (
+        ("group_norm", {"groups": m.num_groups, "eps": m.eps, "affine": m.affine})
+        if len(s) == 3
+        else None
+    ),
     nn.LayerNorm: _layer_norm,
     nn.InstanceNorm2d: _instance_norm,
-    nn.LocalResponseNorm: lambda m, s: ("local_response_norm",
-                                        {"size": m.size, "alpha": m.alpha, "beta": m.beta, "k": float(m.k)}),
+    nn.LocalResponseNorm: lambda m, s: (
+        "local_response_norm",
+        {"size": m.size, "alpha": m.alpha, "beta": m.beta, "k": float(m.k)},
+    ),
     nn.ReLU: lambda m, s: ("relu", {}),
     nn.ReLU6: lambda m, s: ("relu6", {}),
     nn.LeakyReLU: lambda m, s: ("leaky_relu", {"negative_slope": m.negative_slope}),
@@ -130,9 +177,14 @@ RULES: dict[type, Callable[[Any, Shape], Mapped]] = {
     nn.Hardswish: lambda m, s: ("hardswish", {}),
     nn.MaxPool2d: _max_pool,
     nn.AvgPool2d: _avg_pool,
-    nn.AdaptiveAvgPool2d: lambda m, s: adaptive("adaptive_avg_pool", m.output_size) if len(s) == 3 else None,
-    nn.AdaptiveMaxPool2d: lambda m, s: adaptive("adaptive_max_pool", m.output_size)
-    if len(s) == 3 and not m.return_indices else None,
+    nn.AdaptiveAvgPool2d: lambda m, s: (
+        adaptive("adaptive_avg_pool", m.output_size) if len(s) == 3 else None
+    ),
+    nn.AdaptiveMaxPool2d: lambda m, s: (
+        adaptive("adaptive_max_pool", m.output_size)
+        if len(s) == 3 and not m.return_indices
+        else None
+    ),
     nn.Linear: _linear,
     nn.Dropout: lambda m, s: ("dropout", {"p": m.p}),
     nn.Dropout2d: lambda m, s: ("spatial_dropout", {"p": m.p}) if len(s) == 3 else None,

@@ -1,4 +1,5 @@
 """Import a PyTorch model: load, trace with torch.fx, map to blocks, build an equivalent project."""
+
 from __future__ import annotations
 
 import re
@@ -33,14 +34,17 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def import_pytorch(source: str, input_shape: tuple[int, int, int] = (3, 224, 224),
-                   args_text: str | None = None) -> ImportResult:
+def import_pytorch(
+    source: str, input_shape: tuple[int, int, int] = (3, 224, 224), args_text: str | None = None
+) -> ImportResult:
     """Import SOURCE ('file.py:Name' or 'package.module:Name'); runs the user's code."""
     loaded = load_model(source, args_text)
     return import_module(loaded, input_shape, source.rpartition(":")[0])
 
 
-def import_module(loaded: LoadedModel, input_shape: tuple[int, int, int], where: str) -> ImportResult:
+def import_module(
+    loaded: LoadedModel, input_shape: tuple[int, int, int], where: str
+) -> ImportResult:
     """Map an already built model to a project (its weights included)."""
     model = loaded.module.eval()
     example = torch.randn(EXAMPLE_BATCH, *input_shape)
@@ -49,10 +53,12 @@ def import_module(loaded: LoadedModel, input_shape: tuple[int, int, int], where:
         gm, leaves = trace(model, loaded.files, where, leaves)
         try:
             values = run_values(gm, example)
-        except Exception as exc:  # noqa: BLE001 - the user's forward may fail on this input size
-            raise ModelImportError(where, f"the model fails on a {'×'.join(map(str, input_shape))} input: "
-                                          f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                                   ) from None
+        except Exception as exc:
+            raise ModelImportError(
+                where,
+                f"the model fails on a {'×'.join(map(str, input_shape))} input: "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            ) from None
         mapper = FxMapper(gm, values, EXAMPLE_BATCH, leaves)
         try:
             mapper.run()
@@ -60,8 +66,11 @@ def import_module(loaded: LoadedModel, input_shape: tuple[int, int, int], where:
             enclosing = _opaque_candidate(model, problem)
             if enclosing is None or enclosing in leaves:
                 at = source_line(problem.node, loaded.files) or where
-                raise ModelImportError(at, f"{problem.what} in ConvStudio: put it inside a submodule of its "
-                                           "own to import that submodule as a custom module") from None
+                raise ModelImportError(
+                    at,
+                    f"{problem.what} in ConvStudio: put it inside a submodule of its "
+                    "own to import that submodule as a custom module",
+                ) from None
             leaves.add(enclosing)
             continue
         except custom.CustomModuleError as exc:
@@ -115,8 +124,12 @@ def _fold_merges(nodes: dict[str, ImportedNode]) -> dict[str, ImportedNode]:
         merged: list[str] = []
         for src in node.inputs:
             inner = nodes.get(src)
-            if (inner is not None and inner.block == node.block and consumers[src] == [key]
-                    and inner.context == node.context):
+            if (
+                inner is not None
+                and inner.block == node.block
+                and consumers[src] == [key]
+                and inner.context == node.context
+            ):
                 merged.extend(inner.inputs)
                 del nodes[src]
             else:
@@ -125,7 +138,9 @@ def _fold_merges(nodes: dict[str, ImportedNode]) -> dict[str, ImportedNode]:
     return nodes
 
 
-def _attach_output(nodes: dict[str, ImportedNode], output: str) -> tuple[dict[str, ImportedNode], str]:
+def _attach_output(
+    nodes: dict[str, ImportedNode], output: str
+) -> tuple[dict[str, ImportedNode], str]:
     """A final Linear (with bias, on a vector) becomes the Output head; otherwise a pass-through Output."""
     last = nodes[output]
     fed_once = sum(output in n.inputs for n in nodes.values()) == 0
@@ -170,8 +185,9 @@ def _names(nodes: dict[str, ImportedNode]) -> dict[str, str]:
     return names
 
 
-def _build_project(nodes: dict[str, ImportedNode], output: str, input_shape: tuple[int, int, int],
-                   title: str) -> Project:
+def _build_project(
+    nodes: dict[str, ImportedNode], output: str, input_shape: tuple[int, int, int], title: str
+) -> Project:
     from runtime.importing.layout import layout_imported
 
     graph = Graph()
@@ -192,8 +208,9 @@ def _build_project(nodes: dict[str, ImportedNode], output: str, input_shape: tup
     return Project(graph, input_shape, title, f"Imported from PyTorch ({title}).")
 
 
-def _weights(model: nn.Module, nodes: dict[str, ImportedNode],
-             project: Project) -> tuple[dict[str, str], dict[str, torch.Tensor]]:
+def _weights(
+    model: nn.Module, nodes: dict[str, ImportedNode], project: Project
+) -> tuple[dict[str, str], dict[str, torch.Tensor]]:
     """Original state_dict key → compiled key, and the weights under the compiled names."""
     original = model.state_dict()
     key_map: dict[str, str] = {}
@@ -203,7 +220,7 @@ def _weights(model: nn.Module, nodes: dict[str, ImportedNode],
         prefix = node.module_path + "."
         for key in original:
             if key.startswith(prefix):
-                key_map[key] = node.extra["name"] + "." + key[len(prefix):]
+                key_map[key] = node.extra["name"] + "." + key[len(prefix) :]
     state = {key_map[k]: v.detach() for k, v in original.items() if k in key_map}
     return key_map, state
 
@@ -214,12 +231,17 @@ def _check_counts(model: nn.Module, project: Project, result: ImportResult) -> N
     shapes = network_shapes(project)
     unused = [k for k in model.state_dict() if k not in result.key_map]
     if unused:
-        result.warnings.append(f"{len(unused)} tensors of the module are not used by its forward and were "
-                               f"left out (first: {unused[0]})")
+        result.warnings.append(
+            f"{len(unused)} tensors of the module are not used by its forward and were "
+            f"left out (first: {unused[0]})"
+        )
     missing = [k for k in shapes if k not in result.state_dict]
     if missing:
         raise ModelImportError(project.name, f"internal mapping error: no weights for {missing[0]}")
     for key, value in result.state_dict.items():
         if shapes[key] != tuple(value.shape):
-            raise ModelImportError(project.name, f"internal mapping error: {key} is {tuple(value.shape)} in "
-                                                 f"the module but {shapes[key]} in the graph")
+            raise ModelImportError(
+                project.name,
+                f"internal mapping error: {key} is {tuple(value.shape)} in "
+                f"the module but {shapes[key]} in the graph",
+            )

@@ -1,4 +1,5 @@
 """Write an imported project with its weights next to it."""
+
 from __future__ import annotations
 
 from pathlib import Path

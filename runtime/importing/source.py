@@ -1,4 +1,5 @@
 """Load the model a SOURCE names ('path/to/file.py:Name' or 'package.module:Name') and build it."""
+
 from __future__ import annotations
 
 import json
@@ -44,7 +45,9 @@ def load_model(source: str, args_text: str | None = None) -> LoadedModel:
     """Import SOURCE's code (trusting it), then call the class or factory with the arguments."""
     where, sep, name = source.rpartition(":")
     if not sep or not where or not name.isidentifier():
-        raise ModelImportError(source, "name the model as path/to/file.py:Name or package.module:Name")
+        raise ModelImportError(
+            source, "name the model as path/to/file.py:Name or package.module:Name"
+        )
     args, kwargs = parse_args_text(args_text)
     files: set[str] = set()
     if where.endswith(".py"):
@@ -63,8 +66,11 @@ def load_model(source: str, args_text: str | None = None) -> LoadedModel:
             files.add(str(Path(module.__file__).resolve()))
     factory = getattr(module, name, None)
     if factory is None:
-        defined = sorted(k for k, v in vars(module).items()
-                         if isinstance(v, type) and issubclass(v, nn.Module) and not k.startswith("_"))
+        defined = sorted(
+            k
+            for k, v in vars(module).items()
+            if isinstance(v, type) and issubclass(v, nn.Module) and not k.startswith("_")
+        )
         hint = f" (it defines {', '.join(defined)})" if defined else ""
         raise ModelImportError(where, f"has no class or function '{name}'{hint}")
     if not callable(factory):
@@ -72,12 +78,14 @@ def load_model(source: str, args_text: str | None = None) -> LoadedModel:
     try:
         with recording_constructors():
             model = factory(*args, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - the user's constructor may raise anything
+    except Exception as exc:
         line = user_line(exc.__traceback__, files)
         at = f"{where}:{line}" if line else where
         raise ModelImportError(at, f"{name}(...) raised {first_line(exc)}") from None
     if not isinstance(model, nn.Module):
-        raise ModelImportError(where, f"{name}(...) returned {type(model).__name__}, not an nn.Module")
+        raise ModelImportError(
+            where, f"{name}(...) returned {type(model).__name__}, not an nn.Module"
+        )
     return LoadedModel(model.eval(), name, reference, frozenset(files))
 
 
@@ -95,7 +103,8 @@ def _load_file(path: Path, shown: str) -> Any:
     custom.trust(f"{path}:X")
     try:
         return custom.load_file_module(path)
-    except Exception as exc:  # noqa: BLE001 - importing the user's file runs its top-level code
+    except Exception as exc:
         line = user_line(exc.__traceback__, {str(path)})
-        raise ModelImportError(f"{shown}:{line}" if line else shown,
-                               f"importing it raised {first_line(exc)}") from None
+        raise ModelImportError(
+            f"{shown}:{line}" if line else shown, f"importing it raised {first_line(exc)}"
+        ) from None

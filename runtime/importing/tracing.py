@@ -1,4 +1,5 @@
 """Trace a user's model with torch.fx; submodules fx cannot trace become opaque (leaf) modules."""
+
 from __future__ import annotations
 
 import re
@@ -31,10 +32,17 @@ class ImportTracer(fx.Tracer):
 
     def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
         """torch.nn modules (not containers) and the modules chosen as leaves."""
-        return module_qualified_name in self.leaves or super().is_leaf_module(m, module_qualified_name)
+        return module_qualified_name in self.leaves or super().is_leaf_module(
+            m, module_qualified_name
+        )
 
-    def call_module(self, m: nn.Module, forward: Callable[..., Any], args: tuple[Any, ...],
-                    kwargs: dict[str, Any]) -> Any:
+    def call_module(
+        self,
+        m: nn.Module,
+        forward: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
         """Trace into user modules; one that fails is reported so it can become a leaf."""
         path = self.path_of_module(m)
         if self.is_leaf_module(m, path):
@@ -43,12 +51,13 @@ class ImportTracer(fx.Tracer):
             return super().call_module(m, forward, args, kwargs)
         except _LeafNeeded:
             raise
-        except Exception:  # noqa: BLE001 - anything fx cannot trace inside this submodule
+        except Exception:
             raise _LeafNeeded(path) from None
 
 
-def trace(model: nn.Module, files: frozenset[str], where: str,
-          leaves: set[str] | None = None) -> tuple[fx.GraphModule, set[str]]:
+def trace(
+    model: nn.Module, files: frozenset[str], where: str, leaves: set[str] | None = None
+) -> tuple[fx.GraphModule, set[str]]:
     """The traced GraphModule and the submodule paths that had to stay opaque."""
     leaves = set(leaves or ())
     for _ in range(_MAX_RETRIES):
@@ -58,12 +67,16 @@ def trace(model: nn.Module, files: frozenset[str], where: str,
         except _LeafNeeded as need:
             leaves.add(need.path)
             continue
-        except Exception as exc:  # noqa: BLE001 - fx raises TraceError, TypeError, RuntimeError, ...
+        except Exception as exc:
             line = user_line(exc.__traceback__, set(files))
             at = f"{where}:{line}" if line else where
-            raise ModelImportError(at, f"forward cannot be traced by torch.fx: {first_line(exc)}") from None
+            raise ModelImportError(
+                at, f"forward cannot be traced by torch.fx: {first_line(exc)}"
+            ) from None
         return fx.GraphModule(tracer.root, graph, type(model).__name__), leaves
-    raise ModelImportError(where, "forward cannot be traced by torch.fx: too many untraceable submodules")
+    raise ModelImportError(
+        where, "forward cannot be traced by torch.fx: too many untraceable submodules"
+    )
 
 
 def source_line(node: fx.Node, files: frozenset[str]) -> str | None:
@@ -84,7 +97,7 @@ def run_values(gm: fx.GraphModule, example: torch.Tensor) -> dict[str, Any]:
     try:
         with FakeTensorMode(allow_non_fake_inputs=True) as mode:
             return _record(gm, mode.from_tensor(example))
-    except Exception:  # noqa: BLE001 - data-dependent code cannot run on fake tensors: run it for real
+    except Exception:
         return _record(gm, example)
 
 

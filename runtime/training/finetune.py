@@ -1,12 +1,13 @@
 """The fine-tune recipe: train the classifier head alone for some epochs, then everything at a lower rate."""
+
 from __future__ import annotations
 
 import torch
 from torch import nn
 
 from runtime.project import Project
-from runtime.transfer import apply_freezing, head_node
 from runtime.training.recipe import Schedule
+from runtime.transfer import apply_freezing, head_node
 
 _SCALED_KEYS = ("lr", "initial_lr", "max_lr", "min_lr")
 
@@ -15,8 +16,14 @@ class FineTune:
     """Freezes all but the head while `epoch < head_epochs`; at that epoch unfreezes (nodes the user froze
     stay frozen) and multiplies every learning rate by `lr_factor`."""
 
-    def __init__(self, model: nn.Module, project: Project, schedule: Schedule, head_epochs: int,
-                 lr_factor: float) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        project: Project,
+        schedule: Schedule,
+        head_epochs: int,
+        lr_factor: float,
+    ) -> None:
         self.model = model
         self.project = project
         self.schedule = schedule

@@ -1,4 +1,5 @@
 """Read and write weight files: safetensors, or a .pt/.pth state dict through weights_only loading."""
+
 from __future__ import annotations
 
 import os
@@ -31,6 +32,7 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     if suffix == ".safetensors":
         from safetensors import SafetensorError
         from safetensors.torch import load_file
+
         try:
             tensors = load_file(str(path))
         except (SafetensorError, OSError, ValueError) as exc:
@@ -40,9 +42,11 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     if suffix in (".pt", ".pth", ".bin", ".ckpt"):
         try:
             loaded = torch.load(str(path), map_location="cpu", weights_only=True)
-        except Exception as exc:  # noqa: BLE001 - torch.load refuses anything but plain tensors and containers
+        except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise WeightsFileError(path, f"is not a plain state dict (only tensors are read): {first}") from None
+            raise WeightsFileError(
+                path, f"is not a plain state dict (only tensors are read): {first}"
+            ) from None
         return _state_dict(loaded, path)
     raise WeightsFileError(path, "is not a weight file: use .safetensors, or a .pt/.pth state dict")
 
@@ -56,7 +60,11 @@ def _state_dict(loaded: object, path: Path) -> dict[str, torch.Tensor]:
     if isinstance(loaded, Mapping):
         for key in _WRAPPERS:
             inner = loaded.get(key)
-            if isinstance(inner, Mapping) and inner and all(isinstance(v, torch.Tensor) for v in inner.values()):
+            if (
+                isinstance(inner, Mapping)
+                and inner
+                and all(isinstance(v, torch.Tensor) for v in inner.values())
+            ):
                 loaded = inner
                 break
         tensors = {str(k): v for k, v in loaded.items() if isinstance(v, torch.Tensor)}
@@ -78,7 +86,9 @@ def write_safetensors(path: str | Path, state: Mapping[str, torch.Tensor]) -> Pa
         save_file(tensors, tmp)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private; a weight file is as readable as the project
+        os.chmod(
+            tmp, 0o666 & ~umask
+        )  # mkstemp made it private; a weight file is as readable as the project
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

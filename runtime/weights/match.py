@@ -1,4 +1,5 @@
 """Match a weight file's keys to a network's: by name (torchvision's names included), then by order and shape."""
+
 from __future__ import annotations
 
 import re
@@ -23,16 +24,20 @@ class MatchReport:
 
     def summary(self) -> str:
         """One line: matched, missing, unexpected and shape-mismatched counts."""
-        text = (f"{len(self.matched)} matched ({len(self.by_order)} by order and shape), "
-                f"{len(self.missing)} missing, {len(self.unexpected)} unexpected, "
-                f"{len(self.mismatched)} of another shape")
+        text = (
+            f"{len(self.matched)} matched ({len(self.by_order)} by order and shape), "
+            f"{len(self.missing)} missing, {len(self.unexpected)} unexpected, "
+            f"{len(self.mismatched)} of another shape"
+        )
         return text
 
     def lines(self, limit: int = 8) -> list[str]:
         """A readable report, listing up to `limit` keys of each kind."""
         out = [self.summary()]
-        for title, keys in (("missing (keep their initial values)", self.missing),
-                            ("unexpected (not used)", self.unexpected)):
+        for title, keys in (
+            ("missing (keep their initial values)", self.missing),
+            ("unexpected (not used)", self.unexpected),
+        ):
             if keys:
                 shown = ", ".join(keys[:limit]) + (" …" if len(keys) > limit else "")
                 out.append(f"  {title}: {shown}")
@@ -63,8 +68,12 @@ def candidate_names(key: str) -> list[str]:
     return unique
 
 
-def match_state_dict(source: Mapping[str, torch.Tensor], target: Mapping[str, tuple[int, ...]],
-                     key_map: Mapping[str, str] | None = None, by_order: bool = True) -> MatchReport:
+def match_state_dict(
+    source: Mapping[str, torch.Tensor],
+    target: Mapping[str, tuple[int, ...]],
+    key_map: Mapping[str, str] | None = None,
+    by_order: bool = True,
+) -> MatchReport:
     """Pair file tensors with network keys: the project's key map, names, then order and shape."""
     report = MatchReport()
     taken: set[str] = set()
@@ -82,8 +91,11 @@ def match_state_dict(source: Mapping[str, torch.Tensor], target: Mapping[str, tu
                 break
     if by_order:
         rest_file = [k for k in source if k not in taken]
-        rest_net = [k for k in target if k not in report.matched
-                    and k not in {m[0] for m in report.mismatched}]
+        rest_net = [
+            k
+            for k in target
+            if k not in report.matched and k not in {m[0] for m in report.mismatched}
+        ]
         i = 0
         for name in rest_net:
             if i < len(rest_file) and tuple(source[rest_file[i]].shape) == shapes[name]:
@@ -91,6 +103,8 @@ def match_state_dict(source: Mapping[str, torch.Tensor], target: Mapping[str, tu
                 report.by_order.append(name)
                 taken.add(rest_file[i])
                 i += 1
-    report.missing = [k for k in target if k not in report.matched and k not in {m[0] for m in report.mismatched}]
+    report.missing = [
+        k for k in target if k not in report.matched and k not in {m[0] for m in report.mismatched}
+    ]
     report.unexpected = [k for k in source if k not in taken]
     return report

@@ -3,6 +3,7 @@
 ConvStudio never downloads them: the gallery names the file, the user fetches it on their own
 machine and loads it with Train → Load Weights… or `convstudio weights`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,13 +41,25 @@ PRETRAINED: dict[str, PretrainedSource] = {
     "resnet50": PretrainedSource("ResNet50_Weights.IMAGENET1K_V1", "resnet50-0676ba61.pth"),
     "resnet101": PretrainedSource("ResNet101_Weights.IMAGENET1K_V1", "resnet101-63fe2227.pth"),
     "resnet152": PretrainedSource("ResNet152_Weights.IMAGENET1K_V1", "resnet152-394f9c45.pth"),
-    "resnext50_32x4d": PretrainedSource("ResNeXt50_32X4D_Weights.IMAGENET1K_V1", "resnext50_32x4d-7cdf4587.pth"),
-    "wide_resnet50_2": PretrainedSource("Wide_ResNet50_2_Weights.IMAGENET1K_V1", "wide_resnet50_2-95faca4d.pth"),
-    "densenet121": PretrainedSource("DenseNet121_Weights.IMAGENET1K_V1", "densenet121-a639ec97.pth"),
+    "resnext50_32x4d": PretrainedSource(
+        "ResNeXt50_32X4D_Weights.IMAGENET1K_V1", "resnext50_32x4d-7cdf4587.pth"
+    ),
+    "wide_resnet50_2": PretrainedSource(
+        "Wide_ResNet50_2_Weights.IMAGENET1K_V1", "wide_resnet50_2-95faca4d.pth"
+    ),
+    "densenet121": PretrainedSource(
+        "DenseNet121_Weights.IMAGENET1K_V1", "densenet121-a639ec97.pth"
+    ),
     "googlenet": PretrainedSource("GoogLeNet_Weights.IMAGENET1K_V1", "googlenet-1378be20.pth"),
-    "squeezenet1_0": PretrainedSource("SqueezeNet1_0_Weights.IMAGENET1K_V1", "squeezenet1_0-b66bff10.pth"),
-    "squeezenet1_1": PretrainedSource("SqueezeNet1_1_Weights.IMAGENET1K_V1", "squeezenet1_1-b8a52dc0.pth"),
-    "mobilenet_v2": PretrainedSource("MobileNet_V2_Weights.IMAGENET1K_V1", "mobilenet_v2-b0353104.pth"),
+    "squeezenet1_0": PretrainedSource(
+        "SqueezeNet1_0_Weights.IMAGENET1K_V1", "squeezenet1_0-b66bff10.pth"
+    ),
+    "squeezenet1_1": PretrainedSource(
+        "SqueezeNet1_1_Weights.IMAGENET1K_V1", "squeezenet1_1-b8a52dc0.pth"
+    ),
+    "mobilenet_v2": PretrainedSource(
+        "MobileNet_V2_Weights.IMAGENET1K_V1", "mobilenet_v2-b0353104.pth"
+    ),
 }
 """Template name → the torchvision weight file of the same architecture."""
 

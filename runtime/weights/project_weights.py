@@ -1,4 +1,5 @@
 """Weights that travel with a project: a safetensors file next to it, referenced from it."""
+
 from __future__ import annotations
 
 import shutil
@@ -66,8 +67,9 @@ def sidecar_path(project_file: str | Path) -> Path:
     return project_file.with_name(project_file.stem + ".weights.safetensors")
 
 
-def attach_weights(project: Project, state: dict[str, torch.Tensor], project_file: str | Path,
-                   source: str = "") -> Path:
+def attach_weights(
+    project: Project, state: dict[str, torch.Tensor], project_file: str | Path, source: str = ""
+) -> Path:
     """Write `state` (network key names) next to `project_file` and reference it from the project."""
     target = sidecar_path(project_file)
     write_safetensors(target, state)
@@ -78,18 +80,31 @@ def attach_weights(project: Project, state: dict[str, torch.Tensor], project_fil
     return target
 
 
-def load_weights_into(project: Project, weights_file: str | Path, project_file: str | Path) -> MatchReport:
+def load_weights_into(
+    project: Project, weights_file: str | Path, project_file: str | Path
+) -> MatchReport:
     """Match a weight file against the project and keep the matched tensors with it."""
     source = read_state_dict(weights_file)
-    key_map = project.extra.get("import", {}).get("key_map") if isinstance(project.extra.get("import"), dict) else None
+    key_map = (
+        project.extra.get("import", {}).get("key_map")
+        if isinstance(project.extra.get("import"), dict)
+        else None
+    )
     shapes = network_shapes(project)
     report = match_state_dict(source, shapes, key_map)
     if not report.matched:
-        raise WeightsFileError(weights_file, f"no key matches the network ({len(source)} tensors in the file, "
-                                             f"first '{next(iter(source), '')}'; the network's first is "
-                                             f"'{next(iter(shapes), '')}')")
-    attach_weights(project, {k: source[v] for k, v in report.matched.items()}, project_file,
-                   Path(weights_file).name)
+        raise WeightsFileError(
+            weights_file,
+            f"no key matches the network ({len(source)} tensors in the file, "
+            f"first '{next(iter(source), '')}'; the network's first is "
+            f"'{next(iter(shapes), '')}')",
+        )
+    attach_weights(
+        project,
+        {k: source[v] for k, v in report.matched.items()},
+        project_file,
+        Path(weights_file).name,
+    )
     for node in project.graph.nodes.values():  # freshly loaded weights apply everywhere they fit
         if node.extra.get("reinitialise"):
             project.graph.set_extra(node.id, "reinitialise", None)
@@ -104,7 +119,9 @@ def referenced_state(project: Project) -> dict[str, torch.Tensor] | None:
     try:
         stamp = path.stat().st_mtime
     except OSError:
-        raise WeightsFileError(path, "is referenced by the project as its weights but does not exist") from None
+        raise WeightsFileError(
+            path, "is referenced by the project as its weights but does not exist"
+        ) from None
     key = (str(path.resolve()), stamp)
     if key not in _CACHE:
         _CACHE.clear()
@@ -121,7 +138,10 @@ def apply_weights(model: nn.Module, project: Project) -> list[str]:
     from runtime.transfer import reinitialised_names
 
     skip = reinitialised_names(project)
-    usable = {k: v for k, v in state.items()
-              if k in own and own[k].shape == v.shape and k.split(".")[0] not in skip}
+    usable = {
+        k: v
+        for k, v in state.items()
+        if k in own and own[k].shape == v.shape and k.split(".")[0] not in skip
+    }
     model.load_state_dict(usable, strict=False)
     return [k for k in own if k not in usable]

@@ -1,4 +1,5 @@
 """Importing ONNX files: operators to blocks, initializers to weights, round trips through ONNX export."""
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,7 @@ from torch import nn
 
 from runtime.cli import main
 from runtime.compile import build_model
-from runtime.export_onnx import OnnxExportError, export_onnx
+from runtime.onnx_export import OnnxExportError, export_onnx
 from runtime.importing.errors import ModelImportError
 from runtime.importing.onnx_import import import_onnx
 from runtime.project import load_project
@@ -25,8 +26,14 @@ from runtime.zoo import TEMPLATES
 QUICK = ("lenet5", "resnet18", "squeezenet1_1", "shufflenet_v2_x1_0", "resnet20_cifar")
 """Templates round-tripped in every run; CONVSTUDIO_ALL_TEMPLATES=1 round-trips all of them."""
 ALL = os.environ.get("CONVSTUDIO_ALL_TEMPLATES") == "1"
-OUTSIDE = {"resnet20_cifar": "Slice", "fcn32s": "Slice", "alexnet": "GatherND", "zfnet": "GatherND",
-           "airbench94": "Erf", "alexnet_caffe": "Pow"}
+OUTSIDE = {
+    "resnet20_cifar": "Slice",
+    "fcn32s": "Slice",
+    "alexnet": "GatherND",
+    "zfnet": "GatherND",
+    "airbench94": "Erf",
+    "alexnet_caffe": "Pow",
+}
 """Templates whose ONNX form (as torch's exporter writes it) needs an operator outside the importer's
 list, and that operator: strided slices (zero-padding shortcut, crop); the gather form of adaptive
 pooling to a larger map; exact GELU written as Erf; LRN written as Pow/Div."""
@@ -41,7 +48,9 @@ def _imported_output(path: Path, x: torch.Tensor) -> torch.Tensor:
     result = import_onnx(path)
     model = build_model(result.project).eval()
     model.load_state_dict(result.state_dict, strict=False)
-    assert set(result.state_dict) >= {k for k in model.state_dict() if not k.endswith("num_batches_tracked")}
+    assert set(result.state_dict) >= {
+        k for k in model.state_dict() if not k.endswith("num_batches_tracked")
+    }
     with torch.no_grad():
         return model(x)
 
@@ -98,13 +107,27 @@ def test_torchscript_export_with_many_operators(tmp_path: Path) -> None:
     path = tmp_path / "mixed.onnx"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, (torch.randn(1, 3, 16, 16),), str(path), dynamo=False, input_names=["image"],
-                          dynamic_axes={"image": {0: "batch"}})
+        torch.onnx.export(
+            model,
+            (torch.randn(1, 3, 16, 16),),
+            str(path),
+            dynamo=False,
+            input_names=["image"],
+            dynamic_axes={"image": {0: "batch"}},
+        )
     x = torch.randn(3, 3, 16, 16)
     with torch.no_grad():
         assert torch.allclose(_imported_output(path, x), model(x), atol=1e-5)
     blocks = [n.block for n in import_onnx(path).project.graph.nodes.values()]
-    assert {"batch_norm", "zero_pad", "relu6", "hardswish", "scale", "multiply", "global_avg_pool"} <= set(blocks)
+    assert {
+        "batch_norm",
+        "zero_pad",
+        "relu6",
+        "hardswish",
+        "scale",
+        "multiply",
+        "global_avg_pool",
+    } <= set(blocks)
 
 
 def _init(name: str, value: np.ndarray) -> onnx.TensorProto:
@@ -124,11 +147,18 @@ def test_hand_written_graph_lrn_concat_matmul_add(tmp_path: Path) -> None:
         helper.make_node("MatMul", ["g", "fc.weight"], ["h"]),
         helper.make_node("Add", ["h", "fc.bias"], ["y"]),
     ]
-    inits = [_init("c.weight", rng.standard_normal((4, 2, 3, 3))), _init("fc.weight", rng.standard_normal((128, 6))),
-             _init("fc.bias", rng.standard_normal(6))]
-    graph = helper.make_graph(nodes, "handmade", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
-                                                                                ["N", 2, 8, 8])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 6])], inits)
+    inits = [
+        _init("c.weight", rng.standard_normal((4, 2, 3, 3))),
+        _init("fc.weight", rng.standard_normal((128, 6))),
+        _init("fc.bias", rng.standard_normal(6)),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "handmade",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 6])],
+        inits,
+    )
     path = tmp_path / "handmade.onnx"
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
     x = torch.randn(2, 2, 8, 8)
@@ -138,10 +168,18 @@ def test_hand_written_graph_lrn_concat_matmul_add(tmp_path: Path) -> None:
 
 
 def test_unsupported_operators_are_listed_by_name_and_count(tmp_path: Path) -> None:
-    nodes = [helper.make_node("Sin", ["x"], ["a"]), helper.make_node("Relu", ["a"], ["b"]),
-             helper.make_node("Sin", ["b"], ["c"]), helper.make_node("Erf", ["c"], ["y"])]
-    graph = helper.make_graph(nodes, "odd", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4])])
+    nodes = [
+        helper.make_node("Sin", ["x"], ["a"]),
+        helper.make_node("Relu", ["a"], ["b"]),
+        helper.make_node("Sin", ["b"], ["c"]),
+        helper.make_node("Erf", ["c"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "odd",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4])],
+    )
     path = tmp_path / "odd.onnx"
     onnx.save(helper.make_model(graph), str(path))
     with pytest.raises(ModelImportError) as info:
@@ -158,6 +196,8 @@ def test_cli_imports_onnx_with_weights(tmp_path: Path, capsys: pytest.CaptureFix
     assert "wrote" in capsys.readouterr().err
     x = torch.randn(2, *project.input_shape)
     with torch.no_grad():
-        assert torch.allclose(build_model(load_project(out)).eval()(x), build_model(project).eval()(x), atol=1e-5)
+        assert torch.allclose(
+            build_model(load_project(out)).eval()(x), build_model(project).eval()(x), atol=1e-5
+        )
     assert main(["import", str(tmp_path / "missing.onnx"), "-o", str(out)]) == 1
     assert "missing.onnx: does not exist" in capsys.readouterr().err

@@ -1,4 +1,5 @@
 """Importing PyTorch models: exact parameters and outputs, key map, export → import stable, bad input."""
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,11 @@ def original(models_file: Path, name: str) -> torch.nn.Module:
     with torch.no_grad():
         for key, value in module.state_dict().items():
             if value.dtype.is_floating_point:
-                value.copy_(torch.rand_like(value) + 0.5 if "running_var" in key else torch.randn_like(value))
+                value.copy_(
+                    torch.rand_like(value) + 0.5
+                    if "running_var" in key
+                    else torch.randn_like(value)
+                )
     return module
 
 
@@ -49,7 +54,9 @@ def structure(project: Project) -> list[tuple]:
         params = dict(node.params)
         if node.block == "custom_module":
             params["module"] = split_reference(params["module"])[1]
-        rows.append((node.name, node.block, params, [graph.nodes[e.src].name for e in graph.inputs_of(nid)]))
+        rows.append(
+            (node.name, node.block, params, [graph.nodes[e.src].name for e in graph.inputs_of(nid)])
+        )
     return rows
 
 
@@ -59,8 +66,9 @@ def test_import_is_exact_and_export_import_stable(models_file: Path, name: str) 
     module = original(models_file, name)
     assert analyze(result.project).params_total == sum(p.numel() for p in module.parameters())
 
-    report = match_state_dict(module.state_dict(), network_shapes(result.project),
-                              result.key_map, by_order=False)
+    report = match_state_dict(
+        module.state_dict(), network_shapes(result.project), result.key_map, by_order=False
+    )
     assert not report.missing and not report.unexpected and not report.mismatched
     model = build_model(result.project).eval()
     model.load_state_dict({net: module.state_dict()[key] for net, key in report.matched.items()})
@@ -80,20 +88,39 @@ def test_custom_module_keeps_class_arguments_and_weights(models_file: Path) -> N
     up = result.project.graph.by_name("up")
     assert gate.block == up.block == "custom_module"
     assert gate.params["module"].endswith("models.py:PowerGate")
-    assert json.loads(gate.params["args"]) == [8] and json.loads(gate.params["kwargs"]) == {"exponent": 3.0}
+    assert json.loads(gate.params["args"]) == [8] and json.loads(gate.params["kwargs"]) == {
+        "exponent": 3.0
+    }
     assert up.params["module"] == "torch.nn:Upsample"
     assert result.key_map["gate.weight"] == "gate.weight"
-    source = (models_file.parent / "exported_custom.py")
+    source = models_file.parent / "exported_custom.py"
     export_python(result.project, source)
     text = source.read_text()
-    assert "from models import PowerGate" in text and "Needs PyTorch and the user's own models.py" in text
+    assert (
+        "from models import PowerGate" in text
+        and "Needs PyTorch and the user's own models.py" in text
+    )
 
 
-def test_cli_import_writes_project_with_referenced_weights(models_file: Path, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture) -> None:
+def test_cli_import_writes_project_with_referenced_weights(
+    models_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     out = tmp_path / "viewnet.json"
-    assert main(["import", f"{models_file}:ViewNet", "-o", str(out), "--input", "3x32x32",
-                 "--args", '{"classes": 7}']) == 0
+    assert (
+        main(
+            [
+                "import",
+                f"{models_file}:ViewNet",
+                "-o",
+                str(out),
+                "--input",
+                "3x32x32",
+                "--args",
+                '{"classes": 7}',
+            ]
+        )
+        == 0
+    )
     assert "wrote" in capsys.readouterr().err
     project = load_project(out)
     assert (tmp_path / project.extra["weights"]["file"]).is_file()
@@ -119,17 +146,37 @@ def _save_weights(module: torch.nn.Module, folder: Path) -> Path:
 
 BAD = {
     "syntax": ("def broken(:\n    pass\n", "Net", ":1: syntax error"),
-    "missing": ("from torch import nn\nclass Net(nn.Module):\n    pass\n", "Other",
-                ": has no class or function 'Other' (it defines Net)"),
-    "raises": (("from torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n"
-                "        super().__init__()\n        raise ValueError('width must be even')\n"), "Net",
-               ":5: Net(...) raised ValueError: width must be even"),
-    "untraceable": (("from torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n"
-                     "        super().__init__()\n        self.conv = nn.Conv2d(3, 4, 3)\n"
-                     "    def forward(self, x):\n        if x.sum() > 0:\n            return self.conv(x)\n"
-                     "        return x\n"), "Net", ":7: forward cannot be traced by torch.fx"),
-    "no block": (("import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def forward(self, x):\n"
-                  "        return torch.matmul(x, x)\n"), "Net", ":5: torch.matmul has no block in ConvStudio"),
+    "missing": (
+        "from torch import nn\nclass Net(nn.Module):\n    pass\n",
+        "Other",
+        ": has no class or function 'Other' (it defines Net)",
+    ),
+    "raises": (
+        (
+            "from torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        raise ValueError('width must be even')\n"
+        ),
+        "Net",
+        ":5: Net(...) raised ValueError: width must be even",
+    ),
+    "untraceable": (
+        (
+            "from torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.conv = nn.Conv2d(3, 4, 3)\n"
+            "    def forward(self, x):\n        if x.sum() > 0:\n            return self.conv(x)\n"
+            "        return x\n"
+        ),
+        "Net",
+        ":7: forward cannot be traced by torch.fx",
+    ),
+    "no block": (
+        (
+            "import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def forward(self, x):\n"
+            "        return torch.matmul(x, x)\n"
+        ),
+        "Net",
+        ":5: torch.matmul has no block in ConvStudio",
+    ),
 }
 
 
@@ -142,11 +189,17 @@ def test_bad_model_files_fail_on_one_line_naming_file_and_line(tmp_path: Path, c
         import_pytorch(f"{path}:{name}", SHAPE)
     message = str(info.value)
     assert "\n" not in message
-    assert message.startswith(str(path.resolve()) if case in ("untraceable", "no block") else str(path))
+    assert message.startswith(
+        str(path.resolve()) if case in ("untraceable", "no block") else str(path)
+    )
     assert expected in message
 
 
-def test_cli_reports_a_bad_source_on_one_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert main(["import", str(tmp_path / "absent.py") + ":Net", "-o", str(tmp_path / "x.json")]) == 1
+def test_cli_reports_a_bad_source_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert (
+        main(["import", str(tmp_path / "absent.py") + ":Net", "-o", str(tmp_path / "x.json")]) == 1
+    )
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "absent.py: does not exist" in err

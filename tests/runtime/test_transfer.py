@@ -1,4 +1,5 @@
 """Transfer learning: frozen nodes, replacing the head, the fine-tune recipe."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,12 +29,16 @@ def test_frozen_node_does_not_train_and_its_batchnorm_stays_in_eval() -> None:
     assert not any(p.requires_grad for p in model.conv1.parameters())
     assert not any(p.requires_grad for p in model.layer1_0.parameters())
     assert all(p.requires_grad for p in model.layer2_0.parameters())
-    assert not model.bn1.training and not model.layer1_0.bn1.training and model.layer2_0.bn1.training
+    assert (
+        not model.bn1.training and not model.layer1_0.bn1.training and model.layer2_0.bn1.training
+    )
     before = model.bn1.running_mean.clone()
     model(torch.randn(4, 3, 32, 32)).sum().backward()
     assert torch.equal(before, model.bn1.running_mean) and model.conv1.weight.grad is None
     analysis = analyze(project)
-    frozen = sum(p.numel() for n in ("conv1", "bn1", "layer1_0") for p in getattr(model, n).parameters())
+    frozen = sum(
+        p.numel() for n in ("conv1", "bn1", "layer1_0") for p in getattr(model, n).parameters()
+    )
     assert analysis.params_frozen == frozen and analysis.params == analysis.params_total - frozen
 
 
@@ -43,7 +48,9 @@ def test_replace_head_sets_classes_and_reinitialises_only_the_head(tmp_path: Pat
     path = project.save(tmp_path / "r18.json")
     shapes = network_shapes(project)
     torch.manual_seed(0)
-    weights = {k: torch.randn(s) for k, s in shapes.items() if not k.endswith("num_batches_tracked")}
+    weights = {
+        k: torch.randn(s) for k, s in shapes.items() if not k.endswith("num_batches_tracked")
+    }
     save_file(weights, str(tmp_path / "w.safetensors"))
     load_weights_into(project, tmp_path / "w.safetensors", path)
     project.save()

@@ -1,4 +1,5 @@
 """Pretrained weights: torchvision's names into templates, safe reading, fallback matching, use everywhere."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ class TvBasicBlock(nn.Module):
         self.bn2 = nn.BatchNorm2d(planes)
         self.downsample = None
         if stride != 1 or inplanes != planes:
-            self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False),
-                                            nn.BatchNorm2d(planes))
+            self.downsample = nn.Sequential(
+                nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes)
+            )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         identity = x if self.downsample is None else self.downsample(x)
@@ -53,7 +55,10 @@ class TvResNet18(nn.Module):
         widths, cin = (64, 128, 256, 512), 64
         for i, width in enumerate(widths, start=1):
             stride = 1 if i == 1 else 2
-            self.add_module(f"layer{i}", nn.Sequential(TvBasicBlock(cin, width, stride), TvBasicBlock(width, width)))
+            self.add_module(
+                f"layer{i}",
+                nn.Sequential(TvBasicBlock(cin, width, stride), TvBasicBlock(width, width)),
+            )
             cin = width
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(512, 1000)
@@ -69,7 +74,11 @@ def _randomised(model: nn.Module) -> nn.Module:
     with torch.no_grad():
         for key, value in model.state_dict().items():
             if value.dtype.is_floating_point:
-                value.copy_(torch.rand_like(value) + 0.5 if "running_var" in key else torch.randn_like(value) * 0.05)
+                value.copy_(
+                    torch.rand_like(value) + 0.5
+                    if "running_var" in key
+                    else torch.randn_like(value) * 0.05
+                )
     return model.eval()
 
 
@@ -81,8 +90,9 @@ def resnet18_project(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("suffix", [".pth", ".safetensors"])
-def test_torchvision_names_load_into_the_template(resnet18_project: Path, tmp_path: Path, suffix: str,
-                                                  capsys: pytest.CaptureFixture) -> None:
+def test_torchvision_names_load_into_the_template(
+    resnet18_project: Path, tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture
+) -> None:
     reference = _randomised(TvResNet18())
     weights = tmp_path / f"resnet18-tv{suffix}"
     if suffix == ".pth":
@@ -104,7 +114,9 @@ def test_order_and_shape_fallback_when_names_differ(resnet18_project: Path, tmp_
     reference = _randomised(TvResNet18())
     renamed = {f"t{i:03d}": v for i, v in enumerate(reference.state_dict().values())}
     project = load_project(resnet18_project)
-    torch.save(renamed, tmp_path / "renamed.pth")  # a .pth keeps its order; safetensors files are name-ordered
+    torch.save(
+        renamed, tmp_path / "renamed.pth"
+    )  # a .pth keeps its order; safetensors files are name-ordered
     report = load_weights_into(project, tmp_path / "renamed.pth", resnet18_project)
     assert len(report.by_order) == len(renamed) and not report.missing and not report.unexpected
     x = torch.randn(2, 3, 32, 32)
@@ -128,8 +140,9 @@ def test_report_lists_missing_unexpected_and_mismatched() -> None:
     assert "1 matched" in report.summary() and "1 of another shape" in report.summary()
 
 
-def test_weights_with_no_matching_keys_fail_on_one_line(resnet18_project: Path, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture) -> None:
+def test_weights_with_no_matching_keys_fail_on_one_line(
+    resnet18_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     path = _save(tmp_path / "other.safetensors", {"embedding.weight": torch.zeros(3, 3, 3)})
     assert main(["weights", str(resnet18_project), "--load", str(path)]) == 1
     err = capsys.readouterr().err.strip()
@@ -156,12 +169,15 @@ class Exploit:
 def test_weights_are_used_by_export(resnet18_project: Path, tmp_path: Path) -> None:
     project = load_project(resnet18_project)
     shapes = network_shapes(project)
-    state = {k: torch.full(s, 0.25) for k, s in shapes.items() if not k.endswith("num_batches_tracked")}
+    state = {
+        k: torch.full(s, 0.25) for k, s in shapes.items() if not k.endswith("num_batches_tracked")
+    }
     load_weights_into(project, _save(tmp_path / "flat.safetensors", state), resnet18_project)
     project.save()
     import onnxruntime
 
     from runtime.onnx_export import export_onnx
+
     path = export_onnx(load_project(resnet18_project), tmp_path / "r.onnx")
     x = torch.randn(2, 3, 32, 32)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
@@ -194,4 +210,6 @@ def test_save_as_elsewhere_takes_the_weights_along(resnet18_project: Path, tmp_p
     assert (elsewhere.parent / "renamed.weights.safetensors").is_file()
     x = torch.randn(1, 3, 32, 32)
     with torch.no_grad():
-        assert torch.allclose(build_model(load_project(elsewhere)).eval()(x), reference(x), atol=1e-5)
+        assert torch.allclose(
+            build_model(load_project(elsewhere)).eval()(x), reference(x), atol=1e-5
+        )

@@ -1,4 +1,5 @@
 """The window's import, load-weights, trust and transfer-learning actions."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,9 @@ from tests.runtime.import_models import MODELS
 from tests.studio.helpers import choose_in_popup, node_centre, right_click
 
 
-def test_import_model_says_it_runs_the_code_then_opens_the_project(make_window, qtbot, tmp_path: Path) -> None:
+def test_import_model_says_it_runs_the_code_then_opens_the_project(
+    make_window, qtbot, tmp_path: Path
+) -> None:
     window = make_window()
     source = tmp_path / "models.py"
     source.write_text(MODELS)
@@ -30,14 +33,20 @@ def test_import_model_says_it_runs_the_code_then_opens_the_project(make_window, 
     out = tmp_path / "viewnet.json"
     assert window.model_import.import_model(source, out, dialog=dialog)
     project = window.doc.project
-    assert project.path == out and project.name == "ViewNet" and (tmp_path / "viewnet.weights.safetensors").exists()
+    assert (
+        project.path == out
+        and project.name == "ViewNet"
+        and (tmp_path / "viewnet.weights.safetensors").exists()
+    )
     torch.manual_seed(0)
     module = load_file_module(source).ViewNet().eval()
     saved = load_project(out)
     x = torch.randn(2, 3, 32, 32)
     with torch.no_grad():
         # the window's project uses the module's own weights, not a fresh initialisation
-        assert torch.allclose(build_model(saved).eval()(x), _with_weights(module, saved)(x), atol=1e-5)
+        assert torch.allclose(
+            build_model(saved).eval()(x), _with_weights(module, saved)(x), atol=1e-5
+        )
 
 
 def _with_weights(module: torch.nn.Module, project) -> torch.nn.Module:
@@ -65,13 +74,21 @@ def test_load_weights_from_the_train_menu(make_window, tmp_path: Path) -> None:
     window = make_window(load_project(tmp_path / "r18.json"))
     assert window.actions_by_name["load_weights"].text() == "Load &Weights…"
     reference = build_model(project, seed=9)
-    torch.save({k.replace("layer1_0", "layer1.0"): v for k, v in reference.state_dict().items()}, tmp_path / "w.pth")
+    torch.save(
+        {k.replace("layer1_0", "layer1.0"): v for k, v in reference.state_dict().items()},
+        tmp_path / "w.pth",
+    )
     assert window.model_import.load_weights(tmp_path / "w.pth")
     assert "0 missing" in window.model_import.last_report
-    assert json.loads((tmp_path / "r18.json").read_text())["weights"]["file"] == "r18.weights.safetensors"
+    assert (
+        json.loads((tmp_path / "r18.json").read_text())["weights"]["file"]
+        == "r18.weights.safetensors"
+    )
     x = torch.randn(1, 3, 32, 32)
     with torch.no_grad():
-        assert torch.allclose(build_model(window.doc.project).eval()(x), reference.eval()(x), atol=1e-5)
+        assert torch.allclose(
+            build_model(window.doc.project).eval()(x), reference.eval()(x), atol=1e-5
+        )
 
 
 def test_freeze_from_the_context_menu_shows_a_lock_and_undoes(make_window, qtbot) -> None:
@@ -108,8 +125,12 @@ def test_replace_head_is_one_undoable_edit(make_window) -> None:
 
 def test_untrusted_custom_module_is_a_problem_until_trusted(make_window, tmp_path: Path) -> None:
     code = tmp_path / "layers_to_trust.py"
-    code.write_text("from torch import nn\n\nclass Twice(nn.Module):\n    def forward(self, x):\n        return 2 * x\n")
-    project = load_project(Path(__file__).resolve().parents[2] / "assets" / "templates" / "lenet5.json")
+    code.write_text(
+        "from torch import nn\n\nclass Twice(nn.Module):\n    def forward(self, x):\n        return 2 * x\n"
+    )
+    project = load_project(
+        Path(__file__).resolve().parents[2] / "assets" / "templates" / "lenet5.json"
+    )
     graph = project.graph
     node = graph.add_node("custom_module", {"module": f"{code}:Twice"}, name="twice")
     conv = graph.by_name("conv1")
