@@ -9,11 +9,14 @@ from PySide6.QtWidgets import QDockWidget, QMenuBar, QWidget
 
 from runtime.project import Project
 from studio.document import Document
+from studio.paths import AppPaths
 
 
 class EditorHost(Protocol):
     """What a plug-in may use of the editor window."""
 
+    paths: AppPaths
+    """The app's settings file and data folder (untitled projects record their runs there)."""
     docks: dict[str, QDockWidget]
     """Every panel's dock, by object name."""
     selection_changed: SignalInstance

@@ -11,6 +11,7 @@ from typing import IO
 from runtime.codegen.trained import export_trained
 from runtime.errors import ConvStudioError
 from runtime.project import load_project
+from runtime.runs.recorder import RunRecorder, record_run, runs_root
 from runtime.training import EpochMetrics, Finished, RunWarning, Started, StepMetrics, train
 
 
@@ -28,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the device")
     p.add_argument("--out", type=Path, help="output folder (default: <project>-training beside the file)")
     p.add_argument("--resume", type=Path, help="continue from a checkpoint (.json or a folder with last.json)")
+    p.add_argument("--no-record", action="store_true",
+                   help="do not record the run in <project>.runs beside the project file")
     p.set_defaults(handler=run)
 
 
@@ -63,8 +66,14 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or args.file.with_name(f"{args.file.stem}-training")
     out.mkdir(parents=True, exist_ok=True)
     err, start, t0, finished = sys.stderr, None, time.perf_counter(), None
+    events = train(project, out_dir=out, resume=args.resume, epochs=args.epochs, device=args.device)
+    if not args.no_record:
+        recorder = RunRecorder.start(project, runs_root(project), "cli", out_dir=out,
+                                     overrides={"epochs": args.epochs, "device": args.device})
+        events = record_run(events, recorder)
+        err.write(f"recording run '{recorder.record.name}' in {recorder.folder}\n")
     with open(out / "metrics.jsonl", "w", encoding="utf-8") as metrics:
-        for event in train(project, out_dir=out, resume=args.resume, epochs=args.epochs, device=args.device):
+        for event in events:
             if isinstance(event, Started):
                 start = event
                 err.write(f"training {project.name} on {event.device}: {event.train_size:,} training and "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from runtime.runs.errors import RunError
 from runtime.runs.record import (HISTORY_FILE, SNAPSHOT_FILE, RunRecord, new_run_id, now_text, read_record,
                                  versions)
 from runtime.runs.snapshot import snapshot_doc
+from runtime.training.settings import parse_training
 from runtime.training.events import EpochMetrics, Event, Finished, Started, StepMetrics
 
 CHECKPOINT_STEMS = ("last", "best")
@@ -50,10 +52,12 @@ class RunRecorder:
 
     @classmethod
     def start(cls, project: Project, root: str | Path, source: str, out_dir: str | Path | None = None,
-              resumed_from: str | None = None, name: str | None = None) -> "RunRecorder":
+              resumed_from: str | None = None, name: str | None = None,
+              overrides: dict | None = None) -> "RunRecorder":
         """Create a new run folder under `root` with the project snapshot and a 'running' record.
 
-        Checkpoints go to `out_dir` (default: the run folder) and are copied in at the end when elsewhere."""
+        Checkpoints go to `out_dir` (default: the run folder) and are copied in at the end when elsewhere;
+        `overrides` are the training settings given for this run only (they are recorded as used)."""
         root = Path(root)
         run_id = new_run_id()
         folder = root / run_id
@@ -61,12 +65,13 @@ class RunRecorder:
             folder.mkdir(parents=True, exist_ok=False)
         except OSError as exc:
             raise RunError(folder, f"cannot be created: {exc.strerror or exc}") from None
+        settings = parse_training(project.training, **(overrides or {})).to_dict()
         params, macs, rf = _figures(project)
         count = sum(1 for p in root.iterdir() if p.is_dir())
         record = RunRecord(id=run_id, name=name or f"run {count}", created=now_text(), source=source,
                            project_name=project.name,
                            project_file=str(project.path.resolve()) if project.path else None,
-                           settings=dict(project.training), versions=versions(), params=params, macs=macs,
+                           settings=settings, versions=versions(), params=params, macs=macs,
                            receptive_field=rf, resumed_from=resumed_from, folder=folder)
         write_atomic(folder / SNAPSHOT_FILE, json.dumps(snapshot_doc(project), indent=2, ensure_ascii=False))
         record.save()
@@ -76,6 +81,7 @@ class RunRecorder:
     def for_folder(cls, folder: str | Path, out_dir: str | Path | None = None) -> "RunRecorder":
         """Continue recording into a run folder created earlier (e.g. by the window, before its process)."""
         record = read_record(folder)
+        record.pid = os.getpid()  # the process that trains, which may not be the one that made the folder
         return cls(record, Path(out_dir) if out_dir is not None else Path(folder))
 
     def observe(self, event: Event) -> None:

@@ -6,18 +6,24 @@ from typing import Any
 
 from runtime.errors import ConvStudioError
 from runtime.project import project_from_dict
+from runtime.runs.recorder import RunRecorder, record_run
 from runtime.training.control import Control
 from runtime.training.events import Finished
 from runtime.training.loop import train
 
 
 def run_training(doc: dict[str, Any], path: str | None, out_dir: str | None, stop: Any, pause: Any, probe: Any,
-                 events: Any, overrides: dict[str, Any]) -> None:
-    """Train the project document and put every event on `events`; never raises."""
+                 events: Any, overrides: dict[str, Any], record: bool = False, resume: str | None = None) -> None:
+    """Train the project document and put every event on `events`; never raises.
+
+    With `record`, `out_dir` is a run folder made by runtime.runs and the run is recorded in it."""
     step = 0
     try:
         project = project_from_dict(doc, path)
-        for event in train(project, Control(stop, pause, probe), out_dir, **overrides):
+        stream = train(project, Control(stop, pause, probe), out_dir, resume, **overrides)
+        if record and out_dir is not None:
+            stream = record_run(stream, RunRecorder.for_folder(out_dir))
+        for event in stream:
             step = getattr(event, "step", step)
             events.put(event)
     except ConvStudioError as exc:

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from runtime.project import Project
+from runtime.runs.recorder import RunRecorder
 from runtime.training.events import Finished
 from runtime.training.worker import run_training
 
@@ -36,17 +37,29 @@ class TrainingController(QObject):
         self.out_dir: Path | None = None
         self.project: Project | None = None
         self.last_checkpoint: str | None = None
+        self.run_folder: Path | None = None
+        """The run folder of the current or last run, when it is recorded."""
         self._probe_name = ""
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._drain)
 
-    def start(self, project: Project, **overrides: Any) -> None:
-        """Copy the project and train the copy in a new process (edits made afterwards do not affect it)."""
+    def start(self, project: Project, runs: Path | None = None, resume: str | None = None,
+              resumed_from: str | None = None, **overrides: Any) -> None:
+        """Copy the project and train the copy in a new process (edits made afterwards do not affect it).
+
+        With `runs` (a runs folder) the run is recorded there and its checkpoints live in its run folder;
+        `resume` continues from a checkpoint of an earlier run (`resumed_from`, its id)."""
         if self.state != "idle":
             return
         self.project = project.copy()
-        self.out_dir = Path(tempfile.mkdtemp(prefix="convstudio-run-"))
+        self.run_folder = None
+        if runs is not None:
+            recorder = RunRecorder.start(self.project, runs, "window", resumed_from=resumed_from,
+                                         overrides=overrides)
+            self.run_folder = self.out_dir = recorder.folder
+        else:
+            self.out_dir = Path(tempfile.mkdtemp(prefix="convstudio-run-"))
         self._queue = self._ctx.Queue()
         self._stop, self._pause = self._ctx.Event(), self._ctx.Event()
         self._probe = self._ctx.Array("c", 256)
@@ -55,7 +68,8 @@ class TrainingController(QObject):
         path = str(project.path) if project.path else None
         self._process = self._ctx.Process(
             target=run_training, name="convstudio-training", daemon=True,
-            args=(doc, path, str(self.out_dir), self._stop, self._pause, self._probe, self._queue, overrides))
+            args=(doc, path, str(self.out_dir), self._stop, self._pause, self._probe, self._queue, overrides,
+                  self.run_folder is not None, resume))
         self._process.start()
         self.last_checkpoint = None
         self._set_state("running")

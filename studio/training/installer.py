@@ -11,7 +11,10 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from runtime.errors import ConvStudioError
 from runtime.codegen.trained import export_trained
+from runtime.project import Project
+from runtime.runs.recorder import runs_root
 from runtime.training import Finished, RunWarning
+from studio.paths import TEMPLATES
 from studio.plugins import EditorHost
 from studio.training.confusion_panel import ConfusionPanel
 from studio.training.controller import TrainingController
@@ -80,7 +83,16 @@ class TrainingUI(QObject):
         if not project.training.get("threads"):
             # leave one core to the window so redraws never stall the training threads (or the other way round)
             overrides["threads"] = max(1, (os.cpu_count() or 2) - 1)
-        self.controller.start(project, **overrides)
+        self.controller.start(project, self.runs_folder(project), **overrides)
+
+    def runs_folder(self, project: Project) -> Path:
+        """Where the project's runs are recorded: beside its file, or in the app's data folder for an
+        untitled project, a template or a file in a folder that cannot be written."""
+        fallback = self.window.paths.data_dir / "runs"
+        path = project.path
+        if path is None or path.resolve().is_relative_to(TEMPLATES) or not os.access(path.parent, os.W_OK):
+            return fallback
+        return runs_root(project)
 
     def toggle_pause(self) -> None:
         """Pause a running run or resume a paused one."""
