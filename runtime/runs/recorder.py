@@ -5,18 +5,27 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 from runtime.atomic_write import write_atomic
 from runtime.errors import ConvStudioError
 from runtime.project import Project
 from runtime.runs.errors import RunError
-from runtime.runs.record import (HISTORY_FILE, SNAPSHOT_FILE, RunRecord, new_run_id, now_text, read_record,
-                                 versions)
+from runtime.runs.figures import network_figures
+from runtime.runs.record import (
+    HISTORY_FILE,
+    SNAPSHOT_FILE,
+    RunRecord,
+    new_run_id,
+    now_text,
+    read_record,
+    versions,
+)
 from runtime.runs.snapshot import snapshot_doc
-from runtime.training.settings import parse_training
 from runtime.training.events import EpochMetrics, Event, Finished, Started, StepMetrics
+from runtime.training.settings import parse_training
 
 CHECKPOINT_STEMS = ("last", "best")
 
@@ -28,16 +37,6 @@ def runs_root(project: Project, fallback: str | Path | None = None) -> Path:
     if fallback is None:
         raise RunError(None, "the project has no file yet: save it, or give a folder for its runs")
     return Path(fallback)
-
-
-def _figures(project: Project) -> tuple[int | None, int | None, int | None]:
-    """Parameters, MACs and the output's receptive field (None where the graph cannot be analysed)."""
-    from runtime.analysis import analyze
-
-    result = analyze(project)
-    out = result.nodes.get(result.output_id or "")
-    rf = out.rf if out is not None else None
-    return result.params, result.macs, rf
 
 
 class RunRecorder:
@@ -53,7 +52,7 @@ class RunRecorder:
     @classmethod
     def start(cls, project: Project, root: str | Path, source: str, out_dir: str | Path | None = None,
               resumed_from: str | None = None, name: str | None = None,
-              overrides: dict | None = None) -> "RunRecorder":
+              overrides: dict | None = None) -> RunRecorder:
         """Create a new run folder under `root` with the project snapshot and a 'running' record.
 
         Checkpoints go to `out_dir` (default: the run folder) and are copied in at the end when elsewhere;
@@ -66,7 +65,7 @@ class RunRecorder:
         except OSError as exc:
             raise RunError(folder, f"cannot be created: {exc.strerror or exc}") from None
         settings = parse_training(project.training, **(overrides or {})).to_dict()
-        params, macs, rf = _figures(project)
+        params, macs, rf = network_figures(project)
         count = sum(1 for p in root.iterdir() if p.is_dir())
         record = RunRecord(id=run_id, name=name or f"run {count}", created=now_text(), source=source,
                            project_name=project.name,
@@ -78,7 +77,7 @@ class RunRecorder:
         return cls(record, Path(out_dir) if out_dir is not None else folder)
 
     @classmethod
-    def for_folder(cls, folder: str | Path, out_dir: str | Path | None = None) -> "RunRecorder":
+    def for_folder(cls, folder: str | Path, out_dir: str | Path | None = None) -> RunRecorder:
         """Continue recording into a run folder created earlier (e.g. by the window, before its process)."""
         record = read_record(folder)
         record.pid = os.getpid()  # the process that trains, which may not be the one that made the folder
@@ -154,7 +153,7 @@ def record_run(events: Iterable[Event], recorder: RunRecorder) -> Iterator[Event
             yield event
     except (KeyboardInterrupt, GeneratorExit):
         raise
-    except Exception as exc:  # noqa: BLE001 - recorded, then raised again unchanged
+    except Exception as exc:
         message = str(exc) if isinstance(exc, ConvStudioError) else f"{type(exc).__name__}: {exc}"
         recorder.finish("failed", message.splitlines()[0] if message else "failed")
         finished = True
