@@ -1,7 +1,9 @@
 """The runs of one project folder: list, rename, star, note, delete."""
 from __future__ import annotations
 
+import copy
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -19,17 +21,16 @@ class RunStore:
     def list(self) -> list[RunRecord]:
         """Every readable run, newest first (folders that are not runs are skipped)."""
         try:
-            entries = [e for e in self.root.iterdir() if (e / RECORD_FILE).is_file()]
+            entries = [e.path for e in os.scandir(self.root) if e.is_dir()]  # strings: 1,000 Paths cost ~50 ms
         except FileNotFoundError:
             return []
         except OSError as exc:
             raise RunError(self.root, f"cannot be listed: {exc.strerror or exc}") from None
         records = []
         for entry in entries:
-            try:
-                records.append(read_record(entry))
-            except RunError:
-                continue
+            record = _cached_record(entry)
+            if record is not None:
+                records.append(record)
         records.sort(key=lambda r: r.id, reverse=True)
         return records
 
@@ -79,3 +80,37 @@ class RunStore:
         assert record.folder is not None
         write_atomic(record.folder / LABELS_FILE, json.dumps(record.labels(), indent=2, ensure_ascii=False) + "\n")
         return record
+
+
+_CACHE: dict[str, tuple[tuple[int, ...], RunRecord]] = {}
+"""Records read before, by folder, with the stamps of the files they were read from."""
+
+
+def _stamp(folder: str) -> tuple[int, ...] | None:
+    """Modification times and sizes of run.json and labels.json; None when there is no run.json."""
+    try:
+        record = os.stat(os.path.join(folder, RECORD_FILE))
+    except OSError:
+        return None
+    try:
+        labels = os.stat(os.path.join(folder, LABELS_FILE))
+        extra = (labels.st_mtime_ns, labels.st_size)
+    except OSError:
+        extra = (0, 0)
+    return (record.st_mtime_ns, record.st_size, *extra)
+
+
+def _cached_record(folder: str) -> RunRecord | None:
+    """The folder's record (read again only when one of its files changed), or None when it is not a run."""
+    stamp = _stamp(folder)
+    if stamp is None:
+        return None
+    hit = _CACHE.get(folder)
+    if hit is not None and hit[0] == stamp:
+        return copy.copy(hit[1])
+    try:
+        record = read_record(Path(folder))
+    except RunError:
+        return None
+    _CACHE[folder] = (stamp, record)
+    return copy.copy(record)

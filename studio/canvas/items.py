@@ -43,6 +43,8 @@ class NodeItem(QGraphicsItem):
         self.shade = 0.0
         self.bypassed = False
         self.moved_callback = None
+        self.diff_mark: str | None = None
+        """'added' or 'changed' while a comparison with a run is shown (studio.canvas.diff_marks)."""
         self._lines: list[tuple[QFont, QColor, QPointF, QStaticText]] | None = None
         self.update_from(node, connected=0)
         self.setPos(*node.pos)
@@ -123,7 +125,10 @@ class NodeItem(QGraphicsItem):
         # Zoomed out below style.OVERVIEW_BELOW the view draws plain boxes instead (studio.canvas.overview).
         box = self._box()
         border = style.SELECT_BORDER if self.isSelected() else (style.ERROR_BORDER if self.error else style.BORDER)
-        painter.setPen(QPen(border, 2.5 if self.isSelected() else 1.2))
+        width = 2.5 if self.isSelected() else 1.2
+        if self.diff_mark and not self.isSelected():
+            border, width = style.DIFF_BORDERS[self.diff_mark], 4.0
+        painter.setPen(QPen(border, width))
         painter.setBrush(node_fill(self))
         painter.drawRoundedRect(box, 7, 7)
         self._paint_text(painter, box)

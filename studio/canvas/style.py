@@ -29,6 +29,8 @@ ERROR_FILL = QColor("#ff8a80")
 BYPASSED_FILL = QColor("#bdbdbd")
 """A bypassed node (ablation) is drawn greyed out."""
 ERROR_BORDER = QColor("#c62828")
+DIFF_BORDERS = {"added": QColor("#2e7d32"), "changed": QColor("#ef6c00")}
+"""Node borders while the graph is compared with a run: nodes the run lacks, nodes that differ."""
 SELECT_BORDER = QColor("#1565c0")
 BORDER = QColor("#5f6368")
 TEXT = QColor("#202124")

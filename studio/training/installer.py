@@ -22,6 +22,7 @@ from studio.training.data_panel import DataPanel
 from studio.training.histogram_panel import HistogramPanel
 from studio.training.image_panel import FeatureMapPanel, FilterPanel
 from studio.training.metrics_panel import MetricsPanel
+from studio.training.runs_ui import RunsUI
 
 
 class TrainingUI(QObject):
@@ -52,6 +53,7 @@ class TrainingUI(QObject):
         window.project_replaced.connect(self.data.load)
         self._menu()
         self.data.load()
+        self.runs = RunsUI(self)
 
     def _menu(self) -> None:
         """The Train menu."""
@@ -72,18 +74,23 @@ class TrainingUI(QObject):
     def start(self) -> None:
         """Train a copy of the current project (no panel keeps a previous run's pictures meanwhile), with the
         loss plot and the feature maps brought to the front."""
+        self._selection(self.window.selected_node_ids())
+        self.start_project(self.window.current_project())
+
+    def start_project(self, project: Project, resume: str | None = None, resumed_from: str | None = None,
+                      epochs: int | None = None, runs: Path | None = None) -> None:
+        """Train a copy of `project` as a run recorded in `runs` (default: the project's runs folder);
+        `resume` continues from a checkpoint of the run `resumed_from`."""
         self.window.docks["training_filters"].show()
         for name in ("training_metrics", "training_feature_maps"):
             self.window.docks[name].raise_()
-        for panel in (self.metrics, self.maps, self.filters, self.histograms, self.confusion):
+        for panel in self.panels:
             panel.reset()
-        self._selection(self.window.selected_node_ids())
-        project = self.window.current_project()
-        overrides = {}
+        overrides: dict = {} if epochs is None else {"epochs": epochs}
         if not project.training.get("threads"):
             # leave one core to the window so redraws never stall the training threads (or the other way round)
             overrides["threads"] = max(1, (os.cpu_count() or 2) - 1)
-        self.controller.start(project, self.runs_folder(project), **overrides)
+        self.controller.start(project, runs or self.runs_folder(project), resume, resumed_from, **overrides)
 
     def runs_folder(self, project: Project) -> Path:
         """Where the project's runs are recorded: beside its file, or in the app's data folder for an
