@@ -99,10 +99,12 @@ def _suggest(trial: Any, dims: list[Dimension]) -> dict[str, Any]:
 def run_sweep(project: Project, dims: list[Dimension], trials: int, runs: Path, sampler: str = "tpe",
               storage: str | None = None, jobs: int = 1, study_name: str | None = None,
               overrides: dict[str, Any] | None = None, seed: int | None = None,
-              on_event: Callable[[str, Any], None] | None = None) -> SweepReport:
+              on_event: Callable[[str, Any], None] | None = None,
+              should_stop: Callable[[], bool] | None = None) -> SweepReport:
     """Run `trials` trials (fewer when a grid runs out), `jobs` at once; maximises validation accuracy.
 
-    `on_event(kind, data)` hears ('started', (trial number, values, worker pid)) and ('ended', TrialResult)."""
+    `on_event(kind, data)` hears ('started', (trial number, values, worker pid)) and ('ended', TrialResult);
+    when `should_stop()` turns true, trials in flight are failed and their workers ended."""
     optuna = optuna_module()
     if trials < 1 or jobs < 1:
         raise SweepError(None, "--trials and --jobs must be at least 1")
@@ -121,8 +123,9 @@ def run_sweep(project: Project, dims: list[Dimension], trials: int, runs: Path, 
     workers: list[_Worker] = []
     asked = 0
     notify = on_event or (lambda kind, data: None)
+    stop = should_stop or (lambda: False)
     try:
-        while len(report.results) < trials:
+        while len(report.results) < trials and not stop():
             while asked < trials and len([w for w in workers if w.trial is not None]) < jobs:
                 worker = next((w for w in workers if w.trial is None), None)
                 if worker is None:
@@ -135,7 +138,7 @@ def run_sweep(project: Project, dims: list[Dimension], trials: int, runs: Path, 
                                           overrides))
                 asked += 1
             busy = [w for w in workers if w.trial is not None]
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=0.25)
             for worker in busy:
                 if worker.conn in ready:
                     try:
@@ -161,6 +164,8 @@ def run_sweep(project: Project, dims: list[Dimension], trials: int, runs: Path, 
             except (OSError, ValueError):
                 pass
         for worker in workers:
+            if worker.trial is not None:
+                worker.process.terminate()  # stopped mid-trial: its result is no longer wanted
             worker.process.join(timeout=5)
             if worker.process.is_alive():
                 worker.process.terminate()

@@ -23,6 +23,7 @@ from studio.training.histogram_panel import HistogramPanel
 from studio.training.image_panel import FeatureMapPanel, FilterPanel
 from studio.training.metrics_panel import MetricsPanel
 from studio.training.runs_ui import RunsUI
+from studio.training.sweep_dialog import SweepDialog
 
 
 class TrainingUI(QObject):
@@ -64,11 +65,14 @@ class TrainingUI(QObject):
         self.export_action = QAction("&Export Trained Model…", self, triggered=self.export)
         self.png_action = QAction("Save Plots as &PNG…", self, triggered=self.save_png)
         self.csv_action = QAction("Save Metrics as &CSV…", self, triggered=self.save_csv)
+        self.sweep_action = QAction("S&weep…", self, triggered=self.open_sweep)
         for action in (self.start_action, self.pause_action, self.stop_action):
             menu.addAction(action)
         menu.addSeparator()
         for action in (self.export_action, self.png_action, self.csv_action):
             menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.sweep_action)
         self._state("idle")
 
     def start(self) -> None:
@@ -100,6 +104,15 @@ class TrainingUI(QObject):
         if path is None or path.resolve().is_relative_to(TEMPLATES) or not os.access(path.parent, os.W_OK):
             return fallback
         return runs_root(project)
+
+    def open_sweep(self) -> SweepDialog:
+        """Show the Sweep dialog for the current project; its trials appear in the Runs panel."""
+        dialog = SweepDialog(self.window.document(), self.runs_folder(self.window.current_project()),
+                             self.window)  # type: ignore[arg-type]  # the host is a QWidget
+        dialog.finished.connect(lambda *_: self.runs.refresh())
+        dialog.start_button.clicked.connect(self.runs.refresh)
+        dialog.show()
+        return dialog
 
     def toggle_pause(self) -> None:
         """Pause a running run or resume a paused one."""

@@ -16,6 +16,8 @@ from studio.training.runs_model import SORT_ROLE, RunsModel
 
 METRICS = (("val_accuracy", "validation accuracy"), ("val_loss", "validation loss"),
            ("train_loss", "training loss"), ("train_accuracy", "training accuracy"))
+COLUMN_WIDTHS = (28, 170, 130, 90, 95, 70, 105, 60)
+"""Starting widths of every column but the note (which takes the rest)."""
 COLOURS = ("#4c9be8", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f",
            "#bab0ac")
 
@@ -50,6 +52,8 @@ class RunsPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.horizontalHeader().resizeSection(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selection)
         self.table.doubleClicked.connect(lambda *_: self._one(self.open_requested))
         self.search = QLineEdit(placeholderText="Search runs (name, note, status)…", clearButtonEnabled=True)

@@ -87,3 +87,35 @@ def test_resume_a_run_from_the_panel(setup, qtbot):
     assert len(resumed) == 1 and resumed[0].status == "completed" and resumed[0].epochs == 3
     assert resumed[0].source == "window" and (resumed[0].folder / "best.safetensors").exists()
     assert any(r.id == resumed[0].id for r in runs.panel.model.records)
+
+
+def test_sweep_dialog_runs_a_grid_and_applies_the_best(setup, qtbot):
+    pytest.importorskip("optuna", reason="sweeps need the optional extra convstudio[sweep] (optuna)")
+    window, runs, project_file = setup
+    dialog = window.training_ui.open_sweep()
+    dialog.space.setPlainText('{"conv1.out_channels": [2, 6], "lr": [0.01]}')
+    dialog.sampler.setCurrentText("grid")
+    dialog.epochs.setValue(1)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert dialog.start_button.text() == "Stop"
+    qtbot.waitUntil(lambda: dialog.thread is None, timeout=240000)
+    assert dialog.table.rowCount() == 2 and "best of study" in dialog.message.text()
+    assert {dialog.table.item(r, 2).text() for r in range(2)} == {"complete"}
+    assert len(dialog.scatter.points()) == 2
+    qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    best = dialog.report.best_values["conv1.out_channels"]
+    assert window.current_project().graph.by_name("conv1").params["out_channels"] == best
+    window.document().undo_stack.undo()
+    assert window.current_project().graph.by_name("conv1").params["out_channels"] == 4
+    dialog.close()
+    assert sum(1 for r in runs.panel.model.records if r.source == "sweep") == 2
+
+
+def test_sweep_dialog_refuses_a_bad_space_in_one_line(setup, qtbot):
+    window, runs, _ = setup
+    dialog = window.training_ui.open_sweep()
+    assert "conv1.out_channels" in dialog.space.toPlainText()
+    dialog.space.setPlainText('{"conv9.out_channels": [2]}')
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert dialog.thread is None and "no node named 'conv9'" in dialog.message.text()
+    dialog.close()
