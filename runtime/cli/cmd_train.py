@@ -11,7 +11,9 @@ from typing import IO
 from runtime.codegen.trained import export_trained
 from runtime.errors import ConvStudioError
 from runtime.project import load_project
+from runtime.runs.errors import RunError
 from runtime.runs.recorder import RunRecorder, record_run, runs_root
+from runtime.runs.tensorboard import require as require_tensorboard
 from runtime.training import EpochMetrics, Finished, RunWarning, Started, StepMetrics, train
 
 
@@ -29,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override the device")
     p.add_argument("--out", type=Path, help="output folder (default: <project>-training beside the file)")
     p.add_argument("--resume", type=Path, help="continue from a checkpoint (.json or a folder with last.json)")
+    p.add_argument("--tensorboard", action="store_true",
+                   help="also write TensorBoard event files into the run folder (extra: convstudio[tensorboard])")
     p.add_argument("--no-record", action="store_true",
                    help="do not record the run in <project>.runs beside the project file")
     p.set_defaults(handler=run)
@@ -67,9 +71,15 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     err, start, t0, finished = sys.stderr, None, time.perf_counter(), None
     events = train(project, out_dir=out, resume=args.resume, epochs=args.epochs, device=args.device)
+    if args.tensorboard:
+        if args.no_record:
+            raise RunError(None, "--tensorboard writes into the run folder: it cannot go with --no-record")
+        require_tensorboard()
     if not args.no_record:
         recorder = RunRecorder.start(project, runs_root(project), "cli", out_dir=out,
                                      overrides={"epochs": args.epochs, "device": args.device})
+        if args.tensorboard:
+            recorder.log_tensorboard()
         events = record_run(events, recorder)
         err.write(f"recording run '{recorder.record.name}' in {recorder.folder}\n")
     with open(out / "metrics.jsonl", "w", encoding="utf-8") as metrics:

@@ -24,6 +24,7 @@ from runtime.runs.record import (
     versions,
 )
 from runtime.runs.snapshot import snapshot_doc
+from runtime.runs.tensorboard import TensorBoardLog
 from runtime.training.events import EpochMetrics, Event, Finished, Started, StepMetrics
 from runtime.training.settings import parse_training
 
@@ -48,6 +49,13 @@ class RunRecorder:
         self.out_dir = out_dir
         self._t0 = time.monotonic()
         self._history: IO[str] | None = None
+        self.tensorboard: TensorBoardLog | None = None
+        """Set by `log_tensorboard`: the run's scalars also go to TensorBoard event files."""
+
+    def log_tensorboard(self) -> "RunRecorder":
+        """Also write TensorBoard event files (RunError with the install line when the extra is missing)."""
+        self.tensorboard = TensorBoardLog(self.folder)
+        return self
 
     @classmethod
     def start(cls, project: Project, root: str | Path, source: str, out_dir: str | Path | None = None,
@@ -92,12 +100,16 @@ class RunRecorder:
         elif isinstance(event, StepMetrics):
             self._line({"kind": "step", "step": event.step, "epoch": event.epoch, "loss": event.loss,
                         "accuracy": event.accuracy, "lr": event.lr})
+            if self.tensorboard is not None:
+                self.tensorboard.step(event.step, event.loss, event.accuracy, event.lr)
         elif isinstance(event, EpochMetrics):
             self._line({"kind": "epoch", "epoch": event.epoch, "step": event.step,
                         "train_loss": event.train_loss, "train_accuracy": event.train_accuracy,
                         "val_loss": event.val_loss, "val_accuracy": event.val_accuracy, "lr": event.lr})
             if self._history is not None:
                 self._history.flush()
+            if self.tensorboard is not None:
+                self.tensorboard.epoch(event.step, event.val_loss, event.val_accuracy)
             r.epochs, r.steps, r.last_val_accuracy = event.epoch, event.step, event.val_accuracy
             if r.best_val_accuracy is None or event.val_accuracy > r.best_val_accuracy:
                 r.best_val_accuracy = event.val_accuracy
@@ -113,6 +125,9 @@ class RunRecorder:
         if self._history is not None:
             self._history.close()
             self._history = None
+        if self.tensorboard is not None:
+            self.tensorboard.close()
+            self.tensorboard = None
         r.status, r.message, r.finished = status, message, now_text()
         r.steps = step if step is not None else r.steps
         r.epochs = epoch if epoch is not None else r.epochs

@@ -127,3 +127,13 @@ def test_cli_runs_and_continue(trained, tmp_path, capsys):
     assert load_project(copy).extra["weights"]["file"] == "copy.weights.safetensors"
     assert main(["continue", str(copy), "no-such-run"]) == 1
     assert "has no run 'no-such-run'" in capsys.readouterr().err
+
+
+def test_tensorboard_event_files_beside_the_run(tmp_path):
+    pytest.importorskip("tensorboard", reason="TensorBoard logging needs the extra convstudio[tensorboard]")
+    project_file = tiny_project(epochs=1).save(tmp_path / "t.json")
+    assert main(["train", str(project_file), "--out", str(tmp_path / "o"), "--tensorboard"]) == 0
+    (run,) = RunStore(tmp_path / "t.runs").list()
+    events = list((run.folder / "tensorboard").glob("events.out.tfevents.*"))
+    assert len(events) == 1 and events[0].stat().st_size > 100
+    assert main(["train", str(project_file), "--tensorboard", "--no-record"]) == 1
