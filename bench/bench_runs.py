@@ -1,9 +1,11 @@
 """Run history targets, measured side by side in one run:
-listing 1,000 recorded runs (store + Runs panel table) within 200 ms, and the sweep overhead per trial
+listing 1,000 recorded runs (store + Runs panel table) within 200 ms, and the sweep overhead per
+trial
 beyond the training itself within 1 s.
 
     python -m bench.bench_runs
 """
+
 from __future__ import annotations
 
 import os
@@ -59,8 +61,10 @@ def bench_listing(count: int = 1000) -> None:
         app.processEvents()
         t_panel = time.perf_counter() - t0
         assert len(records) == count and panel.model.rowCount() == count
-        print(f"list {count} runs: store {t_store * 1000:.0f} ms, panel (read + table shown) "
-              f"{t_panel * 1000:.0f} ms; target 200 ms → {t_panel / 0.2:.2f} of the budget")
+        print(
+            f"list {count} runs: store {t_store * 1000:.0f} ms, panel (read + table shown) "
+            f"{t_panel * 1000:.0f} ms; target 200 ms → {t_panel / 0.2:.2f} of the budget"
+        )
 
 
 def bench_sweep(trials: int = 4) -> None:
@@ -83,9 +87,12 @@ def bench_sweep(trials: int = 4) -> None:
         per_trial = sum(r.seconds for r in steady) / len(steady)
         training = sorted(RunStore(Path(tmp) / "tiny.runs").list(), key=lambda r: r.id)[1:]
         train_each = sum(r.duration_s for r in training) / len(training)
-        print(f"sweep of {trials} trials: {wall:.1f} s wall (worker start included), {in_worker:.1f} s in trials, "
-              f"{trained:.1f} s training; after the first trial, {per_trial:.2f} s per trial of which "
-              f"{train_each:.2f} s training → overhead {per_trial - train_each:.2f} s per trial (target ≤ 1 s)")
+        print(
+            f"sweep of {trials} trials: {wall:.1f} s wall (worker start included), "
+            f"{in_worker:.1f} s in trials, {trained:.1f} s training; after the first trial, "
+            f"{per_trial:.2f} s per trial of which {train_each:.2f} s training → overhead "
+            f"{per_trial - train_each:.2f} s per trial (target ≤ 1 s)"
+        )
 
 
 if __name__ == "__main__":

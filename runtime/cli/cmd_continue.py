@@ -1,4 +1,6 @@
-"""`convstudio continue FILE RUN`: start the project from a run's trained weights where nothing changed."""
+"""`convstudio continue FILE RUN`: start the project from a run's trained weights where nothing
+changed."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,13 +14,20 @@ from runtime.runs.store import RunStore
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `continue` sub-command."""
-    p = subparsers.add_parser("continue", help="copy a run's weights into the unchanged nodes of a project",
-                              description="Every tensor whose node name and shape are unchanged since RUN is "
-                                          "copied into the project's weights (<stem>.weights.safetensors "
-                                          "beside it); the report lists copied and not-copied nodes.")
-    p.add_argument("file", type=Path, help="project file (.json); it is saved with the weights reference")
+    p = subparsers.add_parser(
+        "continue",
+        help="copy a run's weights into the unchanged nodes of a project",
+        description="Every tensor whose node name and shape are unchanged since RUN is "
+        "copied into the project's weights (<stem>.weights.safetensors "
+        "beside it); the report lists copied and not-copied nodes.",
+    )
+    p.add_argument(
+        "file", type=Path, help="project file (.json); it is saved with the weights reference"
+    )
     p.add_argument("run", help="run folder, or a run id or unique name of the project's runs")
-    p.add_argument("--checkpoint", choices=("best", "last"), default="best", help="which weights of the run")
+    p.add_argument(
+        "--checkpoint", choices=("best", "last"), default="best", help="which weights of the run"
+    )
     p.set_defaults(handler=run)
 
 

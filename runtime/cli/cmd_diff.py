@@ -1,4 +1,5 @@
 """`convstudio diff A B`: what changed between two networks (project files or run folders)."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,10 +11,13 @@ from runtime.runs.diff import diff_projects, load_side
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `diff` sub-command."""
-    p = subparsers.add_parser("diff", help="compare two networks (project files or run folders)",
-                              description="Nodes are matched by name: added (+), removed (-) and changed (~) "
-                                          "nodes with their changed parameters, then Δparameters, ΔMACs, "
-                                          "Δreceptive field and Δaccuracy (runs only).")
+    p = subparsers.add_parser(
+        "diff",
+        help="compare two networks (project files or run folders)",
+        description="Nodes are matched by name: added (+), removed (-) and changed (~) "
+        "nodes with their changed parameters, then Δparameters, ΔMACs, "
+        "Δreceptive field and Δaccuracy (runs only).",
+    )
     p.add_argument("a", type=Path, help="project file (.json) or run folder")
     p.add_argument("b", type=Path, help="project file (.json) or run folder")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")

@@ -1,4 +1,5 @@
 """`convstudio runs FILE`: the runs recorded beside a project; rename, star, note or delete one."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,10 +14,15 @@ from runtime.runs.store import RunStore
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `runs` sub-command."""
-    p = subparsers.add_parser("runs", help="list and label the recorded runs of a project",
-                              description="Without an action, list the runs (newest first). RUN is a run id "
-                                          "or a unique run name.")
-    p.add_argument("file", type=Path, help="project file (.json); its runs live in <stem>.runs beside it")
+    p = subparsers.add_parser(
+        "runs",
+        help="list and label the recorded runs of a project",
+        description="Without an action, list the runs (newest first). RUN is a run id "
+        "or a unique run name.",
+    )
+    p.add_argument(
+        "file", type=Path, help="project file (.json); its runs live in <stem>.runs beside it"
+    )
     actions = p.add_mutually_exclusive_group()
     actions.add_argument("--rename", nargs=2, metavar=("RUN", "NAME"), help="give a run a new name")
     actions.add_argument("--star", metavar="RUN", help="star a run")
@@ -33,8 +39,10 @@ def row(record: RunRecord) -> str:
     macs = "—" if record.macs is None else compact(record.macs)
     star = "★" if record.starred else " "
     note = f"  {record.note}" if record.note else ""
-    return (f"{star} {record.id}  {record.name[:24]:<24} {record.state:<11} {params:>12} {macs:>9} "
-            f"{acc:>7} {record.duration_s:>8.1f} s{note}")
+    return (
+        f"{star} {record.id}  {record.name[:24]:<24} {record.state:<11} {params:>12} {macs:>9} "
+        f"{acc:>7} {record.duration_s:>8.1f} s{note}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,8 +63,10 @@ def run(args: argparse.Namespace) -> int:
         if not records:
             print(f"no runs recorded in {store.root}")
             return 0
-        print(f"  {'id':<20}  {'name':<24} {'status':<11} {'parameters':>12} {'MACs':>9} {'best':>7} "
-              f"{'time':>10}")
+        print(
+            f"  {'id':<20}  {'name':<24} {'status':<11} {'parameters':>12} {'MACs':>9} {'best':>7} "
+            f"{'time':>10}"
+        )
         for record in records:
             print(row(record))
         return 0

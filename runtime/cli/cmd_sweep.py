@@ -1,4 +1,6 @@
-"""`convstudio sweep FILE --space SPACE.json --trials N`: search training settings and block parameters."""
+"""`convstudio sweep FILE --space SPACE.json --trials N`: search training settings and block
+parameters."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,27 +17,43 @@ from runtime.runs.sweep_worker import TrialResult
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `sweep` sub-command."""
-    p = subparsers.add_parser("sweep", help="hyperparameter search with Optuna (extra: convstudio[sweep])",
-                              description="Each trial is a recorded run that maximises validation accuracy; "
-                                          "trials below the median are pruned early. Sweeps started with the "
-                                          "same --storage and --study share one study (across machines with "
-                                          "a database URL).")
+    p = subparsers.add_parser(
+        "sweep",
+        help="hyperparameter search with Optuna (extra: convstudio[sweep])",
+        description="Each trial is a recorded run that maximises validation accuracy; "
+        "trials below the median are pruned early. Sweeps started with the "
+        "same --storage and --study share one study (across machines with "
+        "a database URL).",
+    )
     p.add_argument("file", type=Path, help="project file (.json)")
-    p.add_argument("--space", type=Path, required=True,
-                   help='search space JSON, e.g. {"lr": {"log": [1e-4, 1e-1]}, "conv1.out_channels": [16, 32]}')
+    p.add_argument(
+        "--space",
+        type=Path,
+        required=True,
+        help='search space JSON, e.g. {"lr": {"log": [1e-4, 1e-1]}, '
+        '"conv1.out_channels": [16, 32]}',
+    )
     p.add_argument("--trials", type=int, default=20, help="trials this process runs (default 20)")
-    p.add_argument("--sampler", choices=SAMPLERS, default="tpe", help="how values are chosen (default tpe)")
+    p.add_argument(
+        "--sampler", choices=SAMPLERS, default="tpe", help="how values are chosen (default tpe)"
+    )
     p.add_argument("--storage", help="Optuna storage URL (default: sqlite file in <project>.runs)")
     p.add_argument("--study", help="study name (default: the project file's name)")
-    p.add_argument("--jobs", type=int, default=1, help="trials trained at once, each in its own process")
+    p.add_argument(
+        "--jobs", type=int, default=1, help="trials trained at once, each in its own process"
+    )
     p.add_argument("--epochs", type=int, help="override the number of epochs of every trial")
     p.add_argument("--seed", type=int, help="seed of the sampler")
-    p.add_argument("--apply-best", action="store_true", help="write the best values into the project file")
+    p.add_argument(
+        "--apply-best", action="store_true", help="write the best values into the project file"
+    )
     p.set_defaults(handler=run)
 
 
 def _values(values: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+    return ", ".join(
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items()
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,15 +70,32 @@ def run(args: argparse.Namespace) -> int:
         else:
             result: TrialResult = data
             value = "" if result.value is None else f" {result.value:.2%}"
-            print(f"trial {result.number} {result.state}{value} in {result.seconds:.1f} s"
-                  f"{'' if result.state == 'complete' else ': ' + result.message}", flush=True)
+            print(
+                f"trial {result.number} {result.state}{value} in {result.seconds:.1f} s"
+                f"{'' if result.state == 'complete' else ': ' + result.message}",
+                flush=True,
+            )
 
-    report = run_sweep(project, dims, args.trials, runs_root(project), args.sampler, args.storage, args.jobs,
-                       args.study, {"epochs": args.epochs}, args.seed, show)
+    report = run_sweep(
+        project,
+        dims,
+        args.trials,
+        runs_root(project),
+        args.sampler,
+        args.storage,
+        args.jobs,
+        args.study,
+        {"epochs": args.epochs},
+        args.seed,
+        show,
+    )
     if report.best_value is None:
         print(f"study '{report.study}' has no completed trial yet ({report.storage})")
         return 1
-    print(f"best of study '{report.study}': {report.best_value:.2%} with {_values(report.best_values)}")
+    print(
+        f"best of study '{report.study}': {report.best_value:.2%} "
+        f"with {_values(report.best_values)}"
+    )
     if args.apply_best:
         best = apply_values(project, report.best_values)
         best.save(args.file)

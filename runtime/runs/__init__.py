@@ -1,1 +1,2 @@
-"""Run history: every training run recorded beside its project, listed, labelled, diffed and swept."""
+"""Run history: every training run recorded beside its project, listed, labelled, diffed and
+swept."""

@@ -1,4 +1,6 @@
-"""Continue from a run: copy its trained tensors into every node whose name and shapes are unchanged."""
+"""Continue from a run: copy its trained tensors into every node whose name and shapes are
+unchanged."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +18,8 @@ from runtime.weights.project_weights import attach_weights, network_shapes
 
 @dataclass
 class ContinueReport:
-    """Which nodes got the run's tensors; `state` holds exactly the tensors copied (network key names)."""
+    """Which nodes got the run's tensors; `state` holds exactly the tensors copied (network key
+    names)."""
 
     run: str
     copied: list[str] = field(default_factory=list)
@@ -26,15 +29,21 @@ class ContinueReport:
 
     def lines(self) -> list[str]:
         """One line per node: copied, partly copied (which tensors) or not copied (why)."""
-        out = [f"from run '{self.run}': {len(self.state)} tensors copied into {len(self.copied)} node(s)"]
+        out = [
+            f"from run '{self.run}': {len(self.state)} tensors copied "
+            f"into {len(self.copied)} node(s)"
+        ]
         out += [f"  copied      {name}" for name in self.copied]
-        out += [f"  partly      {name}: only {', '.join(keys)}" for name, keys in self.partly.items()]
+        out += [
+            f"  partly      {name}: only {', '.join(keys)}" for name, keys in self.partly.items()
+        ]
         out += [f"  not copied  {name}: {why}" for name, why in self.not_copied.items()]
         return out
 
 
 def run_weights_file(folder: str | Path, checkpoint: str = "best") -> Path:
-    """The weight file of a run's `best` (or `last`) checkpoint; the other one when it is missing."""
+    """The weight file of a run's `best` (or `last`) checkpoint; the other one when it is
+    missing."""
     folder = Path(folder)
     for stem in (checkpoint, "last" if checkpoint == "best" else "best"):
         path = folder / f"{stem}.safetensors"
@@ -64,21 +73,29 @@ def match_run(project: Project, folder: str | Path, checkpoint: str = "best") ->
     return report
 
 
-def _why(keys: list[str], source: dict[str, torch.Tensor], shapes: dict[str, tuple[int, ...]]) -> str:
+def _why(
+    keys: list[str], source: dict[str, torch.Tensor], shapes: dict[str, tuple[int, ...]]
+) -> str:
     """Why none of a node's tensors could be copied."""
     if not any(k in source for k in keys):
         return "new node (not in the run)"
     key = next(k for k in keys if k in source)
-    return (f"{key.split('.', 1)[1]} shape changed {shape_text(tuple(source[key].shape))} → "
-            f"{shape_text(shapes[key])}")
+    return (
+        f"{key.split('.', 1)[1]} shape changed {shape_text(tuple(source[key].shape))} → "
+        f"{shape_text(shapes[key])}"
+    )
 
 
-def continue_from_run(project: Project, folder: str | Path, project_file: str | Path,
-                      checkpoint: str = "best") -> ContinueReport:
-    """Copy the run's unchanged tensors into the project: they become its weights next to `project_file`
+def continue_from_run(
+    project: Project, folder: str | Path, project_file: str | Path, checkpoint: str = "best"
+) -> ContinueReport:
+    """Copy the run's unchanged tensors into the project: they become its weights next to
+    `project_file`
     (training and export start from them)."""
     report = match_run(project, folder, checkpoint)
     if not report.state:
-        raise RunError(folder, "no tensor matches the current network by name and shape: nothing to copy")
+        raise RunError(
+            folder, "no tensor matches the current network by name and shape: nothing to copy"
+        )
     attach_weights(project, report.state, project_file, f"run {read_record(folder).id}")
     return report

@@ -1,5 +1,6 @@
 """The difference between two graphs: nodes matched by name, then added, removed and changed nodes,
 wires, and the change in parameters, multiply-adds, receptive field and accuracy."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from runtime.runs.snapshot import project_from_snapshot
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a diff: a project, what to call it, and the run's best accuracy when it is a run."""
+    """One side of a diff: a project, what to call it, and the run's best accuracy when it is a
+    run."""
 
     label: str
     project: Project
@@ -65,37 +67,57 @@ class GraphDiff:
         """B minus A for every figure (None when either side lacks it)."""
         assert self.figures is not None
         fa, fb = self.figures
-        return {key: None if getattr(fa, key) is None or getattr(fb, key) is None
-                else getattr(fb, key) - getattr(fa, key)
-                for key in ("params", "macs", "receptive_field", "accuracy")}
+        return {
+            key: None
+            if getattr(fa, key) is None or getattr(fb, key) is None
+            else getattr(fb, key) - getattr(fa, key)
+            for key in ("params", "macs", "receptive_field", "accuracy")
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         assert self.figures is not None
         fa, fb = self.figures
-        return {"a": self.a.label, "b": self.b.label, "identical": self.empty,
-                "added": [{"name": n, "block": b} for n, b in self.added.items()],
-                "removed": [{"name": n, "block": b} for n, b in self.removed.items()],
-                "changed": [{"name": c.name, "block": c.block, "old_block": c.old_block,
-                             "params": {k: {"a": v[0], "b": v[1]} for k, v in c.params.items()},
-                             "inputs": None if c.inputs is None
-                             else {"a": list(c.inputs[0]), "b": list(c.inputs[1])}} for c in self.changed],
-                "input_shape": None if self.input_shape is None
-                else {"a": list(self.input_shape[0]), "b": list(self.input_shape[1])},
-                "figures": {"a": vars(fa), "b": vars(fb), "delta": self.deltas()}}
+        return {
+            "a": self.a.label,
+            "b": self.b.label,
+            "identical": self.empty,
+            "added": [{"name": n, "block": b} for n, b in self.added.items()],
+            "removed": [{"name": n, "block": b} for n, b in self.removed.items()],
+            "changed": [
+                {
+                    "name": c.name,
+                    "block": c.block,
+                    "old_block": c.old_block,
+                    "params": {k: {"a": v[0], "b": v[1]} for k, v in c.params.items()},
+                    "inputs": None
+                    if c.inputs is None
+                    else {"a": list(c.inputs[0]), "b": list(c.inputs[1])},
+                }
+                for c in self.changed
+            ],
+            "input_shape": None
+            if self.input_shape is None
+            else {"a": list(self.input_shape[0]), "b": list(self.input_shape[1])},
+            "figures": {"a": vars(fa), "b": vars(fb), "delta": self.deltas()},
+        }
 
     def lines(self) -> list[str]:
         """The diff as text, one change per line, then the figures table."""
         out = [f"A: {self.a.label}", f"B: {self.b.label}"]
         if self.input_shape:
-            out.append(f"~ input size {_shape(self.input_shape[0])} → {_shape(self.input_shape[1])}")
+            out.append(
+                f"~ input size {_shape(self.input_shape[0])} → {_shape(self.input_shape[1])}"
+            )
         out += [f"+ {name} ({block})" for name, block in self.added.items()]
         out += [f"- {name} ({block})" for name, block in self.removed.items()]
         for c in self.changed:
             parts = [f"block {c.old_block} → {c.block}"] if c.block != c.old_block else []
             parts += [f"{k} {_value(v[0])} → {_value(v[1])}" for k, v in c.params.items()]
             if c.inputs is not None:
-                parts.append(f"inputs {', '.join(c.inputs[0]) or '—'} → {', '.join(c.inputs[1]) or '—'}")
+                parts.append(
+                    f"inputs {', '.join(c.inputs[0]) or '—'} → {', '.join(c.inputs[1]) or '—'}"
+                )
             out.append(f"~ {c.name} ({c.block}): " + "; ".join(parts))
         if self.empty:
             out.append("the graphs are identical")
@@ -117,8 +139,12 @@ def _table(diff: GraphDiff) -> list[str]:
     fa, fb = diff.figures
     delta = diff.deltas()
     rows = [("", "A", "B", "Δ")]
-    for key, title in (("params", "parameters"), ("macs", "MACs"), ("receptive_field", "receptive field"),
-                       ("accuracy", "accuracy")):
+    for key, title in (
+        ("params", "parameters"),
+        ("macs", "MACs"),
+        ("receptive_field", "receptive field"),
+        ("accuracy", "accuracy"),
+    ):
         a, b, d = getattr(fa, key), getattr(fb, key), delta[key]
         if key == "accuracy":
             cells = (_pct(a), _pct(b), "—" if d is None else f"{d * 100:+.2f} pt")
@@ -126,8 +152,12 @@ def _table(diff: GraphDiff) -> list[str]:
             cells = (_num(a), _num(b), "—" if d is None else ("+" if d > 0 else "") + count_text(d))
         rows.append((title, *cells))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return ["  ".join(cell.ljust(widths[0]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
-            .rstrip() for row in rows]
+    return [
+        "  ".join(
+            cell.ljust(widths[0]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def _pct(value: float | None) -> str:
@@ -160,12 +190,22 @@ def diff_projects(a: Side, b: Side) -> GraphDiff:
         if name not in by_a:
             continue
         na, nb = by_a[name], by_b[name]
-        keys = [k for k in dict.fromkeys([*na.params, *nb.params]) if na.params.get(k) != nb.params.get(k)]
+        keys = [
+            k
+            for k in dict.fromkeys([*na.params, *nb.params])
+            if na.params.get(k) != nb.params.get(k)
+        ]
         ins = (_inputs(a.project, na.id), _inputs(b.project, nb.id))
         if na.block != nb.block or keys or ins[0] != ins[1]:
-            diff.changed.append(NodeChange(name, nb.block, na.block,
-                                           {k: (na.params.get(k), nb.params.get(k)) for k in keys},
-                                           None if ins[0] == ins[1] else ins))
+            diff.changed.append(
+                NodeChange(
+                    name,
+                    nb.block,
+                    na.block,
+                    {k: (na.params.get(k), nb.params.get(k)) for k in keys},
+                    None if ins[0] == ins[1] else ins,
+                )
+            )
     if tuple(a.project.input_shape) != tuple(b.project.input_shape):
         diff.input_shape = (tuple(a.project.input_shape), tuple(b.project.input_shape))
     diff.figures = (_figures(a), _figures(b))

@@ -1,4 +1,5 @@
 """Typed errors of the run history, diffs and sweeps; each names the run folder or file at fault."""
+
 from __future__ import annotations
 
 from pathlib import Path

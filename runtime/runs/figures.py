@@ -1,4 +1,5 @@
 """The whole-network figures a run records and a diff compares."""
+
 from __future__ import annotations
 
 from runtime.analysis import Analysis, analyze
@@ -12,7 +13,8 @@ def receptive_field(result: Analysis) -> int | None:
 
 
 def network_figures(project: Project) -> tuple[int | None, int | None, int | None]:
-    """Parameters, multiply-adds and receptive field; None each when the graph cannot be analysed."""
+    """Parameters, multiply-adds and receptive field; None each when the graph cannot be
+    analysed."""
     result = analyze(project)
     if result.problems:
         return None, None, None

@@ -1,4 +1,5 @@
 """A run record: what one training run was (graph, settings, versions, figures) and how it went."""
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,8 @@ def now_text() -> str:
 
 
 def new_run_id() -> str:
-    """A run id that sorts by start time and never collides: date-time plus four random hex digits."""
+    """A run id that sorts by start time and never collides: date-time plus four random hex
+    digits."""
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
@@ -85,7 +87,8 @@ class RunRecord:
 
     @property
     def state(self) -> str:
-        """The status, with 'interrupted' for a run whose process on this machine is gone mid-run."""
+        """The status, with 'interrupted' for a run whose process on this machine is gone
+        mid-run."""
         if self.status == "running" and self.host == socket.gethostname() and not _alive(self.pid):
             return "interrupted"
         return self.status
@@ -101,7 +104,9 @@ class RunRecord:
         """Write run.json atomically into the run folder."""
         if self.folder is None:
             raise RunError(None, "the run has no folder to be written to")
-        write_atomic(self.folder / RECORD_FILE, json.dumps(self.to_dict(), indent=2, default=float) + "\n")
+        write_atomic(
+            self.folder / RECORD_FILE, json.dumps(self.to_dict(), indent=2, default=float) + "\n"
+        )
 
     def labels(self) -> dict[str, Any]:
         """Name, star and note."""
@@ -135,8 +140,14 @@ def read_record(folder: str | Path) -> RunRecord:
     """The record of the run in `folder`, with its labels applied; RunError when it is not a run."""
     folder = Path(folder)
     doc = _read_json(folder / RECORD_FILE)
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("id"), str):
-        raise RunError(folder / RECORD_FILE, f"is not a ConvStudio run record ('format' must be \"{FORMAT}\")")
+    if (
+        not isinstance(doc, dict)
+        or doc.get("format") != FORMAT
+        or not isinstance(doc.get("id"), str)
+    ):
+        raise RunError(
+            folder / RECORD_FILE, f"is not a ConvStudio run record ('format' must be \"{FORMAT}\")"
+        )
     values = {k: v for k, v in doc.items() if k in _FIELDS}
     values.setdefault("name", doc["id"])
     values.setdefault("created", "")

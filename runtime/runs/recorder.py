@@ -1,4 +1,6 @@
-"""Record a training run while it happens: wrap the event stream, keep history and the record up to date."""
+"""Record a training run while it happens: wrap the event stream, keep history and the record up to
+date."""
+
 from __future__ import annotations
 
 import json
@@ -32,7 +34,8 @@ CHECKPOINT_STEMS = ("last", "best")
 
 
 def runs_root(project: Project, fallback: str | Path | None = None) -> Path:
-    """Where a project's runs live: `<stem>.runs` beside its file, else `fallback` (unsaved projects)."""
+    """Where a project's runs live: `<stem>.runs` beside its file, else `fallback` (unsaved
+    projects)."""
     if project.path is not None:
         return project.path.with_name(project.path.stem + ".runs")
     if fallback is None:
@@ -53,18 +56,28 @@ class RunRecorder:
         """Set by `log_tensorboard`: the run's scalars also go to TensorBoard event files."""
 
     def log_tensorboard(self) -> "RunRecorder":
-        """Also write TensorBoard event files (RunError with the install line when the extra is missing)."""
+        """Also write TensorBoard event files (RunError with the install line when the extra is
+        missing)."""
         self.tensorboard = TensorBoardLog(self.folder)
         return self
 
     @classmethod
-    def start(cls, project: Project, root: str | Path, source: str, out_dir: str | Path | None = None,
-              resumed_from: str | None = None, name: str | None = None,
-              overrides: dict | None = None) -> RunRecorder:
+    def start(
+        cls,
+        project: Project,
+        root: str | Path,
+        source: str,
+        out_dir: str | Path | None = None,
+        resumed_from: str | None = None,
+        name: str | None = None,
+        overrides: dict | None = None,
+    ) -> RunRecorder:
         """Create a new run folder under `root` with the project snapshot and a 'running' record.
 
-        Checkpoints go to `out_dir` (default: the run folder) and are copied in at the end when elsewhere;
-        `overrides` are the training settings given for this run only (they are recorded as used)."""
+        Checkpoints go to `out_dir` (default: the run folder) and are copied in at the end when
+        elsewhere;
+        `overrides` are the training settings given for this run only (they are recorded as
+        used)."""
         root = Path(root)
         run_id = new_run_id()
         folder = root / run_id
@@ -75,20 +88,35 @@ class RunRecorder:
         settings = parse_training(project.training, **(overrides or {})).to_dict()
         params, macs, rf = network_figures(project)
         count = sum(1 for p in root.iterdir() if p.is_dir())
-        record = RunRecord(id=run_id, name=name or f"run {count}", created=now_text(), source=source,
-                           project_name=project.name,
-                           project_file=str(project.path.resolve()) if project.path else None,
-                           settings=settings, versions=versions(), params=params, macs=macs,
-                           receptive_field=rf, resumed_from=resumed_from, folder=folder)
-        write_atomic(folder / SNAPSHOT_FILE, json.dumps(snapshot_doc(project), indent=2, ensure_ascii=False))
+        record = RunRecord(
+            id=run_id,
+            name=name or f"run {count}",
+            created=now_text(),
+            source=source,
+            project_name=project.name,
+            project_file=str(project.path.resolve()) if project.path else None,
+            settings=settings,
+            versions=versions(),
+            params=params,
+            macs=macs,
+            receptive_field=rf,
+            resumed_from=resumed_from,
+            folder=folder,
+        )
+        write_atomic(
+            folder / SNAPSHOT_FILE, json.dumps(snapshot_doc(project), indent=2, ensure_ascii=False)
+        )
         record.save()
         return cls(record, Path(out_dir) if out_dir is not None else folder)
 
     @classmethod
     def for_folder(cls, folder: str | Path, out_dir: str | Path | None = None) -> RunRecorder:
-        """Continue recording into a run folder created earlier (e.g. by the window, before its process)."""
+        """Continue recording into a run folder created earlier (e.g. by the window, before its
+        process)."""
         record = read_record(folder)
-        record.pid = os.getpid()  # the process that trains, which may not be the one that made the folder
+        record.pid = (
+            os.getpid()
+        )  # the process that trains, which may not be the one that made the folder
         return cls(record, Path(out_dir) if out_dir is not None else Path(folder))
 
     def observe(self, event: Event) -> None:
@@ -98,14 +126,31 @@ class RunRecorder:
             r.device, r.planned_epochs = event.device, event.epochs
             r.save()
         elif isinstance(event, StepMetrics):
-            self._line({"kind": "step", "step": event.step, "epoch": event.epoch, "loss": event.loss,
-                        "accuracy": event.accuracy, "lr": event.lr})
+            self._line(
+                {
+                    "kind": "step",
+                    "step": event.step,
+                    "epoch": event.epoch,
+                    "loss": event.loss,
+                    "accuracy": event.accuracy,
+                    "lr": event.lr,
+                }
+            )
             if self.tensorboard is not None:
                 self.tensorboard.step(event.step, event.loss, event.accuracy, event.lr)
         elif isinstance(event, EpochMetrics):
-            self._line({"kind": "epoch", "epoch": event.epoch, "step": event.step,
-                        "train_loss": event.train_loss, "train_accuracy": event.train_accuracy,
-                        "val_loss": event.val_loss, "val_accuracy": event.val_accuracy, "lr": event.lr})
+            self._line(
+                {
+                    "kind": "epoch",
+                    "epoch": event.epoch,
+                    "step": event.step,
+                    "train_loss": event.train_loss,
+                    "train_accuracy": event.train_accuracy,
+                    "val_loss": event.val_loss,
+                    "val_accuracy": event.val_accuracy,
+                    "lr": event.lr,
+                }
+            )
             if self._history is not None:
                 self._history.flush()
             if self.tensorboard is not None:
@@ -116,11 +161,20 @@ class RunRecorder:
             r.duration_s = round(time.monotonic() - self._t0, 2)
             r.save()
         elif isinstance(event, Finished):
-            self.finish(event.status, event.message, event.step, event.epoch, event.best_val_accuracy)
+            self.finish(
+                event.status, event.message, event.step, event.epoch, event.best_val_accuracy
+            )
 
-    def finish(self, status: str, message: str, step: int | None = None, epoch: int | None = None,
-               best: float | None = None) -> None:
-        """Close the record: status, duration, checkpoints (copied in from `out_dir` when elsewhere)."""
+    def finish(
+        self,
+        status: str,
+        message: str,
+        step: int | None = None,
+        epoch: int | None = None,
+        best: float | None = None,
+    ) -> None:
+        """Close the record: status, duration, checkpoints (copied in from `out_dir` when
+        elsewhere)."""
         r = self.record
         if self._history is not None:
             self._history.close()
@@ -145,7 +199,11 @@ class RunRecorder:
             if not meta.exists():
                 continue
             if self.out_dir.resolve() != self.folder.resolve():
-                for name in (f"{stem}.json", f"{stem}.safetensors", f"{stem}.optimizer.safetensors"):
+                for name in (
+                    f"{stem}.json",
+                    f"{stem}.safetensors",
+                    f"{stem}.optimizer.safetensors",
+                ):
                     if (self.out_dir / name).exists():
                         shutil.copyfile(self.out_dir / name, self.folder / name)
             found[stem] = f"{stem}.json"
@@ -158,7 +216,8 @@ class RunRecorder:
 
 
 def record_run(events: Iterable[Event], recorder: RunRecorder) -> Iterator[Event]:
-    """Pass `events` through unchanged while recording them; a run that ends without Finished (an error,
+    """Pass `events` through unchanged while recording them; a run that ends without Finished (an
+    error,
     Ctrl+C, a closed generator) is recorded as failed or stopped with what was saved so far."""
     finished = False
     try:

@@ -1,8 +1,11 @@
-"""A sweep's search space: training settings and block parameters by node name, checked against a project.
+"""A sweep's search space: training settings and block parameters by node name, checked against a
+project.
 
-`{"lr": {"log": [1e-4, 1e-1]}, "conv1.out_channels": [16, 32, 64], "dropout.p": {"range": [0.0, 0.5]}}`:
+`{"lr": {"log": [1e-4, 1e-1]}, "conv1.out_channels": [16, 32, 64], "dropout.p": {"range": [0.0,
+0.5]}}`:
 a list is a set of choices, {"log": [lo, hi]} a log-uniform range, {"range": [lo, hi]} a uniform one
 (whole numbers when both ends are; an optional "step")."""
+
 from __future__ import annotations
 
 import json
@@ -48,10 +51,19 @@ def _dimension(key: str, raw: Any) -> Dimension:
         if not all(v is None or isinstance(v, (str, int, float, bool)) for v in raw):
             raise SweepError(key, "choices must be numbers, strings, true/false or null")
         return Dimension(key, "choice", tuple(raw))
-    if isinstance(raw, dict) and len(set(raw) & {"log", "range"}) == 1 and set(raw) <= {"log", "range", "step"}:
+    if (
+        isinstance(raw, dict)
+        and len(set(raw) & {"log", "range"}) == 1
+        and set(raw) <= {"log", "range", "step"}
+    ):
         log = "log" in raw
         ends = raw["log" if log else "range"]
-        if not (isinstance(ends, list) and len(ends) == 2 and all(_number(v) for v in ends) and ends[0] < ends[1]):
+        if not (
+            isinstance(ends, list)
+            and len(ends) == 2
+            and all(_number(v) for v in ends)
+            and ends[0] < ends[1]
+        ):
             raise SweepError(key, "a range is [low, high] with low < high")
         if log and ends[0] <= 0:
             raise SweepError(key, "a log range must be above zero")
@@ -60,11 +72,14 @@ def _dimension(key: str, raw: Any) -> Dimension:
             raise SweepError(key, "'step' must be a positive number (and not with 'log')")
         whole = all(isinstance(v, int) for v in ends) and (step is None or isinstance(step, int))
         return Dimension(key, "int" if whole else "float", (), ends[0], ends[1], log, step)
-    raise SweepError(key, 'expected a list of choices, {"log": [low, high]} or {"range": [low, high]}')
+    raise SweepError(
+        key, 'expected a list of choices, {"log": [low, high]} or {"range": [low, high]}'
+    )
 
 
 def parse_space(doc: Any, project: Project) -> list[Dimension]:
-    """Validate a search space against the project: every key is a training setting or `node.param`."""
+    """Validate a search space against the project: every key is a training setting or
+    `node.param`."""
     if not isinstance(doc, dict) or not doc:
         raise SweepError(None, "the search space must be a non-empty JSON object of name → values")
     dims = []
@@ -72,8 +87,11 @@ def parse_space(doc: Any, project: Project) -> list[Dimension]:
         dim = _dimension(key, raw)
         if dim.node is None:
             if key not in _SETTINGS:
-                raise SweepError(key, f"is not a training setting; use one of {', '.join(sorted(_SETTINGS))} "
-                                      "or node.parameter")
+                raise SweepError(
+                    key,
+                    f"is not a training setting; use one of {', '.join(sorted(_SETTINGS))} "
+                    "or node.parameter",
+                )
         else:
             param = key.split(".", 1)[1]
             if dim.node not in project.graph.names():
@@ -81,7 +99,10 @@ def parse_space(doc: Any, project: Project) -> list[Dimension]:
             node = project.graph.by_name(dim.node)
             if param not in {p.name for p in node.spec.params}:
                 known = ", ".join(p.name for p in node.spec.params) or "none"
-                raise SweepError(key, f"{node.spec.title} '{dim.node}' has no parameter '{param}' (it has {known})")
+                raise SweepError(
+                    key,
+                    f"{node.spec.title} '{dim.node}' has no parameter '{param}' (it has {known})",
+                )
         dims.append(dim)
     return dims
 
@@ -120,10 +141,13 @@ def apply_values(project: Project, values: dict[str, Any]) -> Project:
 
 
 def grid_size(dims: list[Dimension]) -> int:
-    """How many points a grid over these dimensions has; SweepError when one is not a list of choices."""
+    """How many points a grid over these dimensions has; SweepError when one is not a list of
+    choices."""
     size = 1
     for dim in dims:
         if dim.kind != "choice":
-            raise SweepError(dim.key, "a grid sweep needs a list of choices for every entry, not a range")
+            raise SweepError(
+                dim.key, "a grid sweep needs a list of choices for every entry, not a range"
+            )
         size *= len(dim.choices)
     return size

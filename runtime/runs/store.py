@@ -1,4 +1,5 @@
 """The runs of one project folder: list, rename, star, note, delete."""
+
 from __future__ import annotations
 
 import copy
@@ -13,7 +14,8 @@ from runtime.runs.record import LABELS_FILE, RECORD_FILE, RunRecord, read_record
 
 
 class RunStore:
-    """Run folders under one root (`<project stem>.runs`); the labels a person gives live in labels.json."""
+    """Run folders under one root (`<project stem>.runs`); the labels a person gives live in
+    labels.json."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -21,7 +23,9 @@ class RunStore:
     def list(self) -> list[RunRecord]:
         """Every readable run, newest first (folders that are not runs are skipped)."""
         try:
-            entries = [e.path for e in os.scandir(self.root) if e.is_dir()]  # strings: 1,000 Paths cost ~50 ms
+            entries = [
+                e.path for e in os.scandir(self.root) if e.is_dir()
+            ]  # strings: 1,000 Paths cost ~50 ms
         except FileNotFoundError:
             return []
         except OSError as exc:
@@ -43,7 +47,9 @@ class RunStore:
         if len(named) == 1:
             return named[0]
         if named:
-            raise RunError(self.root, f"{len(named)} runs are named '{run}': give the run id instead")
+            raise RunError(
+                self.root, f"{len(named)} runs are named '{run}': give the run id instead"
+            )
         raise RunError(self.root, f"has no run '{run}'")
 
     def rename(self, run: str, name: str) -> RunRecord:
@@ -78,7 +84,10 @@ class RunStore:
         for key, value in changes.items():
             setattr(record, key, value)
         assert record.folder is not None
-        write_atomic(record.folder / LABELS_FILE, json.dumps(record.labels(), indent=2, ensure_ascii=False) + "\n")
+        write_atomic(
+            record.folder / LABELS_FILE,
+            json.dumps(record.labels(), indent=2, ensure_ascii=False) + "\n",
+        )
         return record
 
 
@@ -101,7 +110,8 @@ def _stamp(folder: str) -> tuple[int, ...] | None:
 
 
 def _cached_record(folder: str) -> RunRecord | None:
-    """The folder's record (read again only when one of its files changed), or None when it is not a run."""
+    """The folder's record (read again only when one of its files changed), or None when it is not
+    a run."""
     stamp = _stamp(folder)
     if stamp is None:
         return None

@@ -1,9 +1,12 @@
 """Hyperparameter sweeps on Optuna (the optional extra `convstudio[sweep]`).
 
-This process owns the ask/tell loop of its share of the trials and trains each one in a worker process
-(`jobs` at once). Several sweeps, on one machine or many, share a study through its storage (SQLite file
+This process owns the ask/tell loop of its share of the trials and trains each one in a worker
+process
+(`jobs` at once). Several sweeps, on one machine or many, share a study through its storage (SQLite
+file
 or any database URL): that is Optuna's own distributed mode. A worker that dies takes only its trial
 with it: the trial is marked failed, a new worker starts and the sweep goes on."""
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -43,7 +46,9 @@ def open_storage(url: str) -> Any:
         except Exception as exc:  # noqa: BLE001 - any driver error becomes one line naming the URL
             # two sweeps starting together on a new database race to create its tables: try again
             if attempt == 5:
-                raise SweepError(None, f"storage '{url}' cannot be opened: {str(exc).splitlines()[0]}") from None
+                raise SweepError(
+                    None, f"storage '{url}' cannot be opened: {str(exc).splitlines()[0]}"
+                ) from None
             time.sleep(0.5 + attempt * 0.5)
     raise AssertionError("unreachable")
 
@@ -90,29 +95,47 @@ def _suggest(trial: Any, dims: list[Dimension]) -> dict[str, Any]:
         if d.kind == "choice":
             values[d.key] = trial.suggest_categorical(d.key, list(d.choices))
         elif d.kind == "int":
-            values[d.key] = trial.suggest_int(d.key, int(d.low), int(d.high), step=int(d.step or 1), log=d.log)
+            values[d.key] = trial.suggest_int(
+                d.key, int(d.low), int(d.high), step=int(d.step or 1), log=d.log
+            )
         else:
             values[d.key] = trial.suggest_float(d.key, d.low, d.high, step=d.step, log=d.log)
     return values
 
 
-def run_sweep(project: Project, dims: list[Dimension], trials: int, runs: Path, sampler: str = "tpe",
-              storage: str | None = None, jobs: int = 1, study_name: str | None = None,
-              overrides: dict[str, Any] | None = None, seed: int | None = None,
-              on_event: Callable[[str, Any], None] | None = None,
-              should_stop: Callable[[], bool] | None = None) -> SweepReport:
-    """Run `trials` trials (fewer when a grid runs out), `jobs` at once; maximises validation accuracy.
+def run_sweep(
+    project: Project,
+    dims: list[Dimension],
+    trials: int,
+    runs: Path,
+    sampler: str = "tpe",
+    storage: str | None = None,
+    jobs: int = 1,
+    study_name: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    seed: int | None = None,
+    on_event: Callable[[str, Any], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> SweepReport:
+    """Run `trials` trials (fewer when a grid runs out), `jobs` at once; maximises validation
+    accuracy.
 
-    `on_event(kind, data)` hears ('started', (trial number, values, worker pid)) and ('ended', TrialResult);
+    `on_event(kind, data)` hears ('started', (trial number, values, worker pid)) and ('ended',
+    TrialResult);
     when `should_stop()` turns true, trials in flight are failed and their workers ended."""
     optuna = optuna_module()
     if trials < 1 or jobs < 1:
         raise SweepError(None, "--trials and --jobs must be at least 1")
     url = storage or default_storage(runs)
     name = study_name or (project.path.stem if project.path else project.name)
-    study = optuna.create_study(study_name=name, storage=open_storage(url), load_if_exists=True,
-                                direction="maximize", sampler=_sampler(optuna, sampler, dims, seed),
-                                pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=0))
+    study = optuna.create_study(
+        study_name=name,
+        storage=open_storage(url),
+        load_if_exists=True,
+        direction="maximize",
+        sampler=_sampler(optuna, sampler, dims, seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=0),
+    )
     if sampler == "grid":
         trials = min(trials, grid_size(dims))
     report = SweepReport(name, url)
@@ -134,8 +157,19 @@ def run_sweep(project: Project, dims: list[Dimension], trials: int, runs: Path, 
                 trial = study.ask()
                 values = _suggest(trial, dims)
                 worker.trial = trial
-                worker.conn.send(TrialJob(trial._trial_id, trial.number, values, doc, path, str(runs), name, url,
-                                          overrides))
+                worker.conn.send(
+                    TrialJob(
+                        trial._trial_id,
+                        trial.number,
+                        values,
+                        doc,
+                        path,
+                        str(runs),
+                        name,
+                        url,
+                        overrides,
+                    )
+                )
                 asked += 1
             busy = [w for w in workers if w.trial is not None]
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=0.25)
@@ -169,7 +203,9 @@ def run_sweep(project: Project, dims: list[Dimension], trials: int, runs: Path, 
             worker.process.join(timeout=5)
             if worker.process.is_alive():
                 worker.process.terminate()
-    completed = [t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE]
+    completed = [
+        t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE
+    ]
     if completed:
         report.best_value = study.best_value
         report.best_values = dict(study.best_params)
@@ -178,24 +214,35 @@ def run_sweep(project: Project, dims: list[Dimension], trials: int, runs: Path, 
 
 def _start_worker(ctx: Any, threads: int) -> _Worker:
     parent, child = ctx.Pipe()
-    process = ctx.Process(target=worker_main, args=(child, threads), name="convstudio-sweep-worker", daemon=True)
+    process = ctx.Process(
+        target=worker_main, args=(child, threads), name="convstudio-sweep-worker", daemon=True
+    )
     process.start()
     child.close()
     return _Worker(process, parent)
 
 
 def _tell(study: Any, trial: Any, state: Any, value: float | None) -> None:
-    """Store a trial's end. GridSampler calls Study.stop() when the grid is used up, which Optuna refuses
+    """Store a trial's end. GridSampler calls Study.stop() when the grid is used up, which Optuna
+    refuses
     outside `optimize` after storing the trial: that refusal only means the grid is done."""
     try:
-        study.tell(trial, value if state.name == "COMPLETE" else None, state=state, skip_if_finished=True)
+        study.tell(
+            trial, value if state.name == "COMPLETE" else None, state=state, skip_if_finished=True
+        )
     except RuntimeError as exc:
         if "Study.stop" not in str(exc):
             raise
 
 
-def _ended(worker: _Worker, result: TrialResult, study: Any, report: SweepReport, notify: Callable,
-           optuna: Any) -> None:
+def _ended(
+    worker: _Worker,
+    result: TrialResult,
+    study: Any,
+    report: SweepReport,
+    notify: Callable,
+    optuna: Any,
+) -> None:
     states = optuna.trial.TrialState
     state = {"complete": states.COMPLETE, "pruned": states.PRUNED}.get(result.state, states.FAIL)
     _tell(study, worker.trial, state, result.value)
@@ -211,7 +258,13 @@ def _lost(worker: _Worker, study: Any, report: SweepReport, notify: Callable, op
     number = worker.trial.number
     _tell(study, worker.trial, optuna.trial.TrialState.FAIL, None)
     worker.trial = None
-    result = TrialResult(number, "failed", None, f"the worker process ended during the trial (exit code {code})",
-                         None, 0.0)
+    result = TrialResult(
+        number,
+        "failed",
+        None,
+        f"the worker process ended during the trial (exit code {code})",
+        None,
+        0.0,
+    )
     report.results.append(result)
     notify("ended", result)

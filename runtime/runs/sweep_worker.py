@@ -1,7 +1,9 @@
 """A sweep worker process: trains the trials it is sent, one after another, and reports each result.
 
-Each trial is a recorded run; its validation accuracy goes to the study after every epoch so that the
+Each trial is a recorded run; its validation accuracy goes to the study after every epoch so that
+the
 median pruner can stop it early."""
+
 from __future__ import annotations
 
 import os
@@ -61,7 +63,8 @@ def worker_main(conn: Any, threads: int) -> None:
 
 
 def run_trial(job: TrialJob) -> TrialResult:
-    """Train one trial as a recorded run, reporting each epoch's validation accuracy to the study."""
+    """Train one trial as a recorded run, reporting each epoch's validation accuracy to the
+    study."""
     import time
 
     import optuna
@@ -75,8 +78,13 @@ def run_trial(job: TrialJob) -> TrialResult:
         study = optuna.load_study(study_name=job.study, storage=open_storage(job.storage))
         trial = optuna.trial.Trial(study, job.trial_id)
         project = apply_values(project_from_dict(job.doc, job.path), job.values)
-        recorder = RunRecorder.start(project, job.runs, "sweep", name=f"{job.study} trial {job.number}",
-                                     overrides=job.overrides)
+        recorder = RunRecorder.start(
+            project,
+            job.runs,
+            "sweep",
+            name=f"{job.study} trial {job.number}",
+            overrides=job.overrides,
+        )
         recorder.record.sweep = {"study": job.study, "trial": job.number, "values": job.values}
         best, finished = None, None
         stream = record_run(train(project, out_dir=recorder.folder, **job.overrides), recorder)
@@ -86,23 +94,46 @@ def run_trial(job: TrialJob) -> TrialResult:
                 trial.report(event.val_accuracy, event.epoch)
                 if trial.should_prune():
                     stream.close()
-                    message = f"pruned after epoch {event.epoch}: {event.val_accuracy:.2%} is below the median"
+                    message = (f"pruned after epoch {event.epoch}: {event.val_accuracy:.2%} "
+                               "is below the median")
                     recorder.finish("pruned", message)
-                    return TrialResult(job.number, "pruned", best, message, str(recorder.folder),
-                                       time.monotonic() - t0)
+                    return TrialResult(
+                        job.number,
+                        "pruned",
+                        best,
+                        message,
+                        str(recorder.folder),
+                        time.monotonic() - t0,
+                    )
             elif isinstance(event, Finished):
                 finished = event
         if finished is None or finished.status == "failed" or best is None:
             message = finished.message if finished else "training ended without a result"
-            return TrialResult(job.number, "failed", None, message, str(recorder.folder), time.monotonic() - t0)
-        return TrialResult(job.number, "complete", best, finished.message, str(recorder.folder),
-                           time.monotonic() - t0)
+            return TrialResult(
+                job.number, "failed", None, message, str(recorder.folder), time.monotonic() - t0
+            )
+        return TrialResult(
+            job.number,
+            "complete",
+            best,
+            finished.message,
+            str(recorder.folder),
+            time.monotonic() - t0,
+        )
     except ConvStudioError as exc:
-        return TrialResult(job.number, "failed", None, str(exc), _folder(recorder), time.monotonic() - t0)
+        return TrialResult(
+            job.number, "failed", None, str(exc), _folder(recorder), time.monotonic() - t0
+        )
     except Exception as exc:  # noqa: BLE001 - one failed trial must not end the sweep
         detail = traceback.format_exc(limit=2).strip().splitlines()[-1]
-        return TrialResult(job.number, "failed", None, f"{type(exc).__name__}: {exc} ({detail})",
-                           _folder(recorder), time.monotonic() - t0)
+        return TrialResult(
+            job.number,
+            "failed",
+            None,
+            f"{type(exc).__name__}: {exc} ({detail})",
+            _folder(recorder),
+            time.monotonic() - t0,
+        )
 
 
 def _folder(recorder: RunRecorder | None) -> str | None:

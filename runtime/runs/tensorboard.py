@@ -1,5 +1,6 @@
 """TensorBoard event files for a run (the optional extra `convstudio[tensorboard]`), written through
 torch.utils.tensorboard into `<run folder>/tensorboard`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +8,9 @@ from typing import Any
 
 from runtime.runs.errors import RunError
 
-INSTALL_HINT = "TensorBoard logging needs the tensorboard package: pip install 'convstudio[tensorboard]'"
+INSTALL_HINT = (
+    "TensorBoard logging needs the tensorboard package: pip install 'convstudio[tensorboard]'"
+)
 FOLDER = "tensorboard"
 
 
@@ -20,7 +23,8 @@ def require() -> None:
 
 
 class TensorBoardLog:
-    """Scalars of one run: training loss, accuracy and learning rate per step; validation per epoch."""
+    """Scalars of one run: training loss, accuracy and learning rate per step; validation per
+    epoch."""
 
     def __init__(self, run_folder: Path) -> None:
         try:

@@ -1,5 +1,7 @@
-"""Colour the canvas by a graph diff: added nodes in green, changed ones in orange (removed nodes are not
+"""Colour the canvas by a graph diff: added nodes in green, changed ones in orange (removed nodes
+are not
 on the canvas; the comparison lists them)."""
+
 from __future__ import annotations
 
 from runtime.runs.diff import GraphDiff
@@ -7,7 +9,8 @@ from studio.canvas.scene import GraphScene
 
 
 def show_diff(scene: GraphScene, diff: GraphDiff) -> dict[str, str]:
-    """Mark the nodes of the scene's graph (side B of `diff`) that were added or changed; returns id → mark."""
+    """Mark the nodes of the scene's graph (side B of `diff`) that were added or changed; returns
+    id → mark."""
     graph = scene.doc.project.graph
     by_name = {n.name: n.id for n in graph.nodes.values()}
     marks = {by_name[name]: "added" for name in diff.added if name in by_name}

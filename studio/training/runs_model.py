@@ -1,4 +1,6 @@
-"""The runs of a project as a sortable Qt table model (sorting by raw values, not by the shown text)."""
+"""The runs of a project as a sortable Qt table model (sorting by raw values, not by the shown
+text)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,7 +18,9 @@ Index = QModelIndex | QPersistentModelIndex
 
 def _time(seconds: float) -> str:
     minutes, sec = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{sec:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{sec:02d}"
+    return (
+        f"{minutes}:{sec:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{sec:02d}"
+    )
 
 
 def _sort_value(r: RunRecord, col: int) -> Any:
@@ -63,7 +67,9 @@ class RunsModel(QAbstractTableModel):
         """Number of columns."""
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         """Column titles."""
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]

@@ -1,25 +1,54 @@
-"""The Runs panel: every recorded run of the project in a sortable, searchable table; rename, star, note,
+"""The Runs panel: every recorded run of the project in a sortable, searchable table; rename, star,
+note,
 delete; the curves of the selected runs overlaid; open, resume, compare or continue from a run."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from runtime.errors import ConvStudioError
 from runtime.runs.record import RunRecord, read_history
 from runtime.runs.store import RunStore
 from studio.training.runs_model import SORT_ROLE, RunsModel
 
-METRICS = (("val_accuracy", "validation accuracy"), ("val_loss", "validation loss"),
-           ("train_loss", "training loss"), ("train_accuracy", "training accuracy"))
+METRICS = (
+    ("val_accuracy", "validation accuracy"),
+    ("val_loss", "validation loss"),
+    ("train_loss", "training loss"),
+    ("train_accuracy", "training accuracy"),
+)
 COLUMN_WIDTHS = (28, 170, 130, 90, 95, 70, 105, 60)
 """Starting widths of every column but the note (which takes the rest)."""
-COLOURS = ("#4c9be8", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f",
-           "#bab0ac")
+COLOURS = (
+    "#4c9be8",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+)
 
 
 class RunsPanel(QWidget):
@@ -56,19 +85,25 @@ class RunsPanel(QWidget):
             self.table.horizontalHeader().resizeSection(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selection)
         self.table.doubleClicked.connect(lambda *_: self._one(self.open_requested))
-        self.search = QLineEdit(placeholderText="Search runs (name, note, status)…", clearButtonEnabled=True)
+        self.search = QLineEdit(
+            placeholderText="Search runs (name, note, status)…", clearButtonEnabled=True
+        )
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.where = QLabel()
         self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
-        for key, text, slot in (("rename", "Rename…", self.rename), ("star", "Star", self.toggle_star),
-                                ("note", "Note…", self.edit_note), ("delete", "Delete…", self.delete),
-                                ("open", "Open as Project", lambda: self._one(self.open_requested)),
-                                ("resume", "Resume…", lambda: self._one(self.resume_requested)),
-                                ("compare", "Compare with Graph", lambda: self._one(self.compare_requested)),
-                                ("continue", "Continue from Run", lambda: self._one(self.continue_requested))):
+        for key, text, slot in (
+            ("rename", "Rename…", self.rename),
+            ("star", "Star", self.toggle_star),
+            ("note", "Note…", self.edit_note),
+            ("delete", "Delete…", self.delete),
+            ("open", "Open as Project", lambda: self._one(self.open_requested)),
+            ("resume", "Resume…", lambda: self._one(self.resume_requested)),
+            ("compare", "Compare with Graph", lambda: self._one(self.compare_requested)),
+            ("continue", "Continue from Run", lambda: self._one(self.continue_requested)),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             self.buttons[key] = button
@@ -112,18 +147,24 @@ class RunsPanel(QWidget):
         records = self.store.list() if self.store is not None else []
         self.model.set_records(records)
         count = len(records)
-        self.where.setText(f"{count} run{'s' if count != 1 else ''} in {self.store.root}" if self.store else "")
+        self.where.setText(
+            f"{count} run{'s' if count != 1 else ''} in {self.store.root}" if self.store else ""
+        )
         if keep:
             selection = self.table.selectionModel()
             for row, record in enumerate(records):
                 if record.id in keep:
                     index = self.proxy.mapFromSource(self.model.index(row, 0))
-                    selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+                    selection.select(
+                        index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+                    )
         self._selection()
 
     def selected(self) -> list[RunRecord]:
         """The selected runs, in table order."""
-        rows = sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()})
+        rows = sorted(
+            {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
+        )
         return [self.model.records[r] for r in rows if r < len(self.model.records)]
 
     def select_run(self, run_id: str) -> None:
@@ -146,17 +187,26 @@ class RunsPanel(QWidget):
         self.plot.clear()
         self.legend.clear()
         key = self.metric_choice.currentData()
-        for i, record in enumerate(self.selected()[:len(COLOURS)]):
+        for i, record in enumerate(self.selected()[: len(COLOURS)]):
             assert record.folder is not None
             try:
                 history = read_history(record.folder)
             except ConvStudioError:
                 continue
-            points = [(h["epoch"], h[key]) for h in history if h.get("kind") == "epoch" and key in h]
+            points = [
+                (h["epoch"], h[key]) for h in history if h.get("kind") == "epoch" and key in h
+            ]
             if points:
                 xs, ys = zip(*points)
-                self.plot.plot(list(xs), list(ys), pen=pg.mkPen(COLOURS[i], width=2), symbol="o", symbolSize=5,
-                               symbolBrush=COLOURS[i], name=record.name)
+                self.plot.plot(
+                    list(xs),
+                    list(ys),
+                    pen=pg.mkPen(COLOURS[i], width=2),
+                    symbol="o",
+                    symbolSize=5,
+                    symbolBrush=COLOURS[i],
+                    name=record.name,
+                )
 
     # ----- labels ------------------------------------------------------------------------
     def _one(self, signal: Signal) -> None:
@@ -186,7 +236,9 @@ class RunsPanel(QWidget):
         if record is None or self.store is None:
             return
         if text is None:
-            text, ok = QInputDialog.getMultiLineText(self, "Note", f"Note on '{record.name}':", record.note)
+            text, ok = QInputDialog.getMultiLineText(
+                self, "Note", f"Note on '{record.name}':", record.note
+            )
             if not ok:
                 return
         self._apply(lambda: self.store.note(record.id, text))
@@ -197,9 +249,15 @@ class RunsPanel(QWidget):
         if not chosen or self.store is None:
             return
         names = ", ".join(f"'{r.name}'" for r in chosen[:3]) + (" …" if len(chosen) > 3 else "")
-        if confirm and QMessageBox.question(
-                self, "Delete runs", f"Delete {names} with their checkpoints? This cannot be undone.") \
-                != QMessageBox.StandardButton.Yes:
+        if (
+            confirm
+            and QMessageBox.question(
+                self,
+                "Delete runs",
+                f"Delete {names} with their checkpoints? This cannot be undone.",
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         for record in chosen:
             self._apply(lambda record=record: self.store.delete(record.id), refresh=False)

@@ -1,5 +1,7 @@
-"""Wire the Runs panel into the window: which folder it shows, and what opening, resuming, comparing and
+"""Wire the Runs panel into the window: which folder it shows, and what opening, resuming,
+comparing and
 continuing from a run do to the editor."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -28,7 +30,9 @@ class RunsUI(QObject):
         self.training = training
         self.window = training.window
         self.panel = RunsPanel()
-        self.dock = self.window.add_panel("Runs", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea, "runs")
+        self.dock = self.window.add_panel(
+            "Runs", self.panel, Qt.DockWidgetArea.BottomDockWidgetArea, "runs"
+        )
         self.comparison: QDialog | None = None
         self.panel.open_requested.connect(self.open_run)
         self.panel.resume_requested.connect(self.resume_run)
@@ -36,11 +40,14 @@ class RunsUI(QObject):
         self.panel.continue_requested.connect(self.continue_run)
         self.window.project_replaced.connect(self.refresh)
         self.dock.visibilityChanged.connect(lambda shown: self.refresh() if shown else None)
-        training.controller.state_changed.connect(lambda state: self.refresh() if state != "stopping" else None)
+        training.controller.state_changed.connect(
+            lambda state: self.refresh() if state != "stopping" else None
+        )
         self.refresh()
 
     def refresh(self) -> None:
-        """Show the runs of the current project (its file may have been saved elsewhere meanwhile)."""
+        """Show the runs of the current project (its file may have been saved elsewhere
+        meanwhile)."""
         folder = self.training.runs_folder(self.window.current_project())
         if self.panel.store is None or self.panel.store.root != folder:
             self.panel.set_folder(folder)
@@ -67,16 +74,23 @@ class RunsUI(QObject):
         """Train the run's graph further from its last checkpoint, as a new recorded run."""
         assert record.folder is not None
         if not (record.folder / "last.json").exists():
-            self.window.tell("Resume run", f"run '{record.name}' saved no checkpoint to resume from")
+            self.window.tell(
+                "Resume run", f"run '{record.name}' saved no checkpoint to resume from"
+            )
             return
         if self.training.controller.state != "idle":
             self.window.tell("Resume run", "a run is training: stop it first")
             return
         if epochs is None:
             done = record.epochs
-            epochs, ok = QInputDialog.getInt(self.window, "Resume run", f"'{record.name}' trained {done} epochs. "
-                                             "Train until epoch:", max(done + 1, record.planned_epochs), done + 1,
-                                             100000)
+            epochs, ok = QInputDialog.getInt(
+                self.window,
+                "Resume run",
+                f"'{record.name}' trained {done} epochs. Train until epoch:",
+                max(done + 1, record.planned_epochs),
+                done + 1,
+                100000,
+            )
             if not ok:
                 return
         try:
@@ -84,8 +98,13 @@ class RunsUI(QObject):
         except ConvStudioError as exc:
             self.window.tell("Resume run", str(exc))
             return
-        self.training.start_project(project, resume=str(record.folder / "last.json"), resumed_from=record.id,
-                                    epochs=epochs, runs=record.folder.parent)
+        self.training.start_project(
+            project,
+            resume=str(record.folder / "last.json"),
+            resumed_from=record.id,
+            epochs=epochs,
+            runs=record.folder.parent,
+        )
 
     def compare_run(self, record: RunRecord) -> "GraphDiffDialog | None":
         """Colour the canvas by what changed since the run and list the differences."""
@@ -107,7 +126,9 @@ class RunsUI(QObject):
         """Copy the run's unchanged tensors into the project's weights and save the project."""
         project = self.window.current_project()
         if project.path is None:
-            self.window.tell("Continue from run", "save the project first: its weights are kept beside its file")
+            self.window.tell(
+                "Continue from run", "save the project first: its weights are kept beside its file"
+            )
             return
         assert record.folder is not None
         try:
@@ -117,12 +138,16 @@ class RunsUI(QObject):
             self.window.tell("Continue from run", str(exc))
             return
         self.window.document().undo_stack.setClean()
-        QMessageBox.information(self.window, "Continue from run",
-                                "\n".join(report.lines()) + "\n\nThe project was saved with these weights.")
+        QMessageBox.information(
+            self.window,
+            "Continue from run",
+            "\n".join(report.lines()) + "\n\nThe project was saved with these weights.",
+        )
 
 
 class GraphDiffDialog(QDialog):
-    """The text of a comparison (changes and Δ table); closing it clears the colours on the canvas."""
+    """The text of a comparison (changes and Δ table); closing it clears the colours on the
+    canvas."""
 
     def __init__(self, text: str, parent=None) -> None:  # noqa: ANN001 - any parent widget
         super().__init__(parent)

@@ -1,5 +1,7 @@
-"""The Sweep dialog: edit a search space, run an Optuna sweep in the background (each trial a recorded run
+"""The Sweep dialog: edit a search space, run an Optuna sweep in the background (each trial a
+recorded run
 in its own process), watch the trials in a live table and a scatter plot, apply the best values."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +12,20 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from runtime.errors import ConvStudioError
 from runtime.project import Project
@@ -21,10 +35,14 @@ from studio.document import Document, refusal_text
 
 
 def example_space(project: Project) -> dict[str, Any]:
-    """A starting space: the learning rate, and the width of the first convolution when there is one."""
+    """A starting space: the learning rate, and the width of the first convolution when there is
+    one."""
     space: dict[str, Any] = {"lr": {"log": [1e-4, 1e-1]}}
-    convs = [n for n in project.graph.nodes.values()
-             if any(p.name == "out_channels" for p in n.spec.params) and n.block != "output"]
+    convs = [
+        n
+        for n in project.graph.nodes.values()
+        if any(p.name == "out_channels" for p in n.spec.params) and n.block != "output"
+    ]
     if convs:
         width = int(convs[0].params.get("out_channels", 16))
         space[f"{convs[0].name}.out_channels"] = sorted({max(1, width // 2), width, width * 2})
@@ -45,8 +63,11 @@ class _SweepThread(QThread):
     def run(self) -> None:
         """The sweep; its report (or the error) at the end."""
         try:
-            report = run_sweep(**self.kwargs, on_event=lambda kind, data: self.event.emit(kind, data),
-                               should_stop=self.stopping.is_set)
+            report = run_sweep(
+                **self.kwargs,
+                on_event=lambda kind, data: self.event.emit(kind, data),
+                should_stop=self.stopping.is_set,
+            )
         except ConvStudioError as exc:
             report = exc
         self.done.emit(report)
@@ -71,7 +92,9 @@ class SweepDialog(QDialog):
         self.space.setFont(mono)
         self.trials = QSpinBox(minimum=1, maximum=10000, value=12)
         self.jobs = QSpinBox(minimum=1, maximum=64, value=1)
-        self.epochs = QSpinBox(minimum=0, maximum=100000, value=0, specialValueText="as in the project")
+        self.epochs = QSpinBox(
+            minimum=0, maximum=100000, value=0, specialValueText="as in the project"
+        )
         self.sampler = QComboBox()
         self.sampler.addItems(SAMPLERS)
         self.sampler.setCurrentText("tpe")
@@ -94,7 +117,9 @@ class SweepDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.start_button = QPushButton("Start", clicked=self.toggle)
-        self.apply_button = QPushButton("Apply Best to Project", clicked=self.apply_best, enabled=False)
+        self.apply_button = QPushButton(
+            "Apply Best to Project", clicked=self.apply_best, enabled=False
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
         buttons.addWidget(self.start_button)
@@ -127,9 +152,18 @@ class SweepDialog(QDialog):
         self.rows.clear()
         self.scatter.clear()
         epochs = self.epochs.value() or None
-        self.thread = _SweepThread(dict(project=project, dims=dims, trials=self.trials.value(), runs=self.runs,
-                                        sampler=self.sampler.currentText(), jobs=self.jobs.value(),
-                                        overrides={"epochs": epochs}), self)
+        self.thread = _SweepThread(
+            dict(
+                project=project,
+                dims=dims,
+                trials=self.trials.value(),
+                runs=self.runs,
+                sampler=self.sampler.currentText(),
+                jobs=self.jobs.value(),
+                overrides={"epochs": epochs},
+            ),
+            self,
+        )
         self.thread.event.connect(self._event)
         self.thread.done.connect(self._done)
         self.thread.start()
@@ -149,18 +183,32 @@ class SweepDialog(QDialog):
             number, values, _pid = data
             self.values[number] = values
             row = self._row(number)
-            text = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+            text = ", ".join(
+                f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items()
+            )
             self.table.setItem(row, 1, QTableWidgetItem(text))
             self.table.setItem(row, 2, QTableWidgetItem("running"))
             return
         row = self._row(data.number)
-        self.table.setItem(row, 2, QTableWidgetItem(data.state if data.state == "complete"
-                                                    else f"{data.state}: {data.message.splitlines()[0]}"))
-        self.table.setItem(row, 3, QTableWidgetItem("—" if data.value is None else f"{data.value:.2%}"))
+        self.table.setItem(
+            row,
+            2,
+            QTableWidgetItem(
+                data.state
+                if data.state == "complete"
+                else f"{data.state}: {data.message.splitlines()[0]}"
+            ),
+        )
+        self.table.setItem(
+            row, 3, QTableWidgetItem("—" if data.value is None else f"{data.value:.2%}")
+        )
         self.table.setItem(row, 4, QTableWidgetItem(f"{data.seconds:.1f} s"))
         if data.value is not None:
-            self.scatter.addPoints([data.number], [data.value],
-                                   brush=pg.mkBrush("#4c9be8" if data.state == "complete" else "#bab0ac"))
+            self.scatter.addPoints(
+                [data.number],
+                [data.value],
+                brush=pg.mkBrush("#4c9be8" if data.state == "complete" else "#bab0ac"),
+            )
 
     def _done(self, report: Any) -> None:
         self.thread.wait()
@@ -173,13 +221,18 @@ class SweepDialog(QDialog):
         if report.best_value is None:
             self.message.setText("no trial completed")
             return
-        values = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                           for k, v in report.best_values.items())
-        self.message.setText(f"best of study '{report.study}': {report.best_value:.2%} with {values}")
+        values = ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in report.best_values.items()
+        )
+        self.message.setText(
+            f"best of study '{report.study}': {report.best_value:.2%} with {values}"
+        )
         self.apply_button.setEnabled(True)
 
     def apply_best(self) -> str | None:
-        """Set the best values in the project as undoable edits; the refusal reason when one is refused."""
+        """Set the best values in the project as undoable edits; the refusal reason when one is
+        refused."""
         if self.report is None:
             return None
         graph = self.doc.project.graph

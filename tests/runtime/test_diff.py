@@ -1,4 +1,5 @@
 """Graph diff on hand-made pairs: nodes matched by name; identical graphs give an empty diff."""
+
 import json
 
 from runtime.cli import main
@@ -35,7 +36,11 @@ def test_added_removed_changed_and_figures():
     assert diff.added == {"drop": "dropout"} and diff.removed == {}
     by_name = {c.name: c for c in diff.changed}
     assert set(by_name) == {"conv1", "head"}
-    assert by_name["conv1"].params == {"out_channels": (4, 8), "kernel_size": (3, 5), "padding": (1, 2)}
+    assert by_name["conv1"].params == {
+        "out_channels": (4, 8),
+        "kernel_size": (3, 5),
+        "padding": (1, 2),
+    }
     assert by_name["head"].params == {} and by_name["head"].inputs == (("relu1",), ("drop",))
     d = diff.deltas()
     # conv 4@3×3 (40 params) → 8@5×5 (208); head 256·10+10 → 512·10+10
@@ -74,7 +79,11 @@ def test_cli_diff_text_and_json(tmp_path, capsys):
     fa, fb = a.save(tmp_path / "a.json"), b.save(tmp_path / "b.json")
     assert main(["diff", str(fa), str(fb)]) == 0
     out = capsys.readouterr().out
-    assert "+ drop (dropout)" in out and "~ conv1 (conv2d): out_channels 4 → 8" in out and "+2,728" in out
+    assert (
+        "+ drop (dropout)" in out
+        and "~ conv1 (conv2d): out_channels 4 → 8" in out
+        and "+2,728" in out
+    )
     assert main(["diff", str(fa), str(fb), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["identical"] is False and doc["figures"]["delta"]["params"] == 2728

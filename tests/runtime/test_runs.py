@@ -1,4 +1,6 @@
-"""Run history: every CLI run recorded beside the project; list, rename, star, note, delete; continue."""
+"""Run history: every CLI run recorded beside the project; list, rename, star, note, delete;
+continue."""
+
 import json
 
 import pytest
@@ -28,11 +30,27 @@ def trained(tmp_path_factory):
 
 def test_cli_run_is_recorded_with_everything(trained):
     project_file, run = trained
-    assert run.status == "completed" and run.source == "cli" and run.epochs == 2 and run.planned_epochs == 2
-    assert run.device == "cpu" and run.settings["device"] == "cpu" and run.settings["optimizer"] == "adam"
-    assert set(run.versions) == {"convstudio", "torch", "python"} and run.versions["torch"] == torch.__version__
+    assert (
+        run.status == "completed"
+        and run.source == "cli"
+        and run.epochs == 2
+        and run.planned_epochs == 2
+    )
+    assert (
+        run.device == "cpu"
+        and run.settings["device"] == "cpu"
+        and run.settings["optimizer"] == "adam"
+    )
+    assert (
+        set(run.versions) == {"convstudio", "torch", "python"}
+        and run.versions["torch"] == torch.__version__
+    )
     assert run.params == 2610 and run.macs == 4864 and run.receptive_field == 3
-    assert 0 < run.best_val_accuracy <= 1 and run.duration_s > 0 and run.project_file == str(project_file)
+    assert (
+        0 < run.best_val_accuracy <= 1
+        and run.duration_s > 0
+        and run.project_file == str(project_file)
+    )
     for name in ("project.json", "best.safetensors", "last.json", "last.optimizer.safetensors"):
         assert (run.folder / name).is_file(), name
     assert run.checkpoints == {"last": "last.json", "best": "best.json"}
@@ -94,7 +112,9 @@ def test_continue_copies_exactly_the_unchanged_tensors(trained, tmp_path):
     project_file, run = trained
     project = load_project(project_file)
     graph = project.graph
-    graph.set_params(graph.by_name("conv1").id, {"out_channels": 8})  # conv1 weight and bias change shape
+    graph.set_params(
+        graph.by_name("conv1").id, {"out_channels": 8}
+    )  # conv1 weight and bias change shape
     extra = graph.add_node("conv2d", {"out_channels": 4, "kernel_size": 1}, name="mix")
     relu, head = graph.by_name("relu1"), graph.by_name("head")
     for edge in list(graph.consumers(relu.id)):
@@ -105,7 +125,9 @@ def test_continue_copies_exactly_the_unchanged_tensors(trained, tmp_path):
     report = continue_from_run(project, run.folder, target)
     source = load_file(str(run.folder / "best.safetensors"))
     assert report.copied == ["head"] and report.not_copied == {
-        "conv1": "weight shape changed 4×1×3×3 → 8×1×3×3", "mix": "new node (not in the run)"}
+        "conv1": "weight shape changed 4×1×3×3 → 8×1×3×3",
+        "mix": "new node (not in the run)",
+    }
     assert set(report.state) == {k for k in source if k.startswith("head.")}
     project.save(target)
     saved = load_file(str(tmp_path / "wider.weights.safetensors"))
@@ -130,7 +152,9 @@ def test_cli_runs_and_continue(trained, tmp_path, capsys):
 
 
 def test_tensorboard_event_files_beside_the_run(tmp_path):
-    pytest.importorskip("tensorboard", reason="TensorBoard logging needs the extra convstudio[tensorboard]")
+    pytest.importorskip(
+        "tensorboard", reason="TensorBoard logging needs the extra convstudio[tensorboard]"
+    )
     project_file = tiny_project(epochs=1).save(tmp_path / "t.json")
     assert main(["train", str(project_file), "--out", str(tmp_path / "o"), "--tensorboard"]) == 0
     (run,) = RunStore(tmp_path / "t.runs").list()

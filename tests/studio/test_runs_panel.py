@@ -1,4 +1,6 @@
-"""The Runs panel: a CLI run shows up; sort, select to overlay curves, label, open, compare, resume."""
+"""The Runs panel: a CLI run shows up; sort, select to overlay curves, label, open, compare,
+resume."""
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
@@ -12,8 +14,12 @@ from tests.runtime.training_helpers import tiny_project
 @pytest.fixture
 def setup(tmp_path, make_window):
     project_file = tiny_project(epochs=2).save(tmp_path / "tiny.json")
-    assert main(["train", str(project_file), "--device", "cpu", "--out", str(tmp_path / "out")]) == 0
-    extra = RunRecorder.start(load_project(project_file), tmp_path / "tiny.runs", "test", name="empty run")
+    assert (
+        main(["train", str(project_file), "--device", "cpu", "--out", str(tmp_path / "out")]) == 0
+    )
+    extra = RunRecorder.start(
+        load_project(project_file), tmp_path / "tiny.runs", "test", name="empty run"
+    )
     extra.finish("stopped", "stopped at once")
     window = make_window(load_project(project_file))
     yield window, window.training_ui.runs, project_file
@@ -41,7 +47,10 @@ def test_cli_run_appears_sorts_and_overlays_curves(setup, qtbot):
     assert [r.name for r in panel.selected()] == ["run 1"]
     curves = panel.plot.getPlotItem().listDataItems()
     assert len(curves) == 1 and list(curves[0].getData()[0]) == [1, 2]
-    assert panel.proxy.index(row, 6).data().endswith("%") and panel.proxy.index(row, 3).data() == "completed"
+    assert (
+        panel.proxy.index(row, 6).data().endswith("%")
+        and panel.proxy.index(row, 3).data() == "completed"
+    )
     panel.rename("baseline")
     qtbot.mouseClick(panel.buttons["star"], Qt.MouseButton.LeftButton)
     panel.edit_note("first try")
@@ -83,14 +92,18 @@ def test_resume_a_run_from_the_panel(setup, qtbot):
     controller = window.training_ui.controller
     assert controller.state == "running"
     qtbot.waitUntil(lambda: controller.state == "idle", timeout=60000)
-    resumed = [r for r in RunStore(project_file.with_name("tiny.runs")).list() if r.resumed_from == run.id]
+    resumed = [
+        r for r in RunStore(project_file.with_name("tiny.runs")).list() if r.resumed_from == run.id
+    ]
     assert len(resumed) == 1 and resumed[0].status == "completed" and resumed[0].epochs == 3
     assert resumed[0].source == "window" and (resumed[0].folder / "best.safetensors").exists()
     assert any(r.id == resumed[0].id for r in runs.panel.model.records)
 
 
 def test_sweep_dialog_runs_a_grid_and_applies_the_best(setup, qtbot):
-    pytest.importorskip("optuna", reason="sweeps need the optional extra convstudio[sweep] (optuna)")
+    pytest.importorskip(
+        "optuna", reason="sweeps need the optional extra convstudio[sweep] (optuna)"
+    )
     window, runs, project_file = setup
     dialog = window.training_ui.open_sweep()
     dialog.space.setPlainText('{"conv1.out_channels": [2, 6], "lr": [0.01]}')
