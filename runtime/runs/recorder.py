@@ -211,7 +211,8 @@ class RunRecorder:
 
     def _line(self, item: dict) -> None:
         if self._history is None:
-            self._history = open(self.folder / HISTORY_FILE, "a", encoding="utf-8")
+            # kept open for the whole run (one line per report); closed by finish()
+            self._history = open(self.folder / HISTORY_FILE, "a", encoding="utf-8")  # noqa: SIM115
         self._history.write(json.dumps(item) + "\n")
 
 

@@ -9,6 +9,7 @@ with it: the trial is marked failed, a new worker starts and the sweep goes on."
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import time
@@ -193,10 +194,8 @@ def run_sweep(
         for worker in workers:
             if worker.trial is not None:
                 _tell(study, worker.trial, optuna.trial.TrialState.FAIL, None)
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 worker.conn.send(None)
-            except (OSError, ValueError):
-                pass
         for worker in workers:
             if worker.trial is not None:
                 worker.process.terminate()  # stopped mid-trial: its result is no longer wanted

@@ -153,15 +153,15 @@ class SweepDialog(QDialog):
         self.scatter.clear()
         epochs = self.epochs.value() or None
         self.thread = _SweepThread(
-            dict(
-                project=project,
-                dims=dims,
-                trials=self.trials.value(),
-                runs=self.runs,
-                sampler=self.sampler.currentText(),
-                jobs=self.jobs.value(),
-                overrides={"epochs": epochs},
-            ),
+            {
+                "project": project,
+                "dims": dims,
+                "trials": self.trials.value(),
+                "runs": self.runs,
+                "sampler": self.sampler.currentText(),
+                "jobs": self.jobs.value(),
+                "overrides": {"epochs": epochs},
+            },
             self,
         )
         self.thread.event.connect(self._event)
