@@ -29,3 +29,16 @@ def pca_jitter(x: torch.Tensor, values: torch.Tensor, vectors: torch.Tensor, sig
     alpha = torch.randn((x.shape[0], 3), generator=gen, device=x.device) * sigma
     shift = (alpha * values) @ vectors.T
     return x + shift[:, :, None, None]
+
+
+def colour_jitter(x: torch.Tensor, strength: float, gen: torch.Generator) -> torch.Tensor:
+    """Vary each image's brightness, contrast and saturation by up to ± `strength` (x in 0–1, N×C×H×W)."""
+    n = x.shape[0]
+    factors = 1 + (torch.rand((3, n, 1, 1, 1), generator=gen, device=x.device) * 2 - 1) * strength
+    x = x * factors[0]
+    grey = x.mean(dim=1, keepdim=True) if x.shape[1] == 3 else x
+    x = (x - grey.mean(dim=(2, 3), keepdim=True)) * factors[1] + grey.mean(dim=(2, 3), keepdim=True)
+    if x.shape[1] == 3:
+        grey = x.mean(dim=1, keepdim=True)
+        x = (x - grey) * factors[2] + grey
+    return x.clamp(0, 1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import numpy as np
 import torch
 
 from runtime.data.augment import pca_jitter, random_crop, random_flip
@@ -62,13 +63,37 @@ class DeviceData:
         """Full batches per epoch (the last partial batch is dropped; at least one)."""
         return max(1, self.train_size // batch_size)
 
-    def train_batches(self, batch_size: int, gen: torch.Generator) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """One epoch of shuffled, augmented batches."""
+    def train_batches(self, batch_size: int, gen: torch.Generator, epoch: int = 0,
+                      skip: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """One epoch of shuffled, augmented batches (the order follows `gen`; `epoch` and `skip` are
+        used by lazy sources, whose order depends on the epoch alone)."""
         order = torch.randperm(self.train_size, generator=gen, device=self.device)
         size = min(batch_size, self.train_size)
         for i in range(self.steps_per_epoch(batch_size)):
             index = order[i * size:(i + 1) * size]
             yield self._augmented(self.train_x[index], gen), self.train_y[index]
+
+    notes: tuple[str, ...] = ()
+    """How images are adapted to the network (nothing: in-memory sets must match it exactly)."""
+
+    def first_val_image(self) -> np.ndarray:
+        """The first validation image as uint8 (C, H, W), the fixed probe of the feature-map panel."""
+        return self.val_x[0].cpu().numpy()
+
+    def probe_batch(self) -> torch.Tensor:
+        """The probe image, normalised, as a batch of one."""
+        return self.normalise(self.val_x[:1])
+
+    skipped: list[str] = []
+    """Files a cached lazy source could not decode (reported once)."""
+
+    def drain_warnings(self) -> list[str]:
+        """Unreadable files met while filling the memory cache, once; in-memory sets have none."""
+        found, self.skipped = self.skipped, []
+        return found
+
+    def close(self) -> None:
+        """Nothing to release beyond the tensors."""
 
     def val_batches(self, batch_size: int = 1000) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """The validation set in order, normalised, not augmented."""

@@ -1,4 +1,4 @@
-"""The project's `data` section: which data set, how it is split and augmented; defaults and checks."""
+"""The project's `data` section: which data set, how it is split, preprocessed and loaded; checks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -6,8 +6,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from runtime.data.errors import DataError
+from runtime.data.preprocess import Preprocess, parse_preprocess
 
-SOURCES = ("mnist", "digits", "shapes", "folder", "idx", "cifar10")
+IN_MEMORY = ("mnist", "digits", "shapes", "idx", "cifar10")
+"""Sources held whole in memory and served as batched tensors."""
+LAZY = ("folder", "csv", "hf", "webdataset")
+"""Sources read file by file when a batch needs them, in worker processes."""
+SOURCES = IN_MEMORY[:3] + ("folder", "csv", "hf", "webdataset", "idx", "cifar10")
+MAX_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,25 @@ class DataSettings:
     split_seed: int = 0
     shapes_count: int = 3000
     augment: Augment = field(default_factory=Augment)
+    preprocess: Preprocess = field(default_factory=Preprocess)
+    workers: int = -1
+    """Loader processes for lazy sources; -1: the number of cores, at most MAX_WORKERS."""
+    cache: bool = False
+    """Keep decoded images in memory (lazy sources; refused when they would not fit)."""
+    dataset: str = ""
+    """Hugging Face: a hub name, or empty when `path` names local files."""
+    image_column: str = ""
+    label_column: str = ""
+    """CSV and Hugging Face columns; empty: guessed."""
+    val_path: Path | str | None = None
+    """WebDataset: validation shards (else a share of the training shards' samples)."""
+    samples: int = 0
+    """WebDataset: samples in the training shards; 0: counted (local shards only)."""
+
+    @property
+    def lazy(self) -> bool:
+        """Whether images are read file by file rather than held in memory."""
+        return self.source in LAZY
 
 
 def default_data(input_shape: tuple[int, int, int]) -> dict[str, Any]:
@@ -49,6 +74,29 @@ def _path(value: Any, key: str, base: Path | None) -> Path:
         raise DataError(None, f"data setting '{key}' must name a file or folder")
     path = Path(value).expanduser()
     return path if path.is_absolute() or base is None else base / path
+
+
+def _shards(value: Any, key: str, base: Path | None) -> Path | str:
+    """A shard pattern: a URL is kept as text, a local pattern is resolved like a path."""
+    if isinstance(value, str) and "://" in value:
+        return value
+    return _path(value, key, base)
+
+
+def _text(merged: Mapping[str, Any], key: str) -> str:
+    """An optional text setting (a column name)."""
+    value = merged.get(key, "")
+    if not isinstance(value, str) or len(value) > 256:
+        raise DataError(None, f"data setting '{key}' must be a column name, got {value!r}")
+    return value
+
+
+def _whole(merged: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
+    """A bounded whole-number setting."""
+    value = merged.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise DataError(None, f"data setting '{key}' must be a whole number {low}–{high}, got {value!r}")
+    return value
 
 
 def _augment(raw: Any) -> Augment:
@@ -83,16 +131,30 @@ def parse_data(raw: Mapping[str, Any] | None, input_shape: tuple[int, int, int],
     source = merged["source"]
     if source not in SOURCES:
         raise DataError(None, f"data source {source!r} is unknown; choose one of {', '.join(SOURCES)}")
-    path = labels = None
-    if source in ("folder", "cifar10"):
+    path = labels = val_path = None
+    dataset = ""
+    if source in ("folder", "cifar10", "csv"):
         path = _path(merged.get("path"), "path", base)
     if source == "idx":
         path = _path(merged.get("images"), "images", base)
         labels = _path(merged.get("labels"), "labels", base)
-    seed, count = merged.get("split_seed", 0), merged.get("shapes_count", 3000)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise DataError(None, f"data setting 'split_seed' must be a whole number, got {seed!r}")
-    if isinstance(count, bool) or not isinstance(count, int) or not 20 <= count <= 200_000:
-        raise DataError(None, f"data setting 'shapes_count' must be a whole number 20–200000, got {count!r}")
+    if source == "hf":
+        dataset = merged.get("dataset", "")
+        if not isinstance(dataset, str) or len(dataset) > 512:
+            raise DataError(None, f"data setting 'dataset' must be a Hugging Face name, got {dataset!r}")
+        if not dataset:
+            path = _path(merged.get("path"), "path", base)
+    if source == "webdataset":
+        path = _shards(merged.get("shards"), "shards", base)
+        if merged.get("val_shards"):
+            val_path = _shards(merged.get("val_shards"), "val_shards", base)
+    seed = _whole(merged, "split_seed", 0, 0, 2**31 - 1)
+    count = _whole(merged, "shapes_count", 3000, 20, 200_000)
+    cache = merged.get("cache", False)
+    if not isinstance(cache, bool):
+        raise DataError(None, f"data setting 'cache' must be true or false, got {cache!r}")
     return DataSettings(source, path, labels, _validation(merged.get("validation", 0.2)), seed, count,
-                        _augment(merged.get("augment")))
+                        _augment(merged.get("augment")), parse_preprocess(merged.get("preprocess")),
+                        _whole(merged, "workers", -1, -1, 64), cache, dataset,
+                        _text(merged, "image_column"), _text(merged, "label_column"), val_path,
+                        _whole(merged, "samples", 0, 0, 2**40))

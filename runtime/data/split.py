@@ -7,14 +7,19 @@ from runtime.data.dataset import ImageSet
 from runtime.data.errors import DataError
 
 
-def split(data: ImageSet, validation: float, seed: int) -> tuple[ImageSet, ImageSet]:
-    """Shuffle with `seed` and hold out a fraction (< 1) or a count (≥ 1) for validation."""
-    n = len(data)
+def split_index(n: int, validation: float, seed: int, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted (training, validation) positions of n samples: a seeded fraction (< 1) or count (≥ 1) held out."""
     held = int(round(n * validation)) if validation < 1 else int(validation)
     if not 1 <= held <= n - 1:
-        raise DataError(None, f"cannot hold out {held} of {n} samples of {data.name} for validation")
+        raise DataError(None, f"cannot hold out {held} of {n} samples of {name} for validation")
     order = np.random.default_rng(seed).permutation(n)
-    return data.subset(np.sort(order[held:])), data.subset(np.sort(order[:held]))
+    return np.sort(order[held:]), np.sort(order[:held])
+
+
+def split(data: ImageSet, validation: float, seed: int) -> tuple[ImageSet, ImageSet]:
+    """Shuffle with `seed` and hold out a fraction (< 1) or a count (≥ 1) for validation."""
+    train, val = split_index(len(data), validation, seed, data.name)
+    return data.subset(train), data.subset(val)
 
 
 def channel_stats(data: ImageSet) -> tuple[np.ndarray, np.ndarray]:

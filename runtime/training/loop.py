@@ -9,6 +9,7 @@ from typing import Any, Generator, Iterable, Iterator
 
 import torch
 
+from runtime.data.errors import DataError
 from runtime.preprocessing import Preprocessing
 from runtime.project import Project
 from runtime.training.probes import feature_maps, filters, first_conv, histograms
@@ -107,9 +108,9 @@ class _Run:
         self.epoch = 0
         self.best: float | None = None
         self.checkpoint: str | None = None
-        self.probe_x = setup.data.normalise(setup.data.val_x[:1])
+        self.probe_x = setup.data.probe_batch()
         self.health = HealthProbe(setup.model, setup.layer_names, setup.optimizer)
-        self.health_x = setup.data.normalise(setup.data.val_x[:HEALTH_IMAGES])
+        self.health_x = setup.data.probe_batch(HEALTH_IMAGES)
         self.next_probe = 0.0
         self.probes = 0
         dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(setup.settings.precision)
@@ -136,7 +137,7 @@ class _Run:
         """The first event."""
         d, st = self.s.data, self.s.settings
         return Started(st.epochs, d.steps_per_epoch(st.batch_size), min(st.batch_size, d.train_size), d.train_size,
-                       d.val_size, d.classes, str(self.s.device), d.val_x[0].cpu().numpy(), self.epoch)
+                       d.val_size, d.classes, str(self.s.device), d.first_val_image(), self.epoch)
 
     def _forward_loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits and loss, under autocast when mixed precision is on."""
@@ -223,9 +224,12 @@ class _Run:
         self.finetune.before_epoch(self.epoch)
         self.epoch_loss = self.epoch_correct = 0.0
         self.tally.reset()
-        if (yield from self.train_events(self.s.data.train_batches(self.s.settings.batch_size, self.gen))):
+        batches = self.s.data.train_batches(self.s.settings.batch_size, self.gen, self.epoch)
+        if (yield from self.train_events(batches)):
             self._read_window()
             yield self._epoch_metrics()
+        for message in self.s.data.drain_warnings():
+            yield Warning(message)
 
     def _read_window(self) -> tuple[float, float]:
         """(loss sum, correct) of the iterations since the last read (one read from the device), added to the epoch."""
@@ -312,6 +316,7 @@ def train(project: Project, control: Control | None = None, out_dir: str | Path 
     Bad settings or data raise a ConvStudioError before the first event; failures during training
     (non-finite loss, out of memory) end with Finished(status='failed') saying what to try."""
     threads = torch.get_num_threads()
+    run = None
     try:
         run = _Run(prepare(project, **overrides), control or Control(), Path(out_dir) if out_dir else None)
         if run.s.settings.threads:
@@ -324,6 +329,8 @@ def train(project: Project, control: Control | None = None, out_dir: str | Path 
         yield from _body(run)
     finally:
         torch.set_num_threads(threads)
+        if run is not None:
+            run.s.data.close()
 
 
 def _body(run: _Run) -> Iterator[Event]:
@@ -333,6 +340,9 @@ def _body(run: _Run) -> Iterator[Event]:
             yield from run.epoch_events()
     except NonFinite as bad:
         yield Finished("failed", diagnose(run.s, bad), bad.step, run.epoch, run.best, run.checkpoint)
+        return
+    except DataError as exc:
+        yield Finished("failed", str(exc), run.step, run.epoch, run.best, run.checkpoint)
         return
     except torch.OutOfMemoryError:
         batch = run.s.settings.batch_size

@@ -7,7 +7,7 @@ from typing import Any, Callable
 import torch
 
 from runtime.compile import CompiledNetwork, build_model
-from runtime.data import DataSettings, DeviceData, check_fits, load_images, parse_data, split
+from runtime.data import DataSettings, DeviceData, StreamData, open_data, parse_data
 from runtime.plan import make_plan
 from runtime.project import Project
 from runtime.training.recipe import Schedule, initialise, make_loss, make_optimizer
@@ -30,7 +30,7 @@ class Setup:
     settings: TrainingSettings
     data_settings: DataSettings
     device: torch.device
-    data: DeviceData
+    data: DeviceData | StreamData
     model: CompiledNetwork
     step_fn: Callable[[torch.Tensor], torch.Tensor]
     layer_names: list[str]
@@ -61,10 +61,8 @@ def prepare(project: Project, **overrides: Any) -> Setup:
     warnings = []
     if s.precision != "fp32" and device.type != "cuda":
         warnings.append(f"mixed precision ({s.precision}) needs CUDA; training in float32 on {device.type}")
-    images = load_images(ds, project.input_shape[0])
-    check_fits(images, project.input_shape)
-    train, val = split(images, ds.validation, ds.split_seed)
-    data = DeviceData(train, val, ds.augment, device, s.channels_last)
+    data = open_data(ds, project.input_shape, device, s.seed, s.channels_last)
+    warnings.extend(data.notes)
     plan = make_plan(project)
     model = build_model(project, s.seed)
     initialise(model, s)

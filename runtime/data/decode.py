@@ -1,0 +1,117 @@
+"""Decoding one image file safely: bounded size, typed errors, JPEG draft mode, optional simplejpeg."""
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from typing import Any, Callable
+
+from PIL import Image, UnidentifiedImageError
+
+from runtime.data.errors import DataError
+
+EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"})
+MAX_PIXELS = 89_478_485
+"""Pillow's own limit; larger images are refused as decompression bombs rather than decoded."""
+
+try:  # optional faster JPEG decoder (libjpeg-turbo with fast DCT and upsampling)
+    import simplejpeg as _simplejpeg
+except ImportError:  # pragma: no cover - depends on the environment
+    _simplejpeg = None
+
+
+class BadImage(DataError):
+    """A file that is not a readable image of acceptable size."""
+
+
+def faster_decoder() -> str:
+    """The name of the JPEG decoder in use."""
+    return "simplejpeg" if _simplejpeg is not None else "Pillow"
+
+
+def _check_size(img: Image.Image, where: Any) -> None:
+    """Refuse decompression bombs before their pixels are decoded."""
+    w, h = img.size
+    if w <= 0 or h <= 0 or w * h > MAX_PIXELS:
+        raise BadImage(where, f"is {w}×{h} pixels, more than the {MAX_PIXELS:,} this app decodes "
+                              "(a decompression bomb or a scan far too large)")
+
+
+def _finish(img: Image.Image, mode: str, where: Any) -> Image.Image:
+    """Load and convert to `mode`, turning every decoder failure into BadImage."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        img.load()
+    if img.mode == mode:
+        return img
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        base = Image.new("RGBA", img.size, (255, 255, 255, 255))  # transparent → white, not black
+        img = Image.alpha_composite(base, img.convert("RGBA"))
+    elif img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        img = img.point(lambda v: v / 256) if img.mode != "F" else img
+        img = img.convert("L")
+    return img.convert(mode)
+
+
+Draft = Callable[[tuple[int, int]], "tuple[int, int] | None"]
+"""Given the stored (w, h), the smallest (w, h) the decoder may shrink to (None: full size)."""
+
+
+def open_image(source: str | Path | bytes, mode: str, draft: Draft | None = None, fast: bool = True,
+               where: Any = None) -> tuple[Image.Image, tuple[int, int]]:
+    """The decoded image in `mode` ('RGB' or 'L') and its stored (w, h), or BadImage naming the file.
+
+    `draft` lets JPEG decoding shrink by 2, 4 or 8 where the result stays large enough; `fast` allows
+    simplejpeg (fast DCT and upsampling) when it is installed."""
+    where = where if where is not None else (None if isinstance(source, bytes) else source)
+    try:
+        data = source if isinstance(source, bytes) else None
+        if fast and _simplejpeg is not None:
+            if data is None and str(source).lower().endswith((".jpg", ".jpeg")):
+                data = Path(source).read_bytes()
+            if data is not None and data[:3] == b"\xff\xd8\xff":
+                decoded = _simple(data, mode, draft, where)
+                if decoded is not None:
+                    return decoded
+        with Image.open(io.BytesIO(data) if data is not None else source) as img:
+            _check_size(img, where)
+            size = img.size
+            target = draft(size) if draft is not None else None
+            if target is not None and img.format == "JPEG":
+                img.draft(mode, target)
+            return _finish(img, mode, where), size
+    except BadImage:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
+            OSError, ValueError, SyntaxError, EOFError, MemoryError, IndexError, TypeError) as exc:
+        reason = _reason(exc)
+        raise BadImage(where, f"is not a readable image ({reason})") from None
+
+
+def _simple(data: bytes, mode: str, draft: Draft | None,
+            where: Any) -> tuple[Image.Image, tuple[int, int]] | None:
+    """Decode a JPEG with simplejpeg (None when it cannot handle the file; Pillow then tries)."""
+    try:
+        w, h, _, _ = _simplejpeg.decode_jpeg_header(data)
+    except ValueError:
+        return None
+    if w <= 0 or h <= 0 or w * h > MAX_PIXELS:
+        raise BadImage(where, f"is {w}×{h} pixels, more than the {MAX_PIXELS:,} this app decodes "
+                              "(a decompression bomb or a scan far too large)")
+    kwargs: dict[str, Any] = {"fastdct": True, "fastupsample": True}
+    target = draft((w, h)) if draft is not None else None
+    if target is not None:
+        kwargs.update(min_width=target[0], min_height=target[1])
+    try:
+        pixels = _simplejpeg.decode_jpeg(data, colorspace="GRAY" if mode == "L" else "RGB", **kwargs)
+    except ValueError:
+        return None
+    return Image.fromarray(pixels[..., 0] if mode == "L" else pixels), (w, h)
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason without the file name Pillow repeats."""
+    if isinstance(exc, UnidentifiedImageError):
+        return "not a format Pillow recognises"
+    text = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    return text or "empty file"

@@ -1,0 +1,85 @@
+"""The opt-in "cache decoded images in memory": a lazy source decoded once, then served like MNIST."""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from runtime.data.dataset import ImageSet
+from runtime.data.device import DeviceData
+from runtime.data.errors import DataError
+from runtime.data.index import Progress
+from runtime.data.lazy import LazyImages
+from runtime.data.settings import DataSettings
+from runtime.data.stream import BAD_LIMIT, REPORTED, StreamData
+
+
+def cache_bytes(samples: int, input_shape: tuple[int, int, int]) -> int:
+    """Memory the decoded images take (uint8 at the network's input size)."""
+    c, h, w = input_shape
+    return samples * c * h * w
+
+
+def free_bytes() -> int:
+    """Memory available to this process now (MemAvailable; the physical total where unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def cache_fits(samples: int, input_shape: tuple[int, int, int]) -> tuple[bool, str]:
+    """Whether caching fits in half the free memory, and the estimate in words."""
+    need, free = cache_bytes(samples, input_shape), free_bytes()
+    return need <= free // 2, f"{need / 2**20:,.0f} MB for {samples:,} images ({free / 2**20:,.0f} MB free)"
+
+
+def _as_list(items: list) -> list:
+    """Keep a batch's items as they are."""
+    return items
+
+
+def decode_all(stream: StreamData, settings: DataSettings, device: torch.device, channels_last: bool,
+               progress: Progress | None = None) -> DeviceData:
+    """Decode both splits once at the input size (no random crops) and hold them as uint8 tensors."""
+    c = stream.transforms[1].channels
+    h, w = stream.transforms[1].size
+    total = stream.train_size + stream.val_size
+    fits, estimate = cache_fits(total, (c, h, w))
+    if not fits:
+        raise DataError(None, f"caching decoded images needs {estimate}: turn data setting 'cache' off")
+    fixed = LazyImages([stream.splits.train, stream.splits.val], [stream.transforms[1]] * 2)
+    keys = [(0, i, 0) for i in range(stream.train_size)] + [(1, i, 0) for i in range(stream.val_size)]
+    batches = [keys[i:i + 256] for i in range(0, len(keys), 256)]
+    loader = torch.utils.data.DataLoader(fixed, batch_sampler=batches, num_workers=stream.workers,
+                                         collate_fn=_as_list)
+    pixels = [np.empty((n, c, h, w), np.uint8) for n in (stream.train_size, stream.val_size)]
+    good = [np.zeros(stream.train_size, bool), np.zeros(stream.val_size, bool)]
+    labels = [stream.splits.train.labels, stream.splits.val.labels]
+    for done, items in enumerate(loader):
+        for it in items:
+            if it.pixels is None:
+                stream.bad.setdefault((it.split, it.index), it.problem)
+            else:
+                pixels[it.split][it.index] = it.pixels
+                good[it.split][it.index] = True
+        if progress is not None:
+            progress(min(total, (done + 1) * 256), "decoding images into memory")
+    if len(stream.bad) > BAD_LIMIT * total:
+        raise DataError(None, f"{len(stream.bad)} of {total:,} files cannot be read (more than "
+                              f"{BAD_LIMIT:.0%}); first: {'; '.join(stream.bad_names(REPORTED))}")
+    skipped = stream.drain_warnings()
+    sets = [ImageSet(pixels[s][good[s]], np.asarray(labels[s])[good[s]].astype(np.int64), stream.classes,
+                     stream.splits.name) for s in (0, 1)]
+    augment = replace(settings.augment, flip=settings.augment.flip or settings.preprocess.flip)
+    data = DeviceData(sets[0], sets[1], augment, device, channels_last)
+    data.notes = tuple(stream.notes) + (f"decoded images are cached in memory ({estimate})",)
+    data.skipped = skipped
+    return data
+
