@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from runtime.codegen.trained import export_trained
+from runtime.data.spec import apply_spec
 from runtime.errors import ConvStudioError
 from runtime.project import load_project
 from runtime.runs.errors import RunError
@@ -35,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="also write TensorBoard event files into the run folder (extra: convstudio[tensorboard])")
     p.add_argument("--no-record", action="store_true",
                    help="do not record the run in <project>.runs beside the project file")
+    p.add_argument("--data", metavar="SPEC", help="train on this data instead of the project's: a folder, a "
+                                                  "CSV/TSV file, .tar shards, hf:NAME or a saved data set")
     p.set_defaults(handler=run)
 
 
@@ -67,6 +70,9 @@ def _record(event: StepMetrics | EpochMetrics) -> dict:
 def run(args: argparse.Namespace) -> int:
     """Train and report; exit 1 with one line when training fails."""
     project = load_project(args.file)
+    if args.data:
+        project.data = apply_spec(project.data, str(Path(args.data).resolve()) if Path(args.data).exists()
+                                  else args.data)
     out = args.out or args.file.with_name(f"{args.file.stem}-training")
     out.mkdir(parents=True, exist_ok=True)
     err, start, t0, finished = sys.stderr, None, time.perf_counter(), None

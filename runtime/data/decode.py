@@ -82,9 +82,11 @@ def open_image(source: str | Path | bytes, mode: str, draft: Draft | None = None
             return _finish(img, mode, where), size
     except BadImage:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
+    except Image.DecompressionBombError as exc:
+        raise BadImage(where, f"is a decompression bomb ({short_reason(exc)})") from None
+    except (UnidentifiedImageError, Image.DecompressionBombWarning,
             OSError, ValueError, SyntaxError, EOFError, MemoryError, IndexError, TypeError) as exc:
-        reason = _reason(exc)
+        reason = short_reason(exc)
         raise BadImage(where, f"is not a readable image ({reason})") from None
 
 
@@ -109,8 +111,8 @@ def _simple(data: bytes, mode: str, draft: Draft | None,
     return Image.fromarray(pixels[..., 0] if mode == "L" else pixels), (w, h)
 
 
-def _reason(exc: BaseException) -> str:
-    """A short reason without the file name Pillow repeats."""
+def short_reason(exc: BaseException) -> str:
+    """A short reason a file cannot be read, without the file name Pillow repeats."""
     if isinstance(exc, UnidentifiedImageError):
         return "not a format Pillow recognises"
     text = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__

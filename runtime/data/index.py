@@ -152,8 +152,10 @@ PATH_NAMES = ("path", "file", "filename", "image", "image_path", "img", "filepat
 LABEL_NAMES = ("label", "class", "category", "target", "y", "class_name")
 
 
-def _guess(header: list[str], wanted: str, names: tuple[str, ...], what: str, where: Path) -> int:
-    """The column index named `wanted`, else the first header that looks like `what`."""
+def _guess(header: list[str], wanted: str, names: tuple[str, ...], what: str, where: Path,
+           taken: int = -1) -> int:
+    """The column index named `wanted`, else the first header that looks like `what`, else the only
+    column left of two."""
     lowered = [h.strip().lower() for h in header]
     if wanted:
         if wanted.lower() not in lowered:
@@ -162,6 +164,8 @@ def _guess(header: list[str], wanted: str, names: tuple[str, ...], what: str, wh
     for n in names:
         if n in lowered:
             return lowered.index(n)
+    if taken >= 0 and len(header) == 2:
+        return 1 - taken
     raise DataError(where, f"has no {what} column; name it with data setting "
                            f"'{'image_column' if what == 'path' else 'label_column'}' "
                            f"(columns: {', '.join(header)})")
@@ -184,7 +188,7 @@ def read_label_file(path: str | Path, path_column: str = "", label_column: str =
         raise DataError(path, "needs a header row and at least one row of path and label")
     header = rows[0]
     pc = _guess(header, path_column, PATH_NAMES, "path", path)
-    lc = _guess(header, label_column, LABEL_NAMES, "label", path)
+    lc = _guess(header, label_column, LABEL_NAMES, "label", path, pc)
     files, names = [], []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):

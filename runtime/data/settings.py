@@ -127,7 +127,10 @@ def _validation(value: Any) -> float:
 def parse_data(raw: Mapping[str, Any] | None, input_shape: tuple[int, int, int],
                base: Path | None = None) -> DataSettings:
     """Validate a data section (missing keys take defaults for the project's input size)."""
-    merged = {**default_data(input_shape), **(raw or {})}
+    defaults = default_data(input_shape)
+    if (raw or {}).get("source", defaults["source"]) != defaults["source"]:
+        defaults = {"validation": 0.2}  # the defaults are those of the default data set
+    merged = {**defaults, **(raw or {})}
     source = merged["source"]
     if source not in SOURCES:
         raise DataError(None, f"data source {source!r} is unknown; choose one of {', '.join(SOURCES)}")

@@ -69,7 +69,7 @@ class ImageTransform:
         img = img.resize((out_w, out_h), Image.Resampling.BILINEAR, box=(x0 * sx, y0 * sy, x1 * sx, y1 * sy))
         if self.train and rng is not None:
             img = self._random_parts(img, rng)
-        pixels = np.asarray(img, dtype=np.uint8)
+        pixels = np.array(img, dtype=np.uint8)  # a writable copy
         return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1)
 
     def _random_parts(self, img: Image.Image, rng: random.Random) -> Image.Image:
