@@ -1,57 +1,61 @@
-"""The data panel: which data set, split and augmentation, a preview grid with labels, and the training settings.
+"""The data panel: the data set and how it is prepared, images per class, a sample as the network sees it,
+and the training settings.
 
 Edits go through the document's undo stack (Document.set_section); undo and redo reload the widgets.
+Opening a data set (scanning a large folder) runs in a background thread with its progress shown.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QSplitter,
+                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
 
-from runtime.data import DataError, check_fits, default_data, load_images, parse_data, preview_grid
-from runtime.data.settings import SOURCES
-from runtime.errors import ConvStudioError
+from runtime.data import DataError, default_data, parse_data
+from runtime.data.sample import DataSample
 from runtime.project import Project
 from studio.document import Document
+from studio.training.class_chart import ClassChart
+from studio.training.data_form import DataForm
 from studio.training.image_panel import MosaicView
+from studio.training.sample_job import SampleJob
 from studio.training.settings_form import SettingsForm
 
 
 class DataPanel(QWidget):
-    """Edits the document's project.data / project.training (undoable); previews the samples."""
+    """Edits the document's project.data / project.training (undoable); shows the data it names."""
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc = document
         self._editing = False
+        self._request = 0
+        self._jobs: list[SampleJob] = []
+        self.seed = 0
+        self.sample: DataSample | None = None
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.preview = MosaicView("Preview")
-        self.labels: list[pg.TextItem] = []
-        self.source, self.path = QComboBox(), QLineEdit()
-        self.source.addItems(list(SOURCES))
-        self.path.setPlaceholderText("folder / CIFAR-10 batches / IDX images file")
-        self.labels_path = QLineEdit()
-        self.labels_path.setPlaceholderText("IDX labels file")
-        self.validation, self.crop = QDoubleSpinBox(), QSpinBox()
-        self.validation.setRange(0.01, 1e6)
-        self.validation.setDecimals(2)
-        self.validation.setToolTip("Held out for validation: a fraction below 1, or a count")
-        self.crop.setRange(0, 64)
-        self.flip, self.jitter = QCheckBox(), QDoubleSpinBox()
-        self.jitter.setRange(0, 1)
-        self.jitter.setSingleStep(0.05)
-        data_form = QFormLayout()
-        for label, widget in (("data set", self.source), ("path", self.path), ("labels", self.labels_path),
-                              ("validation", self.validation), ("crop padding", self.crop),
-                              ("horizontal flip", self.flip), ("PCA colour jitter σ", self.jitter)):
-            data_form.addRow(label, widget)
+        self.form = DataForm(self._data_changed)
         self.training = SettingsForm(self._training_changed, self._error)
-        self._connect()
+        self.chart = ClassChart()
+        self.preview = MosaicView("Sample after preprocessing")
+        self.labels: list[pg.TextItem] = []
+        self.redraw = QPushButton("Re-draw sample")
+        self.redraw.setToolTip("Draw other images with fresh random crops, flips and colour jitter")
+        self.redraw.clicked.connect(self.draw_again)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.doc.section_changed.connect(self._section_changed)
+        self._layout()
+
+    def _layout(self) -> None:
         column = QVBoxLayout()
-        column.addLayout(data_form)
+        column.addWidget(QLabel("<b>Data</b>"))
+        column.addWidget(self.form)
         column.addWidget(QLabel("<b>Training</b>"))
         column.addWidget(self.training)
         holder = QWidget()
@@ -59,30 +63,33 @@ class DataPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
-        row = QHBoxLayout()
-        row.addWidget(scroll, 2)
-        row.addWidget(self.preview, 3)
+        sample_bar = QHBoxLayout()
+        sample_bar.addWidget(self.progress, 1)
+        sample_bar.addStretch()
+        sample_bar.addWidget(self.redraw)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.chart)
+        split.addWidget(self.preview)
+        split.setSizes([160, 320])
+        right_layout.addWidget(split, 1)
+        right_layout.addLayout(sample_bar)
+        row = QSplitter(Qt.Orientation.Horizontal)
+        row.addWidget(scroll)
+        row.addWidget(right)
+        row.setSizes([380, 620])
         layout = QVBoxLayout(self)
-        layout.addLayout(row, 1)
+        layout.addWidget(row, 1)
         layout.addWidget(self.message)
-
-    def _connect(self) -> None:
-        """Every data widget writes the data section (one undoable edit per field) and refreshes the preview."""
-        self.source.currentTextChanged.connect(lambda _: self._data_changed("source"))
-        self.path.editingFinished.connect(lambda: self._data_changed("path"))
-        self.labels_path.editingFinished.connect(lambda: self._data_changed("labels"))
-        self.validation.valueChanged.connect(lambda _: self._data_changed("validation"))
-        self.jitter.valueChanged.connect(lambda _: self._data_changed("pca_jitter"))
-        self.crop.valueChanged.connect(lambda _: self._data_changed("crop_padding"))
-        self.flip.toggled.connect(lambda _: self._data_changed("flip"))
-        self.doc.section_changed.connect(self._section_changed)
 
     def get_project(self) -> Project:
         """The document's live project."""
         return self.doc.project
 
     def load(self) -> None:
-        """Show the current project's settings and preview."""
+        """Show the current project's settings and its data."""
         self._load_data()
         self.training.load(self.get_project().training)
         self.refresh_preview()
@@ -98,35 +105,12 @@ class DataPanel(QWidget):
             self.refresh_preview()
 
     def _load_data(self) -> None:
-        """Show the data section in its widgets without emitting edits."""
+        """Show the data section (defaults for the input size filled in) in the form."""
         project = self.get_project()
-        data = {**default_data(project.input_shape), **project.data}
-        aug = data.get("augment", {})
-        widgets = (self.source, self.path, self.labels_path, self.validation, self.crop, self.flip, self.jitter)
-        for w in widgets:
-            w.blockSignals(True)
-        self.source.setCurrentText(str(data.get("source", "mnist")))
-        self.path.setText(str(data.get("path", data.get("images", ""))))
-        self.labels_path.setText(str(data.get("labels", "")))
-        self.validation.setValue(float(data.get("validation", 0.2)))
-        self.crop.setValue(int(aug.get("crop_padding", 0)))
-        self.flip.setChecked(bool(aug.get("flip", False)))
-        self.jitter.setValue(float(aug.get("pca_jitter", 0.0)))
-        for w in widgets:
-            w.blockSignals(False)
-
-    def _data_section(self) -> dict[str, Any]:
-        """The data section the widgets describe."""
-        source = self.source.currentText()
-        value = self.validation.value()
-        data: dict[str, Any] = {"source": source, "validation": int(value) if value >= 1 else value,
-                                "augment": {"crop_padding": self.crop.value(), "flip": self.flip.isChecked(),
-                                            "pca_jitter": round(self.jitter.value(), 4)}}
-        if source in ("folder", "cifar10"):
-            data["path"] = self.path.text()
-        elif source == "idx":
-            data["images"], data["labels"] = self.path.text(), self.labels_path.text()
-        return data
+        defaults = default_data(project.input_shape)
+        if project.data.get("source", defaults["source"]) != defaults["source"]:
+            defaults = {"validation": 0.2}
+        self.form.show_section({**defaults, **project.data})
 
     def _edit(self, section: str, value: dict[str, Any], field: str) -> bool:
         """Replace a section through the undo stack (without reloading the widgets being edited);
@@ -140,7 +124,9 @@ class DataPanel(QWidget):
         return refused is None and getattr(self.get_project(), section) != before
 
     def _data_changed(self, field: str) -> None:
-        if self._edit("data", {**self.get_project().data, **self._data_section()}, field):
+        kept = {k: v for k, v in self.get_project().data.items()
+                if k in ("split_seed", "shapes_count", "samples")}
+        if self._edit("data", {**kept, **self.form.section()}, field):
             self.refresh_preview()
 
     def _training_changed(self, key: str, value: Any) -> None:
@@ -150,28 +136,81 @@ class DataPanel(QWidget):
     def _error(self, text: str) -> None:
         self.message.setText(f"⚠ {text}")
 
+    def draw_again(self) -> None:
+        """Another sample with fresh augmentation."""
+        self.seed += 1
+        self.refresh_preview()
+
     def refresh_preview(self) -> None:
-        """Load the data set and draw 32 samples with their labels, or say what is wrong."""
+        """Open the data set in the background; the chart and sample follow when it is read."""
         project = self.get_project()
         try:
-            settings = parse_data(project.data, project.input_shape, project.path.parent if project.path else None)
-            images = load_images(settings, project.input_shape[0])
-            check_fits(images, project.input_shape)
-        except (DataError, ConvStudioError) as exc:
-            self._error(str(exc))
+            settings = parse_data(project.data, project.input_shape,
+                                  project.path.parent if project.path else None)
+        except DataError as exc:
+            self._failed(self._request, str(exc))
             return
-        grid = preview_grid(images)
+        self._request += 1
+        job = SampleJob(self._request, settings, tuple(project.input_shape), self.seed, self)
+        job.progress.connect(self._progress)
+        job.finished_sample.connect(self._show)
+        job.failed.connect(self._failed)
+        job.finished.connect(lambda j=job: self._jobs.remove(j) if j in self._jobs else None)
+        self._jobs.append(job)
+        self.progress.setFormat("opening the data set …")
+        self.progress.show()
+        self.redraw.setEnabled(False)
+        job.start()
+
+    def busy(self) -> bool:
+        """Whether a data set is being opened."""
+        return any(job.isRunning() for job in self._jobs)
+
+    def _progress(self, request: int, count: int, what: str) -> None:
+        if request == self._request:
+            self.progress.setFormat(f"{count:,} files … {what[-60:]}")
+
+    def _done(self, request: int) -> bool:
+        """Whether this answer is to the latest request (older ones are dropped)."""
+        if request != self._request:
+            return False
+        self.progress.hide()
+        self.redraw.setEnabled(True)
+        return True
+
+    def _failed(self, request: int, text: str) -> None:
+        if not self._done(request):
+            return
+        self.sample = None
+        self.chart.clear()
+        self._clear_labels()
+        self.preview.clear("No sample: " + text)
+        self._error(text)
+
+    def _show(self, request: int, sample: DataSample) -> None:
+        if not self._done(request):
+            return
+        self.sample = sample
+        self.chart.show_counts(sample.classes, sample.train_counts, sample.val_counts)
+        grid = sample.preview
         self.preview.show_array(grid.image)
         self._draw_labels(grid)
-        self.preview.caption.setText(f"{images.name}: {len(images):,} samples, {len(images.classes)} classes, "
-                                     f"{'×'.join(map(str, images.shape))}")
-        self.message.setText("")
+        c, h, w = self.get_project().input_shape
+        self.preview.caption.setText(f"{sample.name} ({sample.source}): {sample.total:,} images, "
+                                     f"{len(sample.classes)} classes, validation: {sample.layout}; "
+                                     f"sample at {c}×{h}×{w} after preprocessing")
+        self.form.show_cache_estimate(sample.cache_fits, sample.cache_estimate)
+        notes = list(sample.notes) + [f"unreadable: {s}" for s in sample.skipped[:3]]
+        self.message.setText("\n".join(f"• {n}" for n in notes))
 
-    def _draw_labels(self, grid) -> None:
-        """One small text label under each tile (drawn in the same view box as the mosaic)."""
+    def _clear_labels(self) -> None:
         for t in self.labels:
             self.preview.box.removeItem(t)
         self.labels = []
+
+    def _draw_labels(self, grid) -> None:
+        """One small text label under each tile (drawn in the same view box as the mosaic)."""
+        self._clear_labels()
         th, tw = grid.tile_size
         for i, text in enumerate(grid.labels):
             r, c = divmod(i, grid.columns)
@@ -179,3 +218,8 @@ class DataPanel(QWidget):
             item.setPos(c * (tw + grid.gap), r * (th + grid.gap) + th)
             self.preview.box.addItem(item)
             self.labels.append(item)
+
+    def shutdown(self) -> None:
+        """Wait for background draws (window closing)."""
+        for job in list(self._jobs):
+            job.wait(5000)

@@ -186,3 +186,4 @@ def install_training(window: EditorHost) -> None:
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(ui.controller.shutdown)
+        app.aboutToQuit.connect(ui.data.shutdown)

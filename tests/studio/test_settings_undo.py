@@ -53,8 +53,8 @@ def test_learning_rate_edit_is_undoable_marks_modified_and_saves(make_window, tm
 def test_data_edit_with_keys_is_one_step_and_undo_reloads_the_panel(window, qtbot):
     project, stack = window.current_project(), window.doc.undo_stack
     panel = _settings_tab(window)
-    focus(qtbot, panel.crop)
-    steps, crop = stack.count(), panel.crop.value()
+    focus(qtbot, panel.form.crop)
+    steps, crop = stack.count(), panel.form.crop.value()
     keys_to_focus(Qt.Key_Up)
     keys_to_focus(Qt.Key_Up)
     assert project.data["augment"]["crop_padding"] == crop + 2
@@ -63,7 +63,7 @@ def test_data_edit_with_keys_is_one_step_and_undo_reloads_the_panel(window, qtbo
     panel.doc.section_changed.connect(edits.append)
     focus(qtbot, window.view)
     keys_to_focus(Qt.Key_Z, Qt.ControlModifier)
-    assert project.data == {} and panel.crop.value() == crop and edits == ["data"]
+    assert project.data == {} and panel.form.crop.value() == crop and edits == ["data"]
     assert stack.count() == steps + 1 and not window.isWindowModified()  # reloading emitted no new edit
     assert panel.preview.image.image is not None and not panel.message.text().startswith("⚠")
 

@@ -81,21 +81,22 @@ def test_metrics_export_png_and_csv(ui, tmp_path):
     assert text.splitlines()[1].startswith("step,2,0,2.0,0.2")
 
 
-def test_settings_form_edits_the_project(ui):
+def test_settings_form_edits_the_project(ui, qtbot):
     project = ui.window.current_project()
     ui.data.training.editors["optimizer"].setCurrentText("adamw")
     ui.data.training.editors["batch_size"].setValue(16)
     assert project.training["optimizer"] == "adamw" and project.training["batch_size"] == 16
-    ui.data.crop.setValue(3)
+    ui.data.form.crop.setValue(3)
     assert project.data["augment"]["crop_padding"] == 3
-    assert ui.data.preview.image.image is not None and len(ui.data.labels) == 32
+    qtbot.waitUntil(lambda: not ui.data.busy() and len(ui.data.labels) == 32, timeout=10000)
+    assert ui.data.preview.image.image is not None
 
 
-def test_data_panel_reports_a_bad_folder(ui, tmp_path):
-    ui.data.source.setCurrentText("folder")
-    ui.data.path.setText(str(tmp_path))
-    ui.data.path.editingFinished.emit()
-    assert "holds no class sub-folders" in ui.data.message.text()
+def test_data_panel_reports_a_bad_folder(ui, tmp_path, qtbot):
+    ui.data.form.source.setCurrentText("folder")
+    ui.data.form.path.setText(str(tmp_path))
+    ui.data.form.path.editingFinished.emit()
+    qtbot.waitUntil(lambda: "holds no class sub-folders" in ui.data.message.text(), timeout=10000)
 
 
 def test_train_from_window_updates_plots_then_stops(ui, qtbot):
