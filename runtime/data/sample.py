@@ -88,7 +88,9 @@ def _lazy_sample(settings: DataSettings, input_shape: tuple[int, int, int], coun
     _, _, seen = channel_stats(splits.train, ImageTransform(c, (h, w), settings.preprocess, train=False),
                                splits.identity, settings.preprocess.normalise)
     pixels, labels, skipped = [], [], []
-    for i in pick_per_class(splits.train.labels, k, count + 8, seed):
+    first = pick_per_class(splits.train.labels, k, count, seed)
+    spare = [i for i in pick_per_class(splits.train.labels, k, count + 8, seed) if i not in set(first)]
+    for i in list(first) + spare:  # spares stand in for unreadable files
         if len(pixels) == count:
             break
         try:
