@@ -96,13 +96,38 @@ class Batch:
 
 
 def collate(items: list[Item]) -> Batch:
-    """Stack the readable samples; list the others."""
+    """Stack the readable samples as uint8; list the others."""
     good = [it for it in items if it.pixels is not None]
     bad = [(it.split, it.index, it.problem) for it in items if it.pixels is None]
     if not good:
         return Batch(torch.empty(0, dtype=torch.uint8), torch.empty(0, dtype=torch.int64), bad)
     images = torch.from_numpy(np.stack([it.pixels for it in good]))
     return Batch(images, torch.tensor([it.label for it in good], dtype=torch.int64), bad)
+
+
+class FinishingCollate:
+    """Stack, then colour-jitter (training samples) and standardise in the worker: used when training
+    on the CPU, where the workers' cores do this work in parallel instead of the training process."""
+
+    def __init__(self, mean: torch.Tensor, std: torch.Tensor, jitter: float) -> None:
+        self.scale = (1.0 / (255.0 * std)).view(1, -1, 1, 1)
+        self.shift = (-mean / std).view(1, -1, 1, 1)
+        self.mean, self.std, self.jitter = mean.view(1, -1, 1, 1), std.view(1, -1, 1, 1), jitter
+
+    def __call__(self, items: list[Item]) -> Batch:
+        batch = collate(items)
+        if not len(batch.labels):
+            return batch
+        x = batch.images.float()
+        training = items[0].split == 0
+        if training and self.jitter:
+            from runtime.data.augment import colour_jitter
+            seed = hash(tuple(it.index for it in items)) & (2**62 - 1)
+            x = colour_jitter(x.mul_(1 / 255.0), self.jitter, torch.Generator().manual_seed(seed))
+            x = x.sub_(self.mean).div_(self.std)
+        else:
+            x = x.mul_(self.scale).add_(self.shift)
+        return Batch(x, batch.labels, batch.bad)
 
 
 class EpochOrder(torch.utils.data.Sampler):

@@ -11,7 +11,7 @@ import torch
 
 from runtime.data.augment import colour_jitter
 from runtime.data.errors import DataError
-from runtime.data.lazy import Batch, EpochOrder, LazyImages, collate
+from runtime.data.lazy import Batch, EpochOrder, FinishingCollate, LazyImages, collate
 from runtime.data.settings import MAX_WORKERS, DataSettings
 from runtime.data.splits import Splits
 from runtime.data.stats import adaptation_notes, channel_stats
@@ -26,7 +26,7 @@ REPORTED = 5
 def worker_count(requested: int) -> int:
     """Loader processes: the request, or the cores (at most MAX_WORKERS); 0 inside a daemon process."""
     if mp.current_process().daemon:
-        return 0  # a daemonic process may not start children
+        return 0  # a daemonic process may not start children: decode in this process instead
     if requested >= 0:
         return requested
     return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
@@ -78,8 +78,12 @@ class StreamData:
             context = None
             if workers and threading.active_count() > 1:
                 context = mp.get_context("forkserver")  # forking a threaded process can deadlock
+            finish = collate
+            if workers and self.device.type == "cpu":  # no accelerator: let the workers' cores do it
+                finish = FinishingCollate(self.mean.view(-1).cpu(), self.std.view(-1).cpu(),
+                                          self.preprocess.jitter)
             self._loader = torch.utils.data.DataLoader(
-                self.dataset, batch_sampler=self.order, num_workers=workers, collate_fn=collate,
+                self.dataset, batch_sampler=self.order, num_workers=workers, collate_fn=finish,
                 pin_memory=self.device.type == "cuda", persistent_workers=workers > 0,
                 prefetch_factor=4 if workers else None, multiprocessing_context=context)
         return self._loader
@@ -89,12 +93,17 @@ class StreamData:
         return max(1, self.train_size // batch_size)
 
     def normalise(self, images: torch.Tensor) -> torch.Tensor:
-        """uint8 (N, C, H, W) → float, standardised with the training sample's statistics."""
-        x = (images.to(self.device, non_blocking=True).float() / 255.0 - self.mean) / self.std
+        """uint8 (N, C, H, W) → float, standardised with the training sample's statistics (batches the
+        workers already standardised pass through)."""
+        x = images.to(self.device, non_blocking=True)
+        if x.dtype == torch.uint8:
+            x = (x.float() / 255.0 - self.mean) / self.std
         return x.contiguous(memory_format=self.memory_format)
 
     def _augmented(self, images: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         """Colour jitter (on the device, one batch at a time) and standardisation."""
+        if images.dtype != torch.uint8:
+            return images.contiguous(memory_format=self.memory_format)  # finished by the workers
         x = images.to(self.device, non_blocking=True).float() / 255.0
         if self.preprocess.jitter:
             x = colour_jitter(x, self.preprocess.jitter, gen)

@@ -67,7 +67,7 @@ class TrainingController(QObject):
         doc = self.project.to_dict()
         path = str(project.path) if project.path else None
         self._process = self._ctx.Process(
-            target=run_training, name="convstudio-training", daemon=True,
+            target=run_training, name="convstudio-training", daemon=False,  # may start loader workers
             args=(doc, path, str(self.out_dir), self._stop, self._pause, self._probe, self._queue, overrides,
                   self.run_folder is not None, resume))
         self._process.start()
