@@ -32,13 +32,14 @@ def pca_jitter(x: torch.Tensor, values: torch.Tensor, vectors: torch.Tensor, sig
 
 
 def colour_jitter(x: torch.Tensor, strength: float, gen: torch.Generator) -> torch.Tensor:
-    """Vary each image's brightness, contrast and saturation by up to ± `strength` (x in 0–1, N×C×H×W)."""
+    """Vary each image's brightness, contrast and saturation by up to ± `strength`, in place
+    (x in 0–1, N×C×H×W; no batch-sized temporaries, which matters in loader workers)."""
     n = x.shape[0]
     factors = 1 + (torch.rand((3, n, 1, 1, 1), generator=gen, device=x.device) * 2 - 1) * strength
-    x = x * factors[0]
-    grey = x.mean(dim=1, keepdim=True) if x.shape[1] == 3 else x
-    x = (x - grey.mean(dim=(2, 3), keepdim=True)) * factors[1] + grey.mean(dim=(2, 3), keepdim=True)
+    x.mul_(factors[0])
+    level = x.mean(dim=(1, 2, 3), keepdim=True)
+    x.sub_(level).mul_(factors[1]).add_(level)
     if x.shape[1] == 3:
         grey = x.mean(dim=1, keepdim=True)
-        x = (x - grey) * factors[2] + grey
-    return x.clamp(0, 1)
+        x.sub_(grey).mul_(factors[2]).add_(grey)
+    return x.clamp_(0, 1)

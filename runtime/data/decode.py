@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from runtime.data.errors import DataError
@@ -47,9 +48,12 @@ def _finish(img: Image.Image, mode: str, where: Any) -> Image.Image:
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         base = Image.new("RGBA", img.size, (255, 255, 255, 255))  # transparent → white, not black
         img = Image.alpha_composite(base, img.convert("RGBA"))
-    elif img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        img = img.point(lambda v: v / 256) if img.mode != "F" else img
-        img = img.convert("L")
+    elif img.mode == "F":  # floating point: 0–1 scaled to bytes, anything else clipped
+        values = np.asarray(img, dtype=np.float32)
+        scale = 255.0 if np.nanmax(values, initial=0.0) <= 1.0 else 1.0
+        img = Image.fromarray(np.clip(np.nan_to_num(values) * scale, 0, 255).astype(np.uint8))
+    elif img.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit: keep the high byte
+        img = img.point(lambda v: v / 256).convert("L")
     return img.convert(mode)
 
 

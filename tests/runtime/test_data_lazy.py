@@ -206,3 +206,19 @@ def test_inventory_json(tmp_path, capsys):
     assert len(report["corrupt"]) == 4 and report["sizes"]["min"] == [16, 12]
     assert main(["data", str(root)]) == 0
     assert "corrupt files: 4" in capsys.readouterr().out
+
+
+def _unusual(name):
+    from PIL import Image
+    return {"i16.png": Image.fromarray(np.full((9, 7), 40000, np.uint16)),
+            "f.tiff": Image.fromarray(np.full((9, 7), 0.5, np.float32)),
+            "clear.png": Image.new("RGBA", (7, 9), (0, 0, 0, 0)),
+            "palette.png": Image.new("P", (7, 9), 0)}[name]
+
+
+@pytest.mark.parametrize("name, grey", [("i16.png", 156), ("f.tiff", 128), ("clear.png", 255),
+                                        ("palette.png", 0)])
+def test_unusual_modes_decode_to_sensible_bytes(tmp_path, name, grey):
+    _unusual(name).save(tmp_path / name)
+    img, size = open_image(tmp_path / name, "L")
+    assert size == (7, 9) and abs(int(np.asarray(img).mean()) - grey) <= 2
