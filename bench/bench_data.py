@@ -1,17 +1,23 @@
-"""Data pipeline benchmarks on generated files, measured side by side in one run (ratios are the targets).
+"""Data pipeline benchmarks on generated files, measured side by side in one run (ratios are the
+targets).
 
-1. Throughput: 2,000 JPEGs of varied size (about 500×375), random-resized crop to 224 and flip, 2 workers,
-   against a plain Dataset that opens, converts and resizes with Pillow in a DataLoader with the same
+1. Throughput: 2,000 JPEGs of varied size (about 500×375), random-resized crop to 224 and flip, 2
+workers,
+   against a plain Dataset that opens, converts and resizes with Pillow in a DataLoader with the
+   same
    workers and batch. Targets: ≥ 1.0× without draft decoding, ≥ 1.3× with it.
-2. Memory: RSS (this process and its loader workers) while iterating 20,000 images, minus the same for
+2. Memory: RSS (this process and its loader workers) while iterating 20,000 images, minus the same
+for
    2,000. Target: ≤ 300 MB.
 3. Time to first batch on 20,000 files: cold (no index or statistics cached) ≤ 5 s, cached ≤ 2 s.
-4. Not input-bound: LeNet-5 step time trained from a folder of 28×28 PNGs with 2 workers, over the step
+4. Not input-bound: LeNet-5 step time trained from a folder of 28×28 PNGs with 2 workers, over the
+step
    time on the in-memory MNIST tensors. Target ≤ 1.2×.
 
 Generated files are kept in $TMPDIR/convstudio-bench-data (delete it to regenerate).
 Usage: python bench/bench_data.py [--only 1,2,3,4] [--images N] [--rounds N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +45,8 @@ WORKERS, BATCH = 2, 64
 
 
 def _photo(rng: np.random.Generator, w: int, h: int) -> Image.Image:
-    """A smooth picture with an object and noise (JPEG-compresses like a photo, not like flat colour)."""
+    """A smooth picture with an object and noise (JPEG-compresses like a photo, not like flat
+    colour)."""
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     r, g, b = rng.random(3) * 255
     img = np.stack([r * xx / w, g * yy / h, b * (1 - xx / w)], -1)
@@ -94,7 +101,13 @@ def _rate(batches, count: int) -> float:
 
 def _stream(root: Path, shape: tuple[int, int, int], draft: bool, fast: bool, **extra):
     """StreamData on `root` with draft decoding and the faster decoder switched as asked."""
-    section = {"source": "folder", "path": str(root), "workers": WORKERS, "validation": 0.05, **extra}
+    section = {
+        "source": "folder",
+        "path": str(root),
+        "workers": WORKERS,
+        "validation": 0.05,
+        **extra,
+    }
     data = open_data(parse_data(section, shape), shape, CPU)
     data.dataset.transforms = [replace(t, draft=draft, fast=fast) for t in data.dataset.transforms]
     return data
@@ -103,8 +116,14 @@ def _stream(root: Path, shape: tuple[int, int, int], draft: bool, fast: bool, **
 def throughput(images: int, rounds: int) -> None:
     """Target 1: images/s, ours against the plain baseline, alternating."""
     root = make_jpegs(ROOT / "jpeg500", 2000, (500, 375))
-    plain = torch.utils.data.DataLoader(PlainFolder(root), batch_size=BATCH, shuffle=True,
-                                        num_workers=WORKERS, persistent_workers=True, prefetch_factor=4)
+    plain = torch.utils.data.DataLoader(
+        PlainFolder(root),
+        batch_size=BATCH,
+        shuffle=True,
+        num_workers=WORKERS,
+        persistent_workers=True,
+        prefetch_factor=4,
+    )
     variants = {"Pillow": (False, False), "Pillow + draft": (True, False)}
     if faster_decoder() != "Pillow":
         variants[f"draft + {faster_decoder()}"] = (True, True)
@@ -115,8 +134,10 @@ def throughput(images: int, rounds: int) -> None:
         for name, data in streams.items():
             rates[name].append(_rate(data.train_batches(BATCH, torch.Generator(), r), images))
     base = statistics.median(rates["baseline"])
-    print(f"1. throughput, {WORKERS} workers, batch {BATCH}, random-resized crop 224 + flip "
-          f"(median of {rounds} rounds of {images} images):")
+    print(
+        f"1. throughput, {WORKERS} workers, batch {BATCH}, random-resized crop 224 + flip "
+        f"(median of {rounds} rounds of {images} images):"
+    )
     print(f"   plain baseline                {base:7.0f} images/s")
     for name in streams:
         rate = statistics.median(rates[name])
@@ -156,8 +177,11 @@ def memory() -> None:
         data = _stream(root, (3, 64, 64), True, True)
         peaks[name] = _peak_rss(data)
         data.close()
-    print(f"2. memory: peak RSS (process + workers) iterating 2,000 images {peaks['2,000']:.0f} MB, "
-          f"20,000 images {peaks['20,000']:.0f} MB: +{peaks['20,000'] - peaks['2,000']:.0f} MB (target ≤ 300)")
+    print(
+        f"2. memory: peak RSS (process + workers) iterating 2,000 images {peaks['2,000']:.0f} MB, "
+        f"20,000 images {peaks['20,000']:.0f} MB: "
+        f"+{peaks['20,000'] - peaks['2,000']:.0f} MB (target ≤ 300)"
+    )
 
 
 def first_batch() -> None:
@@ -173,8 +197,10 @@ def first_batch() -> None:
         times[name] = time.perf_counter() - t0
         data.close()
     shutil.rmtree(cache, ignore_errors=True)
-    print(f"3. time to first batch on 20,000 files: cold {times['cold']:.2f} s (target ≤ 5), cached "
-          f"{min(times['cached'], times['cached again']):.2f} s (target ≤ 2)")
+    print(
+        f"3. time to first batch on 20,000 files: cold {times['cold']:.2f} s (target ≤ 5), cached "
+        f"{min(times['cached'], times['cached again']):.2f} s (target ≤ 2)"
+    )
 
 
 def _mnist_pngs() -> Path:
@@ -183,6 +209,7 @@ def _mnist_pngs() -> Path:
     if (folder / ".complete").exists():
         return folder
     from runtime.data.bundled import load_mnist_5k
+
     data = load_mnist_5k()
     for i, (img, label) in enumerate(zip(data.images, data.labels)):
         out = folder / str(label) / f"{i:05d}.png"
@@ -201,9 +228,19 @@ def input_bound(steps: int, rounds: int) -> None:
 
     lenet = Path(__file__).resolve().parents[1] / "assets" / "templates" / "lenet5.json"
     runs = {}
-    for name, data in (("memory", {"source": "mnist", "validation": 1000}),
-                       ("files", {"source": "folder", "path": str(_mnist_pngs()), "workers": WORKERS,
-                                  "validation": 1000, "preprocess": {"train_crop": "center", "flip": False}})):
+    for name, data in (
+        ("memory", {"source": "mnist", "validation": 1000}),
+        (
+            "files",
+            {
+                "source": "folder",
+                "path": str(_mnist_pngs()),
+                "workers": WORKERS,
+                "validation": 1000,
+                "preprocess": {"train_crop": "center", "flip": False},
+            },
+        ),
+    ):
         project = load_project(lenet)
         project.data = data
         runs[name] = _Run(prepare(project, device="cpu"), Control(), None)
@@ -221,15 +258,20 @@ def input_bound(steps: int, rounds: int) -> None:
                     break
             times[name].append((time.perf_counter() - t0) / done)
     mem, files = (statistics.median(times[n]) for n in ("memory", "files"))
-    print(f"4. LeNet-5 step, batch {runs['memory'].s.settings.batch_size}: in-memory MNIST {mem * 1e3:.2f} ms, "
-          f"28×28 PNG files with {WORKERS} workers {files * 1e3:.2f} ms: {files / mem:.2f}× (target ≤ 1.2)")
+    print(
+        f"4. LeNet-5 step, batch {runs['memory'].s.settings.batch_size}: "
+        f"in-memory MNIST {mem * 1e3:.2f} ms, 28×28 PNG files with {WORKERS} workers "
+        f"{files * 1e3:.2f} ms: {files / mem:.2f}× (target ≤ 1.2)"
+    )
     runs["files"].s.data.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="1,2,3,4", help="which targets to measure")
-    parser.add_argument("--images", type=int, default=1000, help="images timed per throughput round")
+    parser.add_argument(
+        "--images", type=int, default=1000, help="images timed per throughput round"
+    )
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds")
     args = parser.parse_args()
     only = set(args.only.split(","))

@@ -1,8 +1,10 @@
-"""Screenshot of the data panel on an image folder under Xvfb: counts per class and a preprocessed sample.
+"""Screenshot of the data panel on an image folder under Xvfb: counts per class and a preprocessed
+sample.
 
 Usage (from the repository root, with Xvfb on :99 and ImageMagick's `import`):
     DISPLAY=:99 python docs/screenshots/data.py FOLDER docs/screenshot-data.png
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -17,10 +19,15 @@ from studio.paths import AppPaths
 
 
 def main(folder: str, out: str) -> None:
-    """Open ResNet-18 on `folder`, bring the data panel forward, capture the screen once the sample shows."""
+    """Open ResNet-18 on `folder`, bring the data panel forward, capture the screen once the sample
+    shows."""
     app = application()
     project = load_project("assets/templates/resnet18.json")
-    project.data = {"source": "folder", "path": folder, "preprocess": {"jitter": 0.3, "rotation": 10}}
+    project.data = {
+        "source": "folder",
+        "path": folder,
+        "preprocess": {"jitter": 0.3, "rotation": 10},
+    }
     window = build_window(AppPaths.under(tempfile.mkdtemp()), project)
     window.resize(1920, 1080)
     window.move(0, 0)

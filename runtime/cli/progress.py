@@ -1,5 +1,6 @@
 """Progress of long data scans on stderr: one rewritten line on a terminal, a line every few seconds
 otherwise."""
+
 from __future__ import annotations
 
 import sys

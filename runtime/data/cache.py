@@ -1,4 +1,5 @@
 """The on-disk cache of file indexes and channel statistics (safe to delete at any time)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,9 @@ def cache_dir() -> Path:
 
 def cache_key(*parts: Any) -> str:
     """A file-name-safe digest of `parts`."""
-    return hashlib.sha256(json.dumps(parts, default=str).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return hashlib.sha256(
+        json.dumps(parts, default=str).encode("utf-8", "surrogatepass")
+    ).hexdigest()[:32]
 
 
 def read_cached(kind: str, key: str) -> Any:
@@ -31,7 +34,8 @@ def read_cached(kind: str, key: str) -> Any:
 
 
 def write_cached(kind: str, key: str, value: Any) -> None:
-    """Store JSON under (kind, key) atomically; a cache that cannot be written is silently skipped."""
+    """Store JSON under (kind, key) atomically; a cache that cannot be written is silently
+    skipped."""
     folder = cache_dir() / kind
     try:
         folder.mkdir(parents=True, exist_ok=True)

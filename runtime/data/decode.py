@@ -1,4 +1,6 @@
-"""Decoding one image file safely: bounded size, typed errors, JPEG draft mode, optional simplejpeg."""
+"""Decoding one image file safely: bounded size, typed errors, JPEG draft mode, optional
+simplejpeg."""
+
 from __future__ import annotations
 
 import io
@@ -34,8 +36,11 @@ def _check_size(img: Image.Image, where: Any) -> None:
     """Refuse decompression bombs before their pixels are decoded."""
     w, h = img.size
     if w <= 0 or h <= 0 or w * h > MAX_PIXELS:
-        raise BadImage(where, f"is {w}×{h} pixels, more than the {MAX_PIXELS:,} this app decodes "
-                              "(a decompression bomb or a scan far too large)")
+        raise BadImage(
+            where,
+            f"is {w}×{h} pixels, more than the {MAX_PIXELS:,} this app decodes "
+            "(a decompression bomb or a scan far too large)",
+        )
 
 
 def _finish(img: Image.Image, mode: str, where: Any) -> Image.Image:
@@ -61,11 +66,18 @@ Draft = Callable[[tuple[int, int]], "tuple[int, int] | None"]
 """Given the stored (w, h), the smallest (w, h) the decoder may shrink to (None: full size)."""
 
 
-def open_image(source: str | Path | bytes, mode: str, draft: Draft | None = None, fast: bool = True,
-               where: Any = None) -> tuple[Image.Image, tuple[int, int]]:
-    """The decoded image in `mode` ('RGB' or 'L') and its stored (w, h), or BadImage naming the file.
+def open_image(
+    source: str | Path | bytes,
+    mode: str,
+    draft: Draft | None = None,
+    fast: bool = True,
+    where: Any = None,
+) -> tuple[Image.Image, tuple[int, int]]:
+    """The decoded image in `mode` ('RGB' or 'L') and its stored (w, h), or BadImage naming the
+    file.
 
-    `draft` lets JPEG decoding shrink by 2, 4 or 8 where the result stays large enough; `fast` allows
+    `draft` lets JPEG decoding shrink by 2, 4 or 8 where the result stays large enough; `fast`
+    allows
     simplejpeg (fast DCT and upsampling) when it is installed."""
     where = where if where is not None else (None if isinstance(source, bytes) else source)
     try:
@@ -88,28 +100,43 @@ def open_image(source: str | Path | bytes, mode: str, draft: Draft | None = None
         raise
     except Image.DecompressionBombError as exc:
         raise BadImage(where, f"is a decompression bomb ({short_reason(exc)})") from None
-    except (UnidentifiedImageError, Image.DecompressionBombWarning,
-            OSError, ValueError, SyntaxError, EOFError, MemoryError, IndexError, TypeError) as exc:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombWarning,
+        OSError,
+        ValueError,
+        SyntaxError,
+        EOFError,
+        MemoryError,
+        IndexError,
+        TypeError,
+    ) as exc:
         reason = short_reason(exc)
         raise BadImage(where, f"is not a readable image ({reason})") from None
 
 
-def _simple(data: bytes, mode: str, draft: Draft | None,
-            where: Any) -> tuple[Image.Image, tuple[int, int]] | None:
+def _simple(
+    data: bytes, mode: str, draft: Draft | None, where: Any
+) -> tuple[Image.Image, tuple[int, int]] | None:
     """Decode a JPEG with simplejpeg (None when it cannot handle the file; Pillow then tries)."""
     try:
         w, h, _, _ = _simplejpeg.decode_jpeg_header(data)
     except ValueError:
         return None
     if w <= 0 or h <= 0 or w * h > MAX_PIXELS:
-        raise BadImage(where, f"is {w}×{h} pixels, more than the {MAX_PIXELS:,} this app decodes "
-                              "(a decompression bomb or a scan far too large)")
+        raise BadImage(
+            where,
+            f"is {w}×{h} pixels, more than the {MAX_PIXELS:,} this app decodes "
+            "(a decompression bomb or a scan far too large)",
+        )
     kwargs: dict[str, Any] = {"fastdct": True, "fastupsample": True}
     target = draft((w, h)) if draft is not None else None
     if target is not None:
         kwargs.update(min_width=target[0], min_height=target[1])
     try:
-        pixels = _simplejpeg.decode_jpeg(data, colorspace="GRAY" if mode == "L" else "RGB", **kwargs)
+        pixels = _simplejpeg.decode_jpeg(
+            data, colorspace="GRAY" if mode == "L" else "RGB", **kwargs
+        )
     except ValueError:
         return None
     return Image.fromarray(pixels[..., 0] if mode == "L" else pixels), (w, h)

@@ -1,5 +1,7 @@
-"""Hugging Face `datasets` as a lazy source (optional extra convstudio[hf]): saved data sets, parquet or
+"""Hugging Face `datasets` as a lazy source (optional extra convstudio[hf]): saved data sets,
+parquet or
 arrow files, the imagefolder builder, or a hub name."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,11 +30,13 @@ def _datasets() -> Any:
 
 
 class HFReader:
-    """A Reader over one split of a Hugging Face data set; images arrive as encoded bytes or a path so
+    """A Reader over one split of a Hugging Face data set; images arrive as encoded bytes or a path
+    so
     they are decoded with the same safety checks as files."""
 
-    def __init__(self, table: Any, image_column: str, labels: np.ndarray, classes: tuple[str, ...],
-                 name: str) -> None:
+    def __init__(
+        self, table: Any, image_column: str, labels: np.ndarray, classes: tuple[str, ...], name: str
+    ) -> None:
         self.table, self.image_column, self.name = table, image_column, name
         self.labels, self.classes = labels, classes
 
@@ -60,18 +64,22 @@ def _load(settings: DataSettings) -> tuple[Any, str]:
         path = Path(settings.path)
         if not path.exists():
             raise DataError(path, "does not exist")
-        if path.is_dir() and any((path / m).is_file() for m in ("dataset_info.json", "state.json",
-                                                                  "dataset_dict.json")):
+        if path.is_dir() and any(
+            (path / m).is_file() for m in ("dataset_info.json", "state.json", "dataset_dict.json")
+        ):
             return ds.load_from_disk(str(path)), path.name
-        files = [path] if path.is_file() else sorted(p for p in path.iterdir()
-                                                      if p.suffix in (".parquet", ".arrow"))
+        files = (
+            [path]
+            if path.is_file()
+            else sorted(p for p in path.iterdir() if p.suffix in (".parquet", ".arrow"))
+        )
         if files:
             kind = "arrow" if files[0].suffix == ".arrow" else "parquet"
             return ds.load_dataset(kind, data_files=[str(f) for f in files]), path.stem
         return ds.load_dataset("imagefolder", data_dir=str(path)), path.name
     except DataError:
         raise
-    except Exception as exc:  # noqa: BLE001 - `datasets` raises many unrelated types for a bad source
+    except Exception as exc:  # noqa: BLE001 - `datasets` raises many unrelated types
         where = settings.dataset or settings.path
         first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise DataError(where, f"cannot be opened as a Hugging Face data set ({first})") from None
@@ -85,14 +93,18 @@ def _pick(names: list[str], wanted: str, guesses: tuple[str, ...], what: str, wh
         return wanted
     found = next((n for n in guesses if n in names), None)
     if found is None:
-        raise DataError(where, f"has no {what} column I can guess; set data setting "
-                               f"'{'image_column' if what == 'image' else 'label_column'}' "
-                               f"(columns: {', '.join(names)})")
+        raise DataError(
+            where,
+            f"has no {what} column I can guess; set data setting "
+            f"'{'image_column' if what == 'image' else 'label_column'}' "
+            f"(columns: {', '.join(names)})",
+        )
     return found
 
 
-def guess_columns(features: Any, image_column: str = "", label_column: str = "",
-                  where: str = "") -> tuple[str, str]:
+def guess_columns(
+    features: Any, image_column: str = "", label_column: str = "", where: str = ""
+) -> tuple[str, str]:
     """(image, label) columns: as named, else the Image feature and the ClassLabel feature."""
     ds = _datasets()
     names = list(features)
@@ -123,7 +135,9 @@ def open_hf(settings: DataSettings) -> Splits:
         val_table = loaded[val_name] if val_name else None
     else:
         train_table, val_table, val_name = loaded, None, None
-    image, label = guess_columns(train_table.features, settings.image_column, settings.label_column, name)
+    image, label = guess_columns(
+        train_table.features, settings.image_column, settings.label_column, name
+    )
     feature = train_table.features[label]
     train_table = _encoded(train_table.select_columns([image, label]), image)
     raw = list(train_table[label])
@@ -139,17 +153,33 @@ def open_hf(settings: DataSettings) -> Splits:
         try:
             return np.array([lookup[v] for v in values], dtype=np.int64)
         except KeyError as exc:
-            raise DataError(name, f"validation label {exc.args[0]!r} is not among the training labels") from None
+            raise DataError(
+                name, f"validation label {exc.args[0]!r} is not among the training labels"
+            ) from None
 
     labels = labels_of(raw)
     identity = ("hf", name, len(raw), settings.split_seed, settings.validation)
     if val_table is not None:
         val_table = _encoded(val_table.select_columns([image, label]), image)
-        return Splits(HFReader(train_table, image, labels, classes, name),
-                      HFReader(val_table, image, labels_of(list(val_table[label])), classes, name),
-                      classes, name, identity, f"the '{val_name}' split")
+        return Splits(
+            HFReader(train_table, image, labels, classes, name),
+            HFReader(val_table, image, labels_of(list(val_table[label])), classes, name),
+            classes,
+            name,
+            identity,
+            f"the '{val_name}' split",
+        )
     train_at, val_at = split_index(len(labels), settings.validation, settings.split_seed, name)
-    held = f"random {settings.validation:.0%}" if settings.validation < 1 else f"random {int(settings.validation)}"
-    return Splits(HFReader(train_table.select(train_at), image, labels[train_at], classes, name),
-                  HFReader(train_table.select(val_at), image, labels[val_at], classes, name),
-                  classes, name, identity, held)
+    held = (
+        f"random {settings.validation:.0%}"
+        if settings.validation < 1
+        else f"random {int(settings.validation)}"
+    )
+    return Splits(
+        HFReader(train_table.select(train_at), image, labels[train_at], classes, name),
+        HFReader(train_table.select(val_at), image, labels[val_at], classes, name),
+        classes,
+        name,
+        identity,
+        held,
+    )

@@ -1,4 +1,6 @@
-"""Indexes of labelled image files: class folders (ImageNet layout, train/val) and CSV/TSV label files."""
+"""Indexes of labelled image files: class folders (ImageNet layout, train/val) and CSV/TSV label
+files."""
+
 from __future__ import annotations
 
 import csv
@@ -20,11 +22,13 @@ INDEX_VERSION = 1
 
 @dataclass(frozen=True)
 class FileIndex:
-    """Image files with integer labels; paths are kept in one array so worker processes share them."""
+    """Image files with integer labels; paths are kept in one array so worker processes share
+    them."""
 
     root: Path
     paths: np.ndarray
-    """Relative paths as one NumPy string array (no per-file Python objects to copy into workers)."""
+    """Relative paths as one NumPy string array (no per-file Python objects to copy into
+    workers)."""
     labels: np.ndarray
     classes: tuple[str, ...]
     name: str
@@ -53,8 +57,11 @@ class FolderLayout:
     val: FileIndex | None
 
 
-def _walk(folder: Path, progress: Progress | None, found: list[int]) -> tuple[list[str], list[tuple[str, int]]]:
-    """Image files under `folder` (relative, sorted) and (sub-folder, mtime_ns) of every folder seen."""
+def _walk(
+    folder: Path, progress: Progress | None, found: list[int]
+) -> tuple[list[str], list[tuple[str, int]]]:
+    """Image files under `folder` (relative, sorted) and (sub-folder, mtime_ns) of every folder
+    seen."""
     files: list[str] = []
     folders: list[tuple[str, int]] = []
     stack = [""]
@@ -82,9 +89,12 @@ def _walk(folder: Path, progress: Progress | None, found: list[int]) -> tuple[li
 
 
 def _unchanged(root: Path, folders: list) -> bool:
-    """Whether every folder of a cached scan still has the same modification time (no file added or gone)."""
+    """Whether every folder of a cached scan still has the same modification time (no file added or
+    gone)."""
     try:
-        return all((root / rel if rel else root).stat().st_mtime_ns == mtime for rel, mtime in folders)
+        return all(
+            (root / rel if rel else root).stat().st_mtime_ns == mtime for rel, mtime in folders
+        )
     except OSError:
         return False
 
@@ -100,15 +110,20 @@ def _scan(root: Path, progress: Progress | None) -> list[str]:
     return files
 
 
-def _labelled(root: Path, files: list[str], classes: tuple[str, ...] | None, name: str) -> FileIndex:
+def _labelled(
+    root: Path, files: list[str], classes: tuple[str, ...] | None, name: str
+) -> FileIndex:
     """Label each file by its top-level folder (files directly in `root` are ignored)."""
     tops = [f.split("/", 1)[0] if "/" in f else "" for f in files]
     names = classes or tuple(sorted({t for t in tops if t}))
     lookup = {c: i for i, c in enumerate(names)}
     keep = [i for i, t in enumerate(tops) if t in lookup]
     if not keep:
-        raise DataError(root, "holds no class sub-folders with images (expected one sub-folder of PNG, "
-                              "JPEG, BMP, WebP or TIFF images per class)")
+        raise DataError(
+            root,
+            "holds no class sub-folders with images (expected one sub-folder of PNG, "
+            "JPEG, BMP, WebP or TIFF images per class)",
+        )
     paths = np.array([files[i] for i in keep])
     labels = np.array([lookup[tops[i]] for i in keep], dtype=np.int64)
     return FileIndex(root, paths, labels, names, name)
@@ -132,8 +147,10 @@ def scan_folder(root: str | Path, progress: Progress | None = None) -> FolderLay
     if train_dir is not None and val_dir is not None:
         train_files, val_files = _scan(train_dir, progress), _scan(val_dir, progress)
         classes = tuple(sorted({f.split("/", 1)[0] for f in train_files + val_files if "/" in f}))
-        layout = FolderLayout(_labelled(train_dir, train_files, classes, root.name),
-                              _labelled(val_dir, val_files, classes, root.name))
+        layout = FolderLayout(
+            _labelled(train_dir, train_files, classes, root.name),
+            _labelled(val_dir, val_files, classes, root.name),
+        )
     else:
         layout = FolderLayout(_labelled(root, _scan(root, progress), None, root.name), None)
     _need_two_classes(layout.train, root)
@@ -144,16 +161,20 @@ def _need_two_classes(index: FileIndex, where: Path) -> None:
     """A classifier needs at least two classes with images."""
     present = [c for c, n in zip(index.classes, index.counts()) if n]
     if len(present) < 2:
-        raise DataError(where, f"holds only one class ('{present[0]}'); a classifier needs at least two "
-                               "sub-folders of images")
+        raise DataError(
+            where,
+            f"holds only one class ('{present[0]}'); a classifier needs at least two "
+            "sub-folders of images",
+        )
 
 
 PATH_NAMES = ("path", "file", "filename", "image", "image_path", "img", "filepath")
 LABEL_NAMES = ("label", "class", "category", "target", "y", "class_name")
 
 
-def _guess(header: list[str], wanted: str, names: tuple[str, ...], what: str, where: Path,
-           taken: int = -1) -> int:
+def _guess(
+    header: list[str], wanted: str, names: tuple[str, ...], what: str, where: Path, taken: int = -1
+) -> int:
     """The column index named `wanted`, else the first header that looks like `what`, else the only
     column left of two."""
     lowered = [h.strip().lower() for h in header]
@@ -166,9 +187,12 @@ def _guess(header: list[str], wanted: str, names: tuple[str, ...], what: str, wh
             return lowered.index(n)
     if taken >= 0 and len(header) == 2:
         return 1 - taken
-    raise DataError(where, f"has no {what} column; name it with data setting "
-                           f"'{'image_column' if what == 'path' else 'label_column'}' "
-                           f"(columns: {', '.join(header)})")
+    raise DataError(
+        where,
+        f"has no {what} column; name it with data setting "
+        f"'{'image_column' if what == 'path' else 'label_column'}' "
+        f"(columns: {', '.join(header)})",
+    )
 
 
 def read_label_file(path: str | Path, path_column: str = "", label_column: str = "") -> FileIndex:
@@ -194,7 +218,9 @@ def read_label_file(path: str | Path, path_column: str = "", label_column: str =
         if not any(cell.strip() for cell in row):
             continue
         if len(row) <= max(pc, lc):
-            raise DataError(path, f"line {line} has {len(row)} columns; expected at least {max(pc, lc) + 1}")
+            raise DataError(
+                path, f"line {line} has {len(row)} columns; expected at least {max(pc, lc) + 1}"
+            )
         rel = row[pc].strip()
         if not rel or "\x00" in rel:
             raise DataError(path, f"line {line} has an empty path")
@@ -203,7 +229,12 @@ def read_label_file(path: str | Path, path_column: str = "", label_column: str =
     numeric = all(n.lstrip("-").isdigit() for n in names)
     classes = tuple(sorted(set(names), key=(lambda n: int(n)) if numeric else None))
     lookup = {c: i for i, c in enumerate(classes)}
-    index = FileIndex(path.parent, np.array(files), np.array([lookup[n] for n in names], dtype=np.int64),
-                      classes, path.stem)
+    index = FileIndex(
+        path.parent,
+        np.array(files),
+        np.array([lookup[n] for n in names], dtype=np.int64),
+        classes,
+        path.stem,
+    )
     _need_two_classes(index, path)
     return index

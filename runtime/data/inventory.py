@@ -1,4 +1,6 @@
-"""An inventory of a data set: classes and counts, image sizes, and the files that cannot be read."""
+"""An inventory of a data set: classes and counts, image sizes, and the files that cannot be
+read."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,42 +34,75 @@ class Inventory:
         if not self.sizes:
             return {}
         ordered = sorted(self.sizes, key=lambda s: (s[0] * s[1], s))
-        return {"min": list(ordered[0]), "median": list(ordered[len(ordered) // 2]),
-                "max": list(ordered[-1])}
+        return {
+            "min": list(ordered[0]),
+            "median": list(ordered[len(ordered) // 2]),
+            "max": list(ordered[-1]),
+        }
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"name": self.name, "source": self.source, "validation": self.layout,
-                "images": sum(self.train_counts) + sum(self.val_counts),
-                "classes": [{"name": c, "train": t, "val": v}
-                            for c, t, v in zip(self.classes, self.train_counts, self.val_counts)],
-                "sizes": self.size_summary(), "modes": self.modes,
-                "corrupt": [{"file": f, "problem": p} for f, p in self.corrupt]}
+        return {
+            "name": self.name,
+            "source": self.source,
+            "validation": self.layout,
+            "images": sum(self.train_counts) + sum(self.val_counts),
+            "classes": [
+                {"name": c, "train": t, "val": v}
+                for c, t, v in zip(self.classes, self.train_counts, self.val_counts)
+            ],
+            "sizes": self.size_summary(),
+            "modes": self.modes,
+            "corrupt": [{"file": f, "problem": p} for f, p in self.corrupt],
+        }
 
 
 def _counts(labels: np.ndarray, k: int) -> list[int]:
     return np.bincount(np.asarray(labels, dtype=np.int64), minlength=k).tolist()
 
 
-def take_inventory(settings: DataSettings, channels: int = 3, verify: bool = False,
-                   progress: Progress | None = None) -> Inventory:
+def take_inventory(
+    settings: DataSettings,
+    channels: int = 3,
+    verify: bool = False,
+    progress: Progress | None = None,
+) -> Inventory:
     """Count every class and read every image's header (`verify`: decode every image fully)."""
     if not settings.lazy:
         from runtime.data.source import load_images
         from runtime.data.split import split
+
         data = load_images(settings, channels)
         train, val = split(data, settings.validation, settings.split_seed)
         k = len(data.classes)
         c, h, w = data.shape
-        layout = f"random {settings.validation:.0%}" if settings.validation < 1 else \
-            f"random {int(settings.validation):,}"
-        return Inventory(data.name, settings.source, layout, data.classes, _counts(train.labels, k),
-                         _counts(val.labels, k), [(w, h)] * len(data), {"L" if c == 1 else "RGB": len(data)})
+        layout = (
+            f"random {settings.validation:.0%}"
+            if settings.validation < 1
+            else f"random {int(settings.validation):,}"
+        )
+        return Inventory(
+            data.name,
+            settings.source,
+            layout,
+            data.classes,
+            _counts(train.labels, k),
+            _counts(val.labels, k),
+            [(w, h)] * len(data),
+            {"L" if c == 1 else "RGB": len(data)},
+        )
     from runtime.data.splits import open_splits
+
     splits = open_splits(settings, progress)
     k = len(splits.classes)
-    inv = Inventory(splits.name, settings.source, splits.layout, splits.classes,
-                    _counts(splits.train.labels, k), _counts(splits.val.labels, k))
+    inv = Inventory(
+        splits.name,
+        settings.source,
+        splits.layout,
+        splits.classes,
+        _counts(splits.train.labels, k),
+        _counts(splits.val.labels, k),
+    )
     modes: dict[str, int] = {}
     total, done = len(splits.train) + len(splits.val), 0
     for reader in (splits.train, splits.val):
@@ -106,4 +141,3 @@ def _header(source: Any, verify: bool, where: str) -> tuple[int, int, str]:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise BadImage(where, f"is not a readable image ({short_reason(exc)})") from None
-

@@ -1,4 +1,6 @@
-"""Map-style data sets that decode an image only when a batch needs it, and the order they are read in."""
+"""Map-style data sets that decode an image only when a batch needs it, and the order they are read
+in."""
+
 from __future__ import annotations
 
 import random
@@ -61,7 +63,8 @@ class Item:
 
 
 class LazyImages(torch.utils.data.Dataset):
-    """Training (split 0) and validation (split 1) samples decoded on demand; keys are (split, i, seed)."""
+    """Training (split 0) and validation (split 1) samples decoded on demand; keys are (split, i,
+    seed)."""
 
     def __init__(self, readers: Sequence[Reader], transforms: Sequence[ImageTransform]) -> None:
         self.readers, self.transforms = list(readers), list(transforms)
@@ -85,7 +88,8 @@ class LazyImages(torch.utils.data.Dataset):
 
 @dataclass
 class Batch:
-    """Stacked uint8 pixels, labels, and (split, index, reason) of the samples that could not be read."""
+    """Stacked uint8 pixels, labels, and (split, index, reason) of the samples that could not be
+    read."""
 
     images: torch.Tensor
     labels: torch.Tensor
@@ -108,7 +112,8 @@ def collate(items: list[Item]) -> Batch:
 
 def _shared_float(shape: torch.Size) -> torch.Tensor:
     """An empty float tensor; in a loader worker it lives in shared memory from the start, as
-    DataLoader's own collate does: it is sent without a copy, and repeated multi-megabyte heap blocks
+    DataLoader's own collate does: it is sent without a copy, and repeated multi-megabyte heap
+    blocks
     (which glibc keeps after the first is freed) cannot pile up in the worker."""
     if torch.utils.data.get_worker_info() is None:
         return torch.empty(shape)
@@ -120,8 +125,10 @@ def _shared_float(shape: torch.Size) -> torch.Tensor:
 
 
 class FinishingCollate:
-    """Stack, then colour-jitter (training samples) and standardise in the worker: used when training
-    on the CPU, where the workers' cores do this work in parallel instead of the training process."""
+    """Stack, then colour-jitter (training samples) and standardise in the worker: used when
+    training
+    on the CPU, where the workers' cores do this work in parallel instead of the training
+    process."""
 
     def __init__(self, mean: torch.Tensor, std: torch.Tensor, jitter: float) -> None:
         self.scale = (1.0 / (255.0 * std)).view(1, -1, 1, 1)
@@ -155,7 +162,8 @@ class EpochOrder(torch.utils.data.Sampler):
         self.batch_size, self.epoch, self.skip, self.split = 1, 0, 0, 0
 
     def training(self, batch_size: int, epoch: int, skip: int = 0) -> None:
-        """Serve epoch `epoch` of the training split from batch `skip` on (last partial batch dropped)."""
+        """Serve epoch `epoch` of the training split from batch `skip` on (last partial batch
+        dropped)."""
         self.batch_size, self.epoch, self.skip, self.split = batch_size, epoch, skip, 0
 
     def validation(self, batch_size: int) -> None:

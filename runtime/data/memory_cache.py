@@ -1,4 +1,6 @@
-"""The opt-in "cache decoded images in memory": a lazy source decoded once, then served like MNIST."""
+"""The opt-in "cache decoded images in memory": a lazy source decoded once, then served like
+MNIST."""
+
 from __future__ import annotations
 
 import os
@@ -37,7 +39,10 @@ def free_bytes() -> int:
 def cache_fits(samples: int, input_shape: tuple[int, int, int]) -> tuple[bool, str]:
     """Whether caching fits in half the free memory, and the estimate in words."""
     need, free = cache_bytes(samples, input_shape), free_bytes()
-    return need <= free // 2, f"{need / 2**20:,.0f} MB for {samples:,} images ({free / 2**20:,.0f} MB free)"
+    return (
+        need <= free // 2,
+        f"{need / 2**20:,.0f} MB for {samples:,} images ({free / 2**20:,.0f} MB free)",
+    )
 
 
 def _as_list(items: list) -> list:
@@ -45,20 +50,31 @@ def _as_list(items: list) -> list:
     return items
 
 
-def decode_all(stream: StreamData, settings: DataSettings, device: torch.device, channels_last: bool,
-               progress: Progress | None = None) -> DeviceData:
-    """Decode both splits once at the input size (no random crops) and hold them as uint8 tensors."""
+def decode_all(
+    stream: StreamData,
+    settings: DataSettings,
+    device: torch.device,
+    channels_last: bool,
+    progress: Progress | None = None,
+) -> DeviceData:
+    """Decode both splits once at the input size (no random crops) and hold them as uint8
+    tensors."""
     c = stream.transforms[1].channels
     h, w = stream.transforms[1].size
     total = stream.train_size + stream.val_size
     fits, estimate = cache_fits(total, (c, h, w))
     if not fits:
-        raise DataError(None, f"caching decoded images needs {estimate}: turn data setting 'cache' off")
+        raise DataError(
+            None, f"caching decoded images needs {estimate}: turn data setting 'cache' off"
+        )
     fixed = LazyImages([stream.splits.train, stream.splits.val], [stream.transforms[1]] * 2)
-    keys = [(0, i, 0) for i in range(stream.train_size)] + [(1, i, 0) for i in range(stream.val_size)]
-    batches = [keys[i:i + 256] for i in range(0, len(keys), 256)]
-    loader = torch.utils.data.DataLoader(fixed, batch_sampler=batches, num_workers=stream.workers,
-                                         collate_fn=_as_list)
+    keys = [(0, i, 0) for i in range(stream.train_size)] + [
+        (1, i, 0) for i in range(stream.val_size)
+    ]
+    batches = [keys[i : i + 256] for i in range(0, len(keys), 256)]
+    loader = torch.utils.data.DataLoader(
+        fixed, batch_sampler=batches, num_workers=stream.workers, collate_fn=_as_list
+    )
     pixels = [np.empty((n, c, h, w), np.uint8) for n in (stream.train_size, stream.val_size)]
     good = [np.zeros(stream.train_size, bool), np.zeros(stream.val_size, bool)]
     labels = [stream.splits.train.labels, stream.splits.val.labels]
@@ -72,14 +88,23 @@ def decode_all(stream: StreamData, settings: DataSettings, device: torch.device,
         if progress is not None:
             progress(min(total, (done + 1) * 256), "decoding images into memory")
     if len(stream.bad) > BAD_LIMIT * total:
-        raise DataError(None, f"{len(stream.bad)} of {total:,} files cannot be read (more than "
-                              f"{BAD_LIMIT:.0%}); first: {'; '.join(stream.bad_names(REPORTED))}")
+        raise DataError(
+            None,
+            f"{len(stream.bad)} of {total:,} files cannot be read (more than "
+            f"{BAD_LIMIT:.0%}); first: {'; '.join(stream.bad_names(REPORTED))}",
+        )
     skipped = stream.drain_warnings()
-    sets = [ImageSet(pixels[s][good[s]], np.asarray(labels[s])[good[s]].astype(np.int64), stream.classes,
-                     stream.splits.name) for s in (0, 1)]
+    sets = [
+        ImageSet(
+            pixels[s][good[s]],
+            np.asarray(labels[s])[good[s]].astype(np.int64),
+            stream.classes,
+            stream.splits.name,
+        )
+        for s in (0, 1)
+    ]
     augment = replace(settings.augment, flip=settings.augment.flip or settings.preprocess.flip)
     data = DeviceData(sets[0], sets[1], augment, device, channels_last)
     data.notes = tuple(stream.notes) + (f"decoded images are cached in memory ({estimate})",)
     data.skipped = skipped
     return data
-

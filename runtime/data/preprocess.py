@@ -1,4 +1,6 @@
-"""Preprocessing of image files: the `preprocess` part of the data section, validated, with defaults."""
+"""Preprocessing of image files: the `preprocess` part of the data section, validated, with
+defaults."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -57,15 +59,25 @@ def parse_preprocess(raw: Any) -> Preprocess:
         raise DataError(None, "data setting 'preprocess' must be an object")
     unknown = sorted(set(raw) - set(Preprocess.__dataclass_fields__))
     if unknown:
-        raise DataError(None, f"preprocess '{unknown[0]}' is not a setting; known: "
-                              f"{', '.join(Preprocess.__dataclass_fields__)}")
+        raise DataError(
+            None,
+            f"preprocess '{unknown[0]}' is not a setting; known: "
+            f"{', '.join(Preprocess.__dataclass_fields__)}",
+        )
     crop = raw.get("train_crop", Preprocess.train_crop)
     if crop not in TRAIN_CROPS:
-        raise DataError(None, f"preprocess 'train_crop' must be one of {', '.join(TRAIN_CROPS)}, got {crop!r}")
+        raise DataError(
+            None, f"preprocess 'train_crop' must be one of {', '.join(TRAIN_CROPS)}, got {crop!r}"
+        )
     for key in ("flip", "normalise"):
         if not isinstance(raw.get(key, True), bool):
             raise DataError(None, f"preprocess '{key}' must be true or false, got {raw[key]!r}")
-    return Preprocess(_number(raw, "resize", 0, 8192, whole=True), crop,
-                      _number(raw, "scale_min", 0.01, 1.0), raw.get("flip", Preprocess.flip),
-                      _number(raw, "rotation", 0, 180), _number(raw, "jitter", 0, 1),
-                      raw.get("normalise", Preprocess.normalise))
+    return Preprocess(
+        _number(raw, "resize", 0, 8192, whole=True),
+        crop,
+        _number(raw, "scale_min", 0.01, 1.0),
+        raw.get("flip", Preprocess.flip),
+        _number(raw, "rotation", 0, 180),
+        _number(raw, "jitter", 0, 1),
+        raw.get("normalise", Preprocess.normalise),
+    )

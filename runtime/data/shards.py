@@ -1,7 +1,9 @@
 """WebDataset tar shards as a lazy source (optional extra convstudio[webdataset]).
 
-Local shards are indexed once (member offsets, cached by size and time) and read by position, so they
-shuffle, split and resume like files. Remote shards (URLs) are streamed with the webdataset library."""
+Local shards are indexed once (member offsets, cached by size and time) and read by position, so
+they
+shuffle, split and resume like files."""
+
 from __future__ import annotations
 
 import os
@@ -33,14 +35,16 @@ def expand(pattern: str) -> list[str]:
 
 
 def _split_name(member: str) -> tuple[str, str]:
-    """(sample key, extension) the WebDataset way: the extension starts at the first dot of the base name."""
+    """(sample key, extension) the WebDataset way: the extension starts at the first dot of the
+    base name."""
     folder, _, base = member.rpartition("/")
     stem, _, ext = base.partition(".")
     return (f"{folder}/{stem}" if folder else stem), ext.lower()
 
 
 def _index_shard(path: Path) -> list[list[Any]]:
-    """[offset, size, label text] of every sample with an image in one shard (cached by size and time)."""
+    """[offset, size, label text] of every sample with an image in one shard (cached by size and
+    time)."""
     stat = path.stat()
     key = cache_key("shard", 1, str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     cached = read_cached("shards", key)
@@ -60,13 +64,17 @@ def _index_shard(path: Path) -> list[list[Any]]:
                 if ext in IMAGE_KEYS:
                     samples[name]["image"] = (member.offset_data, member.size)
                 elif ext in LABEL_KEYS and member.size <= 256:
-                    samples[name]["label"] = tar.extractfile(member).read().decode("utf-8", "replace").strip()
+                    samples[name]["label"] = (
+                        tar.extractfile(member).read().decode("utf-8", "replace").strip()
+                    )
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise DataError(path, f"is not a readable tar shard ({exc})") from None
     rows = [[*s["image"], s.get("label", "")] for s in (samples[n] for n in order) if "image" in s]
     if any(not r[2] for r in rows):
         missing = next(n for n in order if "image" in samples[n] and not samples[n].get("label"))
-        raise DataError(path, f"sample '{missing}' has an image but no label (.cls, .label or .txt)")
+        raise DataError(
+            path, f"sample '{missing}' has an image but no label (.cls, .label or .txt)"
+        )
     write_cached("shards", key, rows)
     return rows
 
@@ -74,7 +82,9 @@ def _index_shard(path: Path) -> list[list[Any]]:
 class ShardReader:
     """A Reader over samples in local tar shards: each image is read by offset."""
 
-    def __init__(self, shards: list[str], rows: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]) -> None:
+    def __init__(
+        self, shards: list[str], rows: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]
+    ) -> None:
         self.shards, self.rows, self.labels, self.classes = shards, rows, labels, classes
         self._files: dict[int, Any] = {}
         self._pid = 0
@@ -102,7 +112,9 @@ class ShardReader:
         return f"{self.shards[shard]} (sample at byte {offset})"
 
 
-def _local(pattern: str | Path, progress: Progress | None) -> tuple[list[str], np.ndarray, list[str]]:
+def _local(
+    pattern: str | Path, progress: Progress | None
+) -> tuple[list[str], np.ndarray, list[str]]:
     """Shard names, (shard, offset, size) rows and label texts of every sample."""
     names = expand(str(pattern))
     rows, labels = [], []
@@ -124,15 +136,21 @@ def _classes(texts: list[str]) -> tuple[str, ...]:
     unique = set(texts)
     if all(t.lstrip("-").isdigit() for t in unique):
         top = max(int(t) for t in unique)
-        return tuple(str(i) for i in range(top + 1)) if top < 100_000 else tuple(sorted(unique, key=int))
+        return (
+            tuple(str(i) for i in range(top + 1))
+            if top < 100_000
+            else tuple(sorted(unique, key=int))
+        )
     return tuple(sorted(unique))
 
 
 def open_shards(settings: DataSettings, progress: Progress | None = None) -> Splits:
     """Training and validation readers of local WebDataset shards."""
     if "://" in str(settings.path) or "://" in str(settings.val_path or ""):
-        raise DataError(str(settings.path), "remote shards are not supported yet: download them and "
-                                            "name the local files")
+        raise DataError(
+            str(settings.path),
+            "remote shards are not supported yet: download them and name the local files",
+        )
     names, rows, texts = _local(settings.path, progress)
     val = _local(settings.val_path, progress) if settings.val_path else None
     classes = _classes(texts + (val[2] if val else []))
@@ -141,12 +159,30 @@ def open_shards(settings: DataSettings, progress: Progress | None = None) -> Spl
     name = Path(names[0]).parent.name or Path(names[0]).stem
     identity = ("webdataset", names, len(rows), settings.split_seed, settings.validation)
     if len(classes) < 2:
-        raise DataError(str(settings.path), f"holds only one class ('{classes[0]}'); a classifier needs two")
+        raise DataError(
+            str(settings.path), f"holds only one class ('{classes[0]}'); a classifier needs two"
+        )
     if val is not None:
         val_labels = np.array([lookup[t] for t in val[2]], dtype=np.int64)
-        return Splits(ShardReader(names, rows, labels, classes), ShardReader(val[0], val[1], val_labels, classes),
-                      classes, name, identity, "validation shards")
+        return Splits(
+            ShardReader(names, rows, labels, classes),
+            ShardReader(val[0], val[1], val_labels, classes),
+            classes,
+            name,
+            identity,
+            "validation shards",
+        )
     train_at, val_at = split_index(len(rows), settings.validation, settings.split_seed, name)
-    held = f"random {settings.validation:.0%}" if settings.validation < 1 else f"random {int(settings.validation)}"
-    return Splits(ShardReader(names, rows[train_at], labels[train_at], classes),
-                  ShardReader(names, rows[val_at], labels[val_at], classes), classes, name, identity, held)
+    held = (
+        f"random {settings.validation:.0%}"
+        if settings.validation < 1
+        else f"random {int(settings.validation)}"
+    )
+    return Splits(
+        ShardReader(names, rows[train_at], labels[train_at], classes),
+        ShardReader(names, rows[val_at], labels[val_at], classes),
+        classes,
+        name,
+        identity,
+        held,
+    )

@@ -1,4 +1,6 @@
-"""A data SPEC typed on the command line (folder, CSV file, shard pattern, hf:NAME …) as a data section."""
+"""A data SPEC typed on the command line (folder, CSV file, shard pattern, hf:NAME …) as a data
+section."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,9 +8,20 @@ from typing import Any, Mapping
 
 from runtime.data.errors import DataError
 
-SOURCE_KEYS = ("source", "path", "images", "labels", "dataset", "shards", "val_shards", "samples",
-               "image_column", "label_column")
-"""Keys that name where the data is; replaced as a whole when a SPEC overrides the project's data."""
+SOURCE_KEYS = (
+    "source",
+    "path",
+    "images",
+    "labels",
+    "dataset",
+    "shards",
+    "val_shards",
+    "samples",
+    "image_column",
+    "label_column",
+)
+"""Keys that name where the data is; replaced as a whole when a SPEC overrides the project's
+data."""
 IN_MEMORY_NAMES = ("mnist", "digits", "shapes")
 HF_MARKERS = ("dataset_info.json", "state.json", "dataset_dict.json")
 
@@ -33,8 +46,11 @@ def section_from_spec(spec: str) -> dict[str, Any]:
         return {"source": "webdataset", "shards": spec}
     path = Path(spec).expanduser()
     if not path.exists():
-        raise DataError(path, "does not exist (expected a folder, a CSV/TSV file, .tar shards, "
-                              "hf:NAME, or mnist, digits or shapes)")
+        raise DataError(
+            path,
+            "does not exist (expected a folder, a CSV/TSV file, .tar shards, "
+            "hf:NAME, or mnist, digits or shapes)",
+        )
     if path.is_file():
         suffix = path.suffix.lower()
         if suffix in (".csv", ".tsv"):
@@ -43,7 +59,9 @@ def section_from_spec(spec: str) -> dict[str, Any]:
             return {"source": "hf", "path": str(path)}
         if suffix == ".bin":
             return {"source": "cifar10", "path": str(path)}
-        raise DataError(path, "is not a CSV/TSV label file, parquet/arrow file, shard or CIFAR-10 batch")
+        raise DataError(
+            path, "is not a CSV/TSV label file, parquet/arrow file, shard or CIFAR-10 batch"
+        )
     if _is_hf_folder(path):
         return {"source": "hf", "path": str(path)}
     if any(path.glob("data_batch_*.bin")):
@@ -52,6 +70,7 @@ def section_from_spec(spec: str) -> dict[str, Any]:
 
 
 def apply_spec(data: Mapping[str, Any], spec: str) -> dict[str, Any]:
-    """The project's data section with its source replaced by SPEC (preprocessing and split kept)."""
+    """The project's data section with its source replaced by SPEC (preprocessing and split
+    kept)."""
     kept = {k: v for k, v in data.items() if k not in SOURCE_KEYS}
     return {**kept, **section_from_spec(spec)}

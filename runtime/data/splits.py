@@ -1,4 +1,6 @@
-"""Open a lazy source as training and validation readers (folder, CSV/TSV, Hugging Face, WebDataset)."""
+"""Open a lazy source as training and validation readers (folder, CSV/TSV, Hugging Face,
+WebDataset)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,15 +33,29 @@ def _held_out(validation: float) -> str:
     return f"random {validation:.0%}" if validation < 1 else f"random {int(validation):,}"
 
 
-def _from_index(index: FileIndex, val: FileIndex | None, settings: DataSettings, what: str) -> Splits:
+def _from_index(
+    index: FileIndex, val: FileIndex | None, settings: DataSettings, what: str
+) -> Splits:
     """Readers over an index, split at random unless `val` is given."""
     identity = (what, str(index.root), len(index), settings.split_seed, settings.validation)
     if val is not None:
-        return Splits(FileReader(index), FileReader(val), index.classes, index.name, identity,
-                      "train/ and val/ folders")
+        return Splits(
+            FileReader(index),
+            FileReader(val),
+            index.classes,
+            index.name,
+            identity,
+            "train/ and val/ folders",
+        )
     train_at, val_at = split_index(len(index), settings.validation, settings.split_seed, index.name)
-    return Splits(FileReader(index.subset(train_at)), FileReader(index.subset(val_at)), index.classes,
-                  index.name, identity, _held_out(settings.validation))
+    return Splits(
+        FileReader(index.subset(train_at)),
+        FileReader(index.subset(val_at)),
+        index.classes,
+        index.name,
+        identity,
+        _held_out(settings.validation),
+    )
 
 
 def open_splits(settings: DataSettings, progress: Progress | None = None) -> Splits:
@@ -52,13 +68,18 @@ def open_splits(settings: DataSettings, progress: Progress | None = None) -> Spl
         return _from_index(index, None, settings, "csv")
     if settings.source == "hf":
         from runtime.data.hf import open_hf
+
         return open_hf(settings)
     if settings.source == "webdataset":
         from runtime.data.shards import open_shards
+
         return open_shards(settings, progress)
     raise DataError(None, f"data source {settings.source!r} is held in memory, not read lazily")
 
 
-def random_split(reader_labels: np.ndarray, settings: DataSettings, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Seeded training and validation positions for sources without a validation split of their own."""
+def random_split(
+    reader_labels: np.ndarray, settings: DataSettings, name: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded training and validation positions for sources without a validation split of their
+    own."""
     return split_index(len(reader_labels), settings.validation, settings.split_seed, name)

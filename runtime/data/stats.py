@@ -1,4 +1,6 @@
-"""Channel mean and std of a sample of the training split, cached; notes on how images are adapted."""
+"""Channel mean and std of a sample of the training split, cached; notes on how images are
+adapted."""
+
 from __future__ import annotations
 
 import io
@@ -23,11 +25,14 @@ def sample_positions(n: int, count: int, seed: int = 0) -> list[int]:
     return sorted(random.Random(seed).sample(range(n), min(n, count)))
 
 
-def channel_stats(reader: Reader, transform: ImageTransform, identity: Any,
-                  normalise: bool) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+def channel_stats(
+    reader: Reader, transform: ImageTransform, identity: Any, normalise: bool
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """(mean, std) in 0–1 of a sample of `reader` after `transform`, and what the sample showed
     (stored sizes and modes); cached under `identity` (the source's files and the preprocessing)."""
-    key = cache_key("stats", identity, transform.channels, transform.size, transform.preprocess.to_dict())
+    key = cache_key(
+        "stats", identity, transform.channels, transform.size, transform.preprocess.to_dict()
+    )
     cached = read_cached("stats", key)
     if isinstance(cached, dict) and len(cached.get("mean", [])) == transform.channels:
         seen = cached["seen"]
@@ -35,9 +40,16 @@ def channel_stats(reader: Reader, transform: ImageTransform, identity: Any,
         seen = _measure(reader, transform)
         write_cached("stats", key, {"mean": seen["mean"], "std": seen["std"], "seen": seen})
     if not normalise:
-        return np.zeros(transform.channels, np.float32), np.ones(transform.channels, np.float32), seen
-    return (np.asarray(seen["mean"], np.float32),
-            np.maximum(np.asarray(seen["std"], np.float32), 1e-3), seen)
+        return (
+            np.zeros(transform.channels, np.float32),
+            np.ones(transform.channels, np.float32),
+            seen,
+        )
+    return (
+        np.asarray(seen["mean"], np.float32),
+        np.maximum(np.asarray(seen["std"], np.float32), 1e-3),
+        seen,
+    )
 
 
 def _measure(reader: Reader, transform: ImageTransform) -> dict[str, Any]:
@@ -69,14 +81,18 @@ def _measure(reader: Reader, transform: ImageTransform) -> dict[str, Any]:
     return {"mean": mean, "std": std, "sizes": sizes, "modes": dict(modes)}
 
 
-def adaptation_notes(seen: dict[str, Any], channels: int, size: tuple[int, int], shorter: int) -> list[str]:
+def adaptation_notes(
+    seen: dict[str, Any], channels: int, size: tuple[int, int], shorter: int
+) -> list[str]:
     """Sentences that say how images are changed to fit the network (empty when nothing changes)."""
     notes = []
     h, w = size
     sizes = {tuple(s) for s in seen.get("sizes", [])}
     if sizes and sizes != {(w, h)}:
-        notes.append(f"images are resized to {w}×{h} to match the network's input (shorter side to "
-                     f"{shorter}, then the centre; random-resized crops while training)")
+        notes.append(
+            f"images are resized to {w}×{h} to match the network's input (shorter side to "
+            f"{shorter}, then the centre; random-resized crops while training)"
+        )
     modes = set(seen.get("modes", {}))
     if channels == 1 and modes - {"L", "1", "I", "I;16", "F"}:
         notes.append("the network expects 1 channel; images are converted to greyscale")

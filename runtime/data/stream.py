@@ -1,4 +1,6 @@
-"""A lazy source served as training batches by DataLoader worker processes, normalised on the device."""
+"""A lazy source served as training batches by DataLoader worker processes, normalised on the
+device."""
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -24,31 +26,51 @@ REPORTED = 5
 
 
 def worker_count(requested: int) -> int:
-    """Loader processes: the request, or the cores (at most MAX_WORKERS); 0 inside a daemon process."""
+    """Loader processes: the request, or the cores (at most MAX_WORKERS); 0 inside a daemon
+    process."""
     if mp.current_process().daemon:
         return 0  # a daemonic process may not start children: decode in this process instead
     if requested >= 0:
         return requested
-    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                      else os.cpu_count() or 1))
+    return max(
+        1,
+        min(
+            MAX_WORKERS,
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1,
+        ),
+    )
 
 
 class StreamData:
     """The same interface as DeviceData, over files decoded in worker processes.
 
-    Pixels arrive as uint8 (little to copy between processes), are moved to the device without
-    blocking (from pinned memory on CUDA), then colour-jittered and standardised there in one batch."""
+    For an accelerator, pixels arrive as uint8 (little to copy), move to the device without
+    blocking (from pinned memory), and are colour-jittered and standardised there per batch. On the
+    CPU the workers do that last step too, in parallel with the training process.
+    """
 
-    def __init__(self, splits: Splits, settings: DataSettings, input_shape: tuple[int, int, int],
-                 device: torch.device, seed: int = 0, channels_last: bool = False) -> None:
+    def __init__(
+        self,
+        splits: Splits,
+        settings: DataSettings,
+        input_shape: tuple[int, int, int],
+        device: torch.device,
+        seed: int = 0,
+        channels_last: bool = False,
+    ) -> None:
         c, h, w = input_shape
         self.splits, self.device, self.settings = splits, device, settings
         self.classes = splits.classes
         self.preprocess = settings.preprocess
-        self.transforms = (ImageTransform(c, (h, w), settings.preprocess, train=True),
-                           ImageTransform(c, (h, w), settings.preprocess, train=False))
-        mean, std, seen = channel_stats(splits.train, self.transforms[1], splits.identity,
-                                        settings.preprocess.normalise)
+        self.transforms = (
+            ImageTransform(c, (h, w), settings.preprocess, train=True),
+            ImageTransform(c, (h, w), settings.preprocess, train=False),
+        )
+        mean, std, seen = channel_stats(
+            splits.train, self.transforms[1], splits.identity, settings.preprocess.normalise
+        )
         self.mean = torch.from_numpy(mean).to(device).view(1, -1, 1, 1)
         self.std = torch.from_numpy(std).to(device).view(1, -1, 1, 1)
         self.notes = adaptation_notes(seen, c, (h, w), settings.preprocess.shorter_side((h, w)))
@@ -72,20 +94,30 @@ class StreamData:
         return len(self.splits.val)
 
     def loader(self) -> torch.utils.data.DataLoader:
-        """One DataLoader for both splits; its workers persist across epochs and validation passes."""
+        """One DataLoader for both splits; its workers persist across epochs and validation
+        passes."""
         if self._loader is None:
             workers = self.workers
             context = None
             if workers and threading.active_count() > 1:
                 context = mp.get_context("forkserver")  # forking a threaded process can deadlock
             finish = collate
-            if workers and self.device.type == "cpu":  # no accelerator: let the workers' cores do it
-                finish = FinishingCollate(self.mean.view(-1).cpu(), self.std.view(-1).cpu(),
-                                          self.preprocess.jitter)
+            if (
+                workers and self.device.type == "cpu"
+            ):  # no accelerator: let the workers' cores do it
+                finish = FinishingCollate(
+                    self.mean.view(-1).cpu(), self.std.view(-1).cpu(), self.preprocess.jitter
+                )
             self._loader = torch.utils.data.DataLoader(
-                self.dataset, batch_sampler=self.order, num_workers=workers, collate_fn=finish,
-                pin_memory=self.device.type == "cuda", persistent_workers=workers > 0,
-                prefetch_factor=4 if workers else None, multiprocessing_context=context)
+                self.dataset,
+                batch_sampler=self.order,
+                num_workers=workers,
+                collate_fn=finish,
+                pin_memory=self.device.type == "cuda",
+                persistent_workers=workers > 0,
+                prefetch_factor=4 if workers else None,
+                multiprocessing_context=context,
+            )
         return self._loader
 
     def steps_per_epoch(self, batch_size: int) -> int:
@@ -93,7 +125,8 @@ class StreamData:
         return max(1, self.train_size // batch_size)
 
     def normalise(self, images: torch.Tensor) -> torch.Tensor:
-        """uint8 (N, C, H, W) → float, standardised with the training sample's statistics (batches the
+        """uint8 (N, C, H, W) → float, standardised with the training sample's statistics (batches
+        the
         workers already standardised pass through)."""
         x = images.to(self.device, non_blocking=True)
         if x.dtype == torch.uint8:
@@ -110,28 +143,39 @@ class StreamData:
         return ((x - self.mean) / self.std).contiguous(memory_format=self.memory_format)
 
     def _batches(self) -> Iterator[Batch]:
-        """Batches of the loader, with unreadable files counted (and the run stopped past BAD_LIMIT)."""
+        """Batches of the loader, with unreadable files counted (and the run stopped past
+        BAD_LIMIT)."""
         for batch in self.loader():
             for split, i, problem in batch.bad:
                 self.bad.setdefault((split, i), problem)
             if len(self.bad) > BAD_LIMIT * (self.train_size + self.val_size):
-                raise DataError(None, f"{len(self.bad)} of {self.train_size + self.val_size:,} files "
-                                      f"cannot be read (more than {BAD_LIMIT:.0%}); first: "
-                                      f"{'; '.join(self.bad_names(REPORTED))}")
+                raise DataError(
+                    None,
+                    f"{len(self.bad)} of {self.train_size + self.val_size:,} files "
+                    f"cannot be read (more than {BAD_LIMIT:.0%}); first: "
+                    f"{'; '.join(self.bad_names(REPORTED))}",
+                )
             if len(batch.labels):
                 yield batch
 
     def bad_names(self, count: int) -> list[str]:
         """'file: reason' for the first `count` unreadable files."""
         readers = (self.splits.train, self.splits.val)
-        return [f"{readers[s].describe(i)}: {why}" for (s, i), why in list(self.bad.items())[:count]]
+        return [
+            f"{readers[s].describe(i)}: {why}" for (s, i), why in list(self.bad.items())[:count]
+        ]
 
-    def train_batches(self, batch_size: int, gen: torch.Generator, epoch: int = 0,
-                      skip: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """One epoch of shuffled, augmented batches (the order depends on the seed and epoch only)."""
+    def train_batches(
+        self, batch_size: int, gen: torch.Generator, epoch: int = 0, skip: int = 0
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """One epoch of shuffled, augmented batches (the order depends on the seed and epoch
+        only)."""
         self.order.training(batch_size, epoch, skip)
         for batch in self._batches():
-            yield self._augmented(batch.images, gen), batch.labels.to(self.device, non_blocking=True)
+            yield (
+                self._augmented(batch.images, gen),
+                batch.labels.to(self.device, non_blocking=True),
+            )
 
     def val_batches(self, batch_size: int = 256) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """The validation set in order, normalised, not augmented."""
@@ -140,7 +184,8 @@ class StreamData:
             yield self.normalise(batch.images), batch.labels.to(self.device, non_blocking=True)
 
     def first_val_image(self) -> np.ndarray:
-        """A readable validation image as uint8 (C, H, W), the fixed probe of the feature-map panel."""
+        """A readable validation image as uint8 (C, H, W), the fixed probe of the feature-map
+        panel."""
         if self._probe is None:
             for i in range(min(self.val_size, 50)):
                 item = self.dataset[(1, i, 0)]
@@ -148,7 +193,9 @@ class StreamData:
                     self._probe = (item.pixels, item.label)
                     break
             else:
-                raise DataError(None, f"none of the first validation images of {self.splits.name} can be read")
+                raise DataError(
+                    None, f"none of the first validation images of {self.splits.name} can be read"
+                )
         return self._probe[0]
 
     def probe_batch(self) -> torch.Tensor:
@@ -162,8 +209,10 @@ class StreamData:
         self._reported = len(self.bad)
         names = self.bad_names(REPORTED)
         more = f" and {len(self.bad) - len(names)} more" if len(self.bad) > len(names) else ""
-        return [f"skipped {len(self.bad)} unreadable file{'s' if len(self.bad) > 1 else ''}: "
-                f"{'; '.join(names)}{more}"]
+        return [
+            f"skipped {len(self.bad)} unreadable file{'s' if len(self.bad) > 1 else ''}: "
+            f"{'; '.join(names)}{more}"
+        ]
 
     def close(self) -> None:
         """End the worker processes."""

@@ -1,4 +1,5 @@
 """Per-image preprocessing in the loader processes: one crop box in the stored image, one resize."""
+
 from __future__ import annotations
 
 import math
@@ -17,7 +18,8 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class ImageTransform:
-    """Decode and shape one image to the network's (C, H, W) as uint8; `train` adds the random parts."""
+    """Decode and shape one image to the network's (C, H, W) as uint8; `train` adds the random
+    parts."""
 
     channels: int
     size: tuple[int, int]
@@ -44,8 +46,12 @@ class ImageTransform:
         bw, bh = min(w, out_w * factor), min(h, out_h * factor)
         return ((w - bw) / 2, (h - bh) / 2, (w + bw) / 2, (h + bh) / 2)
 
-    def __call__(self, source: str | Path | bytes | Image.Image, rng: random.Random | None = None,
-                 where: object = None) -> np.ndarray:
+    def __call__(
+        self,
+        source: str | Path | bytes | Image.Image,
+        rng: random.Random | None = None,
+        where: object = None,
+    ) -> np.ndarray:
         """(C, H, W) uint8 pixels of one file, bytes or an already decoded image."""
         chosen: dict[str, Box] = {}
 
@@ -66,7 +72,9 @@ class ImageTransform:
         sx, sy = img.size[0] / stored[0], img.size[1] / stored[1]
         x0, y0, x1, y1 = chosen["box"]
         out_h, out_w = self.size
-        img = img.resize((out_w, out_h), Image.Resampling.BILINEAR, box=(x0 * sx, y0 * sy, x1 * sx, y1 * sy))
+        img = img.resize(
+            (out_w, out_h), Image.Resampling.BILINEAR, box=(x0 * sx, y0 * sy, x1 * sx, y1 * sy)
+        )
         if self.train and rng is not None:
             img = self._random_parts(img, rng)
         pixels = np.array(img, dtype=np.uint8)  # a writable copy
@@ -82,8 +90,11 @@ class ImageTransform:
         return img
 
 
-def _random_resized(w: int, h: int, scale_min: float, ratio: float, rng: random.Random) -> Box | None:
-    """A random box of scale_min…1 of the area, aspect ratio 3/4…4/3 of the output's (None: give up)."""
+def _random_resized(
+    w: int, h: int, scale_min: float, ratio: float, rng: random.Random
+) -> Box | None:
+    """A random box of scale_min…1 of the area, aspect ratio 3/4…4/3 of the output's (None: give
+    up)."""
     area = w * h
     log_low, log_high = math.log(ratio * 3 / 4), math.log(ratio * 4 / 3)
     for _ in range(10):

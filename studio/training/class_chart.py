@@ -1,4 +1,5 @@
 """Images per class as a bar chart: training on the bottom, validation stacked on top."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,21 +31,28 @@ class ClassChart(QWidget):
         layout.addWidget(self.plot, 1)
         self.counts: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
 
-    def show_counts(self, classes: tuple[str, ...], train: tuple[int, ...], val: tuple[int, ...]) -> None:
-        """Draw one stacked bar per class, named on the axis (every n-th name when there are many)."""
+    def show_counts(
+        self, classes: tuple[str, ...], train: tuple[int, ...], val: tuple[int, ...]
+    ) -> None:
+        """Draw one stacked bar per class, named on the axis (every n-th name when there are
+        many)."""
         self.counts = (train, val)
         x = np.arange(len(classes))
         t, v = np.asarray(train, float), np.asarray(val, float)
         self.train.setOpts(x=x, height=t, y0=np.zeros_like(t))
         self.val.setOpts(x=x, height=v, y0=t)
         every = max(1, int(np.ceil(len(classes) / MAX_TICKS)))
-        self.plot.getAxis("bottom").setTicks([[(i, classes[i][:10]) for i in range(0, len(classes), every)]])
+        self.plot.getAxis("bottom").setTicks(
+            [[(i, classes[i][:10]) for i in range(0, len(classes), every)]]
+        )
         self.plot.setXRange(-0.6, len(classes) - 0.4, padding=0)
         self.plot.setYRange(0, max(1.0, float((t + v).max()) * 1.05) if len(x) else 1.0, padding=0)
         low, high = (int((t + v).min()), int((t + v).max())) if len(x) else (0, 0)
-        self.caption.setText(f"<span style='color:{TRAIN_BRUSH}'>■</span> training "
-                             f"<span style='color:{VAL_BRUSH}'>■</span> validation — {len(classes)} classes, "
-                             f"{low:,}–{high:,} images each")
+        self.caption.setText(
+            f"<span style='color:{TRAIN_BRUSH}'>■</span> training "
+            f"<span style='color:{VAL_BRUSH}'>■</span> validation — {len(classes)} classes, "
+            f"{low:,}–{high:,} images each"
+        )
 
     def clear(self) -> None:
         """No data."""

@@ -1,17 +1,27 @@
-"""The data panel: the data set and how it is prepared, images per class, a sample as the network sees it,
+"""The data panel: the data set and how it is prepared, images per class, a sample as the network
+sees it,
 and the training settings.
 
 Edits go through the document's undo stack (Document.set_section); undo and redo reload the widgets.
 Opening a data set (scanning a large folder) runs in a background thread with its progress shown.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QSplitter,
-                               QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from runtime.data import DataError, default_data, parse_data
 from runtime.data.sample import DataSample
@@ -95,7 +105,8 @@ class DataPanel(QWidget):
         self.refresh_preview()
 
     def _section_changed(self, section: str) -> None:
-        """After undo or redo, show the restored section (the panel's own edits are already shown)."""
+        """After undo or redo, show the restored section (the panel's own edits are already
+        shown)."""
         if self._editing:
             return
         if section == "training":
@@ -124,8 +135,11 @@ class DataPanel(QWidget):
         return refused is None and getattr(self.get_project(), section) != before
 
     def _data_changed(self, field: str) -> None:
-        kept = {k: v for k, v in self.get_project().data.items()
-                if k in ("split_seed", "shapes_count", "samples")}
+        kept = {
+            k: v
+            for k, v in self.get_project().data.items()
+            if k in ("split_seed", "shapes_count", "samples")
+        }
         if self._edit("data", {**kept, **self.form.section()}, field):
             self.refresh_preview()
 
@@ -145,8 +159,9 @@ class DataPanel(QWidget):
         """Open the data set in the background; the chart and sample follow when it is read."""
         project = self.get_project()
         try:
-            settings = parse_data(project.data, project.input_shape,
-                                  project.path.parent if project.path else None)
+            settings = parse_data(
+                project.data, project.input_shape, project.path.parent if project.path else None
+            )
         except DataError as exc:
             self._failed(self._request, str(exc))
             return
@@ -196,9 +211,11 @@ class DataPanel(QWidget):
         self.preview.show_array(grid.image)
         self._draw_labels(grid)
         c, h, w = self.get_project().input_shape
-        self.preview.caption.setText(f"{sample.name} ({sample.source}): {sample.total:,} images, "
-                                     f"{len(sample.classes)} classes, validation: {sample.layout}; "
-                                     f"sample at {c}×{h}×{w} after preprocessing")
+        self.preview.caption.setText(
+            f"{sample.name} ({sample.source}): {sample.total:,} images, "
+            f"{len(sample.classes)} classes, validation: {sample.layout}; "
+            f"sample at {c}×{h}×{w} after preprocessing"
+        )
         self.form.show_cache_estimate(sample.cache_fits, sample.cache_estimate)
         notes = list(sample.notes) + [f"unreadable: {s}" for s in sample.skipped[:3]]
         self.message.setText("\n".join(f"• {n}" for n in notes))

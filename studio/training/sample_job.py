@@ -1,4 +1,5 @@
 """Opens a data set and draws its sample in a background thread, reporting scan progress."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,16 +21,31 @@ class SampleJob(QThread):
     failed = Signal(int, str)
     """(request, one-line reason)."""
 
-    def __init__(self, request: int, settings: DataSettings, input_shape: tuple[int, int, int], seed: int,
-                 parent: Any = None) -> None:
+    def __init__(
+        self,
+        request: int,
+        settings: DataSettings,
+        input_shape: tuple[int, int, int],
+        seed: int,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
-        self.request, self.settings, self.input_shape, self.seed = request, settings, input_shape, seed
+        self.request, self.settings, self.input_shape, self.seed = (
+            request,
+            settings,
+            input_shape,
+            seed,
+        )
 
     def run(self) -> None:
         """Draw the sample; every data problem becomes one line."""
         try:
-            sample = draw_sample(self.settings, self.input_shape, seed=self.seed,
-                                 progress=lambda n, what: self.progress.emit(self.request, n, what))
+            sample = draw_sample(
+                self.settings,
+                self.input_shape,
+                seed=self.seed,
+                progress=lambda n, what: self.progress.emit(self.request, n, what),
+            )
         except ConvStudioError as exc:
             self.failed.emit(self.request, str(exc))
             return

@@ -1,4 +1,6 @@
-"""Small image files generated with Pillow for the data tests (varied sizes, modes, formats, damage)."""
+"""Small image files generated with Pillow for the data tests (varied sizes, modes, formats,
+damage)."""
+
 from __future__ import annotations
 
 import struct
@@ -30,7 +32,8 @@ def write_image(path: Path, size: tuple[int, int], value: int, mode: str = "RGB"
 
 
 def class_folder(root: Path, classes: dict[str, int], per_class: int, nested: bool = False) -> Path:
-    """root/<class>/[deeper/]i.<fmt>: every format, mode and a spread of sizes; class c has grey level c."""
+    """root/<class>/[deeper/]i.<fmt>: every format, mode and a spread of sizes; class c has grey
+    level c."""
     for c, (name, value) in enumerate(classes.items()):
         for i in range(per_class):
             fmt, mode = FORMATS[i % len(FORMATS)], MODES[(i + c) % len(MODES)]
@@ -42,11 +45,19 @@ def class_folder(root: Path, classes: dict[str, int], per_class: int, nested: bo
 
 def huge_png(path: Path, w: int = 20000, h: int = 10000) -> Path:
     """A tiny PNG whose header declares w×h pixels (a decompression bomb)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
     header = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
     return path
 
 

@@ -1,4 +1,6 @@
-"""Hugging Face and WebDataset sources (optional extras; skipped with a reason when not installed)."""
+"""Hugging Face and WebDataset sources (optional extras; skipped with a reason when not
+installed)."""
+
 import io
 import tarfile
 
@@ -29,11 +31,19 @@ def _open(section, shape=(3, 16, 16)):
 
 
 def _hf_table(n=40, with_val=False):
-    datasets = pytest.importorskip("datasets", reason="the Hugging Face extra (convstudio[hf]) is not installed")
-    features = datasets.Features({"picture": datasets.Image(),
-                                  "kind": datasets.ClassLabel(names=["dark", "light"])})
-    rows = {"picture": [{"bytes": _png_bytes(30 if i % 2 == 0 else 220, (18 + i % 5, 15)), "path": None}
-                        for i in range(n)], "kind": [i % 2 for i in range(n)]}
+    datasets = pytest.importorskip(
+        "datasets", reason="the Hugging Face extra (convstudio[hf]) is not installed"
+    )
+    features = datasets.Features(
+        {"picture": datasets.Image(), "kind": datasets.ClassLabel(names=["dark", "light"])}
+    )
+    rows = {
+        "picture": [
+            {"bytes": _png_bytes(30 if i % 2 == 0 else 220, (18 + i % 5, 15)), "path": None}
+            for i in range(n)
+        ],
+        "kind": [i % 2 for i in range(n)],
+    }
     table = datasets.Dataset.from_dict(rows, features=features)
     if with_val:
         return datasets.DatasetDict({"train": table, "validation": table.select(range(6))})
@@ -42,7 +52,10 @@ def _hf_table(n=40, with_val=False):
 
 def test_hf_saved_dataset_guesses_columns_and_trains(tmp_path):
     _hf_table(with_val=True).save_to_disk(str(tmp_path / "saved"))
-    assert section_from_spec(str(tmp_path / "saved")) == {"source": "hf", "path": str(tmp_path / "saved")}
+    assert section_from_spec(str(tmp_path / "saved")) == {
+        "source": "hf",
+        "path": str(tmp_path / "saved"),
+    }
     data = _open({"source": "hf", "path": str(tmp_path / "saved")})
     assert data.classes == ("dark", "light") and (data.train_size, data.val_size) == (40, 6)
     x, y = next(iter(data.train_batches(8, torch.Generator(), 0)))
@@ -54,15 +67,24 @@ def test_hf_saved_dataset_guesses_columns_and_trains(tmp_path):
 
 def test_hf_parquet_file_with_random_split_and_named_columns(tmp_path):
     _hf_table().to_parquet(str(tmp_path / "d.parquet"))
-    data = _open({"source": "hf", "path": str(tmp_path / "d.parquet"), "image_column": "picture",
-                  "label_column": "kind", "validation": 0.25})
+    data = _open(
+        {
+            "source": "hf",
+            "path": str(tmp_path / "d.parquet"),
+            "image_column": "picture",
+            "label_column": "kind",
+            "validation": 0.25,
+        }
+    )
     assert (data.train_size, data.val_size) == (30, 10)
     with pytest.raises(DataError, match="has no column 'nope'"):
         _open({"source": "hf", "path": str(tmp_path / "d.parquet"), "label_column": "nope"})
 
 
 def test_hf_imagefolder_builder(tmp_path):
-    pytest.importorskip("datasets", reason="the Hugging Face extra (convstudio[hf]) is not installed")
+    pytest.importorskip(
+        "datasets", reason="the Hugging Face extra (convstudio[hf]) is not installed"
+    )
     for c, v in (("a", 20), ("b", 230)):
         (tmp_path / "imgs" / c).mkdir(parents=True)
         for i in range(5):
@@ -72,7 +94,9 @@ def test_hf_imagefolder_builder(tmp_path):
 
 
 def test_hf_bad_source_is_one_line(tmp_path):
-    pytest.importorskip("datasets", reason="the Hugging Face extra (convstudio[hf]) is not installed")
+    pytest.importorskip(
+        "datasets", reason="the Hugging Face extra (convstudio[hf]) is not installed"
+    )
     (tmp_path / "x.parquet").write_bytes(b"not parquet")
     with pytest.raises(DataError, match="x.parquet: cannot be opened as a Hugging Face data set"):
         _open({"source": "hf", "path": str(tmp_path / "x.parquet")})
@@ -81,8 +105,10 @@ def test_hf_bad_source_is_one_line(tmp_path):
 def _shard(path, start, n, label_ext="cls"):
     with tarfile.open(path, "w") as tar:
         for i in range(start, start + n):
-            for ext, payload in (("jpg", _png_bytes(20 if i % 3 else 230, (24, 18), "JPEG")),
-                                 (label_ext, str(0 if i % 3 else 1).encode())):
+            for ext, payload in (
+                ("jpg", _png_bytes(20 if i % 3 else 230, (24, 18), "JPEG")),
+                (label_ext, str(0 if i % 3 else 1).encode()),
+            ):
                 info = tarfile.TarInfo(f"sample{i:05d}.{ext}")
                 info.size = len(payload)
                 tar.addfile(info, io.BytesIO(payload))
@@ -90,7 +116,9 @@ def _shard(path, start, n, label_ext="cls"):
 
 
 def test_webdataset_local_shards_with_brace_pattern(tmp_path):
-    pytest.importorskip("webdataset", reason="the WebDataset extra (convstudio[webdataset]) is not installed")
+    pytest.importorskip(
+        "webdataset", reason="the WebDataset extra (convstudio[webdataset]) is not installed"
+    )
     for s in range(3):
         _shard(tmp_path / f"train-{s:03d}.tar", s * 10, 10)
     pattern = str(tmp_path / "train-{000..002}.tar")
@@ -100,7 +128,9 @@ def test_webdataset_local_shards_with_brace_pattern(tmp_path):
     batches = list(data.train_batches(8, torch.Generator(), 0))
     assert len(batches) == 3 and batches[0][0].shape == (8, 3, 16, 16)
     _shard(tmp_path / "val.tar", 100, 6)
-    data = _open({"source": "webdataset", "shards": pattern, "val_shards": str(tmp_path / "val.tar")})
+    data = _open(
+        {"source": "webdataset", "shards": pattern, "val_shards": str(tmp_path / "val.tar")}
+    )
     assert (data.train_size, data.val_size) == (30, 6)
     with pytest.raises(DataError, match="train-003.tar: does not exist"):
         _open({"source": "webdataset", "shards": str(tmp_path / "train-{000..003}.tar")})

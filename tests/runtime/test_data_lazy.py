@@ -1,4 +1,6 @@
-"""Lazy sources: folders of any size/format, train/val layouts, CSV files, bad files, order, caches."""
+"""Lazy sources: folders of any size/format, train/val layouts, CSV files, bad files, order,
+caches."""
+
 import json
 
 import numpy as np
@@ -34,11 +36,15 @@ def _epoch(data, batch=8, epoch=0, skip=0):
 
 def test_folder_of_mixed_sizes_modes_and_formats_trains_at_input_size(tmp_path):
     root = class_folder(tmp_path / "pets", {"cat": 40, "dog": 200}, per_class=10, nested=True)
-    data = _open({"source": "folder", "path": str(root), "preprocess": {"jitter": 0.2, "rotation": 10}})
+    data = _open(
+        {"source": "folder", "path": str(root), "preprocess": {"jitter": 0.2, "rotation": 10}}
+    )
     assert isinstance(data, StreamData) and data.classes == ("cat", "dog")
     assert data.train_size + data.val_size == 20 and data.val_size == 4
     batches = _epoch(data, batch=4)
-    assert len(batches) == 4 and all(x.shape == (4, 3, 24, 24) and x.dtype == torch.float32 for x, _ in batches)
+    assert len(batches) == 4 and all(
+        x.shape == (4, 3, 24, 24) and x.dtype == torch.float32 for x, _ in batches
+    )
     val = list(data.val_batches())
     # standardised with the training sample's statistics: the classes' grey levels stay apart
     xs, ys = torch.cat([x for x, _ in val]), torch.cat([y for _, y in val])
@@ -70,6 +76,7 @@ def test_index_is_cached_until_a_file_is_added(tmp_path, monkeypatch):
     assert len(scan_folder(root).train) == 8
     calls = []
     import runtime.data.index as index
+
     real = index._walk
     monkeypatch.setattr(index, "_walk", lambda *a: calls.append(1) or real(*a))
     assert len(scan_folder(root).train) == 8 and not calls  # from the cache
@@ -80,10 +87,14 @@ def test_index_is_cached_until_a_file_is_added(tmp_path, monkeypatch):
 def test_csv_and_tsv_label_files_with_relative_paths(tmp_path):
     class_folder(tmp_path / "img", {"p": 20, "q": 230}, per_class=5)
     rows = [f"img/{c}/{c}_{i}.{'png jpg bmp webp tiff'.split()[i]}" for c in "pq" for i in range(5)]
-    (tmp_path / "labels.csv").write_text("file,species\n" + "\n".join(f"{r},{r[4]}" for r in rows) + "\n")
+    (tmp_path / "labels.csv").write_text(
+        "file,species\n" + "\n".join(f"{r},{r[4]}" for r in rows) + "\n"
+    )
     index = read_label_file(tmp_path / "labels.csv")
     assert index.classes == ("p", "q") and len(index) == 10 and index.path(0).is_file()
-    (tmp_path / "labels.tsv").write_text("label\tpath\n" + "\n".join(f"{i % 2}\t{r}" for i, r in enumerate(rows)))
+    (tmp_path / "labels.tsv").write_text(
+        "label\tpath\n" + "\n".join(f"{i % 2}\t{r}" for i, r in enumerate(rows))
+    )
     assert read_label_file(tmp_path / "labels.tsv").classes == ("0", "1")
     data = _open({"source": "csv", "path": str(tmp_path / "labels.csv")})
     assert data.train_size == 8 and len(_epoch(data, batch=4)) == 2
@@ -109,9 +120,11 @@ def test_bad_files_are_skipped_counted_and_reported(tmp_path):
     root = class_folder(tmp_path / "d", {"a": 30, "b": 220}, per_class=250)
     damaged_files(tmp_path / "d" / "a")  # 4 of 504 files: under 1 %
     data = _open({"source": "folder", "path": str(root)})
-    seen = sum(len(y) for _, y in _epoch(data, batch=1)) + sum(len(y) for _, y in data.val_batches())
+    seen = sum(len(y) for _, y in _epoch(data, batch=1)) + sum(
+        len(y) for _, y in data.val_batches()
+    )
     assert seen == 500
-    warning, = data.drain_warnings()
+    (warning,) = data.drain_warnings()
     assert warning.startswith("skipped 4 unreadable files:") and "empty.png" in warning
     assert data.drain_warnings() == []
 
@@ -120,7 +133,9 @@ def test_more_than_one_percent_bad_stops_with_a_message(tmp_path):
     root = class_folder(tmp_path / "d", {"a": 30, "b": 220}, per_class=20)
     damaged_files(tmp_path / "d" / "b")
     data = _open({"source": "folder", "path": str(root)})
-    with pytest.raises(DataError, match=r"of 44 files cannot be read \(more than 1%\); first: .*d/b/"):
+    with pytest.raises(
+        DataError, match=r"of 44 files cannot be read \(more than 1%\); first: .*d/b/"
+    ):
         _epoch(data, batch=4)
         list(data.val_batches())
 
@@ -179,7 +194,10 @@ def test_spec_strings(tmp_path):
     (tmp_path / "l.csv").write_text("path,label\n")
     (tmp_path / "saved").mkdir()
     (tmp_path / "saved" / "dataset_info.json").write_text("{}")
-    assert section_from_spec(str(tmp_path / "f")) == {"source": "folder", "path": str(tmp_path / "f")}
+    assert section_from_spec(str(tmp_path / "f")) == {
+        "source": "folder",
+        "path": str(tmp_path / "f"),
+    }
     assert section_from_spec(str(tmp_path / "l.csv"))["source"] == "csv"
     assert section_from_spec(str(tmp_path / "saved"))["source"] == "hf"
     assert section_from_spec("hf:ylecun/mnist") == {"source": "hf", "dataset": "ylecun/mnist"}
@@ -187,17 +205,24 @@ def test_spec_strings(tmp_path):
     with pytest.raises(DataError, match="does not exist"):
         section_from_spec(str(tmp_path / "missing"))
     kept = apply_spec({"source": "mnist", "validation": 0.1, "preprocess": {"flip": False}}, "hf:x")
-    assert kept == {"validation": 0.1, "preprocess": {"flip": False}, "source": "hf", "dataset": "x"}
+    assert kept == {
+        "validation": 0.1,
+        "preprocess": {"flip": False},
+        "source": "hf",
+        "dataset": "x",
+    }
 
 
 def test_huge_png_helper_declares_its_size(tmp_path):
     from PIL import Image
+
     with Image.open(huge_png(tmp_path / "h.png", 300, 200)) as img:
         assert img.size == (300, 200)
 
 
 def test_inventory_json(tmp_path, capsys):
     from runtime.cli import main
+
     root = class_folder(tmp_path / "d", {"a": 30, "b": 220}, per_class=6)
     damaged_files(root / "a")
     assert main(["data", str(root), "--format", "json"]) == 0
@@ -210,14 +235,18 @@ def test_inventory_json(tmp_path, capsys):
 
 def _unusual(name):
     from PIL import Image
-    return {"i16.png": Image.fromarray(np.full((9, 7), 40000, np.uint16)),
-            "f.tiff": Image.fromarray(np.full((9, 7), 0.5, np.float32)),
-            "clear.png": Image.new("RGBA", (7, 9), (0, 0, 0, 0)),
-            "palette.png": Image.new("P", (7, 9), 0)}[name]
+
+    return {
+        "i16.png": Image.fromarray(np.full((9, 7), 40000, np.uint16)),
+        "f.tiff": Image.fromarray(np.full((9, 7), 0.5, np.float32)),
+        "clear.png": Image.new("RGBA", (7, 9), (0, 0, 0, 0)),
+        "palette.png": Image.new("P", (7, 9), 0),
+    }[name]
 
 
-@pytest.mark.parametrize("name, grey", [("i16.png", 156), ("f.tiff", 128), ("clear.png", 255),
-                                        ("palette.png", 0)])
+@pytest.mark.parametrize(
+    "name, grey", [("i16.png", 156), ("f.tiff", 128), ("clear.png", 255), ("palette.png", 0)]
+)
 def test_unusual_modes_decode_to_sensible_bytes(tmp_path, name, grey):
     _unusual(name).save(tmp_path / name)
     img, size = open_image(tmp_path / name, "L")

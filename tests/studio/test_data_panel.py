@@ -1,4 +1,6 @@
-"""The data panel on a folder of real files: per-class chart, preprocessed sample, re-draw, settings."""
+"""The data panel on a folder of real files: per-class chart, preprocessed sample, re-draw,
+settings."""
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -26,12 +28,16 @@ def _choose_folder(panel, qtbot, root):
     keys_to_focus(Qt.Key_A, Qt.ControlModifier)
     QTest.keyClicks(panel.form.path, str(root))
     keys_to_focus(Qt.Key_Return)
-    qtbot.waitUntil(lambda: not panel.busy() and panel.sample is not None
-                    and panel.sample.source == "folder", timeout=15000)
+    qtbot.waitUntil(
+        lambda: not panel.busy() and panel.sample is not None and panel.sample.source == "folder",
+        timeout=15000,
+    )
 
 
 def test_folder_shows_counts_sample_and_redraws(panel, qtbot, tmp_path):
-    root = class_folder(tmp_path / "pets", {"cat": 40, "dog": 200, "owl": 120}, per_class=20, nested=True)
+    root = class_folder(
+        tmp_path / "pets", {"cat": 40, "dog": 200, "owl": 120}, per_class=20, nested=True
+    )
     damaged_files(root / "owl")
     _choose_folder(panel, qtbot, root)
     project = panel.get_project()
@@ -40,9 +46,14 @@ def test_folder_shows_counts_sample_and_redraws(panel, qtbot, tmp_path):
     assert len(train) == 3 and sum(train) + sum(val) == 64
     assert "3 classes" in panel.chart.caption.text()
     first = panel.preview.image.image.copy()
-    assert first.ndim == 2 and len(panel.labels) == 32  # LeNet takes 1×28×28: the sample is greyscale
+    assert (
+        first.ndim == 2 and len(panel.labels) == 32
+    )  # LeNet takes 1×28×28: the sample is greyscale
     assert {t.toPlainText() for t in panel.labels} == {"cat", "dog", "owl"}
-    assert "converted to greyscale" in panel.message.text() and "resized to 28×28" in panel.message.text()
+    assert (
+        "converted to greyscale" in panel.message.text()
+        and "resized to 28×28" in panel.message.text()
+    )
     assert "after preprocessing" in panel.preview.caption.text()
     qtbot.mouseClick(panel.redraw, Qt.LeftButton)
     qtbot.waitUntil(lambda: not panel.busy(), timeout=15000)
