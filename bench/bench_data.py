@@ -283,7 +283,7 @@ def main() -> None:
     if "3" in only:
         first_batch()
     if "4" in only:
-        input_bound(100, args.rounds)
+        input_bound(40, max(6, 3 * args.rounds))
 
 
 if __name__ == "__main__":

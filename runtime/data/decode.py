@@ -77,8 +77,7 @@ def open_image(
     file.
 
     `draft` lets JPEG decoding shrink by 2, 4 or 8 where the result stays large enough; `fast`
-    allows
-    simplejpeg (fast DCT and upsampling) when it is installed."""
+    allows simplejpeg (fast DCT and upsampling) when it is installed."""
     where = where if where is not None else (None if isinstance(source, bytes) else source)
     try:
         data = source if isinstance(source, bytes) else None

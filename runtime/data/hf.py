@@ -1,6 +1,5 @@
 """Hugging Face `datasets` as a lazy source (optional extra convstudio[hf]): saved data sets,
-parquet or
-arrow files, the imagefolder builder, or a hub name."""
+parquet or arrow files, the imagefolder builder, or a hub name."""
 
 from __future__ import annotations
 
@@ -31,8 +30,7 @@ def _datasets() -> Any:
 
 class HFReader:
     """A Reader over one split of a Hugging Face data set; images arrive as encoded bytes or a path
-    so
-    they are decoded with the same safety checks as files."""
+    so they are decoded with the same safety checks as files."""
 
     def __init__(
         self, table: Any, image_column: str, labels: np.ndarray, classes: tuple[str, ...], name: str

@@ -3,6 +3,7 @@ in."""
 
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import dataclass
 from typing import Any, Iterator, Protocol, Sequence
@@ -36,6 +37,7 @@ class FileReader:
 
     def __init__(self, index: FileIndex) -> None:
         self.index = index
+        self.root = str(index.root)
         self.classes = index.classes
         self.labels = index.labels
 
@@ -44,7 +46,7 @@ class FileReader:
 
     def load(self, i: int) -> Any:
         """The file's path."""
-        return self.index.path(i)
+        return os.path.join(self.root, self.index.paths[i])
 
     def describe(self, i: int) -> str:
         """The file's path."""
@@ -76,9 +78,10 @@ class LazyImages(torch.utils.data.Dataset):
         split, i, seed = key
         reader = self.readers[split]
         label = int(reader.labels[i])
-        rng = random.Random(seed) if split == 0 else None
-        try:
-            pixels = self.transforms[split](reader.load(i), rng, where=reader.describe(i))
+        transform = self.transforms[split]
+        rng = random.Random(seed) if transform.random else None
+        try:  # reports name the sample with reader.describe (only the reason is kept here)
+            pixels = transform(reader.load(i), rng)
         except BadImage as exc:
             return Item(None, label, split, i, exc.message)
         except (OSError, ValueError) as exc:
@@ -113,8 +116,7 @@ def collate(items: list[Item]) -> Batch:
 def _shared_float(shape: torch.Size) -> torch.Tensor:
     """An empty float tensor; in a loader worker it lives in shared memory from the start, as
     DataLoader's own collate does: it is sent without a copy, and repeated multi-megabyte heap
-    blocks
-    (which glibc keeps after the first is freed) cannot pile up in the worker."""
+    blocks (which glibc keeps after the first is freed) cannot pile up in the worker."""
     if torch.utils.data.get_worker_info() is None:
         return torch.empty(shape)
     numel = 1
@@ -126,9 +128,8 @@ def _shared_float(shape: torch.Size) -> torch.Tensor:
 
 class FinishingCollate:
     """Stack, then colour-jitter (training samples) and standardise in the worker: used when
-    training
-    on the CPU, where the workers' cores do this work in parallel instead of the training
-    process."""
+    training on the CPU, where the workers' cores do this work in parallel instead of the
+    training process."""
 
     def __init__(self, mean: torch.Tensor, std: torch.Tensor, jitter: float) -> None:
         self.scale = (1.0 / (255.0 * std)).view(1, -1, 1, 1)

@@ -126,8 +126,7 @@ class StreamData:
 
     def normalise(self, images: torch.Tensor) -> torch.Tensor:
         """uint8 (N, C, H, W) → float, standardised with the training sample's statistics (batches
-        the
-        workers already standardised pass through)."""
+        the workers already standardised pass through)."""
         x = images.to(self.device, non_blocking=True)
         if x.dtype == torch.uint8:
             x = (x.float() / 255.0 - self.mean) / self.std

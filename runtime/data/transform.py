@@ -30,6 +30,12 @@ class ImageTransform:
     fast: bool = True
 
     @property
+    def random(self) -> bool:
+        """Whether this transform draws random numbers (crops, flips, rotations)."""
+        p = self.preprocess
+        return self.train and (p.train_crop == "random_resized" or p.flip or p.rotation > 0)
+
+    @property
     def mode(self) -> str:
         """Pillow mode the images are converted to."""
         return "L" if self.channels == 1 else "RGB"
@@ -41,6 +47,8 @@ class ImageTransform:
             found = _random_resized(w, h, self.preprocess.scale_min, out_w / out_h, rng)
             if found is not None:
                 return found
+        if not self.preprocess.resize and (w, h) == (out_w, out_h):
+            return (0.0, 0.0, float(w), float(h))  # already the input size: taken as it is
         side = self.preprocess.shorter_side(self.size)
         factor = min(w, h) / side  # stored pixels per resized pixel
         bw, bh = min(w, out_w * factor), min(h, out_h * factor)
@@ -72,9 +80,10 @@ class ImageTransform:
         sx, sy = img.size[0] / stored[0], img.size[1] / stored[1]
         x0, y0, x1, y1 = chosen["box"]
         out_h, out_w = self.size
-        img = img.resize(
-            (out_w, out_h), Image.Resampling.BILINEAR, box=(x0 * sx, y0 * sy, x1 * sx, y1 * sy)
-        )
+        whole = (x0, y0, x1, y1) == (0.0, 0.0, float(img.size[0]), float(img.size[1]))
+        if not whole or img.size != (out_w, out_h):
+            box = (x0 * sx, y0 * sy, x1 * sx, y1 * sy)
+            img = img.resize((out_w, out_h), Image.Resampling.BILINEAR, box=box)
         if self.train and rng is not None:
             img = self._random_parts(img, rng)
         pixels = np.array(img, dtype=np.uint8)  # a writable copy

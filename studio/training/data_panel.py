@@ -1,6 +1,5 @@
 """The data panel: the data set and how it is prepared, images per class, a sample as the network
-sees it,
-and the training settings.
+sees it, and the training settings.
 
 Edits go through the document's undo stack (Document.set_section); undo and redo reload the widgets.
 Opening a data set (scanning a large folder) runs in a background thread with its progress shown.
