@@ -8,8 +8,11 @@ import time
 from pathlib import Path
 from typing import IO
 
+from runtime.cli.progress import ScanProgress
 from runtime.codegen.trained import export_trained
+from runtime.data.settings import parse_data
 from runtime.data.spec import apply_spec
+from runtime.data.splits import open_splits
 from runtime.errors import ConvStudioError
 from runtime.project import load_project
 from runtime.runs.errors import RunError
@@ -36,9 +39,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="also write TensorBoard event files into the run folder (extra: convstudio[tensorboard])")
     p.add_argument("--no-record", action="store_true",
                    help="do not record the run in <project>.runs beside the project file")
-    p.add_argument("--data", metavar="SPEC", help="train on this data instead of the project's: a folder, a "
-                                                  "CSV/TSV file, .tar shards, hf:NAME or a saved data set")
+    p.add_argument("--data", metavar="SPEC",
+                   help="train on this data instead of the project's: a folder, a CSV/TSV file, "
+                        ".tar shards, hf:NAME or a saved data set")
     p.set_defaults(handler=run)
+
+
+def _index_data(project) -> None:
+    """Scan a lazy source with progress on stderr before training (the run then reads the cached
+    index); in-memory sources need nothing."""
+    base = project.path.parent if project.path else None
+    settings = parse_data(project.data, project.input_shape, base)
+    if settings.lazy:
+        progress = ScanProgress()
+        try:
+            open_splits(settings, progress)
+        finally:
+            progress.done()
 
 
 def _bar(done: int, total: int, width: int = 24) -> str:
@@ -71,8 +88,9 @@ def run(args: argparse.Namespace) -> int:
     """Train and report; exit 1 with one line when training fails."""
     project = load_project(args.file)
     if args.data:
-        project.data = apply_spec(project.data, str(Path(args.data).resolve()) if Path(args.data).exists()
-                                  else args.data)
+        spec = Path(args.data)
+        project.data = apply_spec(project.data, str(spec.resolve()) if spec.exists() else args.data)
+    _index_data(project)
     out = args.out or args.file.with_name(f"{args.file.stem}-training")
     out.mkdir(parents=True, exist_ok=True)
     err, start, t0, finished = sys.stderr, None, time.perf_counter(), None

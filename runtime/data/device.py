@@ -77,7 +77,7 @@ class DeviceData:
     """How images are adapted to the network (nothing: in-memory sets must match it exactly)."""
 
     def first_val_image(self) -> np.ndarray:
-        """The first validation image as uint8 (C, H, W), the fixed probe of the feature-map panel."""
+        """The first validation image as uint8 (C, H, W): the feature-map panel's probe."""
         return self.val_x[0].cpu().numpy()
 
     def probe_batch(self) -> torch.Tensor:

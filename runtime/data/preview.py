@@ -21,8 +21,8 @@ class Preview:
 
 
 def pick_per_class(labels: np.ndarray, classes: int, count: int, seed: int = 0) -> np.ndarray:
-    """`count` positions, every class in turn (as far as `count` allows), each chosen at random (seeded),
-    grouped by class."""
+    """`count` positions, every class in turn (as far as `count` allows), each chosen at random
+    (seeded), grouped by class."""
     count = min(count, len(labels))
     rng = np.random.default_rng(seed)
     per_class = [rng.permutation(np.flatnonzero(labels == c)) for c in range(classes)]
@@ -44,8 +44,9 @@ def mosaic(images: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], col
     return Preview(tile(tiles, columns, gap, fill=64), names, columns, tuple(images.shape[2:]), gap)
 
 
-def preview_grid(data: ImageSet, count: int = 32, columns: int = 8, seed: int = 0, gap: int = 2) -> Preview:
-    """`count` samples tiled `columns` wide, with their class names: every class in turn (as far as `count`
-    allows), each sample chosen at random (seeded), grouped by class."""
+def preview_grid(data: ImageSet, count: int = 32, columns: int = 8, seed: int = 0,
+                 gap: int = 2) -> Preview:
+    """`count` samples tiled `columns` wide, with their class names: every class in turn (as far
+    as `count` allows), each sample chosen at random (seeded), grouped by class."""
     pick = pick_per_class(data.labels, len(data.classes), count, seed)
     return mosaic(data.images[pick], data.labels[pick], data.classes, columns, gap)

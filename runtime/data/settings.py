@@ -1,4 +1,4 @@
-"""The project's `data` section: which data set, how it is split, preprocessed and loaded; checks."""
+"""The project's `data` section: which data set, how it is split, preprocessed and loaded."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -95,7 +95,8 @@ def _whole(merged: Mapping[str, Any], key: str, default: int, low: int, high: in
     """A bounded whole-number setting."""
     value = merged.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise DataError(None, f"data setting '{key}' must be a whole number {low}–{high}, got {value!r}")
+        raise DataError(None, f"data setting '{key}' must be a whole number {low}–{high}, "
+                              f"got {value!r}")
     return value
 
 
@@ -144,7 +145,8 @@ def parse_data(raw: Mapping[str, Any] | None, input_shape: tuple[int, int, int],
     if source == "hf":
         dataset = merged.get("dataset", "")
         if not isinstance(dataset, str) or len(dataset) > 512:
-            raise DataError(None, f"data setting 'dataset' must be a Hugging Face name, got {dataset!r}")
+            raise DataError(None, "data setting 'dataset' must be a Hugging Face name, "
+                                  f"got {dataset!r}")
         if not dataset:
             path = _path(merged.get("path"), "path", base)
     if source == "webdataset":

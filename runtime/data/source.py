@@ -1,4 +1,4 @@
-"""Open the data set a project's data settings name: in memory, or lazily through worker processes."""
+"""Open the data set a project's data settings name: in memory, or lazily in worker processes."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -33,7 +33,7 @@ def load_images(settings: DataSettings, channels: int = 3) -> ImageSet:
         return load_idx(settings.path, settings.labels)
     if settings.source == "cifar10":
         return load_cifar10(settings.path)
-    raise DataError(None, f"data source {settings.source!r} is read file by file; open it with open_data")
+    raise DataError(None, f"data source {settings.source!r} is read file by file: use open_data")
 
 
 def check_fits(data: ImageSet, input_shape: tuple[int, int, int], where: object = None) -> None:

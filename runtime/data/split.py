@@ -8,7 +8,8 @@ from runtime.data.errors import DataError
 
 
 def split_index(n: int, validation: float, seed: int, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted (training, validation) positions of n samples: a seeded fraction (< 1) or count (≥ 1) held out."""
+    """Sorted (training, validation) positions of n samples, a seeded fraction (< 1) or count (≥ 1)
+    held out."""
     held = int(round(n * validation)) if validation < 1 else int(validation)
     if not 1 <= held <= n - 1:
         raise DataError(None, f"cannot hold out {held} of {n} samples of {name} for validation")

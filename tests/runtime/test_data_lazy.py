@@ -251,3 +251,17 @@ def test_unusual_modes_decode_to_sensible_bytes(tmp_path, name, grey):
     _unusual(name).save(tmp_path / name)
     img, size = open_image(tmp_path / name, "L")
     assert size == (7, 9) and abs(int(np.asarray(img).mean()) - grey) <= 2
+
+
+def test_train_command_with_data_spec(tmp_path, capsys):
+    from runtime.cli import main
+    from tests.runtime.training_helpers import tiny_project
+    root = class_folder(tmp_path / "d", {"a": 30, "b": 220}, per_class=12)
+    project = tiny_project(epochs=1)
+    project.save(tmp_path / "p.json")
+    code = main(["train", str(tmp_path / "p.json"), "--data", str(root), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["status"] == "completed" and "19 training and 5 validation samples" in err
+    assert "images are resized to 8×8" in err and "converted to greyscale" in err
