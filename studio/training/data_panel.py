@@ -29,7 +29,7 @@ from studio.document import Document
 from studio.training.class_chart import ClassChart
 from studio.training.data_form import DataForm
 from studio.training.image_panel import MosaicView
-from studio.training.sample_job import SampleJob
+from studio.training.sample_job import SampleJob, running_jobs
 from studio.training.settings_form import SettingsForm
 
 
@@ -41,7 +41,8 @@ class DataPanel(QWidget):
         self.doc = document
         self._editing = False
         self._request = 0
-        self._jobs: list[SampleJob] = []
+        self._job: SampleJob | None = None
+        self._pending = False
         self.seed = 0
         self.sample: DataSample | None = None
         self.message = QLabel("")
@@ -165,12 +166,11 @@ class DataPanel(QWidget):
             self._failed(self._request, str(exc))
             return
         self._request += 1
-        job = SampleJob(self._request, settings, tuple(project.input_shape), self.seed, self)
+        job = SampleJob(self._request, settings, tuple(project.input_shape), self.seed)
         job.progress.connect(self._progress)
         job.finished_sample.connect(self._show)
         job.failed.connect(self._failed)
-        job.finished.connect(lambda j=job: self._jobs.remove(j) if j in self._jobs else None)
-        self._jobs.append(job)
+        self._job, self._pending = job, True
         self.progress.setFormat("opening the data set …")
         self.progress.show()
         self.redraw.setEnabled(False)
@@ -178,7 +178,7 @@ class DataPanel(QWidget):
 
     def busy(self) -> bool:
         """Whether a data set is being opened."""
-        return any(job.isRunning() for job in self._jobs)
+        return self._pending
 
     def _progress(self, request: int, count: int, what: str) -> None:
         if request == self._request:
@@ -188,6 +188,7 @@ class DataPanel(QWidget):
         """Whether this answer is to the latest request (older ones are dropped)."""
         if request != self._request:
             return False
+        self._pending = False
         self.progress.hide()
         self.redraw.setEnabled(True)
         return True
@@ -237,5 +238,5 @@ class DataPanel(QWidget):
 
     def shutdown(self) -> None:
         """Wait for background draws (window closing)."""
-        for job in list(self._jobs):
+        for job in running_jobs():
             job.wait(5000)

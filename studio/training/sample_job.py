@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+import threading
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from runtime.data.sample import draw_sample
 from runtime.data.settings import DataSettings
 from runtime.errors import ConvStudioError
 
+_JOBS: list["SampleJob"] = []
+"""Every job started and not yet pruned; kept so that no job is collected while its thread runs
+(pruned from the window's thread only)."""
 
-class SampleJob(QThread):
-    """One draw; the result or the error comes back on a signal tagged with the request number."""
+
+def running_jobs() -> list["SampleJob"]:
+    """Draws still in progress (finished ones are forgotten here)."""
+    _JOBS[:] = [job for job in _JOBS if job.is_running()]
+    return list(_JOBS)
+
+
+class SampleJob(QObject):
+    """One draw in a Python thread; its signals reach the panel through Qt's queued connections."""
 
     progress = Signal(int, int, str)
     """(request, files found so far, what is being scanned)."""
@@ -22,22 +32,27 @@ class SampleJob(QThread):
     """(request, one-line reason)."""
 
     def __init__(
-        self,
-        request: int,
-        settings: DataSettings,
-        input_shape: tuple[int, int, int],
-        seed: int,
-        parent: Any = None,
+        self, request: int, settings: DataSettings, input_shape: tuple[int, int, int], seed: int
     ) -> None:
-        super().__init__(parent)
-        self.request, self.settings, self.input_shape, self.seed = (
-            request,
-            settings,
-            input_shape,
-            seed,
-        )
+        super().__init__()
+        self.request, self.settings, self.input_shape, self.seed = request, settings, input_shape, seed
+        self._thread = threading.Thread(target=self._run, name="convstudio-data-sample", daemon=True)
 
-    def run(self) -> None:
+    def start(self) -> None:
+        """Begin drawing."""
+        running_jobs()
+        _JOBS.append(self)
+        self._thread.start()
+
+    def is_running(self) -> bool:
+        """Whether the draw is still in progress."""
+        return self._thread.is_alive()
+
+    def wait(self, milliseconds: int) -> None:
+        """Block until the draw ends or the time is up."""
+        self._thread.join(milliseconds / 1000)
+
+    def _run(self) -> None:
         """Draw the sample; every data problem becomes one line."""
         try:
             sample = draw_sample(

@@ -51,6 +51,9 @@ def make_window(qtbot, paths):
         window.autosaver.timer.stop()
         window.close()
         window.deleteLater()
+    from studio.training.sample_job import running_jobs
+    for job in running_jobs():  # data panels open data sets in threads: let them end first
+        job.wait(10000)
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     QApplication.clipboard().clear()  # no copied nodes leak from one test into the next
     gc.collect()  # destroy the closed windows now, while Qt is fully alive

@@ -65,7 +65,8 @@ def test_data_edit_with_keys_is_one_step_and_undo_reloads_the_panel(window, qtbo
     keys_to_focus(Qt.Key_Z, Qt.ControlModifier)
     assert project.data == {} and panel.form.crop.value() == crop and edits == ["data"]
     assert stack.count() == steps + 1 and not window.isWindowModified()  # reloading emitted no new edit
-    assert panel.preview.image.image is not None and not panel.message.text().startswith("⚠")
+    qtbot.waitUntil(lambda: not panel.busy() and panel.preview.image.image is not None, timeout=10000)
+    assert not panel.message.text().startswith("⚠")
 
 
 def test_spinning_back_to_the_saved_value_leaves_nothing_to_undo(make_window, qtbot):
