@@ -35,8 +35,9 @@ class SampleJob(QObject):
         self, request: int, settings: DataSettings, input_shape: tuple[int, int, int], seed: int
     ) -> None:
         super().__init__()
-        self.request, self.settings, self.input_shape, self.seed = request, settings, input_shape, seed
-        self._thread = threading.Thread(target=self._run, name="convstudio-data-sample", daemon=True)
+        self.request, self.settings = request, settings
+        self.input_shape, self.seed = input_shape, seed
+        self._thread = threading.Thread(target=self._run, name="convstudio-data-draw", daemon=True)
 
     def start(self) -> None:
         """Begin drawing."""
