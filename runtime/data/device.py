@@ -80,9 +80,9 @@ class DeviceData:
         """The first validation image as uint8 (C, H, W): the feature-map panel's probe."""
         return self.val_x[0].cpu().numpy()
 
-    def probe_batch(self) -> torch.Tensor:
-        """The probe image, normalised, as a batch of one."""
-        return self.normalise(self.val_x[:1])
+    def probe_batch(self, count: int = 1) -> torch.Tensor:
+        """The first `count` validation images, normalised (the probes of the live panels)."""
+        return self.normalise(self.val_x[:count])
 
     skipped: list[str] = []
     """Files a cached lazy source could not decode (reported once)."""

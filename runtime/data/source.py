@@ -33,7 +33,8 @@ def load_images(settings: DataSettings, channels: int = 3) -> ImageSet:
         return load_idx(settings.path, settings.labels)
     if settings.source == "cifar10":
         return load_cifar10(settings.path)
-    raise DataError(None, f"data source {settings.source!r} is read file by file: use open_data")
+    raise DataError(None, f"data source {settings.source!r} is read file by file, not loaded whole "
+                          "(this needs mnist, digits, shapes, idx or cifar10)")
 
 
 def check_fits(data: ImageSet, input_shape: tuple[int, int, int], where: object = None) -> None:

@@ -81,7 +81,7 @@ class StreamData:
         self._loader: torch.utils.data.DataLoader | None = None
         self.bad: dict[tuple[int, int], str] = {}
         self._reported = 0
-        self._probe: tuple[np.ndarray, int] | None = None
+        self._probes: list[np.ndarray] = []
 
     @property
     def train_size(self) -> int:
@@ -182,24 +182,30 @@ class StreamData:
         for batch in self._batches():
             yield self.normalise(batch.images), batch.labels.to(self.device, non_blocking=True)
 
-    def first_val_image(self) -> np.ndarray:
-        """A readable validation image as uint8 (C, H, W), the fixed probe of the feature-map
-        panel."""
-        if self._probe is None:
-            for i in range(min(self.val_size, 50)):
+    def _probe_images(self, count: int) -> list[np.ndarray]:
+        """The first `count` readable validation images as uint8 (C, H, W), decoded once."""
+        if len(self._probes) < count:
+            self._probes = []
+            for i in range(min(self.val_size, count + 50)):
                 item = self.dataset[(1, i, 0)]
                 if item.pixels is not None:
-                    self._probe = (item.pixels, item.label)
+                    self._probes.append(item.pixels)
+                if len(self._probes) == count:
                     break
-            else:
+            if not self._probes:
                 raise DataError(
                     None, f"none of the first validation images of {self.splits.name} can be read"
                 )
-        return self._probe[0]
+        return self._probes[:count]
 
-    def probe_batch(self) -> torch.Tensor:
-        """The probe image, normalised, as a batch of one."""
-        return self.normalise(torch.from_numpy(self.first_val_image())[None])
+    def first_val_image(self) -> np.ndarray:
+        """A readable validation image as uint8 (C, H, W): the feature-map panel's probe."""
+        return self._probe_images(1)[0]
+
+    def probe_batch(self, count: int = 1) -> torch.Tensor:
+        """The first `count` readable validation images, normalised (the live panels' probes)."""
+        pixels = torch.from_numpy(np.stack(self._probe_images(count)))
+        return self.normalise(pixels)
 
     def drain_warnings(self) -> list[str]:
         """A message about files found unreadable since the last call (empty when none)."""
