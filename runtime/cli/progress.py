@@ -19,6 +19,7 @@ class ScanProgress:
         self.shown = False
 
     def __call__(self, count: int, what: str) -> None:
+        """Report `count` files found while scanning `what` (throttled)."""
         now = time.monotonic()
         if now < self.next:
             return

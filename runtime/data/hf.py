@@ -143,7 +143,7 @@ def open_hf(settings: DataSettings) -> Splits:
         classes = tuple(feature.names)
         lookup = {i: i for i in range(len(classes))}
     else:
-        values = sorted({v for v in raw}, key=lambda v: (isinstance(v, str), v))
+        values = sorted(set(raw), key=lambda v: (isinstance(v, str), v))
         classes = tuple(str(v) for v in values)
         lookup = {v: i for i, v in enumerate(values)}
 

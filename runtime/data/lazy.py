@@ -137,6 +137,7 @@ class FinishingCollate:
         self.mean, self.std, self.jitter = mean.view(1, -1, 1, 1), std.view(1, -1, 1, 1), jitter
 
     def __call__(self, items: list[Item]) -> Batch:
+        """One finished batch."""
         batch = collate(items)
         if not len(batch.labels):
             return batch

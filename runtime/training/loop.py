@@ -229,7 +229,7 @@ class _Run:
             self._read_window()
             yield self._epoch_metrics()
         for message in self.s.data.drain_warnings():
-            yield Warning(message)
+            yield RunWarning(message)
 
     def _read_window(self) -> tuple[float, float]:
         """(loss sum, correct) of the iterations since the last read (one read from the device), added to the epoch."""

@@ -107,7 +107,7 @@ def test_csv_and_tsv_label_files_with_relative_paths(tmp_path):
 
 @pytest.mark.parametrize("name", ["corrupt.png", "truncated.jpg", "empty.png", "huge.png"])
 def test_damaged_files_give_one_line_naming_the_file(tmp_path, name):
-    path = dict((p.name, p) for p in damaged_files(tmp_path))[name]
+    path = {p.name: p for p in damaged_files(tmp_path)}[name]
     with pytest.raises(BadImage) as caught:
         open_image(path, "RGB")
     message = str(caught.value)
