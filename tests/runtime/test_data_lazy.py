@@ -258,6 +258,7 @@ def test_train_command_with_data_spec(tmp_path, capsys):
     from tests.runtime.training_helpers import tiny_project
     root = class_folder(tmp_path / "d", {"a": 30, "b": 220}, per_class=12)
     project = tiny_project(epochs=1)
+    project.graph.set_params(project.graph.by_name("head").id, {"num_classes": 2})
     project.save(tmp_path / "p.json")
     code = main(["train", str(tmp_path / "p.json"), "--data", str(root), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
