@@ -1,10 +1,13 @@
-"""Replace a file so that readers (and a crash at any instant) see the old or the new file, never half.
+"""Replace a file so that readers (and a crash at any instant) see the old or the new file, never
+half.
 
-The data goes to a temporary file in the target's own folder, is fsynced, renamed over the target and
+The data goes to a temporary file in the target's own folder, is fsynced, renamed over the target
+and
 the folder is fsynced. Symbolic links are followed (the real file is updated, the link kept), only
 regular files are replaced, an existing file keeps its permission bits and a new one gets the usual
 mode from the umask.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from runtime.errors import WriteError
 
-CHUNK = 1 << 20
+CHUNK = 1 << 26
 """Bytes handed to one os.write call."""
 
 
@@ -24,7 +27,12 @@ def write_atomic(target: str | Path, data: str | bytes) -> Path:
     """Replace `target` with `data` (text is written as UTF-8); returns the path actually written.
 
     Raises WriteError naming `target` when it cannot be written; the old file is then untouched."""
-    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    try:
+        payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    except UnicodeEncodeError as exc:
+        bad = f"U+{ord(exc.object[exc.start]):04X}"
+        raise WriteError(target, f"cannot be written: the text holds a lone surrogate ({bad}), which "
+                                 "UTF-8 cannot store") from None
     with atomic_path(target) as tmp:
         fd = os.open(tmp, os.O_WRONLY | getattr(os, "O_BINARY", 0))
         try:
@@ -71,7 +79,8 @@ def real_target(target: str | Path) -> Path:
 
 
 def _existing_mode(real: Path, shown: Path) -> int | None:
-    """The permission bits of the file at `real` (None when there is none); WriteError if not a file."""
+    """The permission bits of the file at `real` (None when there is none); WriteError if not a
+    file."""
     try:
         info = os.stat(real)
     except FileNotFoundError:

@@ -1,4 +1,5 @@
 """Save a QImage as a PNG file atomically (never a half-written picture over a good one)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,7 +23,8 @@ def png_bytes(image: QImage) -> bytes:
 
 
 def save_png(image: QImage, path: str | Path) -> Path:
-    """Write `image` to `path` as PNG through a temporary file; WriteError names the path on failure."""
+    """Write `image` to `path` as PNG through a temporary file; WriteError names the path on
+    failure."""
     if image.isNull():
         raise WriteError(path, "cannot be written: the picture is empty")
     write_atomic(path, png_bytes(image))

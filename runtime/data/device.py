@@ -19,6 +19,7 @@ class DeviceData:
                  channels_last: bool = False) -> None:
         self.device = device
         self.classes = train.classes
+        self.name = train.name
         self.augment = augment
         self.train_x = torch.from_numpy(train.images).to(device)
         self.train_y = torch.from_numpy(train.labels).to(device)

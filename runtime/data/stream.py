@@ -63,6 +63,7 @@ class StreamData:
         c, h, w = input_shape
         self.splits, self.device, self.settings = splits, device, settings
         self.classes = splits.classes
+        self.name = splits.name
         self.preprocess = settings.preprocess
         self.transforms = (
             ImageTransform(c, (h, w), settings.preprocess, train=True),

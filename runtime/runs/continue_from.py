@@ -14,6 +14,7 @@ from runtime.runs.errors import RunError
 from runtime.runs.record import read_record
 from runtime.weights.files import read_state_dict
 from runtime.weights.project_weights import attach_weights, network_shapes
+from runtime.training.checkpoint import read_checkpoint
 
 
 @dataclass
@@ -46,7 +47,10 @@ def run_weights_file(folder: str | Path, checkpoint: str = "best") -> Path:
     missing."""
     folder = Path(folder)
     for stem in (checkpoint, "last" if checkpoint == "best" else "best"):
-        path = folder / f"{stem}.safetensors"
+        if (folder / f"{stem}.json").is_file():  # the JSON names its (uniquely named) weights file
+            path = folder / read_checkpoint(folder / f"{stem}.json")["weights"]
+        else:
+            path = folder / f"{stem}.safetensors"
         if path.is_file():
             return path
     raise RunError(folder, "has no trained weights (the run saved no checkpoint)")

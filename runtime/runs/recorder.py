@@ -29,6 +29,7 @@ from runtime.runs.snapshot import snapshot_doc
 from runtime.runs.tensorboard import TensorBoardLog
 from runtime.training.events import EpochMetrics, Event, Finished, Started, StepMetrics
 from runtime.training.settings import parse_training
+from runtime.training.checkpoint import read_checkpoint
 
 CHECKPOINT_STEMS = ("last", "best")
 
@@ -199,12 +200,11 @@ class RunRecorder:
             if not meta.exists():
                 continue
             if self.out_dir.resolve() != self.folder.resolve():
-                for name in (
-                    f"{stem}.json",
-                    f"{stem}.safetensors",
-                    f"{stem}.optimizer.safetensors",
-                ):
-                    if (self.out_dir / name).exists():
+                # the tensor files the JSON names first, the JSON last (as a checkpoint is saved)
+                saved = read_checkpoint(meta)
+                names = [saved["weights"], (saved.get("optimizer") or {}).get("tensors"), meta.name]
+                for name in names:
+                    if name and (self.out_dir / name).exists():
                         shutil.copyfile(self.out_dir / name, self.folder / name)
             found[stem] = f"{stem}.json"
         return found

@@ -85,8 +85,19 @@ class RunWarning:
 
 
 @dataclass(frozen=True)
+class HeadFix:
+    """The output node that must give `classes` scores, one per class of the data (a window offers to set it)."""
+
+    node_id: str
+    node_name: str
+    current: int | None
+    classes: int
+
+
+@dataclass(frozen=True)
 class Finished:
-    """The end: status is 'completed', 'stopped' or 'failed' (then `message` says why and what to try)."""
+    """The end: status is 'completed', 'stopped' or 'failed' (then `message` says why and what to try;
+    `head_fix` is set when the failure is a head that does not match the data's class count)."""
 
     status: str
     message: str
@@ -94,6 +105,7 @@ class Finished:
     epoch: int
     best_val_accuracy: float | None = None
     checkpoint: str | None = None
+    head_fix: HeadFix | None = None
 
 
 Event = Started | StepMetrics | EpochMetrics | FeatureMaps | Filters | Histograms | RunWarning | Finished

@@ -1,30 +1,39 @@
 """The training loop as a generator of events; metrics stay on the device and are read every N steps."""
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import math
 import time
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Generator, Iterable, Iterator
+from typing import Any
 
 import torch
 
 from runtime.data.errors import DataError
+from runtime.errors import WriteError
 from runtime.preprocessing import Preprocessing
 from runtime.project import Project
 from runtime.training.probes import feature_maps, filters, first_conv, histograms
 from runtime.training.checkpoint import load_optimizer, load_weights, read_checkpoint, save_checkpoint
 from runtime.training.control import Control
-from runtime.training.events import (EpochMetrics, Event, Finished, Started, StepMetrics, RunWarning)
+from runtime.training.events import EpochMetrics, Event, Finished, Started, StepMetrics, RunWarning
 from runtime.training.finetune import FineTune
 from runtime.training.health import HEALTH_EVERY, HEALTH_IMAGES, HealthProbe
 from runtime.training.nonfinite import NonFinite, diagnose
+from runtime.training.out_folder import locked_folder
 from runtime.training.setup import Setup, prepare
 
 POLL_SECONDS = 0.02
 """The pause/stop flags are read at least this often (and after every event), not every iteration."""
 FOLD_STEPS = 16
 """Kept logits are folded into the on-device sums at least every this many iterations (bounds their memory)."""
+
+
+class ResumeError(DataError):
+    """A checkpoint that cannot continue this run (nothing left to train, state that does not fit)."""
 
 
 class _Tally:
@@ -122,16 +131,56 @@ class _Run:
         self.epoch_loss = self.epoch_correct = 0.0
         st = setup.settings
         self.finetune = FineTune(setup.model, setup.project, setup.schedule, st.head_epochs, st.finetune_lr_factor)
+        self.skip = 0
+        """Batches of the current epoch a mid-epoch checkpoint had already trained (skipped on resume)."""
+        self.epoch_step = 0
+        """Batches of the current epoch trained so far (skipped ones included)."""
+        self.epoch_rng = self.gen.get_state()
+        self.notes: list[str] = []
+        """Warnings found while resuming."""
 
     def resume_from(self, path: str | Path) -> None:
-        """Continue from a checkpoint: weights, optimizer, schedule, epoch and step."""
+        """Continue from a checkpoint: weights, optimizer state, the schedule at its point, epoch and step.
+
+        The schedule follows the current settings (a new epoch count lengthens or shortens it) from the
+        checkpoint's position; a checkpoint written mid-epoch continues with that epoch's remaining
+        batches, in the order the interrupted run would have used."""
         meta = read_checkpoint(path)
+        where = Path(meta["_path"])
+        epochs, done = self.s.settings.epochs, meta["epoch"]
+        if done >= epochs:
+            raise ResumeError(where, f"this checkpoint has already trained {plural(done, 'epoch')}, so "
+                                     f"{plural(epochs, 'epoch')} leaves nothing to train: ask for more than "
+                                     f"{plural(done, 'epoch')}")
         load_weights(meta, self.s.model)
-        load_optimizer(meta, self.s.optimizer)
-        if meta.get("scheduler") and self.s.schedule.inner is not None:
-            self.s.schedule.inner.load_state_dict(meta["scheduler"])
-        self.epoch, self.step = int(meta.get("epoch", 0)), int(meta.get("step", 0))
+        saved_with = (meta.get("settings") or {}).get("optimizer")
+        lrs = None
+        if saved_with in (None, self.s.settings.optimizer):
+            lrs = load_optimizer(meta, self.s.optimizer)
+        else:
+            self.notes.append(f"the checkpoint was trained with {str(saved_with)[:40]}; the "
+                              f"{self.s.settings.optimizer} "
+                              "optimizer starts with fresh state")
+        per_epoch = self.s.data.steps_per_epoch(self.s.settings.batch_size)
+        self.epoch = done
+        self.skip = min(meta.get("epoch_step", 0), per_epoch - 1)
+        self.step = done * per_epoch + self.skip
         self.best = meta.get("best_val_accuracy")
+        self.s.schedule.resume_at(self.step, done, meta.get("scheduler"), lrs)
+        if meta.get("rng"):
+            self._restore_rng(meta["rng"])
+
+    def _restore_rng(self, text: str) -> None:
+        """Put back the shuffling/augmentation generator as it was at the start of the saved epoch (a state
+        from another kind of device cannot be: then the order differs, and a warning says so)."""
+        state = torch.frombuffer(bytearray(bytes.fromhex(text)), dtype=torch.uint8)
+        try:
+            if state.numel() != self.gen.get_state().numel():
+                raise ValueError("another device's generator")
+            self.gen.set_state(state)
+        except (RuntimeError, ValueError):
+            self.notes.append("the checkpoint's shuffling state does not fit this device's generator: the "
+                              "remaining batches come in a different order than the interrupted run's")
 
     def started(self) -> Started:
         """The first event."""
@@ -209,6 +258,7 @@ class _Run:
                     return False
                 next_poll = now + POLL_SECONDS
             self.train_step(x, y)
+            self.epoch_step += 1
             seen += len(y)
             if i % log_every == 0:
                 now = time.perf_counter()
@@ -220,14 +270,20 @@ class _Run:
         return True
 
     def epoch_events(self) -> Iterator[Event]:
-        """Train one epoch, then validate (nothing more when a stop cut the epoch short)."""
+        """Train one epoch (its remaining batches after a mid-epoch resume), then validate (nothing more
+        when a stop cut the epoch short)."""
         self.finetune.before_epoch(self.epoch)
         self.epoch_loss = self.epoch_correct = 0.0
         self.tally.reset()
+        self.epoch_rng = self.gen.get_state()
         batches = self.s.data.train_batches(self.s.settings.batch_size, self.gen, self.epoch)
+        skip, self.skip = self.skip, 0
+        self.epoch_step = skip
+        if skip:
+            batches = itertools.islice(batches, skip, None)  # drawn as before, so the order is the same
         if (yield from self.train_events(batches)):
             self._read_window()
-            yield self._epoch_metrics()
+            yield self._epoch_metrics(self.epoch_step - skip)
         for message in self.s.data.drain_warnings():
             yield RunWarning(message)
 
@@ -267,22 +323,26 @@ class _Run:
             return
         d = self.s.data
         sched = self.s.schedule.inner.state_dict() if self.s.schedule.inner is not None else None
-        info = {"epoch": self.epoch, "step": self.step, "best_val_accuracy": self.best,
-                "settings": self.s.settings.to_dict(), "project": self.s.project.name,
-                "scheduler": _jsonable(sched), "preprocessing": Preprocessing.of(
-                    self.s.project.input_shape, d.mean, d.std, d.classes).to_dict()}
+        info = {"epoch": self.epoch, "step": self.step, "epoch_step": self.epoch_step,
+                "best_val_accuracy": self.best, "settings": self.s.settings.to_dict(),
+                "project": self.s.project.name, "scheduler": _jsonable(sched),
+                "rng": bytes(self.epoch_rng.cpu().numpy()).hex(),
+                "preprocessing": Preprocessing.of(self.s.project.input_shape, d.mean, d.std,
+                                                  d.classes).to_dict()}
         path = save_checkpoint(self.out_dir, stem, self.s.model, self.s.optimizer, info)
         if stem == "last":
             self.checkpoint = str(path)
 
-    def _epoch_metrics(self) -> EpochMetrics:
-        """Validate, step per-epoch schedules, keep the best checkpoint."""
+    def _epoch_metrics(self, steps: int) -> EpochMetrics:
+        """Validate, step per-epoch schedules, keep the best checkpoint; `steps` iterations ran this epoch."""
         loss, correct = self.epoch_loss, self.epoch_correct
-        steps = self.s.data.steps_per_epoch(self.s.settings.batch_size)
+        steps = max(1, steps)
         seen = steps * min(self.s.settings.batch_size, self.s.data.train_size)
         val_loss, val_acc, confusion = self.evaluate()
         self.s.schedule.after_epoch(val_loss)
         self.epoch += 1
+        self.epoch_step = 0
+        self.epoch_rng = self.gen.get_state()
         best = self.best is None or val_acc > self.best
         if best:
             self.best = val_acc
@@ -309,50 +369,69 @@ def _jsonable_ok(value: Any) -> bool:
         return isinstance(value, (dict, list, tuple))
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 epoch', '2 epochs'."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def train(project: Project, control: Control | None = None, out_dir: str | Path | None = None,
           resume: str | Path | None = None, **overrides: Any) -> Iterator[Event]:
     """Train `project` (settings from project.training, `overrides` win), yielding events up to Finished.
 
-    Bad settings or data raise a ConvStudioError before the first event; failures during training
-    (non-finite loss, out of memory) end with Finished(status='failed') saying what to try."""
+    Bad settings, data or checkpoints raise a ConvStudioError before the first event; failures during
+    training (non-finite loss, out of memory, a checkpoint that cannot be written) end with
+    Finished(status='failed') saying what to try. `out_dir` is locked for the run: a second run into
+    it is refused with OutputFolderError naming the first."""
     threads = torch.get_num_threads()
-    run = None
-    try:
-        run = _Run(prepare(project, **overrides), control or Control(), Path(out_dir) if out_dir else None)
-        if run.s.settings.threads:
-            torch.set_num_threads(run.s.settings.threads)
-        if resume is not None:
-            run.resume_from(resume)
-        yield run.started()
-        for message in run.s.warnings:
-            yield RunWarning(message)
-        yield from _body(run)
-    finally:
-        torch.set_num_threads(threads)
-        if run is not None:
-            run.s.data.close()
+    with contextlib.ExitStack() as stack:
+        folder = None
+        if out_dir is not None:
+            what = f"training '{project.name}'" + (f" from {project.path}" if project.path else "")
+            folder = stack.enter_context(locked_folder(out_dir, what))
+        run = None
+        try:
+            run = _Run(prepare(project, **overrides), control or Control(), folder)
+            if run.s.settings.threads:
+                torch.set_num_threads(run.s.settings.threads)
+            if resume is not None:
+                run.resume_from(resume)
+            yield run.started()
+            for message in run.s.warnings + run.notes:
+                yield RunWarning(message)
+            yield from _body(run)
+        finally:
+            torch.set_num_threads(threads)
+            if run is not None:
+                run.s.data.close()
 
 
 def _body(run: _Run) -> Iterator[Event]:
-    """The epochs, turning failures into a Finished event."""
+    """The epochs, turning failures into a Finished event; a stop writes a checkpoint where it stopped."""
+    first_step = run.step
     try:
         while run.epoch < run.s.settings.epochs and not run.control.stopping:
             yield from run.epoch_events()
+        if run.control.stopping and run.step > first_step:
+            run.save("last")
     except NonFinite as bad:
         yield Finished("failed", diagnose(run.s, bad), bad.step, run.epoch, run.best, run.checkpoint)
         return
     except DataError as exc:
         yield Finished("failed", str(exc), run.step, run.epoch, run.best, run.checkpoint)
         return
-    except torch.OutOfMemoryError:
+    except (torch.OutOfMemoryError, MemoryError):
         batch = run.s.settings.batch_size
         yield Finished("failed", f"out of memory on {run.s.device} at batch size {batch}: try batch size "
                                  f"{max(1, batch // 2)} or a smaller network", run.step, run.epoch, run.best,
                        run.checkpoint)
         return
+    except WriteError as exc:
+        kept = f"the last good checkpoint, {run.checkpoint}, is intact" if run.checkpoint else \
+            "no checkpoint was written"
+        yield Finished("failed", f"a checkpoint could not be written ({exc}); {kept}", run.step, run.epoch,
+                       run.best, run.checkpoint)
+        return
     status = "stopped" if run.control.stopping else "completed"
-    if status == "stopped":
-        run.save("last")
     best = f"; best validation accuracy {run.best:.2%}" if run.best is not None else ""
-    yield Finished(status, f"training {status} after {run.step} iterations ({run.epoch} epochs){best}",
-                   run.step, run.epoch, run.best, run.checkpoint)
+    yield Finished(status, f"training {status} after {plural(run.step, 'iteration')} "
+                           f"({plural(run.epoch, 'epoch')}){best}", run.step, run.epoch, run.best, run.checkpoint)

@@ -1,6 +1,11 @@
 """Optimizer, learning-rate schedule, loss and weight initialisation built from the settings."""
 from __future__ import annotations
 
+import math
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -25,11 +30,19 @@ def make_optimizer(params: list[nn.Parameter], s: TrainingSettings) -> torch.opt
     return table[opt]()
 
 
+PLATEAU_STATE = {"best": float, "num_bad_epochs": int, "cooldown_counter": int, "last_epoch": int}
+"""The parts of a plateau schedule's state a checkpoint may restore (the rest follows the settings)."""
+
+
 class Schedule:
-    """Wraps a torch scheduler; `after_step` runs every iteration, `after_epoch` with the validation loss."""
+    """Wraps a torch scheduler; `after_step` runs every iteration, `after_epoch` with the validation loss.
+
+    Schedules are functions of the position in the run (iteration or epoch) and of the run's length in
+    the current settings, so a resumed run follows its new length from where the checkpoint stopped."""
 
     def __init__(self, optimizer: torch.optim.Optimizer, s: TrainingSettings, steps_per_epoch: int) -> None:
         total = s.epochs * steps_per_epoch
+        self.total_steps = total
         self.kind = s.schedule
         sched = torch.optim.lr_scheduler
         if s.schedule == "one_cycle":
@@ -56,6 +69,38 @@ class Schedule:
             self.inner.step()
         elif self.kind == "plateau":
             self.inner.step(val_loss)
+
+    def resume_at(self, step: int, epoch: int, saved: Mapping[str, Any] | None, lrs: list[float] | None) -> None:
+        """Continue at iteration `step` / completed epoch `epoch` of this run.
+
+        Per-iteration and per-epoch schedules are set to the learning rate they give at that point of
+        the run as now configured; a plateau schedule takes back its patience counters and the reduced
+        learning rates (`lrs`, one per parameter group) from the checkpoint."""
+        if self.kind in ("one_cycle", "cosine"):
+            self._position(min(step, self.total_steps))
+        elif self.kind == "step":
+            self._position(epoch)
+        elif self.kind == "plateau":
+            for key, kind in PLATEAU_STATE.items():
+                value = (saved or {}).get(key)
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+                    setattr(self.inner, key, kind(value))
+            if lrs is not None and len(lrs) == len(self.optimizer.param_groups):
+                for group, lr in zip(self.optimizer.param_groups, lrs):
+                    group["lr"] = lr
+                self.inner._last_lr = list(lrs)
+
+    def _position(self, count: int) -> None:
+        """Set the scheduler as if it had stepped `count` times (closed form: no replay)."""
+        inner = self.inner
+        inner.last_epoch = count
+        closed = getattr(inner, "_get_closed_form_lr", None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # get_lr outside step() warns; here it is the closed form
+            lrs = closed() if closed is not None else inner.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        inner._last_lr = [float(group["lr"]) for group in self.optimizer.param_groups]
 
     @property
     def lr(self) -> float:

@@ -1,8 +1,9 @@
 """The project's `training` section: every field with its type, bounds, default and help; validation."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Mapping
+from typing import Any
 
 from blocks.errors import ParamValueError
 from blocks.params import ParamSpec

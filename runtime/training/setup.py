@@ -1,8 +1,9 @@
 """Everything a run needs before its first iteration: device, data on it, model, optimizer, schedule, loss."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
@@ -10,6 +11,7 @@ from runtime.compile import CompiledNetwork, build_model
 from runtime.data import DataSettings, DeviceData, StreamData, open_data, parse_data
 from runtime.plan import make_plan
 from runtime.project import Project
+from runtime.training.fit_checks import check_head, check_memory, free_memory, too_large
 from runtime.training.recipe import Schedule, initialise, make_loss, make_optimizer
 from runtime.training.settings import SettingsError, TrainingSettings, parse_training
 from runtime.weights.project_weights import apply_weights
@@ -64,10 +66,20 @@ def prepare(project: Project, **overrides: Any) -> Setup:
     data = open_data(ds, project.input_shape, device, s.seed, s.channels_last)
     warnings.extend(data.notes)
     plan = make_plan(project)
-    model = build_model(project, s.seed)
-    initialise(model, s)
-    apply_weights(model, project)  # pretrained weights, when referenced, win over the initialisation
-    model = model.to(device, memory_format=torch.channels_last if s.channels_last else torch.preserve_format)
+    name = getattr(data, "name", None) or ds.source
+    check_head(plan, project.graph.nodes[plan.analysis.output_id].params, data.classes, name)
+    check_memory(plan, s, device)
+    try:
+        model = build_model(project, s.seed, plan.analysis)
+        initialise(model, s)
+        apply_weights(model, project)  # pretrained weights, when referenced, win over the initialisation
+        model = model.to(device, memory_format=torch.channels_last if s.channels_last else torch.preserve_format)
+    except (MemoryError, torch.OutOfMemoryError):
+        raise too_large(plan, s, device, free_memory(device)) from None
+    except RuntimeError as exc:
+        if "alloc" not in str(exc) and "memory" not in str(exc):
+            raise
+        raise too_large(plan, s, device, free_memory(device)) from None
     optimizer = make_optimizer(list(model.parameters()), s)
     schedule = Schedule(optimizer, s, data.steps_per_epoch(s.batch_size))
     return Setup(project, s, ds, device, data, model, _compiled(model, s, warnings),

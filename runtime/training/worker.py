@@ -8,7 +8,8 @@ from runtime.errors import ConvStudioError
 from runtime.project import project_from_dict
 from runtime.runs.recorder import RunRecorder, record_run
 from runtime.training.control import Control
-from runtime.training.events import Finished
+from runtime.training.events import Finished, HeadFix
+from runtime.training.fit_checks import HeadMismatchError
 from runtime.training.loop import train
 
 
@@ -26,6 +27,9 @@ def run_training(doc: dict[str, Any], path: str | None, out_dir: str | None, sto
         for event in stream:
             step = getattr(event, "step", step)
             events.put(event)
+    except HeadMismatchError as exc:
+        fix = HeadFix(exc.node_id, exc.node_name, exc.head_classes, exc.data_classes) if exc.fixable else None
+        events.put(Finished("failed", str(exc), step, 0, head_fix=fix))
     except ConvStudioError as exc:
         events.put(Finished("failed", str(exc), step, 0))
     except MemoryError:

@@ -25,6 +25,8 @@ class TrainingController(QObject):
     """A list of runtime.training events, emitted at most once per frame."""
     state_changed = Signal(str)
     """'idle', 'running', 'paused' or 'stopping'."""
+    head_mismatch = Signal(object)
+    """The Finished event of a run refused because the head does not match the data (`head_fix` set)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +121,8 @@ class TrainingController(QObject):
         if finished:
             self.last_checkpoint = finished[-1].checkpoint
             self._finish()
+            if finished[-1].head_fix is not None:
+                self.head_mismatch.emit(finished[-1])
         elif not self._process.is_alive() and self._queue.empty():
             code = self._process.exitcode
             self.events.emit([Finished("failed", f"the training process ended unexpectedly (exit code {code}); "

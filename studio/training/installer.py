@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,6 +19,7 @@ from studio.plugins import EditorHost
 from studio.training.confusion_panel import ConfusionPanel
 from studio.training.controller import TrainingController
 from studio.training.data_panel import DataPanel
+from studio.training.head_offer import HeadOffer
 from studio.training.histogram_panel import HistogramPanel
 from studio.training.image_panel import FeatureMapPanel, FilterPanel
 from studio.training.metrics_panel import MetricsPanel
@@ -50,6 +51,8 @@ class TrainingUI(QObject):
         window.docks["training_filters"].hide()  # shown by Start: until then the editing panels get the room
         self.controller.events.connect(self._events)
         self.controller.state_changed.connect(self._state)
+        self.controller.head_mismatch.connect(self.offer_head_fix)
+        self.head_offer: HeadOffer | None = None
         window.selection_changed.connect(self._selection)
         window.project_replaced.connect(self.data.load)
         self._menu()
@@ -114,6 +117,13 @@ class TrainingUI(QObject):
         dialog.show()
         return dialog
 
+    def offer_head_fix(self, finished: Finished) -> None:
+        """Ask (without blocking the window) whether to set the head to the data's class count."""
+        if self.head_offer is not None:
+            self.head_offer.close()
+        self.head_offer = HeadOffer(self.window, finished.head_fix, finished.message, self.start)
+        self.head_offer.open()
+
     def toggle_pause(self) -> None:
         """Pause a running run or resume a paused one."""
         if self.controller.state == "paused":
@@ -155,6 +165,11 @@ class TrainingUI(QObject):
         best = ckpt.with_name("best.json")
         try:
             return export_trained(self.controller.project, best if best.exists() else ckpt, folder)
+        except UnicodeEncodeError:
+            QMessageBox.warning(self.window, "Export trained model", "the project's name or description holds "
+                                "text that cannot be stored as UTF-8 (a lone surrogate): correct it and export "
+                                "again")
+            return None
         except ConvStudioError as exc:
             QMessageBox.warning(self.window, "Export trained model", str(exc))
             return None

@@ -1,4 +1,5 @@
 """write_atomic: regular files only, symlinks followed, modes kept, temp files never left behind."""
+
 import os
 import stat
 
@@ -112,8 +113,14 @@ def test_folder_is_fsynced_after_the_rename(tmp_path, monkeypatch):
     calls = []
     real_replace, real_fsync = os.replace, os.fsync
     monkeypatch.setattr(os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b)))
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(
-        "dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"), real_fsync(fd)))
+    monkeypatch.setattr(
+        os,
+        "fsync",
+        lambda fd: (
+            calls.append("dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"),
+            real_fsync(fd),
+        ),
+    )
     write_atomic(tmp_path / "f.txt", "x")
     assert calls == ["file", "replace", "dir"]
 
@@ -134,3 +141,9 @@ def test_long_file_names_fit(tmp_path):
     name = "n" * 250 + ".json"
     write_atomic(tmp_path / name, "x")
     assert (tmp_path / name).read_text() == "x"
+
+
+def test_text_with_a_lone_surrogate_is_one_line_and_writes_nothing(tmp_path):
+    with pytest.raises(WriteError, match=r"lone surrogate \(U\+D800\), which UTF-8 cannot store"):
+        write_atomic(tmp_path / "s.json", "name \ud800")
+    assert list(tmp_path.iterdir()) == []

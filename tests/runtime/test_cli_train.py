@@ -10,14 +10,18 @@ def test_train_headless_writes_everything(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["train", str(project_file), "--epochs", "2", "--device", "cpu", "--out", str(out)]) == 0
     captured = capsys.readouterr()
-    assert "training completed after" in captured.out and "epoch 2/2" in captured.err and "ETA" in captured.err
+    assert "training completed after" in captured.out and "epoch 2/2: train loss" in captured.err
+    assert "\r" not in captured.err and "ETA" not in captured.err  # a log gets whole lines only
     lines = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in lines if r["kind"] == "epoch"] == [1, 2]
     assert any(r["kind"] == "step" for r in lines)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "completed" and summary["epochs"] == 2
-    for name in ("last.safetensors", "last.json", "best.safetensors", "tinynet.py", "tinynet.safetensors"):
+    for name in ("last.json", "best.json", "tinynet.py", "tinynet.safetensors"):
         assert (out / name).exists(), name
+    for stem in ("last", "best"):
+        meta = json.loads((out / f"{stem}.json").read_text())
+        assert (out / meta["weights"]).exists() and (out / meta["optimizer"]["tensors"]).exists()
 
 
 def test_train_default_output_folder_and_resume(tmp_path, capsys):

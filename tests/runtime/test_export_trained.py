@@ -14,6 +14,7 @@ from runtime.codegen.trained import export_trained_model
 from runtime.data import load_images, parse_data, split
 from runtime.preprocessing import Preprocessing, measure_preprocessing
 from runtime.project import load_project
+from runtime.training.checkpoint import CheckpointError
 from tests.runtime.torch_only import run_torch_only
 from tests.runtime.training_helpers import tiny_project
 
@@ -135,7 +136,7 @@ def test_both_weights_files_hold_the_same_tensors(module, trained):
     folder = trained[0] / "run"
     a = module.load_model(folder / "tinynet.safetensors").state_dict()
     b = module.load_model(folder / "tinynet.pt").state_dict()
-    best = load_file(str(folder / "best.safetensors"))
+    best = load_file(str(folder / json.loads((folder / "best.json").read_text())["weights"]))
     assert a.keys() == b.keys() == best.keys()
     assert all(torch.equal(a[k], b[k]) and torch.equal(a[k], best[k]) for k in a)
 
@@ -158,7 +159,7 @@ def _tampered(trained, tmp_path, **changes):
             meta.pop(key, None)
         else:
             meta[key] = value
-    for name in ("best.safetensors",):
+    for name in (json.loads((run / "best.json").read_text())["weights"],):
         (tmp_path / name).write_bytes((run / name).read_bytes())
     (tmp_path / "best.json").write_text(json.dumps(meta))
     return tmp_path / "best.json"
@@ -230,13 +231,13 @@ def test_a_checkpoint_without_preprocessing_is_measured_again(trained, tmp_path)
             },
             "the head has 10 outputs but the data has 2 classes",
         ),
-        ({"weights": "../../etc/passwd"}, "must name a file beside the checkpoint"),
+        ({"weights": "../../etc/passwd"}, "'weights' must name a .safetensors file in the checkpoint"),
         ({"weights": "missing.safetensors"}, "weights cannot be read"),
     ],
 )
 def test_a_tampered_checkpoint_is_refused_with_one_line(trained, tmp_path, changes, message):
     checkpoint = _tampered(trained, tmp_path, **changes)
-    with pytest.raises(ExportError, match=message) as info:
+    with pytest.raises((ExportError, CheckpointError), match=message) as info:
         export_trained_model(trained[1], checkpoint, tmp_path / "out")
     assert "\n" not in str(info.value)
     assert not (tmp_path / "out").exists()
@@ -248,7 +249,8 @@ def test_weights_of_another_graph_are_refused_naming_the_file(trained, tmp_path)
     project.graph.set_params(conv.id, {"out_channels": 5})
     with pytest.raises(ExportError, match="conv1.weight' has shape") as info:
         export_trained_model(project, trained[0] / "run" / "best.json", tmp_path / "out")
-    assert "best.safetensors" in str(info.value)
+    weights = json.loads((trained[0] / "run" / "best.json").read_text())["weights"]
+    assert weights.startswith("best-") and weights in str(info.value)
 
 
 def test_cli_exports_a_checkpoint_under_the_chosen_name(trained, tmp_path, capsys):

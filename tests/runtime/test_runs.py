@@ -15,6 +15,7 @@ from runtime.runs.record import read_history, read_record
 from runtime.runs.recorder import RunRecorder, record_run
 from runtime.runs.store import RunStore
 from runtime.training import train
+from runtime.training.checkpoint import read_checkpoint
 from tests.runtime.training_helpers import tiny_project
 
 
@@ -51,7 +52,9 @@ def test_cli_run_is_recorded_with_everything(trained):
         and run.duration_s > 0
         and run.project_file == str(project_file)
     )
-    for name in ("project.json", "best.safetensors", "last.json", "last.optimizer.safetensors"):
+    last = read_checkpoint(run.folder / "last.json")
+    best = read_checkpoint(run.folder / "best.json")["weights"]
+    for name in ("project.json", best, "last.json", last["optimizer"]["tensors"]):
         assert (run.folder / name).is_file(), name
     assert run.checkpoints == {"last": "last.json", "best": "best.json"}
     snapshot = json.loads((run.folder / "project.json").read_text())
@@ -123,7 +126,7 @@ def test_continue_copies_exactly_the_unchanged_tensors(trained, tmp_path):
     graph.connect(extra.id, head.id)  # head keeps its input size 4×8×8
     target = tmp_path / "wider.json"
     report = continue_from_run(project, run.folder, target)
-    source = load_file(str(run.folder / "best.safetensors"))
+    source = load_file(str(run.folder / read_checkpoint(run.folder / "best.json")["weights"]))
     assert report.copied == ["head"] and report.not_copied == {
         "conv1": "weight shape changed 4×1×3×3 → 8×1×3×3",
         "mix": "new node (not in the run)",

@@ -1,5 +1,6 @@
 """The training loop: events, settings, every optimizer/schedule/loss, stop, NaN diagnosis, checkpoints, export."""
 import importlib.util
+import json
 import threading
 
 import numpy as np
@@ -116,7 +117,8 @@ def test_absurd_learning_rate_stops_with_step_and_layer():
 
 def test_checkpoint_resume_and_best(tmp_path):
     events = _events(tiny_project(epochs=1), out_dir=tmp_path)
-    assert (tmp_path / "last.safetensors").exists() and (tmp_path / "best.json").exists()
+    named = json.loads((tmp_path / "last.json").read_text())["weights"]
+    assert (tmp_path / named).exists() and (tmp_path / "best.json").exists()
     assert events[-1].checkpoint == str(tmp_path / "last.json")
     resumed = _events(tiny_project(epochs=2), out_dir=tmp_path / "more", resume=tmp_path / "last.json")
     assert resumed[0].start_epoch == 1
