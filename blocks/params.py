@@ -59,20 +59,25 @@ class ParamSpec:
             if self.kind == "padding":
                 expected += " or 'same'"
             raise ParamValueError(self.name, f"expected {expected}, got {value!r}")
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
             raise ParamValueError(self.name, f"expected a finite number, got {value!r}")
-        if integer:
-            if value != int(value):
-                raise ParamValueError(self.name, f"expected a whole number, got {value!r}")
-            value = int(value)
-        else:
-            value = float(value)
+        if integer and value != int(value):
+            raise ParamValueError(self.name, f"expected a whole number, got {value!r}")
+        # bounds first: Python compares ints and floats exactly, so 10**400 is refused, not overflowed
         if self.minimum is not None and value < self.minimum:
             raise ParamValueError(self.name, f"must be at least {_fmt(self.minimum)}, got {_fmt(value)}")
         if self.maximum is not None and value > self.maximum:
             raise ParamValueError(self.name, f"must be at most {_fmt(self.maximum)}, got {_fmt(value)}")
-        return value
+        if integer:
+            return int(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise ParamValueError(self.name, f"{_fmt(value)} is too large for a 64-bit float") from None
 
 
 def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(x)
+    if isinstance(x, int):
+        text = str(x)
+        return text if len(text) <= 24 else f"{text[:12]}… ({len(text.lstrip('-'))} digits)"
+    return str(int(x)) if x.is_integer() else repr(x)

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from runtime.atomic_write import write_atomic  # also re-exported: older callers import it from here
+from runtime.bounded_read import read_limited
 from runtime.errors import InputShapeError, ProjectFileError, SectionError
 from runtime.graph import Graph
 from runtime.project_events import InputShapeChanged, Observer, ProjectEvent, SectionChanged
-from runtime.project_file import FORMAT, KNOWN_KEYS, VERSION, build_graph, graph_to_doc, parse_text, read_input_shape
+from runtime.project_file import (FORMAT, KNOWN_KEYS, MAX_BYTES, VERSION, build_graph, graph_to_doc, parse_text,
+                                  read_input_shape)
 
 
 SECTIONS = ("data", "training")
@@ -121,14 +123,7 @@ def project_from_dict(doc: dict[str, Any], path: str | Path | None = None) -> Pr
 def load_project(path: str | Path) -> Project:
     """Read a project file; every problem is a ProjectFileError naming the file."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProjectFileError(path, "does not exist") from None
-    except IsADirectoryError:
-        raise ProjectFileError(path, "is a folder, not a project file") from None
-    except OSError as exc:
-        raise ProjectFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    raw = read_limited(path, MAX_BYTES, ProjectFileError, "project files")
     return project_from_dict(parse_text(raw, path), path)
 
 

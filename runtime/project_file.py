@@ -7,10 +7,13 @@ from typing import Any, Callable
 
 from runtime.errors import GraphError, ProjectFileError
 from runtime.graph import Graph
+from runtime.shown import shown
 
 FORMAT = "convstudio-project"
 VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
+LARGEST_INT = 2**63 - 1
+"""No setting accepts a whole number beyond int64; larger ones are refused while parsing."""
 KNOWN_KEYS = {"format", "version", "name", "description", "input", "nodes", "edges", "data", "training"}
 NODE_KEYS = {"id", "block", "name", "params", "position"}
 
@@ -21,8 +24,10 @@ def _migrate_0_to_1(doc: dict[str, Any]) -> dict[str, Any]:
     if isinstance(doc.get("input"), list) and len(doc["input"]) == 3:
         c, h, w = doc["input"]
         out["input"] = {"channels": c, "height": h, "width": w}
-    out["edges"] = [{"from": e.get("source"), "to": e.get("target"), "port": e.get("slot", 0)}
-                    if isinstance(e, dict) and "source" in e else e for e in doc.get("edges", [])]
+    edges = doc.get("edges", [])
+    if isinstance(edges, list):
+        out["edges"] = [{"from": e.get("source"), "to": e.get("target"), "port": e.get("slot", 0)}
+                        if isinstance(e, dict) and "source" in e else e for e in edges]
     out["version"] = 1
     return out
 
@@ -41,10 +46,15 @@ def parse_text(text: str | bytes, path: str | Path | None = None) -> dict[str, A
         except UnicodeDecodeError as exc:
             raise ProjectFileError(path, f"is not UTF-8 text (byte {exc.start})") from None
     try:
-        doc = json.loads(text, parse_constant=_refuse_constant)
+        doc = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int,
+                         parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise ProjectFileError(path, f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-    except (ValueError, RecursionError) as exc:
+    except _NumberError as exc:
+        raise ProjectFileError(path, f"is refused: {exc}") from None
+    except RecursionError:
+        raise ProjectFileError(path, "is nested too deeply to be a project file") from None
+    except ValueError as exc:
         raise ProjectFileError(path, f"is not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise ProjectFileError(path, "is not a ConvStudio project: the top level must be a JSON object")
@@ -54,7 +64,8 @@ def parse_text(text: str | bytes, path: str | Path | None = None) -> dict[str, A
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         raise ProjectFileError(path, "has no valid 'version' number")
     if version > VERSION:
-        raise ProjectFileError(path, f"was made by a newer ConvStudio (format version {version}; this one reads up to "
+        raise ProjectFileError(path, f"was made by a newer ConvStudio (format version {shown(version)}; "
+                                     f"this one reads up to "
                                      f"{VERSION}): update ConvStudio to open it")
     while version < VERSION:
         doc = MIGRATIONS[version](doc)
@@ -62,8 +73,29 @@ def parse_text(text: str | bytes, path: str | Path | None = None) -> dict[str, A
     return doc
 
 
+class _NumberError(ValueError):
+    """A JSON number no setting could use."""
+
+
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in a project file")
+    raise _NumberError(f"{name} is not allowed in a project file")
+
+
+def _bounded_int(text: str) -> int:
+    """A JSON whole number; refused beyond int64, where no setting has a meaning (and math overflows)."""
+    if len(text.lstrip("-")) > 19 or abs(int(text)) > LARGEST_INT:
+        digits = text.lstrip("-")
+        raise _NumberError(f"the number {text[:12]}… ({len(digits)} digits) is too large: "
+                           f"no setting accepts more than 2**63 - 1")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent; refused when it does not fit a 64-bit float."""
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NumberError(f"the number {shown(text)[1:-1]} is too large for a 64-bit float")
+    return value
 
 
 def read_input_shape(doc: dict[str, Any], path: str | Path | None) -> tuple[int, int, int]:
@@ -75,7 +107,7 @@ def read_input_shape(doc: dict[str, Any], path: str | Path | None) -> tuple[int,
     for key in ("channels", "height", "width"):
         value = spec.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 16384:
-            raise ProjectFileError(path, f"input.{key} must be a whole number from 1 to 16384, got {value!r}")
+            raise ProjectFileError(path, f"input.{key} must be a whole number from 1 to 16384, got {shown(value)}")
         dims.append(value)
     return dims[0], dims[1], dims[2]
 
@@ -84,8 +116,9 @@ def build_graph(doc: dict[str, Any], path: str | Path | None) -> Graph:
     """Build the Graph a document describes; every node and edge is validated."""
     graph = Graph()
     nodes, edges = doc.get("nodes", []), doc.get("edges", [])
-    if not isinstance(nodes, list) or not isinstance(edges, list):
-        raise ProjectFileError(path, "'nodes' and 'edges' must be lists")
+    for key, value in (("nodes", nodes), ("edges", edges)):
+        if not isinstance(value, list):
+            raise ProjectFileError(path, f"'{key}' must be a list, not {type(value).__name__}")
     for i, raw in enumerate(nodes):
         _add_node(graph, raw, f"nodes[{i}]", path)
     for i, raw in enumerate(edges):

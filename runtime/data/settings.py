@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from runtime.data.errors import DataError
 from runtime.data.preprocess import Preprocess, parse_preprocess
+from runtime.shown import shown
 
 IN_MEMORY = ("mnist", "digits", "shapes", "idx", "cifar10")
 """Sources held whole in memory and served as batched tensors."""
@@ -96,7 +97,7 @@ def _whole(merged: Mapping[str, Any], key: str, default: int, low: int, high: in
     value = merged.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise DataError(None, f"data setting '{key}' must be a whole number {low}–{high}, "
-                              f"got {value!r}")
+                              f"got {shown(value)}")
     return value
 
 
@@ -120,6 +121,9 @@ def _validation(value: Any) -> float:
     """A held-out fraction (0 < f < 1) or a count (whole number ≥ 1)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise DataError(None, f"data setting 'validation' must be a fraction (0–1) or a count, got {value!r}")
+    if isinstance(value, float) and not value < 2**31 or isinstance(value, int) and value >= 2**31:
+        raise DataError(None, f"data setting 'validation' must be a fraction (0–1) or a count below 2**31, "
+                              f"got {shown(value)}")
     if isinstance(value, float) and value >= 1 and value != int(value):
         raise DataError(None, f"data setting 'validation' {value!r} is neither a fraction below 1 nor a count")
     return float(value)
