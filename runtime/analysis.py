@@ -108,6 +108,24 @@ class Analysis:
         """The problems about one node."""
         return [p for p in self.problems if p.node_id == node_id]
 
+    def not_analysed_reason(self, graph: Graph, node_id: str) -> str:
+        """Why a node without problems of its own has no figures: the nearest broken node upstream."""
+        broken = {p.node_id for p in self.problems if p.node_id}
+        seen, frontier = {node_id}, [node_id]
+        while frontier:
+            upstream = []
+            for nid in frontier:
+                for edge in graph.inputs_of(nid):
+                    if edge.src in broken:
+                        return f"not analysed: depends on '{graph.nodes[edge.src].name}'"
+                    if edge.src not in seen:
+                        seen.add(edge.src)
+                        upstream.append(edge.src)
+            frontier = upstream
+        if not graph.inputs_of(node_id):
+            return "not analysed: no input is connected"
+        return "not analysed: an earlier layer has no output shape"
+
     def to_dict(self, graph: Graph) -> dict[str, Any]:
         """JSON-ready form (documented in the README)."""
         layers = []
@@ -123,6 +141,8 @@ class Analysis:
             errors = [p.message for p in self.problems_for(nid)]
             if errors:
                 entry["error"] = errors[0]
+            elif not f:
+                entry["error"] = self.not_analysed_reason(graph, nid)
             layers.append(entry)
         return {"input_shape": list(self.input_shape), "batch_size": self.batch_size, "layers": layers,
                 "totals": {"params": self.params, "params_total": self.params_total,

@@ -63,9 +63,17 @@ class InvalidGraphError(ConvStudioError):
 
     def __init__(self, problems: list) -> None:
         self.problems = problems
-        first = problems[0].message if problems else "the graph is invalid"
-        more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
-        super().__init__(first + more)
+        super().__init__(describe_problems(problems))
+
+
+def describe_problems(problems: list) -> str:
+    """Every problem on one line: the message alone for one, numbered and joined for several."""
+    if not problems:
+        return "the graph is invalid"
+    if len(problems) == 1:
+        return problems[0].message
+    listed = "; ".join(f"({i}) {p.message}" for i, p in enumerate(problems, 1))
+    return f"the graph has {len(problems)} problems: {listed}"
 
 
 class WriteError(ProjectFileError):

@@ -9,9 +9,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from runtime.errors import ConvStudioError
+from runtime.installed import is_installed_file
 from runtime.project import Project, load_project
 from studio.main_window import MainWindow
-from studio.paths import AppPaths
+from studio.paths import DEFAULT_PROJECT, AppPaths
 
 from studio.insight import install as install_insight
 from studio.model_import import install_model_import
@@ -37,11 +38,29 @@ def build_window(paths: AppPaths, project: Project | None = None) -> MainWindow:
     return window
 
 
-def run(path: str | Path, paths: AppPaths | None = None, report_startup: bool = False) -> int:
-    """Open the window on the project at `path` and run the event loop; returns the exit code."""
+def open_for_editing(path: str | Path | None) -> Project:
+    """The project to start on: the file at `path`, or an untitled copy of the default project.
+    ConvStudio's own files (templates) are opened as untitled copies, so that Save asks where to."""
+    project = load_project(DEFAULT_PROJECT if path is None else path)
+    if path is None:
+        project.path = None
+    return as_untitled_if_installed(project)
+
+
+def as_untitled_if_installed(project: Project) -> Project:
+    """`project` detached from its file when that file is one of ConvStudio's own."""
+    if project.path is not None and is_installed_file(project.path):
+        project.path = None
+    return project
+
+
+def run(path: str | Path | None = None, paths: AppPaths | None = None, report_startup: bool = False,
+        project: Project | None = None) -> int:
+    """Open the window on `project`, else on the file at `path` (None: the default project, untitled),
+    and run the event loop; returns the exit code."""
     app = application()
     paths = paths or AppPaths.default()
-    project = load_project(path)
+    project = as_untitled_if_installed(project) if project else open_for_editing(path)
     window = build_window(paths, project)
     window.show()
     window.view.fit(readable=True)
@@ -61,4 +80,4 @@ def _report_and_quit(window: MainWindow) -> None:
     QApplication.quit()
 
 
-__all__ = ["application", "build_window", "run", "ConvStudioError"]
+__all__ = ["application", "build_window", "open_for_editing", "run", "ConvStudioError"]

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from runtime.atomic_write import write_atomic
 from runtime.errors import ConvStudioError
+from runtime.installed import is_installed_file
 from runtime.project import Project, load_project
 from studio.context import EditorContext
 from studio.image_file import save_png
@@ -50,13 +51,14 @@ class Files:
         return self.load(Path(path))
 
     def load(self, path: Path, as_template: bool = False) -> bool:
-        """Load without asking; errors are shown, the current project stays."""
+        """Load without asking; errors are shown, the current project stays. ConvStudio's own
+        files (templates) always open as untitled copies, so that saving asks where to."""
         try:
             project = load_project(path)
         except ConvStudioError as exc:
             self.ctx.tell("Cannot open project", str(exc))
             return False
-        if as_template:
+        if as_template or is_installed_file(path):
             project.path = None
         else:
             self.remember(path)
@@ -96,6 +98,8 @@ class Files:
                 file.unlink(missing_ok=True)
                 continue
             project, origin = found
+            if origin is not None and is_installed_file(origin):
+                origin = None  # work begun on a template is restored as an untitled copy
             if not ask(f"ConvStudio did not close cleanly. Restore the unsaved changes to "
                        f"'{project.name}'{f' ({origin})' if origin else ''}?"):
                 file.unlink(missing_ok=True)
@@ -116,10 +120,11 @@ class Files:
 
     # ----- saving -------------------------------------------------------------------------
     def save(self) -> bool:
-        """Save to the project's file (Save As when it has none)."""
-        if self.doc.project.path is None:
+        """Save to the project's file (Save As when it has none, or when it is one of ConvStudio's own)."""
+        path = self.doc.project.path
+        if path is None or is_installed_file(path):
             return self.save_as()
-        return self._save_to(self.doc.project.path)
+        return self._save_to(path)
 
     def save_as(self, path: str | Path | None = None) -> bool:
         """Save to a new file."""
@@ -131,6 +136,10 @@ class Files:
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
+        if is_installed_file(path):
+            self.window.tell("Cannot save project", f"{path} is one of ConvStudio's own installed files; "
+                                                    f"save the project somewhere else.")
+            return False
         try:
             self.doc.project.save(path)
         except ConvStudioError as exc:
@@ -201,6 +210,10 @@ class Files:
                                                   f"*.{suffix}")
             if not path:
                 return False
+        if is_installed_file(path):
+            self.window.tell("Cannot export", f"{path} is inside ConvStudio's own installed files; "
+                                              f"export somewhere else.")
+            return False
         try:
             self._export(kind, Path(path))
         except ConvStudioError as exc:

@@ -1,12 +1,20 @@
-"""The `convstudio` command: one sub-command per module in this package (cmd_*.py)."""
+"""The `convstudio` command: one sub-command per module in this package (cmd_*.py).
+
+Whatever happens, a person sees at most one line on stderr: a ConvStudioError is the message itself;
+anything else is a bug, reported as one line that says where its full traceback was written; a reader
+that closes the pipe early (`convstudio blocks | head -1`) simply ends the command.
+"""
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Callable, Sequence
 
+from runtime.cli.crash_report import write_crash_report
+from runtime.cli.one_line import one_line
 from runtime.errors import ConvStudioError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -30,11 +38,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    command = args.command or "open"
+    for stream in (sys.stdout, sys.stderr):  # a lone surrogate in a user's string must not crash a print
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handling below, not at exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
     except ConvStudioError as exc:
-        print(f"convstudio: error: {exc}", file=sys.stderr)
+        _say(f"convstudio: error: {exc}")
         return 1
     except KeyboardInterrupt:
-        print("convstudio: interrupted", file=sys.stderr)
+        _say("convstudio: interrupted")
         return 130
+    except MemoryError as exc:
+        report = write_crash_report(command, exc)
+        _say(f"convstudio {command}: ran out of memory; try a smaller input, batch or model"
+             + (f" (details in {report})" if report else ""))
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug becomes one line
+        report = write_crash_report(command, exc)
+        where = f"the full traceback is in {report}" if report else "no traceback file could be written"
+        _say(f"convstudio {command}: internal error (a bug in ConvStudio, please report it): "
+             f"{type(exc).__name__}: {exc}; {where}")
+        return 1
+
+
+def _say(message: str) -> None:
+    """Print `message` as exactly one line on stderr (escaped, clipped), whatever it holds."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError, OSError):
+        _silence_stdout()
+    try:
+        print(one_line(message), file=sys.stderr, flush=True)
+    except (BrokenPipeError, ValueError, OSError):
+        pass  # nowhere left to say it
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's own flush at exit cannot fail on the closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

@@ -4,9 +4,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 
 from runtime.analysis import analyze
-from runtime.errors import ConvStudioError
+from runtime.errors import ConvStudioError, InvalidGraphError
 from runtime.project import load_project
 from runtime.report import summary_table
 
@@ -35,7 +36,7 @@ def register(subs: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Analyse and print; exit 1 when the graph has problems."""
+    """Analyse and print; with problems, also one error line naming every broken node (exit 1)."""
     project = load_project(args.file)
     if args.batch < 1:
         raise UsageError(f"--batch must be at least 1, got {args.batch}")
@@ -46,4 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(analysis.to_dict(project.graph), indent=2))
     else:
         print(summary_table(analysis, project.graph))
-    return 1 if analysis.problems else 0
+    if analysis.problems:
+        sys.stdout.flush()
+        raise InvalidGraphError(analysis.problems)
+    return 0
