@@ -14,6 +14,9 @@ VERSION = 1
 MAX_BYTES = 64 * 1024 * 1024
 LARGEST_INT = 2**63 - 1
 """No setting accepts a whole number beyond int64; larger ones are refused while parsing."""
+MAX_NODES = 5000
+"""Nodes a project file may hold (the largest template has 135); more is refused before building."""
+MAX_EDGES = 4 * MAX_NODES
 KNOWN_KEYS = {"format", "version", "name", "description", "input", "nodes", "edges", "data", "training"}
 NODE_KEYS = {"id", "block", "name", "params", "position"}
 
@@ -116,9 +119,11 @@ def build_graph(doc: dict[str, Any], path: str | Path | None) -> Graph:
     """Build the Graph a document describes; every node and edge is validated."""
     graph = Graph()
     nodes, edges = doc.get("nodes", []), doc.get("edges", [])
-    for key, value in (("nodes", nodes), ("edges", edges)):
+    for key, value, most in (("nodes", nodes, MAX_NODES), ("edges", edges, MAX_EDGES)):
         if not isinstance(value, list):
             raise ProjectFileError(path, f"'{key}' must be a list, not {type(value).__name__}")
+        if len(value) > most:
+            raise ProjectFileError(path, f"has {len(value):,} {key}; a project holds at most {most:,}")
     for i, raw in enumerate(nodes):
         _add_node(graph, raw, f"nodes[{i}]", path)
     for i, raw in enumerate(edges):

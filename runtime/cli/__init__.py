@@ -11,7 +11,7 @@ import importlib
 import os
 import pkgutil
 import sys
-from typing import Callable, Sequence
+from typing import Callable, NoReturn, Sequence
 
 from runtime.cli.crash_report import write_crash_report
 from runtime.cli.one_line import one_line
@@ -20,8 +20,17 @@ from runtime.errors import ConvStudioError
 Handler = Callable[[argparse.Namespace], int]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, except that a usage mistake is one line (and exit 1) like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Say what is wrong and where help is, then exit 1."""
+        _say(f"{self.prog}: error: {message} (see {self.prog} --help)")
+        sys.exit(1)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="convstudio", description="Design, analyse, train and export CNNs.")
+    parser = OneLineParser(prog="convstudio", description="Design, analyse, train and export CNNs.")
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("cmd_"):

@@ -1,0 +1,222 @@
+"""Writes the corpus to disk, one folder per case, and pairs every input with the commands it feeds."""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.robustness import corpus
+from tests.robustness.corpus import Case, Writer
+
+PROJECT_COMMANDS: dict[str, list[str]] = {
+    "summary": ["summary", "{file}"],
+    "summary_json": ["summary", "{file}", "--format", "json"],
+    "export_py": ["export", "{file}", "-o", "out.py"],
+    "export_onnx": ["export", "{file}", "-o", "out.onnx"],
+    "train": ["train", "{file}", "--out", "run"],
+}
+"""Every command that reads a project file, with its output inside the case folder."""
+
+
+FULL_DIGEST_BYTES = 8 << 20
+"""Inputs up to this size are compared by their full SHA-256."""
+
+
+class CaseWriter:
+    """Creates case folders under `root` and records the cases."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cases: list[Case] = []
+
+    def add(self, name: str, files: dict[str, Writer], argv: list[str], **options: Any) -> Path:
+        """A case folder holding `files`, run with `argv` (names relative to the folder)."""
+        folder = self.root / name
+        folder.mkdir(parents=True)
+        for rel, write in files.items():
+            target = folder / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write(target)
+        self.cases.append(Case(name, argv, folder=str(folder), **options))
+        return folder
+
+    def project_everywhere(self, name: str, write: Writer | None, file: str = "p.json",
+                           commands: dict[str, list[str]] = PROJECT_COMMANDS, **options: Any) -> None:
+        """One case per command that reads a project, all on the same bad file."""
+        for command, argv in commands.items():
+            files = {file: write} if write else {}
+            folder = self.add(f"{name}.{command}", files, [a.format(file=file) for a in argv], **options)
+            if write is None:
+                corpus.make_special(folder, name)
+
+
+def build_cases(root: Path, checkpoints: bool = True) -> list[Case]:
+    """Write every case under `root`; hashes of the inputs are taken last."""
+    writer = CaseWriter(root)
+    for name, write in corpus.project_files().items():
+        writer.project_everywhere(name, write)
+    for name, (write, parsed_away) in corpus.number_files().items():
+        commands = ("summary", "train") if parsed_away else ("summary",)
+        writer.project_everywhere(name, write, commands={c: PROJECT_COMMANDS[c] for c in commands})
+    for name, write in corpus.bomb_project_files().items():
+        writer.project_everywhere(name, write, bomb=True)
+    for name, path in corpus.special_paths().items():
+        writer.project_everywhere(name, None, file=path, bomb=True)
+    _settings_cases(writer)
+    _data_cases(writer)
+    _target_cases(writer)
+    _argument_cases(writer)
+    _injection_cases(writer)
+    if checkpoints:
+        _checkpoint_cases(writer, root)
+    for case in writer.cases:
+        case.inputs = snapshot(Path(case.folder))
+    return writer.cases
+
+
+def _settings_cases(writer: CaseWriter) -> None:
+    for name, section in corpus.training_settings().items():
+        doc = corpus.tiny_project(training={**corpus.tiny_project()["training"], **section})
+        writer.add(f"training_{name}.train", {"p.json": _dump(doc)}, ["train", "p.json", "--out", "run"])
+    for name, section in corpus.data_settings().items():
+        doc = corpus.tiny_project(data=section)
+        files = {"p.json": _dump(doc)}
+        if name == "one_class_folder":
+            files["one_class/a/x.png"] = corpus._png_small
+        writer.add(f"data_{name}.train", files, ["train", "p.json", "--out", "run"])
+
+
+def _data_cases(writer: CaseWriter) -> None:
+    for name, (section, files) in corpus.data_files().items():
+        doc = corpus.tiny_project(data=section)
+        folder = writer.add(f"datafile_{name}.train", {"p.json": _dump(doc), **files},
+                            ["train", "p.json", "--out", "run"], bomb=True)
+        if "fifo" in name:
+            os.mkfifo(folder / "fifo.idx")
+
+
+def _target_cases(writer: CaseWriter) -> None:
+    """Outputs that must not be written: a folder, a FIFO, a device node, an existing file as --out."""
+    good = {"p.json": _dump(corpus.tiny_project())}
+    for fmt in ("py", "onnx"):
+        writer.add(f"target_folder.export_{fmt}", {**good, f"out.{fmt}/keep.txt": _text("keep")},
+                   ["export", "p.json", "-o", f"out.{fmt}"])
+        folder = writer.add(f"target_fifo.export_{fmt}", good, ["export", "p.json", "-o", f"out.{fmt}"])
+        os.mkfifo(folder / f"out.{fmt}")
+        if os.geteuid() == 0:  # a device node of our own: replacing the real /dev/null would harm the machine
+            folder = writer.add(f"target_device.export_{fmt}", good, ["export", "p.json", "-o", f"null.{fmt}"])
+            os.mknod(folder / f"null.{fmt}", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    writer.add("target_out_is_file.train", {**good, "run": _text("precious")}, ["train", "p.json", "--out", "run"])
+    folder = writer.add("target_out_fifo.train", good, ["train", "p.json", "--out", "run"])
+    os.mkfifo(folder / "run")
+
+
+def _argument_cases(writer: CaseWriter) -> None:
+    """Bad command-line values (the project itself is fine)."""
+    good = {"p.json": _dump(corpus.tiny_project())}
+    for i, argv in enumerate([
+        ["summary", "p.json", "--input", "3x224"], ["summary", "p.json", "--input", "0x8x8"],
+        ["summary", "p.json", "--input", "1x99999x8"], ["summary", "p.json", "--input", "axbxc"],
+        ["summary", "p.json", "--batch", "0"], ["summary", "p.json", "--batch", "-5"],
+        ["summary", "p.json", "--batch", "x"], ["summary", "p.json", "--format", "xml"],
+        ["export", "p.json"], ["export", "p.json", "-o", "x.py", "--format", "java"],
+        ["train", "p.json", "--epochs", "0", "--out", "run"], ["train", "p.json", "--epochs", "-1", "--out", "run"],
+        ["train", "p.json", "--epochs", str(10**30), "--out", "run"],
+        ["train", "p.json", "--device", "tpu", "--out", "run"], ["train", "p.json", "--device", "cuda", "--out", "run"],
+        ["train", "p.json", "--resume", "nothing.json", "--out", "run"],
+        ["train", "p.json", "--resume", "/dev/zero", "--out", "run"],
+        ["blocks", "--format", "xml"], ["templates", "--format", "yaml"], ["blocks", "extra"],
+        ["no-such-command"], ["open", "p.json"], ["open"], ["open", "missing.json"],
+    ]):
+        writer.add(f"args_{i:02d}_{argv[0]}", good, argv)
+
+
+def _injection_cases(writer: CaseWriter) -> None:
+    """Hostile strings in every user field: exports must succeed and import without running them."""
+    for name, text in corpus.injection_strings().items():
+        for field in ("name", "description"):
+            doc = copy.deepcopy(corpus.tiny_project())
+            doc[field] = text
+            writer.add(f"inject_{field}_{name}.export_py", {"p.json": _dump(doc)},
+                       ["export", "p.json", "-o", "out.py"], accepted=True, import_after="out.py")
+        doc = copy.deepcopy(corpus.tiny_project())
+        doc["nodes"][1]["name"] = text  # node names must be identifiers: refused when loading
+        writer.project_everywhere(f"inject_node_name_{name}", _dump(doc))
+    payload = 'evil""";__import__("os").system("touch PWNED");"""'
+    writer.add("inject_file_name.export_py", {f"{payload}.json": _dump(corpus.tiny_project())},
+               ["export", f"{payload}.json", "-o", "out.py"], accepted=True, import_after="out.py")
+
+
+def _checkpoint_cases(writer: CaseWriter, root: Path) -> None:
+    """Tampered checkpoints (every JSON field, truncated and reshaped tensors) passed to --resume."""
+    origin = root / "_checkpoint"
+    origin.mkdir()
+    (origin / "p.json").write_text(json.dumps(corpus.tiny_project()), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "runtime", "train", "p.json", "--out", "run"], cwd=origin,
+                   capture_output=True, timeout=120, check=True)
+    run = origin / "run"
+    meta = json.loads((run / "last.json").read_text(encoding="utf-8"))
+    copies = {rel.relative_to(run).as_posix(): _bytes_of(rel) for rel in run.rglob("*") if rel.is_file()
+              and rel.suffix in (".json", ".safetensors")}
+    project = {"p.json": _dump(corpus.tiny_project())}
+    hostile: list[Any] = [None, "x", -1, 10**30, [], {"a": 1}, 1.5]
+    for key in sorted(meta):
+        for i, value in enumerate(hostile):
+            if value == meta[key]:
+                continue
+            tampered = dict(meta, **{key: value})
+            files = {**project, **{f"ckpt/{k}": v for k, v in copies.items()},
+                     "ckpt/last.json": _dump(tampered)}
+            writer.add(f"checkpoint_{key}_{i}.train", files,
+                       ["train", "p.json", "--resume", "ckpt/last.json", "--out", "run"])
+    for rel in copies:
+        if rel.endswith(".safetensors"):
+            files = {**project, **{f"ckpt/{k}": v for k, v in copies.items()},
+                     f"ckpt/{rel}": _truncated(run / rel)}
+            writer.add(f"checkpoint_truncated_{Path(rel).stem}.train", files,
+                       ["train", "p.json", "--resume", "ckpt/last.json", "--out", "run"])
+
+
+def _dump(doc: Any) -> Writer:
+    text = json.dumps(doc, ensure_ascii=True)
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+def _text(text: str) -> Writer:
+    return lambda path: path.write_text(text, encoding="utf-8")
+
+
+def _bytes_of(path: Path) -> Writer:
+    data = path.read_bytes()
+    return lambda target: target.write_bytes(data)
+
+
+def _truncated(path: Path) -> Writer:
+    data = path.read_bytes()
+    return lambda target: target.write_bytes(data[: len(data) // 2])
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every entry under `folder` (links and special files too) with a digest of its content or kind."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        mode = path.lstat().st_mode
+        if stat.S_ISREG(mode) and path.stat().st_size <= FULL_DIGEST_BYTES:
+            found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        elif stat.S_ISREG(mode):  # large bombs: size, times and the first MiB say whether it was touched
+            info = path.stat()
+            with open(path, "rb") as handle:
+                head = hashlib.sha256(handle.read(1 << 20)).hexdigest()
+            found[rel] = f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{head}"
+        elif stat.S_ISLNK(mode):
+            found[rel] = "link:" + os.readlink(path)
+        else:
+            found[rel] = f"mode:{stat.S_IFMT(mode):o}"
+    return found
