@@ -165,22 +165,32 @@ def _checkpoint_cases(writer: CaseWriter, root: Path) -> None:
     copies = {rel.relative_to(run).as_posix(): _bytes_of(rel) for rel in run.rglob("*") if rel.is_file()
               and rel.suffix in (".json", ".safetensors")}
     project = {"p.json": _dump(corpus.tiny_project())}
-    hostile: list[Any] = [None, "x", -1, 10**30, [], {"a": 1}, 1.5]
-    for key in sorted(meta):
-        for i, value in enumerate(hostile):
-            if value == meta[key]:
-                continue
-            tampered = dict(meta, **{key: value})
-            files = {**project, **{f"ckpt/{k}": v for k, v in copies.items()},
-                     "ckpt/last.json": _dump(tampered)}
-            writer.add(f"checkpoint_{key}_{i}.train", files,
-                       ["train", "p.json", "--resume", "ckpt/last.json", "--out", "run"])
+    saved = {f"ckpt/{k}": v for k, v in copies.items()}
+    argv = ["train", "p.json", "--resume", "ckpt/last.json", "--out", "run"]
+    for key in ("epoch", "weights", "optimizer", "param_groups", "scheduler", "best_val_accuracy"):
+        for i, value in enumerate((None, "x", -1)):
+            tampered = copy.deepcopy(meta)
+            if key == "param_groups" and isinstance(tampered.get("optimizer"), dict):
+                tampered["optimizer"]["param_groups"] = value
+            else:
+                tampered[key] = value
+            writer.add(f"checkpoint_{key}_{i}.train", {**project, **saved, "ckpt/last.json": _dump(tampered)},
+                       argv)
     for rel in copies:
-        if rel.endswith(".safetensors"):
-            files = {**project, **{f"ckpt/{k}": v for k, v in copies.items()},
-                     f"ckpt/{rel}": _truncated(run / rel)}
-            writer.add(f"checkpoint_truncated_{Path(rel).stem}.train", files,
-                       ["train", "p.json", "--resume", "ckpt/last.json", "--out", "run"])
+        if rel.startswith("last") and rel.endswith(".safetensors"):
+            stem = Path(rel).stem.replace(".", "_")
+            writer.add(f"checkpoint_truncated_{stem}.train", {**project, **saved, f"ckpt/{rel}": _truncated(run / rel)},
+                       argv)
+            writer.add(f"checkpoint_reshaped_{stem}.train", {**project, **saved, f"ckpt/{rel}": _reshaped(run / rel)},
+                       argv)
+
+
+def _reshaped(path: Path) -> Writer:
+    """The same tensor names with the wrong shapes."""
+    from safetensors.numpy import load_file, save_file
+    import numpy as np
+    tensors = {name: np.zeros((len(t.shape) + 2,), dtype=t.dtype) for name, t in load_file(str(path)).items()}
+    return lambda target: save_file(tensors, str(target))
 
 
 def _dump(doc: Any) -> Writer:

@@ -42,6 +42,8 @@ def _child(case: dict) -> None:
         os.environ["XDG_CACHE_HOME"] = case["cache"]
         for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):  # `open` must find no display
             os.environ.pop(name, None)
+        cpu = int(case["cpu_seconds"])
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))  # SIGXCPU past the limit: a hang
         if case.get("bomb"):
             resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
         import torch
@@ -78,7 +80,8 @@ def _import_exported(path: str) -> int:
 
 
 def serve(jobs: int, timeout: float) -> None:
-    """Read cases from stdin, run up to `jobs` at once, print results as they finish."""
+    """Read cases from stdin, run up to `jobs` at once, print results as they finish; a case is
+    killed after its CPU seconds (it spins) or `timeout` seconds of wall time (it blocks)."""
     _preload()
     gc.freeze()  # children then never traverse (and so never copy) the preloaded objects
     pending = [json.loads(line) for line in sys.stdin if line.strip()]
@@ -102,6 +105,7 @@ def serve(jobs: int, timeout: float) -> None:
             if done:
                 del running[pid]
                 code = os.waitstatus_to_exitcode(status)
+                hung = hung or code == -signal.SIGXCPU
                 print(json.dumps({"name": case["name"], "code": code, "hung": hung,
                                   "seconds": round(time.monotonic() - started, 3)}), flush=True)
 
