@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from runtime.data.errors import DataError
-from runtime.data.preprocess import Preprocess, parse_preprocess
+from runtime.data.preprocess import TRAIN_CROPS, Preprocess, parse_preprocess
 from runtime.shown import shown
 
 IN_MEMORY = ("mnist", "digits", "shapes", "idx", "cifar10")
@@ -15,6 +15,64 @@ LAZY = ("folder", "csv", "hf", "webdataset")
 """Sources read file by file when a batch needs them, in worker processes."""
 SOURCES = IN_MEMORY[:3] + ("folder", "csv", "hf", "webdataset", "idx", "cifar10")
 MAX_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """One key of the `data` section as the README documents it (kept true by a test that probes
+    `parse_data` at every documented bound and default)."""
+
+    name: str
+    kind: str  # "choice", "path", "text", "int", "float", "bool", "fraction or count"
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+DATA_KEYS: tuple[DataKey, ...] = (
+    DataKey("source", "choice", "by input size", "Which data set: bundled MNIST (5,000 digits), "
+            "8×8 digits, generated RGB shapes, an image folder, a CSV/TSV label file, Hugging Face, "
+            "WebDataset shards, IDX files or CIFAR-10 binary batches.", SOURCES),
+    DataKey("path", "path", None, "`folder`: one sub-folder per class (or train/ and val/); `csv`: the "
+            "label file; `cifar10`: a .bin batch or its folder; `hf`: local files when no `dataset`."),
+    DataKey("images", "path", None, "`idx`: the images file (plain or .gz)."),
+    DataKey("labels", "path", None, "`idx`: the labels file (plain or .gz)."),
+    DataKey("dataset", "text", "", "`hf`: a Hugging Face dataset name."),
+    DataKey("shards", "path", None, "`webdataset`: the training shards (a pattern or URL)."),
+    DataKey("val_shards", "path", None, "`webdataset`: validation shards (else a share of `shards`)."),
+    DataKey("image_column", "text", "", "`csv`, `hf`: the image column (empty: guessed)."),
+    DataKey("label_column", "text", "", "`csv`, `hf`: the label column (empty: guessed)."),
+    DataKey("samples", "int", 0, "`webdataset`: samples in the training shards (0: counted).", (),
+            0, 2**40),
+    DataKey("validation", "fraction or count", 0.2, "Held out for validation: a fraction below 1, "
+            "or a whole number of samples.", (), 0.0, 2**31 - 1),
+    DataKey("split_seed", "int", 0, "Seed of the train/validation split (and of generated shapes).",
+            (), 0, 2**31 - 1),
+    DataKey("shapes_count", "int", 3000, "`shapes`: how many images to generate.", (), 20, 200_000),
+    DataKey("workers", "int", -1, "Loader processes for lazy sources (-1: one per core, at most 8).",
+            (), -1, 64),
+    DataKey("cache", "bool", False, "Lazy sources: keep decoded images in memory."),
+    DataKey("augment.crop_padding", "int", 0, "Random crop after padding by this many pixels.", (),
+            0, 64),
+    DataKey("augment.flip", "bool", False, "Random horizontal flips (in-memory sources)."),
+    DataKey("augment.pca_jitter", "float", 0.0, "AlexNet's PCA colour jitter, σ.", (), 0.0, 1.0),
+    DataKey("preprocess.resize", "int", 0, "Lazy sources: shorter side before the centre crop (0: "
+            "the input size ÷ 0.875).", (), 0, 8192),
+    DataKey("preprocess.train_crop", "choice", "random_resized", "Lazy sources: training crop.",
+            TRAIN_CROPS),
+    DataKey("preprocess.scale_min", "float", 0.08, "Random-resized crop: smallest share of the area.",
+            (), 0.01, 1.0),
+    DataKey("preprocess.flip", "bool", True, "Lazy sources: random horizontal flips."),
+    DataKey("preprocess.rotation", "float", 0.0, "Lazy sources: random rotation, ± degrees.", (),
+            0.0, 180.0),
+    DataKey("preprocess.jitter", "float", 0.0, "Lazy sources: brightness, contrast and saturation "
+            "jitter, ± fraction.", (), 0.0, 1.0),
+    DataKey("preprocess.normalise", "bool", True, "Lazy sources: standardise with the training "
+            "split's mean and std."),
+)
+"""Every key of a project's `data` section."""
 
 
 @dataclass(frozen=True)
