@@ -137,8 +137,8 @@ class Files:
 
     def _save_to(self, path: Path) -> bool:
         if is_installed_file(path):
-            self.window.tell("Cannot save project", f"{path} is one of ConvStudio's own installed files; "
-                                                    f"save the project somewhere else.")
+            self.ctx.tell("Cannot save project", f"{path} is one of ConvStudio's own installed files; "
+                                                 f"save the project somewhere else.")
             return False
         try:
             self.doc.project.save(path)
@@ -211,8 +211,8 @@ class Files:
             if not path:
                 return False
         if is_installed_file(path):
-            self.window.tell("Cannot export", f"{path} is inside ConvStudio's own installed files; "
-                                              f"export somewhere else.")
+            self.ctx.tell("Cannot export", f"{path} is inside ConvStudio's own installed files; "
+                                           f"export somewhere else.")
             return False
         try:
             self._export(kind, Path(path))

@@ -11,6 +11,7 @@ import importlib
 import os
 import pkgutil
 import sys
+import warnings
 from typing import Callable, NoReturn, Sequence
 
 from runtime.cli.crash_report import write_crash_report
@@ -51,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a lone surrogate in a user's string must not crash a print
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
+    if not sys.warnoptions and not os.environ.get("PYTHONWARNINGS"):
+        # libraries' warnings (torch's pickle notes, deprecations) are not the user's to act on and
+        # would break the one-line rule; PYTHONWARNINGS=default brings them back
+        warnings.simplefilter("ignore")
     try:
         code = handler(args)
         sys.stdout.flush()  # a closed pipe shows here, inside the handling below, not at exit

@@ -20,6 +20,7 @@ PROJECT_COMMANDS: dict[str, list[str]] = {
     "export_py": ["export", "{file}", "-o", "out.py"],
     "export_onnx": ["export", "{file}", "-o", "out.onnx"],
     "train": ["train", "{file}", "--out", "run"],
+    "weights": ["weights", "{file}", "--load", "w.safetensors", "-o", "out.json"],
 }
 """Every command that reads a project file, with its output inside the case folder."""
 
@@ -73,6 +74,7 @@ def build_cases(root: Path, checkpoints: bool = True) -> list[Case]:
     _target_cases(writer)
     _argument_cases(writer)
     _injection_cases(writer)
+    _weights_and_import_cases(writer)
     if checkpoints:
         _checkpoint_cases(writer, root)
     for case in writer.cases:
@@ -151,6 +153,29 @@ def _injection_cases(writer: CaseWriter) -> None:
     payload = 'evil""";__import__("os").system("touch PWNED");"""'
     writer.add("inject_file_name.export_py", {f"{payload}.json": _dump(corpus.tiny_project())},
                ["export", f"{payload}.json", "-o", "out.py"], accepted=True, import_after="out.py")
+
+
+def _weights_and_import_cases(writer: CaseWriter) -> None:
+    """Bad weight files for `weights` and bad ONNX files for `import` (a .py source runs by design)."""
+    good = {"p.json": _dump(corpus.tiny_project())}
+    weights = {"empty.safetensors": _text(""), "garbage.safetensors": _text("{not a header"),
+               "evil.pt": corpus.evil_pickle, "garbage.pt": _text("not a zip"), "huge_header.safetensors":
+               lambda p: p.write_bytes((2**62).to_bytes(8, "little") + b"{}")}
+    for name, write in weights.items():
+        writer.add(f"weights_{name.replace('.', '_')}", {**good, name: write},
+                   ["weights", "p.json", "--load", name, "-o", "out.json"])
+    for name in ("fifo.pt", "/dev/zero", "missing.pt"):
+        folder = writer.add(f"weights_{name.strip('/').replace('/', '_').replace('.', '_')}", good,
+                            ["weights", "p.json", "--load", name, "-o", "out.json"], bomb=True)
+        if name == "fifo.pt":
+            os.mkfifo(folder / name)
+    onnx = {"empty.onnx": _text(""), "garbage.onnx": _text("not protobuf"), "dev_zero.onnx": None}
+    for name, write in onnx.items():
+        files = {name: write} if write else {}
+        folder = writer.add(f"import_{name.replace('.', '_')}", files, ["import", name, "-o", "out.json"],
+                            bomb=True)
+        if write is None:
+            (folder / name).symlink_to("/dev/zero")
 
 
 def _checkpoint_cases(writer: CaseWriter, root: Path) -> None:

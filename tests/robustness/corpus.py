@@ -359,6 +359,16 @@ def _png_small(path: Path) -> None:
     path.write_bytes(_png(8, 8, lambda: zlib.compress(bytes(9 * 8))))
 
 
+def evil_pickle(path: Path) -> None:
+    """A .pt file whose pickle would create MARKER if anything unpickled it without weights_only."""
+    import pickle
+
+    class Payload:
+        def __reduce__(self):
+            return os.system, (f"touch {MARKER}",)
+    path.write_bytes(pickle.dumps({"conv1.weight": Payload()}))
+
+
 def injection_strings() -> dict[str, str]:
     """Strings that would run code if pasted into generated Python unescaped."""
     payload = f'__import__("os").system("touch {MARKER}")'
