@@ -1,9 +1,10 @@
-"""Reading files a user hands over without trusting them: regular files only, never more than a limit.
+"""Reading files from users without trusting them: regular files only, never past a limit.
 
 A FIFO would block `open` forever and `/dev/zero` never ends, so the file type is checked on the
 open descriptor (opened non-blocking) before a single byte is read, and reading stops one byte past
 the limit, which is enough to know the file is too large.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,7 @@ def describe_kind(mode: int) -> str:
 
 
 def open_regular(path: Path, error: ErrorFactory) -> int:
-    """A read-only descriptor on `path` after checking that it is a regular file (symlinks followed)."""
+    """A read-only descriptor on `path`, checked to be a regular file (symlinks followed)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
@@ -46,7 +47,9 @@ def open_regular(path: Path, error: ErrorFactory) -> int:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             kind = describe_kind(mode)
-            raise error(path, f"is {kind}, not a regular file" if kind.startswith("a ") else f"is {kind}")
+            raise error(
+                path, f"is {kind}, not a regular file" if kind.startswith("a ") else f"is {kind}"
+            )
         os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)

@@ -1,4 +1,5 @@
-"""ConvStudio's own installed files (templates, bundled data, code): opened as copies, never written."""
+"""ConvStudio's own installed files (templates, data, code): opened as copies, never written."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +10,7 @@ OWN_FOLDERS = ("assets", "blocks", "runtime", "studio")
 
 
 def is_installed_file(path: str | Path) -> bool:
-    """True when `path` (symlinks resolved) lies inside one of ConvStudio's own installed folders."""
+    """True when `path` (symlinks resolved) lies in one of ConvStudio's own installed folders."""
     try:
         real = Path(path).expanduser().resolve()
     except (OSError, RuntimeError):

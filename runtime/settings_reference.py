@@ -1,4 +1,5 @@
 """The README's reference tables, generated from the settings schemas (a test keeps them equal)."""
+
 from __future__ import annotations
 
 from dataclasses import fields
@@ -22,7 +23,9 @@ def _value(value: Any) -> str:
     return f"`{value}`"
 
 
-def _allowed(kind: str, choices: tuple[str, ...], minimum: float | None, maximum: float | None) -> str:
+def _allowed(
+    kind: str, choices: tuple[str, ...], minimum: float | None, maximum: float | None
+) -> str:
     if choices:
         return ", ".join(f"`{c}`" for c in choices)
     if kind == "bool":
@@ -41,8 +44,11 @@ def training_table() -> str:
     """Every key of the `training` section: default, allowed values, meaning."""
     rows = ["| Key | Default | Allowed | Meaning |", "|---|---|---|---|"]
     for f in FIELDS:
-        rows.append(f"| `{f.name}` | {_value(f.default)} | {_allowed(f.kind, f.choices, f.minimum, f.maximum)} "
-                    f"| {f.help} |")
+        rows.append(
+            f"| `{f.name}` | {_value(f.default)} "
+            f"| {_allowed(f.kind, f.choices, f.minimum, f.maximum)} "
+            f"| {f.help} |"
+        )
     return "\n".join(rows)
 
 
@@ -52,7 +58,10 @@ def data_table() -> str:
     for k in DATA_KEYS:
         default = k.default if k.default != "by input size" else None
         shown = "by input size (below)" if k.default == "by input size" else _value(default)
-        rows.append(f"| `{k.name}` | {shown} | {_allowed(k.kind, k.choices, k.minimum, k.maximum)} | {k.help} |")
+        rows.append(
+            f"| `{k.name}` | {shown} "
+            f"| {_allowed(k.kind, k.choices, k.minimum, k.maximum)} | {k.help} |"
+        )
     return "\n".join(rows)
 
 
@@ -60,13 +69,16 @@ def default_data_table() -> str:
     """What a project without a `data` section trains on, by input size."""
     rows = ["| Input | Default `data` section |", "|---|---|"]
     for shape in DEFAULT_DATA_SHAPES:
-        label = {(1, 28, 28): "any other size", (1, 8, 8): "1×8×8", (3, 32, 32): "3 channels"}[shape]
+        label = {(1, 28, 28): "any other size", (1, 8, 8): "1×8×8", (3, 32, 32): "3 channels"}[
+            shape
+        ]
         rows.append(f"| {label} | `{_compact(default_data(shape))}` |")
     return "\n".join(rows)
 
 
 def _compact(doc: dict[str, Any]) -> str:
     import json
+
     return json.dumps(doc, separators=(", ", ": "))
 
 
@@ -74,29 +86,42 @@ def metrics_fields() -> str:
     """The fields of the two kinds of metrics.jsonl lines."""
     step = ", ".join(f"`{f.name}`" for f in fields(StepMetrics))
     epoch = ", ".join(f"`{f.name}`" for f in fields(EpochMetrics))
-    return (f"- `\"kind\": \"step\"` (every `log_every` iterations): {step}.\n"
-            f"- `\"kind\": \"epoch\"` (each epoch end): {epoch} (`confusion` as a list of rows: true class × "
-            f"predicted class).")
+    return (
+        f'- `"kind": "step"` (every `log_every` iterations): {step}.\n'
+        f'- `"kind": "epoch"` (each epoch end): {epoch} '
+        f'(`confusion` as a list of rows: true class × '
+        f"predicted class)."
+    )
 
 
-BLOCKS = {"training-keys": training_table, "data-keys": data_table, "default-data": default_data_table,
-          "metrics-fields": metrics_fields}
+BLOCKS = {
+    "training-keys": training_table,
+    "data-keys": data_table,
+    "default-data": default_data_table,
+    "metrics-fields": metrics_fields,
+}
 """README marker name → the function that renders the text between its markers."""
 
 
 def render_readme(text: str) -> str:
-    """`text` with every generated block (between `<!-- name:start -->` and `<!-- name:end -->`) rebuilt."""
+    """`text` with every generated block rebuilt (between `<!-- name:start/end -->` markers)."""
     import re
+
     for name, render in BLOCKS.items():
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _, r=render, s=start, e=end:
-                      f"{s}\n{r()}\n{e}", text, flags=re.S)
+        text = re.sub(
+            re.escape(start) + ".*?" + re.escape(end),
+            lambda _, r=render, s=start, e=end: f"{s}\n{r()}\n{e}",
+            text,
+            flags=re.S,
+        )
     return text
 
 
 if __name__ == "__main__":
     import sys
     from pathlib import Path
+
     readme = Path(__file__).resolve().parent.parent / "README.md"
     updated = render_readme(readme.read_text(encoding="utf-8"))
     if "--write" in sys.argv:

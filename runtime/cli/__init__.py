@@ -1,9 +1,10 @@
 """The `convstudio` command: one sub-command per module in this package (cmd_*.py).
 
 Whatever happens, a person sees at most one line on stderr: a ConvStudioError is the message itself;
-anything else is a bug, reported as one line that says where its full traceback was written; a reader
-that closes the pipe early (`convstudio blocks | head -1`) simply ends the command.
+anything else is a bug, reported as one line that says where its full traceback was written;
+a reader that closes the pipe early (`convstudio blocks | head -1`) simply ends the command.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     command = args.command or "open"
-    for stream in (sys.stdout, sys.stderr):  # a lone surrogate in a user's string must not crash a print
+    for stream in (
+        sys.stdout,
+        sys.stderr,
+    ):  # a lone surrogate in a user's string must not crash a print
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     if not sys.warnoptions and not os.environ.get("PYTHONWARNINGS"):
@@ -71,14 +75,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except MemoryError as exc:
         report = write_crash_report(command, exc)
-        _say(f"convstudio {command}: ran out of memory; try a smaller input, batch or model"
-             + (f" (details in {report})" if report else ""))
+        _say(
+            f"convstudio {command}: ran out of memory; try a smaller input, batch or model"
+            + (f" (details in {report})" if report else "")
+        )
         return 1
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug becomes one line
         report = write_crash_report(command, exc)
-        where = f"the full traceback is in {report}" if report else "no traceback file could be written"
-        _say(f"convstudio {command}: internal error (a bug in ConvStudio, please report it): "
-             f"{type(exc).__name__}: {exc}; {where}")
+        where = (
+            f"the full traceback is in {report}" if report else "no traceback file could be written"
+        )
+        _say(
+            f"convstudio {command}: internal error (a bug in ConvStudio, please report it): "
+            f"{type(exc).__name__}: {exc}; {where}"
+        )
         return 1
 
 
@@ -95,7 +105,7 @@ def _say(message: str) -> None:
 
 
 def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that Python's own flush at exit cannot fail on the closed pipe."""
+    """Point stdout at /dev/null: Python's own flush at exit cannot fail on the closed pipe."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

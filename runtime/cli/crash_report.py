@@ -1,4 +1,5 @@
-"""Where an unexpected exception's full traceback goes, so that the user sees one line, not a dump."""
+"""Where an unexpected exception's traceback goes, so that the user sees one line, not a dump."""
+
 from __future__ import annotations
 
 import os
@@ -16,13 +17,16 @@ def crash_folder() -> Path:
 
 def write_crash_report(command: str, exc: BaseException) -> Path | None:
     """Write the traceback of `exc` to a new file; its path, or None when no folder is writable."""
-    text = (f"convstudio {command}: {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
-            + "".join(traceback.format_exception(exc)))
+    text = f"convstudio {command}: {time.strftime('%Y-%m-%d %H:%M:%S')}\n" + "".join(
+        traceback.format_exception(exc)
+    )
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for folder in (crash_folder(), Path(tempfile.gettempdir())):
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f"convstudio-{command}-{stamp}-", suffix=".txt", dir=folder)
+            fd, name = tempfile.mkstemp(
+                prefix=f"convstudio-{command}-{stamp}-", suffix=".txt", dir=folder
+            )
             with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
                 handle.write(text)
             return Path(name)

@@ -1,4 +1,5 @@
 """Whether the window can open: Qt aborts the process when it finds no display, so look first."""
+
 from __future__ import annotations
 
 import ctypes.util
@@ -8,13 +9,19 @@ import socket
 import sys
 from typing import Mapping
 
-XCB_LIBRARIES = {"xcb-cursor": "libxcb-cursor0", "xkbcommon-x11": "libxkbcommon-x11-0",
-                 "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+}
 """Libraries Qt's xcb plugin loads (library name → Debian/Ubuntu package)."""
 HEADLESS_HINT = "the commands summary, export and train need no display"
 
 
-def display_problem(environ: Mapping[str, str] | None = None, platform: str | None = None) -> str | None:
+def display_problem(
+    environ: Mapping[str, str] | None = None, platform: str | None = None
+) -> str | None:
     """Why Qt would find no usable display here (one sentence), or None when it should find one."""
     environ = os.environ if environ is None else environ
     platform = sys.platform if platform is None else platform
@@ -25,18 +32,28 @@ def display_problem(environ: Mapping[str, str] | None = None, platform: str | No
         return None  # offscreen, vnc, eglfs…: the user picked a platform that needs no X or Wayland
     display, wayland = environ.get("DISPLAY", ""), environ.get("WAYLAND_DISPLAY", "")
     if not display and not wayland:
-        return ("no display found (DISPLAY and WAYLAND_DISPLAY are not set): start ConvStudio in a desktop "
-                "session, or run an X server and set DISPLAY (e.g. `Xvfb :1 & export DISPLAY=:1`); "
-                + HEADLESS_HINT)
+        return (
+            "no display found (DISPLAY and WAYLAND_DISPLAY are not set): "
+            "start ConvStudio in a desktop "
+            "session, or run an X server and set DISPLAY (e.g. `Xvfb :1 & export DISPLAY=:1`); "
+            + HEADLESS_HINT
+        )
     if wayland or chosen.startswith("wayland"):
         return None
     if not _x_server_answers(display):
-        return (f"no X server answers on DISPLAY={display}: start one there (or `Xvfb {_local(display)} &`), "
-                f"or set DISPLAY to a running one; " + HEADLESS_HINT)
-    missing = [package for lib, package in XCB_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
+        return (
+            f"no X server answers on DISPLAY={display}: "
+            f"start one there (or `Xvfb {_local(display)} &`), "
+            f"or set DISPLAY to a running one; " + HEADLESS_HINT
+        )
+    missing = [
+        package for lib, package in XCB_LIBRARIES.items() if ctypes.util.find_library(lib) is None
+    ]
     if missing:
-        return (f"Qt's xcb platform plugin needs system libraries that are missing: install them "
-                f"(Debian/Ubuntu: `apt-get install {' '.join(missing)}`); " + HEADLESS_HINT)
+        return (
+            f"Qt's xcb platform plugin needs system libraries that are missing: install them "
+            f"(Debian/Ubuntu: `apt-get install {' '.join(missing)}`); " + HEADLESS_HINT
+        )
     return None
 
 

@@ -4,6 +4,7 @@ Files come from users, so nothing is allocated on trust: the header's dimensions
 with a bound before any array exists, and a gzip stream is decompressed only up to the size its
 header declares (a small bomb that inflates to gigabytes is refused after one byte too many).
 """
+
 from __future__ import annotations
 
 import os
@@ -68,7 +69,7 @@ class _Reader:
             chunk = self._next(len(buffer) - size)
             if not chunk:
                 break
-            buffer[size:size + len(chunk)] = chunk
+            buffer[size : size + len(chunk)] = chunk
             size += len(chunk)
         return size
 
@@ -107,32 +108,44 @@ def _read_array(reader: _Reader, path: Path) -> np.ndarray:
     if len(magic) < 4 or magic[0] != 0 or magic[1] != 0:
         raise DataError(path, "is not an IDX file (the first two bytes must be zero)")
     if magic[2] != _UINT8:
-        raise DataError(path, f"stores type 0x{magic[2]:02x}; only unsigned bytes (0x08) are supported")
+        raise DataError(
+            path, f"stores type 0x{magic[2]:02x}; only unsigned bytes (0x08) are supported"
+        )
     ndim = magic[3]
     raw_dims = reader.read(4 * ndim)
     if ndim == 0 or len(raw_dims) < 4 * ndim:
         raise DataError(path, "has a truncated IDX header")
-    dims = tuple(int.from_bytes(raw_dims[4 * i: 4 + 4 * i], "big") for i in range(ndim))
+    dims = tuple(int.from_bytes(raw_dims[4 * i : 4 + 4 * i], "big") for i in range(ndim))
     expected = 1
     for dim in dims:
         expected *= dim  # Python ints: the product cannot overflow, only exceed the bound
     shape = "×".join(map(str, dims))
     if expected > MAX_VALUES:
-        raise DataError(path, f"header declares {shape} = {expected:,} values ({format_bytes(expected)}); "
-                              f"at most {format_bytes(MAX_VALUES)} can be loaded into memory")
+        raise DataError(
+            path,
+            f"header declares {shape} = {expected:,} values ({format_bytes(expected)}); "
+            f"at most {format_bytes(MAX_VALUES)} can be loaded into memory",
+        )
     try:
-        values = np.empty(expected + 1, dtype=np.uint8)  # one byte past the declared size: trailing data
+        values = np.empty(
+            expected + 1, dtype=np.uint8
+        )  # one byte past the declared size: trailing data
     except MemoryError:
-        raise DataError(path, f"needs {format_bytes(expected)} of memory for {shape} values, more than "
-                              f"is free") from None
+        raise DataError(
+            path, f"needs {format_bytes(expected)} of memory for {shape} values, more than is free"
+        ) from None
     held = reader.read_into(memoryview(values))
     if held != expected:
         count = f"{held:,}" if held <= expected else "more"
-        raise DataError(path, f"header says {shape} = {expected:,} values but the file holds {count}")
+        raise DataError(
+            path, f"header says {shape} = {expected:,} values but the file holds {count}"
+        )
     return values[:expected].reshape(dims)
 
 
-def load_idx(images_path: str | Path, labels_path: str | Path, classes: tuple[str, ...] | None = None) -> ImageSet:
+def load_idx(
+    images_path: str | Path, labels_path: str | Path, classes: tuple[str, ...] | None = None
+) -> ImageSet:
     """Images (N×H×W or N×C×H×W) and labels (N) from two IDX files."""
     images, labels = read_idx(images_path), read_idx(labels_path)
     if images.ndim == 3:
@@ -140,12 +153,18 @@ def load_idx(images_path: str | Path, labels_path: str | Path, classes: tuple[st
     if images.ndim != 4:
         raise DataError(images_path, f"holds a {images.ndim}-dimensional array; images need N×H×W")
     if labels.ndim != 1:
-        raise DataError(labels_path, f"holds a {labels.ndim}-dimensional array; labels need one dimension")
+        raise DataError(
+            labels_path, f"holds a {labels.ndim}-dimensional array; labels need one dimension"
+        )
     if len(labels) != len(images):
-        raise DataError(labels_path, f"has {len(labels):,} labels but {Path(images_path).name} has "
-                                     f"{len(images):,} images")
+        raise DataError(
+            labels_path,
+            f"has {len(labels):,} labels but {Path(images_path).name} has {len(images):,} images",
+        )
     count = int(labels.max()) + 1 if len(labels) else 0
     names = classes or tuple(str(i) for i in range(count))
     if len(names) < count:
         raise DataError(labels_path, f"has label {count - 1} but only {len(names)} class names")
-    return ImageSet(np.ascontiguousarray(images), labels.astype(np.int64), names, Path(images_path).name)
+    return ImageSet(
+        np.ascontiguousarray(images), labels.astype(np.int64), names, Path(images_path).name
+    )

@@ -1,4 +1,5 @@
-"""Writes the corpus to disk, one folder per case, and pairs every input with the commands it feeds."""
+"""Writes the corpus to disk, one folder per case, pairing each input with the commands it feeds."""
+
 from __future__ import annotations
 
 import copy
@@ -47,12 +48,20 @@ class CaseWriter:
         self.cases.append(Case(name, argv, folder=str(folder), **options))
         return folder
 
-    def project_everywhere(self, name: str, write: Writer | None, file: str = "p.json",
-                           commands: dict[str, list[str]] = PROJECT_COMMANDS, **options: Any) -> None:
+    def project_everywhere(
+        self,
+        name: str,
+        write: Writer | None,
+        file: str = "p.json",
+        commands: dict[str, list[str]] = PROJECT_COMMANDS,
+        **options: Any,
+    ) -> None:
         """One case per command that reads a project, all on the same bad file."""
         for command, argv in commands.items():
             files = {file: write} if write else {}
-            folder = self.add(f"{name}.{command}", files, [a.format(file=file) for a in argv], **options)
+            folder = self.add(
+                f"{name}.{command}", files, [a.format(file=file) for a in argv], **options
+            )
             if write is None:
                 corpus.make_special(folder, name)
 
@@ -85,7 +94,9 @@ def build_cases(root: Path, checkpoints: bool = True) -> list[Case]:
 def _settings_cases(writer: CaseWriter) -> None:
     for name, section in corpus.training_settings().items():
         doc = corpus.tiny_project(training={**corpus.tiny_project()["training"], **section})
-        writer.add(f"training_{name}.train", {"p.json": _dump(doc)}, ["train", "p.json", "--out", "run"])
+        writer.add(
+            f"training_{name}.train", {"p.json": _dump(doc)}, ["train", "p.json", "--out", "run"]
+        )
     for name, section in corpus.data_settings().items():
         doc = corpus.tiny_project(data=section)
         files = {"p.json": _dump(doc)}
@@ -97,24 +108,41 @@ def _settings_cases(writer: CaseWriter) -> None:
 def _data_cases(writer: CaseWriter) -> None:
     for name, (section, files) in corpus.data_files().items():
         doc = corpus.tiny_project(data=section)
-        folder = writer.add(f"datafile_{name}.train", {"p.json": _dump(doc), **files},
-                            ["train", "p.json", "--out", "run"], bomb=True)
+        folder = writer.add(
+            f"datafile_{name}.train",
+            {"p.json": _dump(doc), **files},
+            ["train", "p.json", "--out", "run"],
+            bomb=True,
+        )
         if "fifo" in name:
             os.mkfifo(folder / "fifo.idx")
 
 
 def _target_cases(writer: CaseWriter) -> None:
-    """Outputs that must not be written: a folder, a FIFO, a device node, an existing file as --out."""
+    """Outputs that must not be written: a folder, a FIFO, a device node, a file as --out."""
     good = {"p.json": _dump(corpus.tiny_project())}
     for fmt in ("py", "onnx"):
-        writer.add(f"target_folder.export_{fmt}", {**good, f"out.{fmt}/keep.txt": _text("keep")},
-                   ["export", "p.json", "-o", f"out.{fmt}"])
-        folder = writer.add(f"target_fifo.export_{fmt}", good, ["export", "p.json", "-o", f"out.{fmt}"])
+        writer.add(
+            f"target_folder.export_{fmt}",
+            {**good, f"out.{fmt}/keep.txt": _text("keep")},
+            ["export", "p.json", "-o", f"out.{fmt}"],
+        )
+        folder = writer.add(
+            f"target_fifo.export_{fmt}", good, ["export", "p.json", "-o", f"out.{fmt}"]
+        )
         os.mkfifo(folder / f"out.{fmt}")
-        if os.geteuid() == 0:  # a device node of our own: replacing the real /dev/null would harm the machine
-            folder = writer.add(f"target_device.export_{fmt}", good, ["export", "p.json", "-o", f"null.{fmt}"])
+        if (
+            os.geteuid() == 0
+        ):  # a device node of our own: replacing the real /dev/null would harm the machine
+            folder = writer.add(
+                f"target_device.export_{fmt}", good, ["export", "p.json", "-o", f"null.{fmt}"]
+            )
             os.mknod(folder / f"null.{fmt}", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
-    writer.add("target_out_is_file.train", {**good, "run": _text("precious")}, ["train", "p.json", "--out", "run"])
+    writer.add(
+        "target_out_is_file.train",
+        {**good, "run": _text("precious")},
+        ["train", "p.json", "--out", "run"],
+    )
     folder = writer.add("target_out_fifo.train", good, ["train", "p.json", "--out", "run"])
     os.mkfifo(folder / "run")
 
@@ -122,20 +150,34 @@ def _target_cases(writer: CaseWriter) -> None:
 def _argument_cases(writer: CaseWriter) -> None:
     """Bad command-line values (the project itself is fine)."""
     good = {"p.json": _dump(corpus.tiny_project())}
-    for i, argv in enumerate([
-        ["summary", "p.json", "--input", "3x224"], ["summary", "p.json", "--input", "0x8x8"],
-        ["summary", "p.json", "--input", "1x99999x8"], ["summary", "p.json", "--input", "axbxc"],
-        ["summary", "p.json", "--batch", "0"], ["summary", "p.json", "--batch", "-5"],
-        ["summary", "p.json", "--batch", "x"], ["summary", "p.json", "--format", "xml"],
-        ["export", "p.json"], ["export", "p.json", "-o", "x.py", "--format", "java"],
-        ["train", "p.json", "--epochs", "0", "--out", "run"], ["train", "p.json", "--epochs", "-1", "--out", "run"],
-        ["train", "p.json", "--epochs", str(10**30), "--out", "run"],
-        ["train", "p.json", "--device", "tpu", "--out", "run"], ["train", "p.json", "--device", "cuda", "--out", "run"],
-        ["train", "p.json", "--resume", "nothing.json", "--out", "run"],
-        ["train", "p.json", "--resume", "/dev/zero", "--out", "run"],
-        ["blocks", "--format", "xml"], ["templates", "--format", "yaml"], ["blocks", "extra"],
-        ["no-such-command"], ["open", "p.json"], ["open"], ["open", "missing.json"],
-    ]):
+    for i, argv in enumerate(
+        [
+            ["summary", "p.json", "--input", "3x224"],
+            ["summary", "p.json", "--input", "0x8x8"],
+            ["summary", "p.json", "--input", "1x99999x8"],
+            ["summary", "p.json", "--input", "axbxc"],
+            ["summary", "p.json", "--batch", "0"],
+            ["summary", "p.json", "--batch", "-5"],
+            ["summary", "p.json", "--batch", "x"],
+            ["summary", "p.json", "--format", "xml"],
+            ["export", "p.json"],
+            ["export", "p.json", "-o", "x.py", "--format", "java"],
+            ["train", "p.json", "--epochs", "0", "--out", "run"],
+            ["train", "p.json", "--epochs", "-1", "--out", "run"],
+            ["train", "p.json", "--epochs", str(10**30), "--out", "run"],
+            ["train", "p.json", "--device", "tpu", "--out", "run"],
+            ["train", "p.json", "--device", "cuda", "--out", "run"],
+            ["train", "p.json", "--resume", "nothing.json", "--out", "run"],
+            ["train", "p.json", "--resume", "/dev/zero", "--out", "run"],
+            ["blocks", "--format", "xml"],
+            ["templates", "--format", "yaml"],
+            ["blocks", "extra"],
+            ["no-such-command"],
+            ["open", "p.json"],
+            ["open"],
+            ["open", "missing.json"],
+        ]
+    ):
         writer.add(f"args_{i:02d}_{argv[0]}", good, argv)
 
 
@@ -145,50 +187,80 @@ def _injection_cases(writer: CaseWriter) -> None:
         for field in ("name", "description"):
             doc = copy.deepcopy(corpus.tiny_project())
             doc[field] = text
-            writer.add(f"inject_{field}_{name}.export_py", {"p.json": _dump(doc)},
-                       ["export", "p.json", "-o", "out.py"], accepted=True, import_after="out.py")
+            writer.add(
+                f"inject_{field}_{name}.export_py",
+                {"p.json": _dump(doc)},
+                ["export", "p.json", "-o", "out.py"],
+                accepted=True,
+                import_after="out.py",
+            )
         doc = copy.deepcopy(corpus.tiny_project())
         doc["nodes"][1]["name"] = text  # node names must be identifiers: refused when loading
         writer.project_everywhere(f"inject_node_name_{name}", _dump(doc))
     payload = 'evil""";__import__("os").system("touch PWNED");"""'
-    writer.add("inject_file_name.export_py", {f"{payload}.json": _dump(corpus.tiny_project())},
-               ["export", f"{payload}.json", "-o", "out.py"], accepted=True, import_after="out.py")
+    writer.add(
+        "inject_file_name.export_py",
+        {f"{payload}.json": _dump(corpus.tiny_project())},
+        ["export", f"{payload}.json", "-o", "out.py"],
+        accepted=True,
+        import_after="out.py",
+    )
 
 
 def _weights_and_import_cases(writer: CaseWriter) -> None:
-    """Bad weight files for `weights` and bad ONNX files for `import` (a .py source runs by design)."""
+    """Bad weight files for `weights`, bad ONNX files for `import` (.py sources run by design)."""
     good = {"p.json": _dump(corpus.tiny_project())}
-    weights = {"empty.safetensors": _text(""), "garbage.safetensors": _text("{not a header"),
-               "evil.pt": corpus.evil_pickle, "garbage.pt": _text("not a zip"), "huge_header.safetensors":
-               lambda p: p.write_bytes((2**62).to_bytes(8, "little") + b"{}")}
+    weights = {
+        "empty.safetensors": _text(""),
+        "garbage.safetensors": _text("{not a header"),
+        "evil.pt": corpus.evil_pickle,
+        "garbage.pt": _text("not a zip"),
+        "huge_header.safetensors": lambda p: p.write_bytes((2**62).to_bytes(8, "little") + b"{}"),
+    }
     for name, write in weights.items():
-        writer.add(f"weights_{name.replace('.', '_')}", {**good, name: write},
-                   ["weights", "p.json", "--load", name, "-o", "out.json"])
+        writer.add(
+            f"weights_{name.replace('.', '_')}",
+            {**good, name: write},
+            ["weights", "p.json", "--load", name, "-o", "out.json"],
+        )
     for name in ("fifo.pt", "/dev/zero", "missing.pt"):
-        folder = writer.add(f"weights_{name.strip('/').replace('/', '_').replace('.', '_')}", good,
-                            ["weights", "p.json", "--load", name, "-o", "out.json"], bomb=True)
+        folder = writer.add(
+            f"weights_{name.strip('/').replace('/', '_').replace('.', '_')}",
+            good,
+            ["weights", "p.json", "--load", name, "-o", "out.json"],
+            bomb=True,
+        )
         if name == "fifo.pt":
             os.mkfifo(folder / name)
     onnx = {"empty.onnx": _text(""), "garbage.onnx": _text("not protobuf"), "dev_zero.onnx": None}
     for name, write in onnx.items():
         files = {name: write} if write else {}
-        folder = writer.add(f"import_{name.replace('.', '_')}", files, ["import", name, "-o", "out.json"],
-                            bomb=True)
+        folder = writer.add(
+            f"import_{name.replace('.', '_')}", files, ["import", name, "-o", "out.json"], bomb=True
+        )
         if write is None:
             (folder / name).symlink_to("/dev/zero")
 
 
 def _checkpoint_cases(writer: CaseWriter, root: Path) -> None:
-    """Tampered checkpoints (every JSON field, truncated and reshaped tensors) passed to --resume."""
+    """Tampered checkpoints (JSON fields, truncated and reshaped tensors) passed to --resume."""
     origin = root / "_checkpoint"
     origin.mkdir()
     (origin / "p.json").write_text(json.dumps(corpus.tiny_project()), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "runtime", "train", "p.json", "--out", "run"], cwd=origin,
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "runtime", "train", "p.json", "--out", "run"],
+        cwd=origin,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     run = origin / "run"
     meta = json.loads((run / "last.json").read_text(encoding="utf-8"))
-    copies = {rel.relative_to(run).as_posix(): _bytes_of(rel) for rel in run.rglob("*") if rel.is_file()
-              and rel.suffix in (".json", ".safetensors")}
+    copies = {
+        rel.relative_to(run).as_posix(): _bytes_of(rel)
+        for rel in run.rglob("*")
+        if rel.is_file() and rel.suffix in (".json", ".safetensors")
+    }
     project = {"p.json": _dump(corpus.tiny_project())}
     saved = {f"ckpt/{k}": v for k, v in copies.items()}
     argv = ["train", "p.json", "--resume", "ckpt/last.json", "--out", "run"]
@@ -199,22 +271,35 @@ def _checkpoint_cases(writer: CaseWriter, root: Path) -> None:
                 tampered["optimizer"]["param_groups"] = value
             else:
                 tampered[key] = value
-            writer.add(f"checkpoint_{key}_{i}.train", {**project, **saved, "ckpt/last.json": _dump(tampered)},
-                       argv)
+            writer.add(
+                f"checkpoint_{key}_{i}.train",
+                {**project, **saved, "ckpt/last.json": _dump(tampered)},
+                argv,
+            )
     for rel in copies:
         if rel.startswith("last") and rel.endswith(".safetensors"):
             stem = Path(rel).stem.replace(".", "_")
-            writer.add(f"checkpoint_truncated_{stem}.train", {**project, **saved, f"ckpt/{rel}": _truncated(run / rel)},
-                       argv)
-            writer.add(f"checkpoint_reshaped_{stem}.train", {**project, **saved, f"ckpt/{rel}": _reshaped(run / rel)},
-                       argv)
+            writer.add(
+                f"checkpoint_truncated_{stem}.train",
+                {**project, **saved, f"ckpt/{rel}": _truncated(run / rel)},
+                argv,
+            )
+            writer.add(
+                f"checkpoint_reshaped_{stem}.train",
+                {**project, **saved, f"ckpt/{rel}": _reshaped(run / rel)},
+                argv,
+            )
 
 
 def _reshaped(path: Path) -> Writer:
     """The same tensor names with the wrong shapes."""
     from safetensors.numpy import load_file, save_file
     import numpy as np
-    tensors = {name: np.zeros((len(t.shape) + 2,), dtype=t.dtype) for name, t in load_file(str(path)).items()}
+
+    tensors = {
+        name: np.zeros((len(t.shape) + 2,), dtype=t.dtype)
+        for name, t in load_file(str(path)).items()
+    }
     return lambda target: save_file(tensors, str(target))
 
 
@@ -238,14 +323,16 @@ def _truncated(path: Path) -> Writer:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """Every entry under `folder` (links and special files too) with a digest of its content or kind."""
+    """Every entry under `folder` (links, special files too) with a digest of content or kind."""
     found = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
         mode = path.lstat().st_mode
         if stat.S_ISREG(mode) and path.stat().st_size <= FULL_DIGEST_BYTES:
             found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-        elif stat.S_ISREG(mode):  # large bombs: size, times and the first MiB say whether it was touched
+        elif stat.S_ISREG(
+            mode
+        ):  # large bombs: size, times and the first MiB say whether it was touched
             info = path.stat()
             with open(path, "rb") as handle:
                 head = hashlib.sha256(handle.read(1 << 20)).hexdigest()

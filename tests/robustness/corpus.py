@@ -4,6 +4,7 @@ Nothing here is a stored blob: every file is written by code at test time, into 
 A case is refused (exit 1, one line) unless it is marked `accepted`: hostile strings that are valid
 input, whose exported code must import without running anything.
 """
+
 from __future__ import annotations
 
 import copy
@@ -39,18 +40,44 @@ class Case:
 def tiny_project(**changes: Any) -> dict[str, Any]:
     """A small valid network on 1×8×8 inputs (the bundled 8×8 digits), quick to load and train."""
     doc: dict[str, Any] = {
-        "format": "convstudio-project", "version": 1, "name": "Tiny", "description": "robustness base",
+        "format": "convstudio-project",
+        "version": 1,
+        "name": "Tiny",
+        "description": "robustness base",
         "input": {"channels": 1, "height": 8, "width": 8},
         "nodes": [
             {"id": "n1", "block": "input", "name": "image", "params": {}, "position": [0, 0]},
-            {"id": "n2", "block": "conv2d", "name": "conv1",
-             "params": {"out_channels": 4, "kernel_size": 3, "padding": 1}, "position": [0, 90]},
+            {
+                "id": "n2",
+                "block": "conv2d",
+                "name": "conv1",
+                "params": {"out_channels": 4, "kernel_size": 3, "padding": 1},
+                "position": [0, 90],
+            },
             {"id": "n3", "block": "relu", "name": "relu1", "params": {}, "position": [0, 180]},
-            {"id": "n4", "block": "flatten", "name": "flatten1", "params": {}, "position": [0, 270]},
-            {"id": "n5", "block": "output", "name": "head", "params": {"num_classes": 10}, "position": [0, 360]},
+            {
+                "id": "n4",
+                "block": "flatten",
+                "name": "flatten1",
+                "params": {},
+                "position": [0, 270],
+            },
+            {
+                "id": "n5",
+                "block": "output",
+                "name": "head",
+                "params": {"num_classes": 10},
+                "position": [0, 360],
+            },
         ],
         "edges": [{"from": f"n{i}", "to": f"n{i + 1}", "port": 0} for i in range(1, 5)],
-        "training": {"epochs": 1, "batch_size": 64, "schedule": "constant", "optimizer": "sgd", "lr": 0.01},
+        "training": {
+            "epochs": 1,
+            "batch_size": 64,
+            "schedule": "constant",
+            "optimizer": "sgd",
+            "lr": 0.01,
+        },
         "data": {"source": "digits", "validation": 0.2},
     }
     doc.update(changes)
@@ -79,13 +106,14 @@ def _edited(edit: Callable[[dict[str, Any]], None], base: dict[str, Any] | None 
 
 
 def _raw_json(edit: Callable[[str], str]) -> Writer:
-    """The base project's JSON text after a textual edit (for numbers JSON writers would not produce)."""
+    """The base project's JSON after a textual edit (numbers JSON writers would not produce)."""
     return _text(edit(json.dumps(tiny_project())))
 
 
 def _node_param(node: int, key: str, value: Any) -> Callable[[dict[str, Any]], None]:
     def edit(doc: dict[str, Any]) -> None:
         doc["nodes"][node]["params"][key] = value
+
     return edit
 
 
@@ -97,15 +125,20 @@ def _set(*keys_and_value: Any) -> Callable[[dict[str, Any]], None]:
         for key in keys[:-1]:
             target = target.setdefault(key, {}) if isinstance(target, dict) else target[key]
         target[keys[-1]] = value
+
     return edit
 
 
 def _with_node(block: str, params: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
     """Put one `block` node with `params` between relu1 and flatten1."""
+
     def edit(doc: dict[str, Any]) -> None:
-        doc["nodes"].append({"id": "x", "block": block, "name": "probe", "params": params, "position": [9, 9]})
+        doc["nodes"].append(
+            {"id": "x", "block": block, "name": "probe", "params": params, "position": [9, 9]}
+        )
         doc["edges"] = [e for e in doc["edges"] if e["from"] != "n3"]
         doc["edges"] += [{"from": "n3", "to": "x", "port": 0}, {"from": "x", "to": "n4", "port": 0}]
+
     return edit
 
 
@@ -113,7 +146,7 @@ HUGE = 10**400
 
 
 def project_files() -> dict[str, Writer]:
-    """Bad project files: structure, types, numbers, encodings, references (every command reads them)."""
+    """Bad project files: structure, types, numbers, encodings, references (for every command)."""
     base = json.dumps(tiny_project())
     files: dict[str, Writer] = {
         "empty": _bytes(b""),
@@ -151,16 +184,25 @@ def project_files() -> dict[str, Writer]:
         "node_name_int": _edited(lambda d: d["nodes"][1].update(name=5)),
         "node_name_keyword": _edited(lambda d: d["nodes"][1].update(name="class")),
         "node_name_newline": _edited(lambda d: d["nodes"][1].update(name="a\nb")),
-        "node_position_nan": _raw_json(lambda t: t.replace('"position": [0, 90]', '"position": [NaN, 90]')),
+        "node_position_nan": _raw_json(
+            lambda t: t.replace('"position": [0, 90]', '"position": [NaN, 90]')
+        ),
         "node_position_huge": _edited(lambda d: d["nodes"][1].update(position=[1e300, 0])),
         "node_position_short": _edited(lambda d: d["nodes"][1].update(position=[1])),
-        "two_inputs": _edited(lambda d: d["nodes"].append(
-            {"id": "i2", "block": "input", "name": "image2", "params": {}, "position": [1, 1]})),
+        "two_inputs": _edited(
+            lambda d: d["nodes"].append(
+                {"id": "i2", "block": "input", "name": "image2", "params": {}, "position": [1, 1]}
+            )
+        ),
         "no_output": _edited(lambda d: (d["nodes"].pop(), d["edges"].pop())),
         "edge_missing_node": _edited(lambda d: d["edges"].append({"from": "n1", "to": "ghost"})),
-        "edge_self_loop": _edited(lambda d: d["edges"].append({"from": "n3", "to": "n3", "port": 0})),
+        "edge_self_loop": _edited(
+            lambda d: d["edges"].append({"from": "n3", "to": "n3", "port": 0})
+        ),
         "edge_cycle": _edited(lambda d: d["edges"].append({"from": "n4", "to": "n2", "port": 0})),
-        "edge_port_huge": _raw_json(lambda t: t.replace('"to": "n2", "port": 0', f'"to": "n2", "port": {HUGE}')),
+        "edge_port_huge": _raw_json(
+            lambda t: t.replace('"to": "n2", "port": 0', f'"to": "n2", "port": {HUGE}')
+        ),
         "edge_port_negative": _edited(lambda d: d["edges"][0].update(port=-1)),
         "edge_port_string": _edited(lambda d: d["edges"][0].update(port="0")),
         "edge_duplicate": _edited(lambda d: d["edges"].append(dict(d["edges"][0]))),
@@ -173,18 +215,29 @@ def project_files() -> dict[str, Writer]:
         "data_list": _edited(_set("data", [1])),
         "training_string": _edited(_set("training", "fast")),
         "nan_constant": _raw_json(lambda t: t.replace('"kernel_size": 3', '"kernel_size": NaN')),
-        "infinity_constant": _raw_json(lambda t: t.replace('"kernel_size": 3', '"kernel_size": Infinity')),
-        "float_overflow": _raw_json(lambda t: t.replace('"kernel_size": 3', '"kernel_size": 1e400')),
-        "int_4300_digits": _raw_json(lambda t: t.replace('"kernel_size": 3', '"kernel_size": ' + "9" * 5000)),
+        "infinity_constant": _raw_json(
+            lambda t: t.replace('"kernel_size": 3', '"kernel_size": Infinity')
+        ),
+        "float_overflow": _raw_json(
+            lambda t: t.replace('"kernel_size": 3', '"kernel_size": 1e400')
+        ),
+        "int_4300_digits": _raw_json(
+            lambda t: t.replace('"kernel_size": 3', '"kernel_size": ' + "9" * 5000)
+        ),
         "kernel_too_large": _edited(_node_param(1, "kernel_size", 15)),
-        "kernel_too_large_padding_0": _edited(lambda d: d["nodes"][1]["params"].update(kernel_size=11, padding=0)),
+        "kernel_too_large_padding_0": _edited(
+            lambda d: d["nodes"][1]["params"].update(kernel_size=11, padding=0)
+        ),
         "channels_negative": _edited(_node_param(1, "out_channels", -4)),
         "channels_float": _edited(_node_param(1, "out_channels", 4.5)),
         "channels_string": _edited(_node_param(1, "out_channels", "4")),
         "channels_bool": _edited(_node_param(1, "out_channels", True)),
         "padding_word": _edited(_node_param(1, "padding", "full")),
-        "deep_nesting": _text(base.replace('"training":', '"deep": ' + "[" * 100_000 + "]" * 100_000
-                                                              + ', "training":')),
+        "deep_nesting": _text(
+            base.replace(
+                '"training":', '"deep": ' + "[" * 100_000 + "]" * 100_000 + ', "training":'
+            )
+        ),
     }
     return files
 
@@ -197,10 +250,14 @@ def number_files() -> dict[str, tuple[Writer, bool]]:
         for param in spec.params:
             if param.kind in ("int", "float", "padding"):
                 files[f"huge_{spec.id}_{param.name}"] = (
-                    _raw_json(_insert_node_text(spec.id, param.name, str(HUGE))), True)
+                    _raw_json(_insert_node_text(spec.id, param.name, str(HUGE))),
+                    True,
+                )
                 if param.maximum is not None:
                     files[f"big_{spec.id}_{param.name}"] = (
-                        _raw_json(_insert_node_text(spec.id, param.name, str(2**62))), False)
+                        _raw_json(_insert_node_text(spec.id, param.name, str(2**62))),
+                        False,
+                    )
     return files
 
 
@@ -209,6 +266,7 @@ def _insert_node_text(block: str, param: str, number: str) -> Callable[[str], st
         doc = json.loads(text)
         _with_node(block, {param: 12345})(doc)
         return json.dumps(doc).replace('"' + param + '": 12345', f'"{param}": {number}')
+
     return edit
 
 
@@ -216,15 +274,27 @@ def bomb_project_files() -> dict[str, Writer]:
     """Files that exhaust memory or time if read naively (run under the address-space limit)."""
     return {
         "bomb_65mib": lambda p: _sparse_json(p, 65 * 2**20),
-        "bomb_many_nodes": _edited(lambda d: d.update(nodes=d["nodes"] + [
-            {"id": f"m{i}", "block": "relu", "name": f"m{i}", "params": {}, "position": [0, 0]}
-            for i in range(60_000)])),
+        "bomb_many_nodes": _edited(
+            lambda d: d.update(
+                nodes=d["nodes"]
+                + [
+                    {
+                        "id": f"m{i}",
+                        "block": "relu",
+                        "name": f"m{i}",
+                        "params": {},
+                        "position": [0, 0],
+                    }
+                    for i in range(60_000)
+                ]
+            )
+        ),
         "bomb_many_edges": _edited(lambda d: d.update(edges=d["edges"] * 30_000)),
     }
 
 
 def _sparse_json(path: Path, size: int) -> None:
-    """A project file past the size limit: a valid project, then a hole of zero bytes (costs no disk)."""
+    """A project file past the size limit: a valid project, then a hole of zeros (costs no disk)."""
     with open(path, "wb") as handle:
         handle.write(json.dumps(tiny_project()).encode())
         handle.truncate(size)
@@ -232,9 +302,16 @@ def _sparse_json(path: Path, size: int) -> None:
 
 def special_paths() -> dict[str, str]:
     """Things that are not regular files, named where a project file is expected."""
-    return {"dev_zero": "/dev/zero", "dev_null": "/dev/null", "dev_urandom": "/dev/urandom",
-            "folder": ".", "missing": "missing.json", "fifo": "fifo.json", "symlink_dev_zero": "zero.json",
-            "symlink_loop": "loop.json"}
+    return {
+        "dev_zero": "/dev/zero",
+        "dev_null": "/dev/null",
+        "dev_urandom": "/dev/urandom",
+        "folder": ".",
+        "missing": "missing.json",
+        "fifo": "fifo.json",
+        "symlink_dev_zero": "zero.json",
+        "symlink_loop": "loop.json",
+    }
 
 
 def make_special(folder: Path, name: str) -> None:
@@ -250,6 +327,7 @@ def make_special(folder: Path, name: str) -> None:
 def training_settings() -> dict[str, dict[str, Any]]:
     """Bad `training` sections: wrong type, out of range and huge values for every setting."""
     from runtime.training.settings import FIELDS
+
     cases: dict[str, dict[str, Any]] = {"unknown_key": {"learning_rate": 0.1}}
     for spec in FIELDS:
         cases[f"{spec.name}_object"] = {spec.name: {"value": 1}}
@@ -306,37 +384,91 @@ def data_files() -> dict[str, tuple[dict[str, Any], dict[str, Writer]]]:
     idx = {"source": "idx", "images": "images.idx", "labels": "labels.idx"}
     idx_gz = dict(idx, images="images.idx.gz")
     return {
-        "idx_gzip_bomb": (idx_gz, {"images.idx.gz": _bytes(zero_bomb(idx_header((20, 8, 8)), 3 * 2**29)),
-                                   "labels.idx": _bytes(labels)}),
-        "idx_header_overflow": (idx, {"images.idx": _bytes(idx_header((65536,) * 4) + bytes(64)),
-                                      "labels.idx": _bytes(labels)}),
-        "idx_header_2gib": (idx, {"images.idx": _bytes(idx_header((2**15, 2**8, 2**8)) + bytes(64)),
-                                  "labels.idx": _bytes(labels)}),
-        "idx_truncated_header": (idx, {"images.idx": _bytes(idx_header((20, 8, 8))[:9]),
-                                       "labels.idx": _bytes(labels)}),
-        "idx_truncated_data": (idx, {"images.idx": _bytes(good_images[:-10]), "labels.idx": _bytes(labels)}),
-        "idx_trailing_data": (idx, {"images.idx": _bytes(good_images + b"extra"), "labels.idx": _bytes(labels)}),
-        "idx_wrong_magic": (idx, {"images.idx": _bytes(b"\x01\x02" + good_images[2:]),
-                                  "labels.idx": _bytes(labels)}),
-        "idx_float_type": (idx, {"images.idx": _bytes(b"\x00\x00\x0d\x03" + good_images[4:]),
-                                 "labels.idx": _bytes(labels)}),
-        "idx_label_count": (idx, {"images.idx": _bytes(good_images), "labels.idx": _bytes(labels[:-5])}),
-        "idx_corrupt_gzip": (idx_gz, {"images.idx.gz": _bytes(gzip.compress(good_images)[:-30] + b"garbage"),
-                                      "labels.idx": _bytes(labels)}),
+        "idx_gzip_bomb": (
+            idx_gz,
+            {
+                "images.idx.gz": _bytes(zero_bomb(idx_header((20, 8, 8)), 3 * 2**29)),
+                "labels.idx": _bytes(labels),
+            },
+        ),
+        "idx_header_overflow": (
+            idx,
+            {
+                "images.idx": _bytes(idx_header((65536,) * 4) + bytes(64)),
+                "labels.idx": _bytes(labels),
+            },
+        ),
+        "idx_header_2gib": (
+            idx,
+            {
+                "images.idx": _bytes(idx_header((2**15, 2**8, 2**8)) + bytes(64)),
+                "labels.idx": _bytes(labels),
+            },
+        ),
+        "idx_truncated_header": (
+            idx,
+            {"images.idx": _bytes(idx_header((20, 8, 8))[:9]), "labels.idx": _bytes(labels)},
+        ),
+        "idx_truncated_data": (
+            idx,
+            {"images.idx": _bytes(good_images[:-10]), "labels.idx": _bytes(labels)},
+        ),
+        "idx_trailing_data": (
+            idx,
+            {"images.idx": _bytes(good_images + b"extra"), "labels.idx": _bytes(labels)},
+        ),
+        "idx_wrong_magic": (
+            idx,
+            {"images.idx": _bytes(b"\x01\x02" + good_images[2:]), "labels.idx": _bytes(labels)},
+        ),
+        "idx_float_type": (
+            idx,
+            {
+                "images.idx": _bytes(b"\x00\x00\x0d\x03" + good_images[4:]),
+                "labels.idx": _bytes(labels),
+            },
+        ),
+        "idx_label_count": (
+            idx,
+            {"images.idx": _bytes(good_images), "labels.idx": _bytes(labels[:-5])},
+        ),
+        "idx_corrupt_gzip": (
+            idx_gz,
+            {
+                "images.idx.gz": _bytes(gzip.compress(good_images)[:-30] + b"garbage"),
+                "labels.idx": _bytes(labels),
+            },
+        ),
         "idx_fifo": (dict(idx, images="fifo.idx"), {"labels.idx": _bytes(labels)}),
         "idx_dev_zero": (dict(idx, images="/dev/zero"), {"labels.idx": _bytes(labels)}),
-        "cifar_truncated": ({"source": "cifar10", "path": "data_batch_1.bin"},
-                            {"data_batch_1.bin": _bytes(bytes(3073 * 2 + 7))}),
-        "cifar_bad_label": ({"source": "cifar10", "path": "data_batch_1.bin"},
-                            {"data_batch_1.bin": _bytes((b"\xff" + bytes(3072)) * 4)}),
-        "folder_png_bomb": ({"source": "folder", "path": "imgs"},
-                            {"imgs/a/bomb.png": _png_bomb, "imgs/a/ok.png": _png_small,
-                             "imgs/b/ok.png": _png_small}),
-        "folder_corrupt_png": ({"source": "folder", "path": "imgs"},
-                               {"imgs/a/bad.png": _bytes(b"\x89PNG\r\n\x1a\nnot really"),
-                                "imgs/a/ok.png": _png_small, "imgs/b/ok.png": _png_small}),
-        "folder_empty_png": ({"source": "folder", "path": "imgs"},
-                             {"imgs/a/zero.png": _bytes(b""), "imgs/b/ok.png": _png_small}),
+        "cifar_truncated": (
+            {"source": "cifar10", "path": "data_batch_1.bin"},
+            {"data_batch_1.bin": _bytes(bytes(3073 * 2 + 7))},
+        ),
+        "cifar_bad_label": (
+            {"source": "cifar10", "path": "data_batch_1.bin"},
+            {"data_batch_1.bin": _bytes((b"\xff" + bytes(3072)) * 4)},
+        ),
+        "folder_png_bomb": (
+            {"source": "folder", "path": "imgs"},
+            {
+                "imgs/a/bomb.png": _png_bomb,
+                "imgs/a/ok.png": _png_small,
+                "imgs/b/ok.png": _png_small,
+            },
+        ),
+        "folder_corrupt_png": (
+            {"source": "folder", "path": "imgs"},
+            {
+                "imgs/a/bad.png": _bytes(b"\x89PNG\r\n\x1a\nnot really"),
+                "imgs/a/ok.png": _png_small,
+                "imgs/b/ok.png": _png_small,
+            },
+        ),
+        "folder_empty_png": (
+            {"source": "folder", "path": "imgs"},
+            {"imgs/a/zero.png": _bytes(b""), "imgs/b/ok.png": _png_small},
+        ),
     }
 
 
@@ -346,8 +478,12 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 
 def _png(width: int, height: int, rows: Callable[[], bytes]) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", rows())
-            + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", rows())
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def _png_bomb(path: Path) -> None:
@@ -366,6 +502,7 @@ def evil_pickle(path: Path) -> None:
     class Payload:
         def __reduce__(self):
             return os.system, (f"touch {MARKER}",)
+
     path.write_bytes(pickle.dumps({"conv1.weight": Payload()}))
 
 

@@ -1,8 +1,9 @@
-"""A gzip stream of zeros of any size, written directly in fixed-Huffman deflate (no compressing needed).
+"""A gzip stream of zeros of any size, written directly in fixed-Huffman deflate (no compressing).
 
 One literal zero, then back-references of length 258 at distance 1: 13 bits per 258 bytes, so a
 1.5 GiB bomb is a 10 MB file produced in milliseconds instead of seconds of zlib work.
 """
+
 from __future__ import annotations
 
 import struct
@@ -40,7 +41,7 @@ def _match(bits: _Bits) -> None:
 
 
 def zero_bomb(header: bytes, zeros: int) -> bytes:
-    """gzip bytes that inflate to `header` + at least `zeros` zero bytes (rounded up to 258 · 8k + 1).
+    """gzip bytes that inflate to `header` + at least `zeros` zero bytes (rounded up).
 
     The CRC in the trailer is not computed (a reader that inflates everything finds out only at the
     end, which is what makes such a file a bomb)."""
@@ -64,8 +65,11 @@ def zero_bomb(header: bytes, zeros: int) -> bytes:
     tail.code(0, 7)  # end of block (symbol 256)
     deflate = head + body + unit * repeats + tail.flush()
     size = len(header) + 1 + 258 * 8 * repeats + 258 * _prefix_matches()
-    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + deflate
-            + struct.pack("<II", 0, size & 0xFFFFFFFF))
+    return (
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+        + deflate
+        + struct.pack("<II", 0, size & 0xFFFFFFFF)
+    )
 
 
 def _prefix_matches() -> int:

@@ -1,25 +1,36 @@
-"""Cases whose fix belongs to work that has not landed yet, each with its owner and the fault expected.
+"""Cases whose fix belongs to work that has not landed yet, with the fault expected and why.
 
 Listed here in the open (and printed by the report) instead of being skipped: when a fix lands, its
 entries stop matching and should be deleted; a pending case that fails in another way is a failure.
 """
+
 from __future__ import annotations
 
 from fnmatch import fnmatch
 
 PENDING: tuple[tuple[str, str, str], ...] = (
     # (case name pattern, fault text that is expected, why)
-    ("*.train", "left outputs behind: run",
-     "issue 9 §6/§7 (training outputs): a refused run still creates --out and metrics.jsonl"),
-    ("args_1[0-7]_train", "left outputs behind: run",
-     "issue 9 §6/§7 (training outputs): a refused run still creates --out and metrics.jsonl"),
+    (
+        "*.train",
+        "left outputs behind: run",
+        "issue 9 §6/§7 (training outputs): a refused run still creates --out and metrics.jsonl",
+    ),
+    (
+        "args_1[0-7]_train",
+        "left outputs behind: run",
+        "issue 9 §6/§7 (training outputs): a refused run still creates --out and metrics.jsonl",
+    ),
     ("target_*", "", "issue 9 §6/§8 (atomic writes): non-regular targets and --out that is a file"),
     ("inject_*.export_py", "", "issue 9 §1 (export injection)"),
     ("args_16_train", "", "issue 9 §6 (checkpoints): --resume of /dev/zero reads without a bound"),
     ("checkpoint_*", "", "issue 9 §6 (tampered checkpoints)"),
     ("datafile_folder_*", "", "issue 9 §5 (image folders: Pillow bombs, corrupt images)"),
-    ("import_*_onnx", "internal error", "ONNX import: `convstudio import x.onnx` names a module that is "
-                                        "not there (runtime.importing.onnx_import)"),
+    (
+        "import_*_onnx",
+        "internal error",
+        "ONNX import: `convstudio import x.onnx` names a module that is "
+        "not there (runtime.importing.onnx_import)",
+    ),
 )
 
 

@@ -3,6 +3,7 @@
 Builds the corpus in a temporary folder, runs it, and prints the table (with --readme, rewrites the
 README's block between the reliability markers instead).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,9 +27,14 @@ def render(verdicts: list[Verdict], seconds: float) -> str:
     bombs = sum(v.case.bomb for v in verdicts)
     lines = ["| Figure | Count |", "|---|---:|"]
     lines += [f"| {name} | {value:,} |" for name, value in counts.items()]
-    lines += ["", f"Cases by command: {', '.join(f'{c} {n}' for c, n in sorted(per_command.items()))}; "
-                  f"{bombs} of them under a 1 GiB address-space limit; {seconds:.0f} s on this machine."]
-    waiting = collections.Counter(pending_reason(v.case.name, v.faults) for v in verdicts if v.faults)
+    lines += [
+        "",
+        f"Cases by command: {', '.join(f'{c} {n}' for c, n in sorted(per_command.items()))}; "
+        f"{bombs} of them under a 1 GiB address-space limit; {seconds:.0f} s on this machine.",
+    ]
+    waiting = collections.Counter(
+        pending_reason(v.case.name, v.faults) for v in verdicts if v.faults
+    )
     unexpected = waiting.pop(None, 0)
     if waiting or unexpected:
         lines += ["", "Cases that still fail:"]
@@ -41,7 +47,9 @@ def render(verdicts: list[Verdict], seconds: float) -> str:
 def main() -> None:
     """Run the corpus once and print (or write) the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--readme", action="store_true", help="rewrite the README's reliability block")
+    parser.add_argument(
+        "--readme", action="store_true", help="rewrite the README's reliability block"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="convstudio-robustness-") as folder:
@@ -52,8 +60,12 @@ def main() -> None:
     if args.readme:
         readme = REPO / "README.md"
         text = readme.read_text(encoding="utf-8")
-        new = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: f"{START}\n{block}\n{END}", text,
-                     flags=re.S)
+        new = re.sub(
+            re.escape(START) + ".*?" + re.escape(END),
+            lambda _: f"{START}\n{block}\n{END}",
+            text,
+            flags=re.S,
+        )
         readme.write_text(new, encoding="utf-8")
 
 

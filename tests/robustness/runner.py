@@ -1,4 +1,5 @@
 """Runs the corpus through the command line and judges every case; the figures of the README."""
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from tests.robustness.cases import snapshot
 from tests.robustness.corpus import MARKER, Case
 
 TIMEOUT_S = 10.0
-"""A case that computes longer than this (CPU seconds) hangs; so does one blocked for WALL_LIMIT_S."""
+"""A case computing longer than this (CPU seconds) hangs; so does one blocked for WALL_LIMIT_S."""
 WALL_LIMIT_S = 30.0
 """Wall-clock limit: generous, because a machine shared with other work runs slower than its CPU."""
 REPO = Path(__file__).resolve().parents[2]
@@ -41,14 +42,31 @@ def run_corpus(cases: list[Case], logs: Path, jobs: int = 2) -> list[Verdict]:
     for case in cases:
         cache = logs / "cache" / case.name
         cache.mkdir(parents=True, exist_ok=True)
-        lines.append(json.dumps({"name": case.name, "argv": case.argv, "folder": case.folder, "bomb": case.bomb,
-                                 "import_after": case.import_after, "cache": str(cache), "cpu_seconds": TIMEOUT_S,
-                                 "stdout": str(logs / f"{case.name}.out"),
-                                 "stderr": str(logs / f"{case.name}.err")}))
+        lines.append(
+            json.dumps(
+                {
+                    "name": case.name,
+                    "argv": case.argv,
+                    "folder": case.folder,
+                    "bomb": case.bomb,
+                    "import_after": case.import_after,
+                    "cache": str(cache),
+                    "cpu_seconds": TIMEOUT_S,
+                    "stdout": str(logs / f"{case.name}.out"),
+                    "stderr": str(logs / f"{case.name}.err"),
+                }
+            )
+        )
     env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONDONTWRITEBYTECODE="1")
-    done = subprocess.run([sys.executable, "-m", "tests.robustness.zygote", str(jobs), str(WALL_LIMIT_S)],
-                          input="\n".join(lines), capture_output=True, text=True, cwd=REPO, env=env,
-                          timeout=60 + len(cases) * WALL_LIMIT_S)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.robustness.zygote", str(jobs), str(WALL_LIMIT_S)],
+        input="\n".join(lines),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60 + len(cases) * WALL_LIMIT_S,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"the case runner failed: {done.stderr[-2000:]}")
     results = {r["name"]: r for r in map(json.loads, done.stdout.splitlines())}
@@ -101,6 +119,9 @@ def figures(verdicts: list[Verdict]) -> dict[str, int]:
         "data lost": sum(v.data_lost for v in verdicts),
         "code executed": sum(v.code_executed for v in verdicts),
         "internal errors": sum(v.internal_error for v in verdicts),
-        "other faults": sum(bool(v.faults) and not (v.traceback or v.hung or v.data_lost or v.code_executed
-                                                    or v.internal_error) for v in verdicts),
+        "other faults": sum(
+            bool(v.faults)
+            and not (v.traceback or v.hung or v.data_lost or v.code_executed or v.internal_error)
+            for v in verdicts
+        ),
     }

@@ -1,4 +1,5 @@
-"""Files read without trusting them: non-regular files refused unopened, sizes bounded, bombs defused."""
+"""Untrusted reads: non-regular files refused unopened, sizes bounded, bombs defused."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,9 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     fifo = tmp_path / "p.json"
     os.mkfifo(fifo)
     errors = []
-    reader = threading.Thread(target=lambda: errors.append(_error_of(load_project, fifo)), daemon=True)
+    reader = threading.Thread(
+        target=lambda: errors.append(_error_of(load_project, fifo)), daemon=True
+    )
     reader.start()
     reader.join(timeout=10)
     assert not reader.is_alive() and "named pipe (FIFO), not a regular file" in errors[0]
@@ -35,8 +38,10 @@ def _error_of(function, *args) -> str:
     return ""
 
 
-@pytest.mark.parametrize("path, words", [("/dev/zero", "is a device"), ("/dev/null", "is a device"),
-                                         ("/", "is a folder")])
+@pytest.mark.parametrize(
+    "path, words",
+    [("/dev/zero", "is a device"), ("/dev/null", "is a device"), ("/", "is a folder")],
+)
 def test_special_files_are_refused_by_kind(path, words):
     assert words in _error_of(load_project, path)
 
@@ -67,13 +72,16 @@ def test_a_gzip_bomb_is_inflated_only_to_the_size_its_header_declares(tmp_path):
 def test_gzip_idx_within_its_header_still_loads(tmp_path):
     import gzip
     import numpy as np
+
     images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
     path = tmp_path / "ok.idx.gz"
     path.write_bytes(gzip.compress(idx_header((2, 3, 4)) + images.tobytes()))
     assert (read_idx(path) == images).all()
 
 
-@pytest.mark.parametrize("dims, words", [((65536,) * 4, "at most 2 GiB"), ((2**15, 2**8, 2**8), "holds 64")])
+@pytest.mark.parametrize(
+    "dims, words", [((65536,) * 4, "at most 2 GiB"), ((2**15, 2**8, 2**8), "holds 64")]
+)
 def test_idx_dimensions_are_multiplied_before_anything_is_allocated(tmp_path, dims, words):
     path = tmp_path / "x.idx"
     path.write_bytes(idx_header(dims) + bytes(64))
@@ -92,7 +100,7 @@ def test_huge_numbers_through_the_python_api_are_a_param_error():
     with pytest.raises(ParamError, match=r"must be at most .*\(401 digits\)"):
         graph.set_params("n2", {"out_channels": 10**400})
     with pytest.raises(ParamError, match="must be at least"):
-        graph.add_node("dropout", {"p": -10**400})
+        graph.add_node("dropout", {"p": -(10**400)})
 
 
 def test_version_0_files_with_edges_that_are_not_a_list_are_refused():
@@ -103,5 +111,8 @@ def test_version_0_files_with_edges_that_are_not_a_list_are_refused():
 
 def test_a_negative_split_seed_is_one_line():
     from runtime.data.settings import parse_data
-    with pytest.raises(DataError, match="'split_seed' must be a whole number from 0 to 2147483647, got -1"):
+
+    with pytest.raises(
+        DataError, match="'split_seed' must be a whole number from 0 to 2147483647, got -1"
+    ):
         parse_data({"source": "digits", "split_seed": -1}, (1, 8, 8))

@@ -1,4 +1,5 @@
-"""The command line's own edges, through real processes: closed pipes, no display, bugs, broken graphs."""
+"""The command line's edges, in real processes: closed pipes, no display, bugs, broken graphs."""
+
 from __future__ import annotations
 
 import json
@@ -16,19 +17,34 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
     return dict(env, PYTHONPATH=str(REPO), **extra)
 
 
 def _convstudio(*argv: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "runtime", *argv], cwd=cwd, capture_output=True, text=True,
-                          env=_env(**env), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "runtime", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("command", [["blocks"], ["templates"], ["blocks", "--format", "json"]])
 def test_a_reader_that_stops_early_ends_the_command_quietly(command, tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "runtime", *command], cwd=tmp_path, env=_env(),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runtime", *command],
+        cwd=tmp_path,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     first = process.stdout.readline()  # `| head -1`
     process.stdout.close()
     stderr = process.stderr.read().decode()
@@ -39,7 +55,9 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(command, tmp_path):
 def test_open_without_a_display_says_so_in_one_line(tmp_path):
     done = _convstudio("open", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stderr.count("\n") == 1 and "no display found" in done.stderr and "Xvfb" in done.stderr
+    assert (
+        done.stderr.count("\n") == 1 and "no display found" in done.stderr and "Xvfb" in done.stderr
+    )
 
 
 def test_open_reports_a_bad_file_before_looking_for_a_display(tmp_path):
@@ -58,11 +76,19 @@ def test_display_problems_name_what_to_install_or_set(tmp_path):
 
 
 def test_a_bug_is_one_line_naming_the_command_and_the_traceback_file(tmp_path):
-    code = ("import sys, runtime.cli.cmd_blocks as m\n"
-            "def broken(args):\n    raise KeyError('boom\\nsecond line')\n"
-            "m.run = broken\nfrom runtime.cli import main\nsys.exit(main(['blocks']))\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
-                          env=_env(XDG_CACHE_HOME=str(tmp_path / "cache")), timeout=120)
+    code = (
+        "import sys, runtime.cli.cmd_blocks as m\n"
+        "def broken(args):\n    raise KeyError('boom\\nsecond line')\n"
+        "m.run = broken\nfrom runtime.cli import main\nsys.exit(main(['blocks']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=_env(XDG_CACHE_HOME=str(tmp_path / "cache")),
+        timeout=120,
+    )
     assert done.returncode == 1
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
@@ -75,20 +101,27 @@ def test_a_bug_is_one_line_naming_the_command_and_the_traceback_file(tmp_path):
 def _broken_project(tmp_path: Path) -> Path:
     doc = tiny_project()
     doc["nodes"][1]["params"].update(kernel_size=11, padding=0)  # conv1 cannot see an 8×8 input
-    doc["nodes"].append({"id": "x", "block": "linear", "name": "stray", "params": {}, "position": [0, 0]})
+    doc["nodes"].append(
+        {"id": "x", "block": "linear", "name": "stray", "params": {}, "position": [0, 0]}
+    )
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(doc))
     return path
 
 
-@pytest.mark.parametrize("argv", [["export", "broken.json", "-o", "out.py"],
-                                  ["train", "broken.json", "--out", "run"],
-                                  ["summary", "broken.json"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "broken.json", "-o", "out.py"],
+        ["train", "broken.json", "--out", "run"],
+        ["summary", "broken.json"],
+    ],
+)
 def test_every_broken_node_is_named_on_one_line(argv, tmp_path):
     _broken_project(tmp_path)
     done = _convstudio(*argv, cwd=tmp_path)
     assert done.returncode == 1
-    line, = done.stderr.splitlines()
+    (line,) = done.stderr.splitlines()
     assert "2 problems" in line and "'conv1'" in line and "'stray'" in line
     assert not (tmp_path / "out.py").exists()
 
@@ -99,6 +132,9 @@ def test_summary_json_marks_the_layers_after_a_broken_one(tmp_path):
     layers = {layer["name"]: layer for layer in json.loads(done.stdout)["layers"]}
     assert "kernel" in layers["conv1"]["error"]
     for name in ("relu1", "flatten1", "head"):
-        assert layers[name]["error"] == "not analysed: depends on 'conv1'" and "params" not in layers[name]
+        assert (
+            layers[name]["error"] == "not analysed: depends on 'conv1'"
+            and "params" not in layers[name]
+        )
     assert layers["image"]["params"] == 0 and "error" not in layers["image"]
     assert "'stray' needs an input" in layers["stray"]["error"]

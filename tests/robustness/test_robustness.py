@@ -3,6 +3,7 @@
 Run alone with `python -m pytest -m robustness`; `python -m tests.robustness.report` prints the
 figures the README quotes.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -23,7 +24,9 @@ def verdicts(tmp_path_factory):
 
 def test_every_bad_input_ends_in_one_line_and_nothing_lost(verdicts):
     failures = [v for v in verdicts if v.faults and not pending_reason(v.case.name, v.faults)]
-    report = "\n".join(f"{v.case.name}: {'; '.join(v.faults)} | {v.stderr.strip()[-300:]}" for v in failures[:40])
+    report = "\n".join(
+        f"{v.case.name}: {'; '.join(v.faults)} | {v.stderr.strip()[-300:]}" for v in failures[:40]
+    )
     assert not failures, f"{len(failures)} of {len(verdicts)} cases misbehaved:\n{report}"
 
 

@@ -1,10 +1,11 @@
 """Runs `convstudio` cases in forked children of one process that has imported everything once.
 
-Started as `python -m tests.robustness.zygote JOBS TIMEOUT` with one JSON case per stdin line; prints
-one JSON result per line. Each child is a real process (own exit code, own stdout/stderr files, its
-own address-space limit for bombs) running the same `runtime.cli.main` as the installed command,
-so hundreds of cases cost milliseconds each instead of an interpreter start.
+Started as `python -m tests.robustness.zygote JOBS TIMEOUT` with one JSON case per stdin line;
+prints one JSON result per line. Each child is a real process (own exit code, own stdout and
+stderr files, its own address-space limit for bombs) running the same `runtime.cli.main` as the
+installed command, so hundreds of cases cost milliseconds each instead of an interpreter start.
 """
+
 from __future__ import annotations
 
 import gc
@@ -27,6 +28,7 @@ def _preload() -> None:
     import runtime.training  # noqa: F401
     import studio  # noqa: F401  (the package only; Qt is not started)
     from runtime.cli import _parser
+
     _parser()
 
 
@@ -40,15 +42,21 @@ def _child(case: dict) -> None:
         os.dup2(out, 1)
         os.dup2(err, 2)
         os.environ["XDG_CACHE_HOME"] = case["cache"]
-        for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):  # `open` must find no display
+        for name in (
+            "DISPLAY",
+            "WAYLAND_DISPLAY",
+            "QT_QPA_PLATFORM",
+        ):  # `open` must find no display
             os.environ.pop(name, None)
         cpu = int(case["cpu_seconds"])
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))  # SIGXCPU past the limit: a hang
         if case.get("bomb"):
             resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
         import torch
+
         torch.set_num_threads(1)
         from runtime.cli import main
+
         code = main(case["argv"])
         if code == 0 and case.get("import_after"):
             code = _import_exported(case["import_after"])
@@ -69,6 +77,7 @@ def _child(case: dict) -> None:
 def _import_exported(path: str) -> int:
     """Import an exported module by path, as a user would; 3 when importing it fails."""
     import importlib.util
+
     spec = importlib.util.spec_from_file_location("exported_model", path)
     try:
         module = importlib.util.module_from_spec(spec)
@@ -106,8 +115,17 @@ def serve(jobs: int, timeout: float) -> None:
                 del running[pid]
                 code = os.waitstatus_to_exitcode(status)
                 hung = hung or code == -signal.SIGXCPU
-                print(json.dumps({"name": case["name"], "code": code, "hung": hung,
-                                  "seconds": round(time.monotonic() - started, 3)}), flush=True)
+                print(
+                    json.dumps(
+                        {
+                            "name": case["name"],
+                            "code": code,
+                            "hung": hung,
+                            "seconds": round(time.monotonic() - started, 3),
+                        }
+                    ),
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

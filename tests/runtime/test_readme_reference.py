@@ -1,4 +1,5 @@
-"""The README's reference tables are generated from the settings schemas; the schemas tell the truth."""
+"""The README's reference tables come from the settings schemas; the schemas tell the truth."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,7 +18,9 @@ def test_the_readme_tables_equal_what_the_code_generates():
     text = README.read_text(encoding="utf-8")
     for name in BLOCKS:
         assert f"<!-- {name}:start -->" in text, f"README lacks the {name} block"
-    assert render_readme(text) == text, "README and settings disagree: run python -m runtime.settings_reference --write"
+    assert render_readme(text) == text, (
+        "README and settings disagree: run python -m runtime.settings_reference --write"
+    )
 
 
 def _section(key: str, value) -> dict:
@@ -27,7 +30,9 @@ def _section(key: str, value) -> dict:
     return {"source": "shapes" if key == "shapes_count" else "digits", key: value}
 
 
-@pytest.mark.parametrize("key", [k for k in DATA_KEYS if k.minimum is not None], ids=lambda k: k.name)
+@pytest.mark.parametrize(
+    "key", [k for k in DATA_KEYS if k.minimum is not None], ids=lambda k: k.name
+)
 def test_every_documented_data_bound_is_the_one_parse_data_applies(key):
     whole = key.kind in ("int", "fraction or count")
     step = 1 if whole else 1e-9
@@ -39,17 +44,24 @@ def test_every_documented_data_bound_is_the_one_parse_data_applies(key):
             parse_data(_section(key.name, int(bad) if whole else bad), (1, 8, 8))
 
 
-@pytest.mark.parametrize("key", [k for k in DATA_KEYS if k.kind in ("int", "float", "bool")],
-                         ids=lambda k: k.name)
+@pytest.mark.parametrize(
+    "key", [k for k in DATA_KEYS if k.kind in ("int", "float", "bool")], ids=lambda k: k.name
+)
 def test_every_documented_data_default_is_the_one_parse_data_uses(key):
     settings = parse_data({"source": "digits"}, (1, 8, 8))
-    owner, name = (settings.augment, key.name.split(".")[1]) if "." in key.name else (settings, key.name)
+    owner, name = (
+        (settings.augment, key.name.split(".")[1]) if "." in key.name else (settings, key.name)
+    )
     assert getattr(owner, name) == key.default
 
 
 def test_data_keys_cover_the_settings_the_parser_produces():
     documented = {k.name.split(".")[0] for k in DATA_KEYS}
-    produced = {f for f in DataSettings.__dataclass_fields__} - {"path", "labels"} | {"path", "images", "labels"}
+    produced = {f for f in DataSettings.__dataclass_fields__} - {"path", "labels"} | {
+        "path",
+        "images",
+        "labels",
+    }
     assert produced <= documented
 
 

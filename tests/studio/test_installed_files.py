@@ -1,4 +1,5 @@
-"""ConvStudio's own files are never the user's: templates open as untitled copies, Ctrl+S asks where to."""
+"""ConvStudio's own files are never the user's: templates open as untitled copies; Ctrl+S asks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,17 +20,21 @@ def _installed_state() -> dict[str, tuple[str, int]]:
     for folder in OWN_FOLDERS:
         for path in (INSTALL_ROOT / folder).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
-                state[str(path)] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mode)
+                state[str(path)] = (
+                    hashlib.sha256(path.read_bytes()).hexdigest(),
+                    path.stat().st_mode,
+                )
     return state
 
 
 def _move_a_node_and_press_ctrl_s(qtbot, window, monkeypatch, answer: str) -> list[str]:
-    """Drag conv1 with the mouse, press Ctrl+S; the save dialog answers `answer`; what it was asked."""
+    """Drag conv1, press Ctrl+S; the save dialog answers `answer`; returns what it was asked."""
     asked = []
 
     def dialog(parent, title, folder, filters):
         asked.append(folder)
         return answer, filters
+
     monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
     node = window.doc.project.graph.by_name("conv1").id
     activate(qtbot, window)
@@ -41,7 +46,9 @@ def _move_a_node_and_press_ctrl_s(qtbot, window, monkeypatch, answer: str) -> li
     return asked
 
 
-def test_the_default_project_opens_untitled_and_ctrl_s_asks_where(make_window, qtbot, monkeypatch, tmp_path):
+def test_the_default_project_opens_untitled_and_ctrl_s_asks_where(
+    make_window, qtbot, monkeypatch, tmp_path
+):
     before = _installed_state()
     window = make_window(open_for_editing(None))
     assert window.doc.project.path is None and "not saved" in window.windowTitle()
@@ -52,7 +59,9 @@ def test_the_default_project_opens_untitled_and_ctrl_s_asks_where(make_window, q
     assert _installed_state() == before
 
 
-def test_a_template_opened_by_path_is_a_copy_and_cancel_writes_nothing(make_window, qtbot, monkeypatch):
+def test_a_template_opened_by_path_is_a_copy_and_cancel_writes_nothing(
+    make_window, qtbot, monkeypatch
+):
     before = _installed_state()
     window = make_window(open_for_editing(TEMPLATES / "resnet20_cifar.json"))
     assert window.doc.project.path is None
