@@ -22,6 +22,7 @@ PROJECT_COMMANDS: dict[str, list[str]] = {
     "export_onnx": ["export", "{file}", "-o", "out.onnx"],
     "train": ["train", "{file}", "--out", "run"],
     "weights": ["weights", "{file}", "--load", "w.safetensors", "-o", "out.json"],
+    "ablate": ["ablate", "{file}", "--weights", "w.safetensors"],
 }
 """Every command that reads a project file, with its output inside the case folder."""
 
@@ -276,6 +277,29 @@ def _checkpoint_cases(writer: CaseWriter, root: Path) -> None:
                 {**project, **saved, "ckpt/last.json": _dump(tampered)},
                 argv,
             )
+    images = {"corrupt.png": _text("\x89PNG not really"), "empty.png": _text(""),
+              "bomb.png": corpus._png_bomb, "fifo.png": None, "zero.png": "/dev/zero"}
+    for name, write in images.items():
+        files = {**project, **saved}
+        if callable(write):
+            files[name] = write
+        folder = writer.add(
+            f"explain_image_{name.replace('.', '_')}",
+            files,
+            ["explain", "p.json", "--weights", "ckpt/last.json", "--image", name, "-o", "map.png"],
+            bomb=True,
+        )
+        if write is None:
+            os.mkfifo(folder / name)
+        elif isinstance(write, str):
+            (folder / name).symlink_to(write)
+    for name in ("/dev/zero", "missing.json"):
+        writer.add(
+            f"attack_weights_{name.strip('/').replace('/', '_').replace('.', '_')}",
+            project,
+            ["attack", "p.json", "--weights", name],
+            bomb=True,
+        )
     for rel in copies:
         if rel.startswith("last") and rel.endswith(".safetensors"):
             stem = Path(rel).stem.replace(".", "_")
