@@ -25,6 +25,7 @@ PENDING: tuple[tuple[str, str, str], ...] = (
     ("args_16_train", "", "issue 9 §6 (checkpoints): --resume of /dev/zero reads without a bound"),
     ("checkpoint_*", "", "issue 9 §6 (tampered checkpoints)"),
     ("datafile_folder_*", "", "issue 9 §5 (image folders: Pillow bombs, corrupt images)"),
+    ("explain_image_fifo_png", "", "Insight: `explain --image` opens a FIFO and waits for a writer"),
     (
         "import_*_onnx",
         "internal error",
