@@ -8,6 +8,7 @@ a reader that closes the pipe early (`convstudio blocks | head -1`) simply ends 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import pkgutil
@@ -98,10 +99,8 @@ def _say(message: str) -> None:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError, OSError):
         _silence_stdout()
-    try:
+    with contextlib.suppress(BrokenPipeError, ValueError, OSError):  # nowhere left to say it
         print(one_line(message), file=sys.stderr, flush=True)
-    except (BrokenPipeError, ValueError, OSError):
-        pass  # nowhere left to say it
 
 
 def _silence_stdout() -> None:

@@ -24,7 +24,7 @@ ADDRESS_SPACE = 1 << 30
 def _preload() -> None:
     """Import what every command imports, so that children start warm (nothing is run)."""
     import runtime.cli  # noqa: F401
-    import runtime.export_onnx  # noqa: F401
+    import runtime.onnx_export  # noqa: F401
     import runtime.training  # noqa: F401
     import studio  # noqa: F401  (the package only; Qt is not started)
     from runtime.cli import _parser
