@@ -113,7 +113,7 @@ def _broken_project(tmp_path: Path) -> Path:
     "argv",
     [
         ["export", "broken.json", "-o", "out.py"],
-        ["train", "broken.json", "--out", "run"],
+        ["train", "broken.json", "--out", "run", "--no-record"],
         ["summary", "broken.json"],
     ],
 )
