@@ -16,7 +16,7 @@ DEFAULT_DATA_SHAPES = ((1, 28, 28), (1, 8, 8), (3, 32, 32))
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "`true`" if value else "`false`"
-    if value is None:
+    if value is None or value == "":
         return "—"
     if isinstance(value, float):
         return f"`{value:g}`"
@@ -32,6 +32,8 @@ def _allowed(
         return "`true`, `false`"
     if kind == "path":
         return "a file or folder path"
+    if kind == "text":
+        return "text"
     if kind == "fraction or count":
         return f"a fraction 0 < f < 1, or a whole number 1–{maximum:,.0f}"
     whole = kind == "int"

@@ -233,6 +233,17 @@ def _weights_and_import_cases(writer: CaseWriter) -> None:
         )
         if name == "fifo.pt":
             os.mkfifo(folder / name)
+    for name in ("/dev/zero", "fifo_spec", "missing_spec", "empty_folder", "corrupt.csv"):
+        folder = writer.add(
+            f"data_spec_{name.strip('/').replace('/', '_').replace('.', '_')}",
+            {"corrupt.csv": _text("image,label\n\x00\x01,\n")} if name == "corrupt.csv" else {},
+            ["data", name],
+            bomb=True,
+        )
+        if name == "fifo_spec":
+            os.mkfifo(folder / name)
+        elif name == "empty_folder":
+            (folder / name).mkdir()
     onnx = {"empty.onnx": _text(""), "garbage.onnx": _text("not protobuf"), "dev_zero.onnx": None}
     for name, write in onnx.items():
         files = {name: write} if write else {}

@@ -31,6 +31,11 @@ PENDING: tuple[tuple[str, str, str], ...] = (
     ("args_16_train", "", "issue 9 §6 (checkpoints): --resume of /dev/zero reads without a bound"),
     ("checkpoint_*", "", "issue 9 §6 (tampered checkpoints)"),
     ("datafile_folder_*", "", "issue 9 §5 (image folders: Pillow bombs, corrupt images)"),
+    (
+        "data_spec_[df][ei][vf]*",
+        "internal error",
+        "`convstudio data SPEC`: a device or FIFO as SPEC is an internal error (NotADirectoryError)",
+    ),
     ("explain_image_fifo_png", "", "Insight: `explain --image` opens a FIFO and waits for a writer"),
     (
         "import_*_onnx",

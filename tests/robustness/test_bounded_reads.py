@@ -113,6 +113,6 @@ def test_a_negative_split_seed_is_one_line():
     from runtime.data.settings import parse_data
 
     with pytest.raises(
-        DataError, match="'split_seed' must be a whole number from 0 to 2147483647, got -1"
+        DataError, match="'split_seed' must be a whole number 0–2147483647, got -1"
     ):
         parse_data({"source": "digits", "split_seed": -1}, (1, 8, 8))

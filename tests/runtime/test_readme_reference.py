@@ -24,9 +24,10 @@ def test_the_readme_tables_equal_what_the_code_generates():
 
 
 def _section(key: str, value) -> dict:
-    """A data section with `key` (dotted for augment) set to `value` on the 8×8 digits."""
-    if key.startswith("augment."):
-        return {"source": "digits", "augment": {key.split(".", 1)[1]: value}}
+    """A data section with `key` (dotted for a sub-section) set to `value` on the 8×8 digits."""
+    if "." in key:
+        section, name = key.split(".", 1)
+        return {"source": "digits", section: {name: value}}
     return {"source": "shapes" if key == "shapes_count" else "digits", key: value}
 
 
@@ -49,15 +50,18 @@ def test_every_documented_data_bound_is_the_one_parse_data_applies(key):
 )
 def test_every_documented_data_default_is_the_one_parse_data_uses(key):
     settings = parse_data({"source": "digits"}, (1, 8, 8))
-    owner, name = (
-        (settings.augment, key.name.split(".")[1]) if "." in key.name else (settings, key.name)
-    )
+    if "." in key.name:
+        section, name = key.name.split(".", 1)
+        owner = getattr(settings, section)
+    else:
+        owner, name = settings, key.name
     assert getattr(owner, name) == key.default
 
 
 def test_data_keys_cover_the_settings_the_parser_produces():
     documented = {k.name.split(".")[0] for k in DATA_KEYS}
-    produced = set(DataSettings.__dataclass_fields__) | {"images"}  # `path` holds idx images too
+    keys_of = {"val_path": "val_shards"}  # the settings field and the project key it comes from
+    produced = {keys_of.get(f, f) for f in DataSettings.__dataclass_fields__}
     assert produced <= documented
 
 
