@@ -101,7 +101,7 @@ def load_class_module(name: str) -> Any:
 def _import(name: str) -> Any:
     try:
         return importlib.import_module(name)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - foreign code or file: any failure becomes one typed line
         raise CustomModuleError(f"cannot import '{name}': {type(exc).__name__}: {exc}") from None
 
 

@@ -228,17 +228,6 @@ class Graph:
         self._emit(NodeRenamed(node_id))
         return old
 
-    def set_extra(self, node_id: str, key: str, value: Any) -> Any:
-        """Set (None: remove) one extra field of a node, e.g. 'frozen'; returns the previous value."""
-        node = self.node(node_id)
-        old = node.extra.get(key)
-        if value is None:
-            node.extra.pop(key, None)
-        else:
-            node.extra[key] = value
-        self._emit(ParamsChanged(node_id))
-        return old
-
     def move(self, node_id: str, pos: tuple[float, float]) -> None:
         """Set a node's canvas position."""
         self.node(node_id).pos = (float(pos[0]), float(pos[1]))

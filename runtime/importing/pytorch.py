@@ -53,7 +53,7 @@ def import_module(
         gm, leaves = trace(model, loaded.files, where, leaves)
         try:
             values = run_values(gm, example)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - foreign code or file: any failure becomes one typed line
             raise ModelImportError(
                 where,
                 f"the model fails on a {'×'.join(map(str, input_shape))} input: "

@@ -78,7 +78,7 @@ def load_model(source: str, args_text: str | None = None) -> LoadedModel:
     try:
         with recording_constructors():
             model = factory(*args, **kwargs)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - foreign code or file: any failure becomes one typed line
         line = user_line(exc.__traceback__, files)
         at = f"{where}:{line}" if line else where
         raise ModelImportError(at, f"{name}(...) raised {first_line(exc)}") from None
@@ -103,7 +103,7 @@ def _load_file(path: Path, shown: str) -> Any:
     custom.trust(f"{path}:X")
     try:
         return custom.load_file_module(path)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - foreign code or file: any failure becomes one typed line
         line = user_line(exc.__traceback__, {str(path)})
         raise ModelImportError(
             f"{shown}:{line}" if line else shown, f"importing it raised {first_line(exc)}"

@@ -51,7 +51,7 @@ class ImportTracer(fx.Tracer):
             return super().call_module(m, forward, args, kwargs)
         except _LeafNeeded:
             raise
-        except Exception:
+        except Exception:  # noqa: BLE001 - foreign code or file: any failure becomes one typed line
             raise _LeafNeeded(path) from None
 
 
@@ -67,7 +67,7 @@ def trace(
         except _LeafNeeded as need:
             leaves.add(need.path)
             continue
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - foreign code or file: any failure becomes one typed line
             line = user_line(exc.__traceback__, set(files))
             at = f"{where}:{line}" if line else where
             raise ModelImportError(
@@ -97,7 +97,7 @@ def run_values(gm: fx.GraphModule, example: torch.Tensor) -> dict[str, Any]:
     try:
         with FakeTensorMode(allow_non_fake_inputs=True) as mode:
             return _record(gm, mode.from_tensor(example))
-    except Exception:
+    except Exception:  # noqa: BLE001 - foreign code or file: any failure becomes one typed line
         return _record(gm, example)
 
 

@@ -42,7 +42,7 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     if suffix in (".pt", ".pth", ".bin", ".ckpt"):
         try:
             loaded = torch.load(str(path), map_location="cpu", weights_only=True)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - foreign code or file: any failure becomes one typed line
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise WeightsFileError(
                 path, f"is not a plain state dict (only tensors are read): {first}"
