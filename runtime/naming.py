@@ -44,3 +44,16 @@ def fresh_name(block_id: str, taken: Iterable[str]) -> str:
     while f"{prefix}{n}" in used:
         n += 1
     return f"{prefix}{n}"
+
+
+def unique_identifier(hint: str, taken: set[str]) -> str:
+    """A valid node name made from any text, unique against `taken` (which it joins)."""
+    base = re.sub(r"[^A-Za-z0-9_]", "_", hint) or "layer"
+    if not base[:1].isalpha():
+        base = "layer_" + base
+    base = base[:56]
+    name, i = base, 2
+    while name in taken or name_problem(name):
+        name, i = f"{base}_{i}", i + 1
+    taken.add(name)
+    return name

@@ -18,7 +18,7 @@ from runtime.graph import Graph
 from runtime.importing.errors import ModelImportError
 from runtime.importing.layout import layout_imported
 from runtime.importing.pytorch import ImportResult
-from runtime.naming import name_problem
+from runtime.naming import unique_identifier
 from runtime.project import Project
 
 SUPPORTED = {
@@ -714,17 +714,10 @@ def _names(nodes: dict[str, _Node]) -> dict[str, str]:
     taken: set[str] = set()
     names = {}
     for key, node in nodes.items():
-        base = re.sub(r"[^A-Za-z0-9_]", "_", node.name_hint or key).strip("_") or "layer"
-        if base.startswith("node_"):
-            base = base[5:] or "layer"
-        if not base[:1].isalpha():
-            base = "layer_" + base
-        base = base[:56]
-        name, i = base, 2
-        while name in taken or name_problem(name):
-            name, i = f"{base}_{i}", i + 1
-        taken.add(name)
-        names[key] = name
+        hint = re.sub(r"[^A-Za-z0-9_]", "_", node.name_hint or key).strip("_")
+        if hint.startswith("node_"):
+            hint = hint[5:]
+        names[key] = unique_identifier(hint or "layer", taken)
     return names
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +14,7 @@ from runtime.importing.errors import ModelImportError
 from runtime.importing.fx_map import FxMapper, ImportedNode, Unmappable, module_stack
 from runtime.importing.source import LoadedModel, load_model
 from runtime.importing.tracing import run_values, source_line, trace
-from runtime.naming import name_problem
+from runtime.naming import unique_identifier
 from runtime.project import Project
 
 EXAMPLE_BATCH = 3
@@ -173,15 +172,7 @@ def _names(nodes: dict[str, ImportedNode]) -> dict[str, str]:
             base = node.context
         else:
             base = f"{node.context}_{key}" if node.context else key
-        base = re.sub(r"[^A-Za-z0-9_]", "_", base)
-        if not base[:1].isalpha():
-            base = "layer_" + base
-        base = base[:56]
-        name, i = base, 2
-        while name in taken or name_problem(name):
-            name, i = f"{base}_{i}", i + 1
-        taken.add(name)
-        names[key] = name
+        names[key] = unique_identifier(base, taken)
     return names
 
 
