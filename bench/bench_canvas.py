@@ -1,6 +1,7 @@
 """Canvas speed on a 500-node, 1000-edge graph: full viewport repaint at 1600×1000 at several zooms, for
 the auto-layout (a tall column) and for a 25×20 grid (the most nodes on screen), and add / connect
 including re-analysis and repaint. Prints milliseconds and the ratio to the targets (16 ms, 50 ms)."""
+
 from __future__ import annotations
 
 import os
@@ -110,6 +111,7 @@ def zoom_to(window, scale: float | None):
         view.resetTransform()
         view.scale(scale, scale)
         view.centerOn(middle)
+
     return apply
 
 
@@ -121,15 +123,27 @@ def measure(app, project: Project, label: str, tmp: str) -> list[tuple[str, floa
     window.view.setFixedSize(1600, 1000)
     app.processEvents()
     rows = []
-    for name, scale in (("100%", 1.0), ("fit", None), ("60%", 0.6), ("50%", 0.5), ("40%", 0.4), ("25%", 0.25)):
+    for name, scale in (
+        ("100%", 1.0),
+        ("fit", None),
+        ("60%", 0.6),
+        ("50%", 0.5),
+        ("40%", 0.4),
+        ("25%", 0.25),
+    ):
         first, median = repaint_ms(window, zoom_to(window, scale))
         shown = in_view(window)
-        rows += [(f"{label}, {name} ({shown} nodes), first", first, 16),
-                 (f"{label}, {name} ({shown} nodes), median", median, 16)]
+        rows += [
+            (f"{label}, {name} ({shown} nodes), first", first, 16),
+            (f"{label}, {name} ({shown} nodes), median", median, 16),
+        ]
     if label == "layered":
         zoom_to(window, 0.5)()
         add, connect = edit_ms(window, app)
-        rows += [("add node + analysis + repaint", add, 50), ("connect + analysis + repaint", connect, 50)]
+        rows += [
+            ("add node + analysis + repaint", add, 50),
+            ("connect + analysis + repaint", connect, 50),
+        ]
     window.doc.undo_stack.setClean()
     window.close()
     return rows
@@ -139,7 +153,9 @@ def main() -> None:
     """Print every figure against its target."""
     app = application()
     project = big_project()
-    print(f"graph: {len(project.graph.nodes)} nodes, {len(project.graph.edges)} edges; viewport 1600×1000")
+    print(
+        f"graph: {len(project.graph.nodes)} nodes, {len(project.graph.edges)} edges; viewport 1600×1000"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         rows = measure(app, project, "layered", tmp) + measure(app, grid_project(), "grid", tmp)
     for label, ms, target in rows:

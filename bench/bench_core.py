@@ -3,6 +3,7 @@ ResNet-18's training step against a hand-written one (alternating, same input, o
 
 Run: python bench/bench_core.py
 """
+
 from __future__ import annotations
 
 import statistics
@@ -43,13 +44,19 @@ def main() -> None:
     t_warm = best_of(lambda: analyze(r50), 10)
     t_compile = best_of(lambda: build_model(r50), 3)
     print(f"ResNet-50 expanded: {nodes} primitive nodes, {analyze(r50).params:,} parameters")
-    print(f"  full analysis, cold cache: {t_cold * 1e3:6.1f} ms   (target <= 50 ms: ratio {t_cold / 0.05:.2f})")
+    print(
+        f"  full analysis, cold cache: {t_cold * 1e3:6.1f} ms   (target <= 50 ms: ratio {t_cold / 0.05:.2f})"
+    )
     print(f"  full analysis, warm cache: {t_warm * 1e3:6.1f} ms")
-    print(f"  compile with weights:      {t_compile * 1e3:6.1f} ms   (target <= 500 ms: ratio {t_compile / 0.5:.2f})")
+    print(
+        f"  compile with weights:      {t_compile * 1e3:6.1f} ms   (target <= 500 ms: ratio {t_compile / 0.5:.2f})"
+    )
 
     r18 = primitive_resnet((2, 2, 2, 2), bottleneck=False)
     compiled, hand = build_model(r18), HandResNet18()
-    assert sum(p.numel() for p in compiled.parameters()) == sum(p.numel() for p in hand.parameters())
+    assert sum(p.numel() for p in compiled.parameters()) == sum(
+        p.numel() for p in hand.parameters()
+    )
     x, y = torch.randn(16, 3, 112, 112), torch.randint(0, 1000, (16,))
     loss_fn = torch.nn.CrossEntropyLoss()
 
@@ -68,8 +75,10 @@ def main() -> None:
         th.append(b)
         ratios.append(a / b)
     print("ResNet-18 forward+backward, batch 16 at 112×112, alternating 12 pairs:")
-    print(f"  compiled {statistics.median(tc) * 1e3:.1f} ms, hand-written {statistics.median(th) * 1e3:.1f} ms, "
-          f"median ratio {statistics.median(ratios):.3f} (target <= 1.03)")
+    print(
+        f"  compiled {statistics.median(tc) * 1e3:.1f} ms, hand-written {statistics.median(th) * 1e3:.1f} ms, "
+        f"median ratio {statistics.median(ratios):.3f} (target <= 1.03)"
+    )
 
 
 if __name__ == "__main__":

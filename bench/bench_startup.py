@@ -1,5 +1,6 @@
 """Cold start: runs the real `convstudio open` command in a subprocess (offscreen) and measures the
 time until the window is shown (the app prints the time with --report-startup). Target ≤ 3 s."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,14 @@ def once() -> float:
     """Seconds from launching the process to the window being shown."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     start = time.time()
-    out = subprocess.run([sys.executable, "-m", "runtime", "open", "--report-startup"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "runtime", "open", "--report-startup"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     line = next((text for text in out.stdout.splitlines() if text.startswith("shown_at=")), None)
     if line is None:
         raise SystemExit(f"the app did not report startup:\n{out.stdout}\n{out.stderr}")
@@ -31,7 +38,9 @@ def main(runs: int = 3) -> None:
     for i, t in enumerate(times, 1):
         print(f"run {i}: {t:.2f} s")
     med = statistics.median(times)
-    print(f"cold start to window shown: median {med:.2f} s   target {TARGET_S:.0f} s   ratio {med / TARGET_S:.2f}")
+    print(
+        f"cold start to window shown: median {med:.2f} s   target {TARGET_S:.0f} s   ratio {med / TARGET_S:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 
 Usage: python bench/bench_training.py [--step-time-only] [--pairs N] [--block N] [--threads N] [--epochs N] [--runs N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,21 +34,37 @@ LENET = Path(__file__).resolve().parents[1] / "assets" / "templates" / "lenet5.j
 
 def hand_written() -> nn.Module:
     """LeNet-5 as a person would write it."""
-    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2), nn.Conv2d(6, 16, 5), nn.Tanh(),
-                         nn.AvgPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84),
-                         nn.Tanh(), nn.Linear(84, 10))
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2),
+        nn.Tanh(),
+        nn.AvgPool2d(2),
+        nn.Conv2d(6, 16, 5),
+        nn.Tanh(),
+        nn.AvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(400, 120),
+        nn.Tanh(),
+        nn.Linear(120, 84),
+        nn.Tanh(),
+        nn.Linear(84, 10),
+    )
 
 
 def _reference(setup) -> tuple[nn.Module, torch.optim.Optimizer, object, nn.Module]:
     """The hand-written model with ConvStudio's initial weights, and the optimizer, one-cycle schedule and loss
     a person would write for the template's recipe (the same hyperparameters and schedule length)."""
     s = setup.settings
-    assert (s.optimizer, s.schedule, s.loss) == ("nesterov", "one_cycle", "cross_entropy"), "template recipe changed"
+    assert (s.optimizer, s.schedule, s.loss) == ("nesterov", "one_cycle", "cross_entropy"), (
+        "template recipe changed"
+    )
     ref = hand_written().to(setup.device)
     ref.load_state_dict(dict(zip(ref.state_dict(), setup.model.state_dict().values())))
-    opt = torch.optim.SGD(ref.parameters(), s.lr, momentum=s.momentum, nesterov=True, weight_decay=s.weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, s.lr, total_steps=setup.schedule.inner.total_steps,
-                                                cycle_momentum=True)
+    opt = torch.optim.SGD(
+        ref.parameters(), s.lr, momentum=s.momentum, nesterov=True, weight_decay=s.weight_decay
+    )
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, s.lr, total_steps=setup.schedule.inner.total_steps, cycle_momentum=True
+    )
     return ref, opt, sched, nn.CrossEntropyLoss(label_smoothing=s.label_smoothing)
 
 
@@ -69,7 +86,9 @@ def step_time(steps: int, block: int, pairs: int, warmup: int) -> None:
     batches = list(setup.data.train_batches(setup.settings.batch_size, run.gen))[:steps]
     ref, opt, sched, loss_fn = _reference(setup)
     assert block % setup.settings.log_every == 0, "--block must be a multiple of log_every (10)"
-    assert (warmup + pairs) * block < setup.schedule.inner.total_steps, "fewer --pairs or a smaller --block"
+    assert (warmup + pairs) * block < setup.schedule.inner.total_steps, (
+        "fewer --pairs or a smaller --block"
+    )
     clock = {"end": None, "probes": 0.0}
     probe_events = run.probe_events
 
@@ -116,27 +135,40 @@ def step_time(steps: int, block: int, pairs: int, warmup: int) -> None:
     q = statistics.quantiles(ratios, n=4)
     share = probe_s / sum(hand)
     ratio = statistics.median(ratios) + share
-    ms = {side: statistics.median(times) / block * 1e3 for side, times in (("ours", mine), ("theirs", hand))}
-    print(f"step time, LeNet-5 batch {setup.settings.batch_size} on {setup.device}, {pairs} interleaved pairs of "
-          f"{block} steps ({warmup} warm-up pairs dropped): ConvStudio loop {ms['ours']:.3f} ms + probes, "
-          f"hand-written {ms['theirs']:.3f} ms")
-    print(f"  loop without probes / hand-written: median {statistics.median(ratios):.3f} (quartiles {q[0]:.3f}-"
-          f"{q[2]:.3f}); probes: {run.probes - probes} × {probe_s / max(1, run.probes - probes) * 1e3:.2f} ms, "
-          f"+{share:.3f}")
+    ms = {
+        side: statistics.median(times) / block * 1e3
+        for side, times in (("ours", mine), ("theirs", hand))
+    }
+    print(
+        f"step time, LeNet-5 batch {setup.settings.batch_size} on {setup.device}, {pairs} interleaved pairs of "
+        f"{block} steps ({warmup} warm-up pairs dropped): ConvStudio loop {ms['ours']:.3f} ms + probes, "
+        f"hand-written {ms['theirs']:.3f} ms"
+    )
+    print(
+        f"  loop without probes / hand-written: median {statistics.median(ratios):.3f} (quartiles {q[0]:.3f}-"
+        f"{q[2]:.3f}); probes: {run.probes - probes} × {probe_s / max(1, run.probes - probes) * 1e3:.2f} ms, "
+        f"+{share:.3f}"
+    )
     print(f"step-time ratio ConvStudio / hand-written: {ratio:.3f} (target ≤ 1.03)")
 
 
 def _headless_worker(epochs: int, queue) -> None:
     """Child process: the same run without any window."""
     from runtime.training import StepMetrics, train
+
     project = load_project(LENET)
-    rates = [e.samples_per_s for e in train(project, epochs=epochs, threads=1) if isinstance(e, StepMetrics)]
+    rates = [
+        e.samples_per_s
+        for e in train(project, epochs=epochs, threads=1)
+        if isinstance(e, StepMetrics)
+    ]
     queue.put(rates)
 
 
 def headless_rates(epochs: int) -> list[float]:
     """samples/s reports of a headless run in a spawned process."""
     import multiprocessing as mp
+
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     process = ctx.Process(target=_headless_worker, args=(epochs, queue))
@@ -154,16 +186,21 @@ def windowed_rates(epochs: int) -> tuple[list[float], list[float]]:
     from studio.paths import AppPaths
     import tempfile
     from runtime.training import Finished, StepMetrics
+
     app = QApplication.instance() or QApplication([])
     window = build_window(AppPaths.under(Path(tempfile.mkdtemp())), load_project(LENET))
     window.resize(1600, 1000)
     window.show()
     ui = window.training_ui
-    for dock in window.findChildren(__import__("PySide6.QtWidgets", fromlist=["QDockWidget"]).QDockWidget):
+    for dock in window.findChildren(
+        __import__("PySide6.QtWidgets", fromlist=["QDockWidget"]).QDockWidget
+    ):
         dock.setFloating(dock.objectName().startswith("training_"))
         dock.show()
     rates, late, done = [], [], []
-    ui.controller.events.connect(lambda evs: rates.extend(e.samples_per_s for e in evs if isinstance(e, StepMetrics)))
+    ui.controller.events.connect(
+        lambda evs: rates.extend(e.samples_per_s for e in evs if isinstance(e, StepMetrics))
+    )
     ui.controller.events.connect(lambda evs: done.extend(e for e in evs if isinstance(e, Finished)))
     tick = {"t": time.perf_counter()}
 
@@ -171,6 +208,7 @@ def windowed_rates(epochs: int) -> tuple[list[float], list[float]]:
         now = time.perf_counter()
         late.append(max(0.0, (now - tick["t"] - 0.010) * 1e3))
         tick["t"] = now
+
     timer = QTimer()
     timer.timeout.connect(beat)
     timer.start(10)
@@ -191,7 +229,7 @@ def throughput(epochs: int, runs: int) -> None:
     ratios, late, head_all, live_all = [], [], [], []
     for k in range(runs):
         pair = {}
-        for side in (("headless", "window") if k % 2 == 0 else ("window", "headless")):
+        for side in ("headless", "window") if k % 2 == 0 else ("window", "headless"):
             if side == "headless":
                 pair[side] = statistics.median(headless_rates(epochs)[2:])
             else:
@@ -203,31 +241,51 @@ def throughput(epochs: int, runs: int) -> None:
         live_all.append(pair["window"])
     q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
     p99 = sorted(late)[int(len(late) * 0.99)]
-    print(f"throughput, LeNet-5, 1 training thread, {runs} pairs: headless {min(head_all):,.0f}-{max(head_all):,.0f} "
-          f"samples/s, window with every panel live {min(live_all):,.0f}-{max(live_all):,.0f} samples/s")
+    print(
+        f"throughput, LeNet-5, 1 training thread, {runs} pairs: headless {min(head_all):,.0f}-{max(head_all):,.0f} "
+        f"samples/s, window with every panel live {min(live_all):,.0f}-{max(live_all):,.0f} samples/s"
+    )
     print(f"  per-pair ratios {', '.join(f'{r:.3f}' for r in ratios)}")
-    print(f"throughput ratio window / headless: median {statistics.median(ratios):.3f} (quartiles {q[0]:.3f}-{q[2]:.3f}; "
-          f"target ≥ 0.95)")
-    print(f"event-loop lateness while training ({len(late)} beats of a 10 ms timer): median "
-          f"{statistics.median(late):.1f} ms, p99 {p99:.1f} ms (target p99 ≤ 50 ms)")
+    print(
+        f"throughput ratio window / headless: median {statistics.median(ratios):.3f} (quartiles {q[0]:.3f}-{q[2]:.3f}; "
+        f"target ≥ 0.95)"
+    )
+    print(
+        f"event-loop lateness while training ({len(late)} beats of a 10 ms timer): median "
+        f"{statistics.median(late):.1f} ms, p99 {p99:.1f} ms (target p99 ≤ 50 ms)"
+    )
 
 
 def main() -> None:
     """Run every measurement."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=100, help="distinct batches the step-time pairs cycle over")
-    parser.add_argument("--block", type=int, default=20, help="steps per side of one pair (a multiple of 10)")
+    parser.add_argument(
+        "--steps", type=int, default=100, help="distinct batches the step-time pairs cycle over"
+    )
+    parser.add_argument(
+        "--block", type=int, default=20, help="steps per side of one pair (a multiple of 10)"
+    )
     parser.add_argument("--pairs", type=int, default=200, help="measured step-time pairs")
-    parser.add_argument("--warmup", type=int, default=10, help="step-time pairs run first and dropped")
-    parser.add_argument("--threads", type=int, default=0, help="torch threads for the step-time pairs (0: default)")
+    parser.add_argument(
+        "--warmup", type=int, default=10, help="step-time pairs run first and dropped"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="torch threads for the step-time pairs (0: default)"
+    )
     parser.add_argument("--epochs", type=int, default=2, help="epochs of each throughput run")
-    parser.add_argument("--runs", type=int, default=6, help="throughput pairs (headless and window, alternating)")
-    parser.add_argument("--step-time-only", action="store_true", help="skip the throughput and latency runs")
+    parser.add_argument(
+        "--runs", type=int, default=6, help="throughput pairs (headless and window, alternating)"
+    )
+    parser.add_argument(
+        "--step-time-only", action="store_true", help="skip the throughput and latency runs"
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs; "
-          f"load average {os.getloadavg()[0]:.2f} (other processes skew absolute figures)")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs; "
+        f"load average {os.getloadavg()[0]:.2f} (other processes skew absolute figures)"
+    )
     step_time(args.steps, args.block, args.pairs, args.warmup)
     print(f"load average after the step-time pairs {os.getloadavg()[0]:.2f}")
     if not args.step_time_only:

@@ -1,4 +1,5 @@
 """ResNets built from primitive blocks only (for benches), and a hand-written ResNet-18 to compare with."""
+
 from __future__ import annotations
 
 import torch
@@ -9,8 +10,11 @@ from runtime.project import Project
 
 
 def _conv_bn(g: Graph, prev: str, out: int, k: int, stride: int, name: str, relu: bool) -> str:
-    conv = g.add_node("conv2d", {"out_channels": out, "kernel_size": k, "stride": stride, "padding": k // 2,
-                                 "bias": False}, name=f"{name}_conv").id
+    conv = g.add_node(
+        "conv2d",
+        {"out_channels": out, "kernel_size": k, "stride": stride, "padding": k // 2, "bias": False},
+        name=f"{name}_conv",
+    ).id
     bn = g.add_node("batch_norm", name=f"{name}_bn").id
     g.connect(prev, conv)
     g.connect(conv, bn)
@@ -21,7 +25,9 @@ def _conv_bn(g: Graph, prev: str, out: int, k: int, stride: int, name: str, relu
     return act
 
 
-def _block(g: Graph, prev: str, c_in: int, planes: int, stride: int, name: str, bottleneck: bool) -> tuple[str, int]:
+def _block(
+    g: Graph, prev: str, c_in: int, planes: int, stride: int, name: str, bottleneck: bool
+) -> tuple[str, int]:
     if bottleneck:
         out = planes * 4
         x = _conv_bn(g, prev, planes, 1, 1, f"{name}_a", True)
@@ -47,7 +53,9 @@ def primitive_resnet(layers: tuple[int, ...], bottleneck: bool, classes: int = 1
     g = Graph()
     x = g.add_node("input").id
     x = _conv_bn(g, x, 64, 7, 2, "stem", True)
-    pool = g.add_node("max_pool", {"kernel_size": 3, "stride": 2, "padding": 1}, name="stem_pool").id
+    pool = g.add_node(
+        "max_pool", {"kernel_size": 3, "stride": 2, "padding": 1}, name="stem_pool"
+    ).id
     g.connect(x, pool)
     x, c = pool, 64
     for stage, (count, planes) in enumerate(zip(layers, (64, 128, 256, 512)), start=1):
@@ -73,7 +81,9 @@ class HandBasicBlock(nn.Module):
         self.bn2 = nn.BatchNorm2d(c_out)
         self.down = None
         if stride != 1 or c_in != c_out:
-            self.down = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out))
+            self.down = nn.Sequential(
+                nn.Conv2d(c_in, c_out, 1, stride, bias=False), nn.BatchNorm2d(c_out)
+            )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.relu(self.bn1(self.conv1(x)))
@@ -86,8 +96,12 @@ class HandResNet18(nn.Module):
 
     def __init__(self, classes: int = 1000) -> None:
         super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
-                                  nn.MaxPool2d(3, 2, 1))
+        self.stem = nn.Sequential(
+            nn.Conv2d(3, 64, 7, 2, 3, bias=False),
+            nn.BatchNorm2d(64),
+            nn.ReLU(),
+            nn.MaxPool2d(3, 2, 1),
+        )
         blocks, c = [], 64
         for stage, planes in enumerate((64, 128, 256, 512)):
             for i in range(2):

@@ -1,4 +1,5 @@
 """Errors raised by the block catalogue (no graph context; runtime adds the node)."""
+
 from __future__ import annotations
 
 

@@ -2,6 +2,7 @@
 
 No torch here: the settings of training and data, and the editor's forms, use it without the blocks.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,12 +38,17 @@ class ParamSpec:
         if self.kind == "choice":
             if isinstance(value, str) and value in self.choices:
                 return value
-            raise ParamValueError(self.name, f"expected one of {', '.join(self.choices)}, got {value!r}")
+            raise ParamValueError(
+                self.name, f"expected one of {', '.join(self.choices)}, got {value!r}"
+            )
         if self.kind == "text":
             if isinstance(value, str) and len(value) <= int(self.maximum or 4096):
                 return value
-            raise ParamValueError(self.name, f"expected text of at most {int(self.maximum or 4096)} characters, "
-                                             f"got {str(value)[:40]!r}")
+            raise ParamValueError(
+                self.name,
+                f"expected text of at most {int(self.maximum or 4096)} characters, "
+                f"got {str(value)[:40]!r}",
+            )
         if self.kind == "padding":
             if value in ("same", "valid"):
                 return value
@@ -65,15 +71,21 @@ class ParamSpec:
             raise ParamValueError(self.name, f"expected a whole number, got {value!r}")
         # bounds first: Python compares ints and floats exactly, so 10**400 is refused, not overflowed
         if self.minimum is not None and value < self.minimum:
-            raise ParamValueError(self.name, f"must be at least {_fmt(self.minimum)}, got {_fmt(value)}")
+            raise ParamValueError(
+                self.name, f"must be at least {_fmt(self.minimum)}, got {_fmt(value)}"
+            )
         if self.maximum is not None and value > self.maximum:
-            raise ParamValueError(self.name, f"must be at most {_fmt(self.maximum)}, got {_fmt(value)}")
+            raise ParamValueError(
+                self.name, f"must be at most {_fmt(self.maximum)}, got {_fmt(value)}"
+            )
         if integer:
             return int(value)
         try:
             return float(value)
         except OverflowError:
-            raise ParamValueError(self.name, f"{_fmt(value)} is too large for a 64-bit float") from None
+            raise ParamValueError(
+                self.name, f"{_fmt(value)} is too large for a 64-bit float"
+            ) from None
 
 
 def _fmt(x: float) -> str:

@@ -1,4 +1,5 @@
 """The one registry of block specs: register once, look up by id or alias."""
+
 from __future__ import annotations
 
 from typing import Callable
@@ -39,7 +40,9 @@ def block(**fields: object) -> Callable[[Callable], BlockSpec]:
     """Decorator: turn a `make(params, in_shapes) -> Ctor` function into a registered spec."""
 
     def wrap(make: Callable) -> BlockSpec:
-        return register(BlockSpec(make=make, explanation=" ".join((make.__doc__ or "").split()), **fields))
+        return register(
+            BlockSpec(make=make, explanation=" ".join((make.__doc__ or "").split()), **fields)
+        )
 
     return wrap
 

@@ -1,4 +1,5 @@
 """Declarative description of a block type: parameters, ports and how to build it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -114,10 +115,12 @@ class SubGraph:
         """For each composite state_dict key, the (local node, key inside its module) it moves to."""
         mapped = {}
         for key in keys:
-            prefix = max((p for p in self.weights if key.startswith(p + ".")), key=len, default=None)
+            prefix = max(
+                (p for p in self.weights if key.startswith(p + ".")), key=len, default=None
+            )
             if prefix is None:
                 raise KeyError(f"state_dict key '{key}' has no place in the expansion")
-            mapped[key] = (self.weights[prefix], key[len(prefix) + 1:])
+            mapped[key] = (self.weights[prefix], key[len(prefix) + 1 :])
         return mapped
 
 

@@ -1,4 +1,5 @@
 """`python -m runtime` runs the convstudio command."""
+
 import sys
 
 from runtime.cli import main

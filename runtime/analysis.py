@@ -1,4 +1,5 @@
 """Analysis of a whole graph: per-node shapes, parameters, multiply-adds, receptive fields, problems."""
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -134,23 +135,47 @@ class Analysis:
             f = self.nodes.get(nid)
             entry: dict[str, Any] = {"id": nid, "name": node.name, "block": node.block}
             if f:
-                entry.update(output_shape=list(f.out_shape), params=f.params, params_total=f.params_total,
-                             buffers=f.buffers, macs=f.macs, flops=f.flops, activations=f.activations,
-                             receptive_field=None if f.rf_global else f.rf, receptive_field_global=f.rf_global,
-                             jump=f.jump)
+                entry.update(
+                    output_shape=list(f.out_shape),
+                    params=f.params,
+                    params_total=f.params_total,
+                    buffers=f.buffers,
+                    macs=f.macs,
+                    flops=f.flops,
+                    activations=f.activations,
+                    receptive_field=None if f.rf_global else f.rf,
+                    receptive_field_global=f.rf_global,
+                    jump=f.jump,
+                )
             errors = [p.message for p in self.problems_for(nid)]
             if errors:
                 entry["error"] = errors[0]
             elif not f:
                 entry["error"] = self.not_analysed_reason(graph, nid)
             layers.append(entry)
-        return {"input_shape": list(self.input_shape), "batch_size": self.batch_size, "layers": layers,
-                "totals": {"params": self.params, "params_total": self.params_total,
-                           "params_frozen": self.params_frozen, "buffers": self.buffers,
-                           "macs": self.macs, "flops": self.flops, "activations": self.activations,
-                           "activation_bytes": self.activation_bytes},
-                "problems": [{"node": p.node_id, "name": graph.nodes[p.node_id].name if p.node_id else None,
-                              "message": p.message} for p in self.problems]}
+        return {
+            "input_shape": list(self.input_shape),
+            "batch_size": self.batch_size,
+            "layers": layers,
+            "totals": {
+                "params": self.params,
+                "params_total": self.params_total,
+                "params_frozen": self.params_frozen,
+                "buffers": self.buffers,
+                "macs": self.macs,
+                "flops": self.flops,
+                "activations": self.activations,
+                "activation_bytes": self.activation_bytes,
+            },
+            "problems": [
+                {
+                    "node": p.node_id,
+                    "name": graph.nodes[p.node_id].name if p.node_id else None,
+                    "message": p.message,
+                }
+                for p in self.problems
+            ],
+        }
 
 
 class _ProbeCache:
@@ -161,7 +186,12 @@ class _ProbeCache:
         self._data: OrderedDict[Any, Probe | str] = OrderedDict()
 
     def get(self, node: Node, in_shapes: Sequence[Shape]) -> Probe | str:
-        key = (node.block, tuple(sorted(node.params.items())), tuple(in_shapes), custom.generation())
+        key = (
+            node.block,
+            tuple(sorted(node.params.items())),
+            tuple(in_shapes),
+            custom.generation(),
+        )
         hit = self._data.get(key)
         if hit is not None:
             self._data.move_to_end(key)
@@ -202,15 +232,27 @@ def analyze(project: Project, batch_size: int = 1, input_shape: Shape | None = N
     inputs = [n for n in graph.nodes.values() if n.block == "input"]
     outputs = [n for n in graph.nodes.values() if n.block == "output"]
     if not inputs:
-        result.problems.append(Problem(None, "the network has no Input node: add one from the palette"))
+        result.problems.append(
+            Problem(None, "the network has no Input node: add one from the palette")
+        )
     for extra in inputs[1:]:
-        result.problems.append(Problem(extra.id, f"Input '{extra.name}': a network takes one input image; "
-                                                 f"remove this second Input"))
+        result.problems.append(
+            Problem(
+                extra.id,
+                f"Input '{extra.name}': a network takes one input image; remove this second Input",
+            )
+        )
     if not outputs:
-        result.problems.append(Problem(None, "the network has no Output node: add an Output (classifier head)"))
+        result.problems.append(
+            Problem(None, "the network has no Output node: add an Output (classifier head)")
+        )
     for extra in outputs[1:]:
-        result.problems.append(Problem(extra.id, f"Output '{extra.name}': a network has one output; "
-                                                 f"remove this second Output"))
+        result.problems.append(
+            Problem(
+                extra.id,
+                f"Output '{extra.name}': a network has one output; remove this second Output",
+            )
+        )
     if outputs:
         result.output_id = outputs[0].id
     rf_side = max(shape[1:]) if len(shape) == 3 else 1
@@ -219,7 +261,9 @@ def analyze(project: Project, batch_size: int = 1, input_shape: Shape | None = N
     return result
 
 
-def _analyze_node(graph: Graph, node: Node, result: Analysis, input_shape: Shape, rf_side: int) -> None:
+def _analyze_node(
+    graph: Graph, node: Node, result: Analysis, input_shape: Shape, rf_side: int
+) -> None:
     spec = node.spec
     edges = graph.inputs_of(node.id)
     label = f"{spec.title} '{node.name}'"
@@ -228,14 +272,20 @@ def _analyze_node(graph: Graph, node: Node, result: Analysis, input_shape: Shape
             c = 1
             for d in input_shape:
                 c *= d
-            result.nodes[node.id] = NodeFigures(node.id, node.name, node.block, tuple(input_shape), 0, 0, 0, 0,
-                                                c, 1, 1.0, False)
+            result.nodes[node.id] = NodeFigures(
+                node.id, node.name, node.block, tuple(input_shape), 0, 0, 0, 0, c, 1, 1.0, False
+            )
         return
     if len(edges) < spec.min_inputs:
         need = "an input" if spec.min_inputs == 1 else f"at least {spec.min_inputs} inputs"
         have = "none" if not edges else f"only {len(edges)}"
-        result.problems.append(Problem(node.id, f"{label} needs {need} but has {have}: "
-                                                f"drag a wire from another block's output to it"))
+        result.problems.append(
+            Problem(
+                node.id,
+                f"{label} needs {need} but has {have}: "
+                f"drag a wire from another block's output to it",
+            )
+        )
         return
     upstream = [result.nodes.get(e.src) for e in edges]
     if any(u is None for u in upstream):
@@ -254,14 +304,36 @@ def _analyze_node(graph: Graph, node: Node, result: Analysis, input_shape: Shape
         if problem:
             result.problems.append(Problem(node.id, problem))
             return
-        result.nodes[node.id] = NodeFigures(node.id, node.name, node.block, outcome.out_shape, 0, 0, 0, 0,
-                                            activations, upstream[0].rf, upstream[0].jump,
-                                            upstream[0].rf_global)
+        result.nodes[node.id] = NodeFigures(
+            node.id,
+            node.name,
+            node.block,
+            outcome.out_shape,
+            0,
+            0,
+            0,
+            0,
+            activations,
+            upstream[0].rf,
+            upstream[0].jump,
+            upstream[0].rf_global,
+        )
         return
     trainable = 0 if node.extra.get("frozen") else outcome.params
-    result.nodes[node.id] = NodeFigures(node.id, node.name, node.block, outcome.out_shape, trainable,
-                                        outcome.params_total, outcome.buffers, outcome.macs, activations,
-                                        rf, jump, is_global)
+    result.nodes[node.id] = NodeFigures(
+        node.id,
+        node.name,
+        node.block,
+        outcome.out_shape,
+        trainable,
+        outcome.params_total,
+        outcome.buffers,
+        outcome.macs,
+        activations,
+        rf,
+        jump,
+        is_global,
+    )
 
 
 def _receptive(layers, upstream: Sequence[NodeFigures], rf_side: int) -> tuple[int, float, bool]:

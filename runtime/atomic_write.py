@@ -31,8 +31,10 @@ def write_atomic(target: str | Path, data: str | bytes) -> Path:
         payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     except UnicodeEncodeError as exc:
         bad = f"U+{ord(exc.object[exc.start]):04X}"
-        raise WriteError(target, f"cannot be written: the text holds a lone surrogate ({bad}), which "
-                                 "UTF-8 cannot store") from None
+        raise WriteError(
+            target,
+            f"cannot be written: the text holds a lone surrogate ({bad}), which UTF-8 cannot store",
+        ) from None
     with atomic_path(target) as tmp:
         fd = os.open(tmp, os.O_WRONLY | getattr(os, "O_BINARY", 0))
         try:

@@ -1,4 +1,5 @@
 """Compile a project into a torch module whose layer names are the node names."""
+
 from __future__ import annotations
 
 import torch
@@ -31,7 +32,12 @@ class CompiledNetwork(nn.Module):
         values: list = [None] * self._slots
         values[0] = x
         modules = self._modules
-        for name, ins, out, one in self._program:  # one: the only input's slot (most layers), else -1
+        for (
+            name,
+            ins,
+            out,
+            one,
+        ) in self._program:  # one: the only input's slot (most layers), else -1
             if one >= 0:
                 values[out] = modules[name](values[one])
             else:
@@ -42,6 +48,7 @@ class CompiledNetwork(nn.Module):
         """Set training mode; the BatchNorms of frozen nodes stay in eval mode."""
         super().train(mode)
         from runtime.transfer import keep_frozen_norms_eval
+
         keep_frozen_norms_eval(self)
         return self
 
@@ -57,7 +64,9 @@ class CompiledNetwork(nn.Module):
         return found
 
 
-def build_model(project: Project, seed: int | None = 0, analysis: Analysis | None = None) -> CompiledNetwork:
+def build_model(
+    project: Project, seed: int | None = 0, analysis: Analysis | None = None
+) -> CompiledNetwork:
     """Build the project's network; the same seed gives the same initial weights, then the project's
     referenced weights (when it has any) replace them, and frozen nodes stop training."""
     from runtime.transfer import apply_freezing

@@ -5,6 +5,7 @@ apply, revert, apply, … may repeat any number of times and always give the sam
 edit raises a GraphError (or another ConvStudioError) *before* anything changes, so the project is
 left as it was. The editor wraps edits in its undo stack; scripts and tests use them directly.
 """
+
 from __future__ import annotations
 
 import copy
@@ -24,8 +25,14 @@ Position = tuple[float, float]
 def node_record(graph: Graph, node_id: str) -> NodeRecord:
     """Everything needed to re-create node `node_id` exactly."""
     n = graph.node(node_id)
-    return {"block": n.block, "params": dict(n.params), "pos": n.pos, "name": n.name, "id": n.id,
-            "extra": copy.deepcopy(n.extra)}
+    return {
+        "block": n.block,
+        "params": dict(n.params),
+        "pos": n.pos,
+        "name": n.name,
+        "id": n.id,
+        "extra": copy.deepcopy(n.extra),
+    }
 
 
 class Edit:
@@ -59,8 +66,12 @@ class AddNodes(Edit):
 
     Ids and names are chosen on the first apply and kept afterwards, so redo gives the same nodes."""
 
-    def __init__(self, records: Iterable[NodeRecord], edges: Iterable[tuple[str, str, int]] = (),
-                 text: str = "Add") -> None:
+    def __init__(
+        self,
+        records: Iterable[NodeRecord],
+        edges: Iterable[tuple[str, str, int]] = (),
+        text: str = "Add",
+    ) -> None:
         self.text = text
         self.records = [dict(r) for r in records]
         self.edges = [tuple(e) for e in edges]  # endpoints may name a record by its "key"
@@ -73,8 +84,14 @@ class AddNodes(Edit):
         self.added = []
         try:
             for rec in self.records:
-                node = graph.add_node(rec["block"], rec.get("params"), rec.get("pos", (0.0, 0.0)),
-                                      rec.get("name"), rec.get("id"), rec.get("extra"))
+                node = graph.add_node(
+                    rec["block"],
+                    rec.get("params"),
+                    rec.get("pos", (0.0, 0.0)),
+                    rec.get("name"),
+                    rec.get("id"),
+                    rec.get("extra"),
+                )
                 mapping[rec.get("key", node.id)] = node.id
                 self.added.append(node.id)
             for src, dst, port in sorted(self.edges, key=lambda e: e[2]):
@@ -102,7 +119,9 @@ class AddNodes(Edit):
 class RemoveItems(Edit):
     """Delete nodes (with every wire touching them) and wires."""
 
-    def __init__(self, node_ids: Iterable[str] = (), edges: Iterable[Edge] = (), text: str = "Delete") -> None:
+    def __init__(
+        self, node_ids: Iterable[str] = (), edges: Iterable[Edge] = (), text: str = "Delete"
+    ) -> None:
         self.text = text
         self.node_ids = list(dict.fromkeys(node_ids))
         self.edges = list(dict.fromkeys(edges))
@@ -117,7 +136,9 @@ class RemoveItems(Edit):
             graph.node(nid)
         for edge in self.edges:
             if edge.dst not in graph.nodes or edge not in graph.inputs_of(edge.dst):
-                raise PortError(f"there is no wire {edge.src} → {edge.dst} at port {edge.port}", edge.dst)
+                raise PortError(
+                    f"there is no wire {edge.src} → {edge.dst} at port {edge.port}", edge.dst
+                )
         chosen = set(self.node_ids)
         self._order = list(graph.nodes)
         ordered = [nid for nid in self._order if nid in chosen]
@@ -135,7 +156,9 @@ class RemoveItems(Edit):
         """Re-create the nodes with their ids and names at their old places, then the wires in port order."""
         graph = project.graph
         for rec in self._records:
-            graph.add_node(rec["block"], rec["params"], rec["pos"], rec["name"], rec["id"], rec["extra"])
+            graph.add_node(
+                rec["block"], rec["params"], rec["pos"], rec["name"], rec["id"], rec["extra"]
+            )
         graph.reorder(self._order)
         for edge in sorted(self._wires, key=lambda e: e.port):
             graph.connect(edge.src, edge.dst, edge.port)
@@ -200,7 +223,9 @@ class MoveNodes(Edit):
 class SetParams(Edit):
     """Change parameters of one or several nodes; all-or-nothing."""
 
-    def __init__(self, node_ids: Iterable[str], changes: Mapping[str, Any], text: str | None = None) -> None:
+    def __init__(
+        self, node_ids: Iterable[str], changes: Mapping[str, Any], text: str | None = None
+    ) -> None:
         self.node_ids = list(node_ids)
         self.changes = dict(changes)
         self.text = text or "Change " + ", ".join(self.changes)
@@ -267,7 +292,9 @@ class SetSection(Edit):
 
     def __init__(self, section: str, value: Mapping[str, Any], field_name: str) -> None:
         if section not in SECTIONS:
-            raise SectionError(f"unknown project section '{section}' (known: {', '.join(SECTIONS)})")
+            raise SectionError(
+                f"unknown project section '{section}' (known: {', '.join(SECTIONS)})"
+            )
         self.text = f"Change {section} setting {field_name}"
         self.section, self.field_name = section, field_name
         self.new = copy.deepcopy(dict(value))
@@ -305,8 +332,9 @@ class ReplaceGraph(Edit):
     Give either the new graph, or `build`: a function that edits a copy of the project in place. It
     runs once, on the first apply, against a copy, so a refusal leaves the live project untouched."""
 
-    def __init__(self, text: str, graph: Graph | None = None,
-                 build: Callable[[Project], Any] | None = None) -> None:
+    def __init__(
+        self, text: str, graph: Graph | None = None, build: Callable[[Project], Any] | None = None
+    ) -> None:
         if (graph is None) == (build is None):
             raise ValueError("ReplaceGraph needs exactly one of `graph` and `build`")
         self.text = text

@@ -1,4 +1,5 @@
 """Typed errors of the runtime; each carries the node or file it is about."""
+
 from __future__ import annotations
 
 from pathlib import Path

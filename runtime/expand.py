@@ -1,4 +1,5 @@
 """Expand a composite node into its primitive sub-graph in place, and carry its weights along."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,7 +15,6 @@ from runtime.graph import Graph, Node
 from runtime.layout import layered_layout
 from runtime.naming import name_problem
 from runtime.project import Project
-
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,9 @@ def expand(project: Project, node_id: str) -> Expansion:
     graph = project.graph
     node = graph.node(node_id)
     if not expandable(graph, node_id):
-        raise _refuse(node, "it is a primitive block; only composite blocks (category Blocks) expand")
+        raise _refuse(
+            node, "it is a primitive block; only composite blocks (category Blocks) expand"
+        )
     in_shapes = _in_shapes(project, node)
     sub = _subgraph(node, in_shapes)
     names = _local_names(graph, node, sub)
@@ -66,7 +68,9 @@ def expand(project: Project, node_id: str) -> Expansion:
     return Expansion(node_id, node.name, [ids[sn.name] for sn in sub.nodes], key_map)
 
 
-def expand_state_dict(state_dict: Mapping[str, torch.Tensor], expansion: Expansion) -> dict[str, torch.Tensor]:
+def expand_state_dict(
+    state_dict: Mapping[str, torch.Tensor], expansion: Expansion
+) -> dict[str, torch.Tensor]:
     """The network's state_dict with the expanded node's tensors renamed to their new homes."""
     return {expansion.key_map.get(key, key): value for key, value in state_dict.items()}
 
@@ -82,7 +86,9 @@ def _in_shapes(project: Project, node: Node) -> list[Shape]:
         raise _refuse(node, problems[0].message)
     edges = project.graph.inputs_of(node.id)
     if len(edges) < node.spec.min_inputs:
-        raise _refuse(node, "connect its input first (the primitives' sizes depend on the input's channels)")
+        raise _refuse(
+            node, "connect its input first (the primitives' sizes depend on the input's channels)"
+        )
     upstream = [analysis.nodes.get(e.src) for e in edges]
     if any(u is None for u in upstream):
         raise _refuse(node, "the layers before it have problems; fix those first")
@@ -115,7 +121,9 @@ def _local_names(graph: Graph, node: Node, sub: SubGraph) -> dict[str, str]:
     return names
 
 
-def _key_map(node: Node, sub: SubGraph, names: Mapping[str, str], in_shapes: list[Shape]) -> dict[str, str]:
+def _key_map(
+    node: Node, sub: SubGraph, names: Mapping[str, str], in_shapes: list[Shape]
+) -> dict[str, str]:
     with torch.device("meta"):
         keys = list(node.spec.make(node.params, in_shapes).build().state_dict())
     try:

@@ -1,5 +1,6 @@
 """How every figure is written, the same in the window, the command line and exported code:
 shapes, exact counts, compact counts (multiply-adds, activations) and byte sizes."""
+
 from __future__ import annotations
 
 from blocks import format_shape

@@ -1,4 +1,5 @@
 """The network graph: nodes, edges and ports with stable ids; every mutation validated first."""
+
 from __future__ import annotations
 
 import copy
@@ -12,8 +13,18 @@ from blocks import ParamValueError, UnknownBlockIdError, get_spec
 from blocks.spec import BlockSpec
 from runtime.errors import CycleError, GraphError, ParamError, PortError, UnknownBlockError
 from runtime.naming import fresh_name, name_problem
-from runtime.project_events import (EdgeAdded, EdgeRemoved, GraphEvent, GraphReset, NodeAdded, NodeMoved,
-                                    NodeRemoved, NodeRenamed, Observer, ParamsChanged)
+from runtime.project_events import (
+    EdgeAdded,
+    EdgeRemoved,
+    GraphEvent,
+    GraphReset,
+    NodeAdded,
+    NodeMoved,
+    NodeRemoved,
+    NodeRenamed,
+    Observer,
+    ParamsChanged,
+)
 
 __all__ = ["Edge", "Graph", "GraphEvent", "Node", "chain"]
 
@@ -126,14 +137,23 @@ class Graph:
         if spec.variadic and port > taken:
             return f"{spec.title} '{target.name}': next free input is port {taken}"
         if not spec.variadic and port < taken:
-            return f"input of {spec.title} '{target.name}' is already connected: disconnect it first"
+            return (
+                f"input of {spec.title} '{target.name}' is already connected: disconnect it first"
+            )
         if nx.has_path(self._nx, dst, src):
             return f"connecting '{source.name}' → '{target.name}' would make a cycle"
         return None
 
     # ----- mutations -------------------------------------------------------------------
-    def add_node(self, block: str, params: Mapping[str, Any] | None = None, pos: tuple[float, float] = (0.0, 0.0),
-                 name: str | None = None, node_id: str | None = None, extra: Mapping[str, Any] | None = None) -> Node:
+    def add_node(
+        self,
+        block: str,
+        params: Mapping[str, Any] | None = None,
+        pos: tuple[float, float] = (0.0, 0.0),
+        name: str | None = None,
+        node_id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Node:
         """Add a node of type `block`; parameters are validated, missing ones take defaults."""
         try:
             spec = get_spec(block)
@@ -147,7 +167,9 @@ class Graph:
             name = fresh_name(spec.id, self.names())
         self._check_name(name, node_id)
         resolved = self._resolve(spec, params or {}, node_id, name)
-        node = Node(node_id, spec.id, name, resolved, (float(pos[0]), float(pos[1])), dict(extra or {}))
+        node = Node(
+            node_id, spec.id, name, resolved, (float(pos[0]), float(pos[1])), dict(extra or {})
+        )
         self.nodes[node_id] = node
         self._inputs[node_id] = []
         self._nx.add_node(node_id)
@@ -191,10 +213,10 @@ class Graph:
         inputs = self._inputs.get(edge.dst, [])
         if edge not in inputs:
             raise PortError(f"no such connection {edge}", edge.dst)
-        for e in inputs[edge.port:]:
+        for e in inputs[edge.port :]:
             self._nx.remove_edge(e.src, edge.dst, key=e.port)
-        shifted = [Edge(e.src, e.dst, e.port - 1) for e in inputs[edge.port + 1:]]
-        self._inputs[edge.dst] = inputs[:edge.port] + shifted
+        shifted = [Edge(e.src, e.dst, e.port - 1) for e in inputs[edge.port + 1 :]]
+        self._inputs[edge.dst] = inputs[: edge.port] + shifted
         for e in shifted:
             self._nx.add_edge(e.src, e.dst, key=e.port)
         self._emit(EdgeRemoved(edge))
@@ -237,7 +259,9 @@ class Graph:
         """List the nodes named in `order` first, in that order (files list nodes so; undo restores it)."""
         known = [nid for nid in order if nid in self.nodes]
         chosen = set(known)
-        items = [(nid, self.nodes[nid]) for nid in known + [n for n in self.nodes if n not in chosen]]
+        items = [
+            (nid, self.nodes[nid]) for nid in known + [n for n in self.nodes if n not in chosen]
+        ]
         self.nodes.clear()
         self.nodes.update(items)
 
@@ -245,7 +269,9 @@ class Graph:
         """A deep copy with no observers (e.g. a frozen graph for a training run)."""
         other = Graph()
         for node in self.nodes.values():
-            other.add_node(node.block, node.params, node.pos, node.name, node.id, copy.deepcopy(node.extra))
+            other.add_node(
+                node.block, node.params, node.pos, node.name, node.id, copy.deepcopy(node.extra)
+            )
         for edge in self.edges:
             other.connect(edge.src, edge.dst, edge.port)
         other._ids = itertools.count(next(copy.copy(self._ids)))
@@ -267,7 +293,9 @@ class Graph:
         try:
             self.__init__()
             for node in other.nodes.values():
-                self.add_node(node.block, node.params, node.pos, node.name, node.id, copy.deepcopy(node.extra))
+                self.add_node(
+                    node.block, node.params, node.pos, node.name, node.id, copy.deepcopy(node.extra)
+                )
             for edge in other.edges:
                 self.connect(edge.src, edge.dst, edge.port)
         finally:
@@ -289,14 +317,18 @@ class Graph:
             raise ParamError(f"another node is already called '{name}'", node_id, "name")
 
     @staticmethod
-    def _resolve(spec: BlockSpec, params: Mapping[str, Any], node_id: str, name: str) -> dict[str, Any]:
+    def _resolve(
+        spec: BlockSpec, params: Mapping[str, Any], node_id: str, name: str
+    ) -> dict[str, Any]:
         try:
             return spec.resolve(params)
         except ParamValueError as exc:
             raise ParamError(f"{spec.title} '{name}': {exc}", node_id, exc.param) from None
 
 
-def chain(graph: Graph, blocks: Iterable[tuple[str, Mapping[str, Any]]], start: str | None = None) -> list[str]:
+def chain(
+    graph: Graph, blocks: Iterable[tuple[str, Mapping[str, Any]]], start: str | None = None
+) -> list[str]:
     """Append a linear chain of (block, params) to `graph` after node `start`; returns the new ids."""
     ids = []
     prev = start

@@ -1,6 +1,7 @@
 """The layered layout, top to bottom with few crossings (barycentre ordering), used by auto-layout, the
 template generators, expanding a composite block and importing a model. Deterministic: the same graph
 always gets the same positions."""
+
 from __future__ import annotations
 
 from typing import Iterable, Sequence
@@ -26,8 +27,9 @@ def apply_layout(graph: Graph) -> None:
         graph.nodes[nid].pos = pos
 
 
-def layered_layout(order: Sequence[str], edges: Iterable[tuple[str, str, int]],
-                   sweeps: int = 6) -> dict[str, Position]:
+def layered_layout(
+    order: Sequence[str], edges: Iterable[tuple[str, str, int]], sweeps: int = 6
+) -> dict[str, Position]:
     """Centre positions for nodes given in topological `order` with wires (src, dst, port): layer =
     longest path from a source; long wires get dummy nodes in the layers they cross (so shortcuts run
     beside the chain); order within a layer = barycentre sweeps; the top layer is at y = 0."""
@@ -65,15 +67,20 @@ def layered_layout(order: Sequence[str], edges: Iterable[tuple[str, str, int]],
     return {nid: (x[nid], layer[nid] * Y_GAP) for nid in order}
 
 
-def _coordinates(rows: list[list[str]], preds: dict[str, list[str]], succs: dict[str, list[str]],
-                 passes: int = 4) -> dict[str, float]:
+def _coordinates(
+    rows: list[list[str]], preds: dict[str, list[str]], succs: dict[str, list[str]], passes: int = 4
+) -> dict[str, float]:
     """x of every node: each moves towards the mean of its neighbours, keeping its order and X_GAP apart."""
     x = {nid: (k - (len(row) - 1) / 2) * X_GAP for row in rows for k, nid in enumerate(row)}
     for sweep in range(passes):
         neighbours = preds if sweep % 2 == 0 else succs
-        for row in (rows if sweep % 2 == 0 else rows[::-1]):
-            wanted = [sum(x[n] for n in neighbours[nid]) / len(neighbours[nid]) if neighbours[nid] else x[nid]
-                      for nid in row]
+        for row in rows if sweep % 2 == 0 else rows[::-1]:
+            wanted = [
+                sum(x[n] for n in neighbours[nid]) / len(neighbours[nid])
+                if neighbours[nid]
+                else x[nid]
+                for nid in row
+            ]
             placed: list[float] = []
             for want in wanted:
                 placed.append(want if not placed else max(want, placed[-1] + X_GAP))
@@ -97,7 +104,7 @@ def crossings(graph: Graph, positions: dict[str, Position]) -> int:
     spans = [(positions[e.src], positions[e.dst]) for e in graph.edges]
     count = 0
     for i, (a0, a1) in enumerate(spans):
-        for b0, b1 in spans[i + 1:]:
+        for b0, b1 in spans[i + 1 :]:
             if a0[1] == b0[1] and a1[1] == b1[1] and (a0[0] - b0[0]) * (a1[0] - b1[0]) < 0:
                 count += 1
     return count

@@ -1,4 +1,5 @@
 """Node names: valid, unique Python identifiers used as layer attributes and state_dict keys."""
+
 from __future__ import annotations
 
 import keyword
@@ -8,14 +9,35 @@ from typing import Iterable
 from torch import nn
 
 PREFIXES: dict[str, str] = {
-    "conv2d": "conv", "pointwise_conv": "conv1x1", "dilated_conv": "dconv", "grouped_conv": "gconv",
-    "depthwise_separable_conv": "sepconv", "transposed_conv": "upconv", "asymmetric_conv": "asymconv",
-    "group_conv_shuffle": "gconv_shuffle", "batch_norm": "bn", "layer_norm": "ln", "instance_norm": "inorm",
-    "group_norm": "gn", "local_response_norm": "lrn", "max_pool": "pool", "avg_pool": "avgpool",
-    "overlapping_pool": "pool", "global_avg_pool": "avgpool", "linear": "fc", "output": "head",
-    "input": "input", "dropout": "dropout", "spatial_dropout": "dropout",
-    "residual_basic": "res", "preact_residual": "preact", "wide_residual": "wide", "dense_block": "dense",
-    "squeeze_excitation": "se", "inverted_residual": "invres", "shufflenet_unit": "shuffle",
+    "conv2d": "conv",
+    "pointwise_conv": "conv1x1",
+    "dilated_conv": "dconv",
+    "grouped_conv": "gconv",
+    "depthwise_separable_conv": "sepconv",
+    "transposed_conv": "upconv",
+    "asymmetric_conv": "asymconv",
+    "group_conv_shuffle": "gconv_shuffle",
+    "batch_norm": "bn",
+    "layer_norm": "ln",
+    "instance_norm": "inorm",
+    "group_norm": "gn",
+    "local_response_norm": "lrn",
+    "max_pool": "pool",
+    "avg_pool": "avgpool",
+    "overlapping_pool": "pool",
+    "global_avg_pool": "avgpool",
+    "linear": "fc",
+    "output": "head",
+    "input": "input",
+    "dropout": "dropout",
+    "spatial_dropout": "dropout",
+    "residual_basic": "res",
+    "preact_residual": "preact",
+    "wide_residual": "wide",
+    "dense_block": "dense",
+    "squeeze_excitation": "se",
+    "inverted_residual": "invres",
+    "shufflenet_unit": "shuffle",
 }
 """Readable name prefixes by block id; other blocks use their id."""
 

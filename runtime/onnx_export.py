@@ -1,4 +1,5 @@
 """Export a project to ONNX with a dynamic batch dimension."""
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,12 @@ class OnnxExportError(ConvStudioError):
     """torch could not express the network in ONNX."""
 
 
-def export_onnx(project: Project, out: str | Path, opset: int = 18,
-                state_dict: dict[str, torch.Tensor] | None = None) -> Path:
+def export_onnx(
+    project: Project,
+    out: str | Path,
+    opset: int = 18,
+    state_dict: dict[str, torch.Tensor] | None = None,
+) -> Path:
     """Write `project` (optionally with trained weights) to an ONNX file whose batch size is dynamic."""
     out = Path(out)
     model = build_model(project).eval()
@@ -34,11 +39,20 @@ def export_onnx(project: Project, out: str | Path, opset: int = 18,
     try:
         with warnings.catch_warnings(), redirect_stdout(chatter), redirect_stderr(chatter):
             warnings.simplefilter("ignore")
-            program = torch.onnx.export(model, (example,), input_names=["image"], output_names=["output"],
-                                        dynamic_shapes={"x": {0: batch}}, opset_version=opset, dynamo=True,
-                                        verbose=False)
+            program = torch.onnx.export(
+                model,
+                (example,),
+                input_names=["image"],
+                output_names=["output"],
+                dynamic_shapes={"x": {0: batch}},
+                opset_version=opset,
+                dynamo=True,
+                verbose=False,
+            )
     except Exception as exc:  # torch.onnx raises many unrelated types; all mean "cannot export"
-        raise OnnxExportError(f"'{project.name}' cannot be exported to ONNX: {_first_line(exc)}") from exc
+        raise OnnxExportError(
+            f"'{project.name}' cannot be exported to ONNX: {_first_line(exc)}"
+        ) from exc
     try:
         # a failed or interrupted write leaves an existing file as it was
         with atomic_path(out) as tmp, redirect_stdout(chatter), redirect_stderr(chatter):
@@ -46,7 +60,9 @@ def export_onnx(project: Project, out: str | Path, opset: int = 18,
     except ConvStudioError:
         raise
     except Exception as exc:  # e.g. a model past protobuf's 2 GB limit
-        raise OnnxExportError(f"'{project.name}' cannot be saved as ONNX to {out}: {_first_line(exc)}") from exc
+        raise OnnxExportError(
+            f"'{project.name}' cannot be saved as ONNX to {out}: {_first_line(exc)}"
+        ) from exc
     return out
 
 

@@ -1,4 +1,5 @@
 """The execution plan shared by compile and export: which module runs on which values, in order."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,16 @@ def make_plan(project: Project, analysis: Analysis | None = None) -> Plan:
     needed = graph.ancestors(out_id) | {out_id}
     if source.id not in needed:
         from runtime.analysis import Problem
-        raise InvalidGraphError([Problem(out_id, f"Output '{graph.nodes[out_id].name}' is not connected to the "
-                                                  f"Input '{source.name}': wire the layers between them")])
+
+        raise InvalidGraphError(
+            [
+                Problem(
+                    out_id,
+                    f"Output '{graph.nodes[out_id].name}' is not connected to the "
+                    f"Input '{source.name}': wire the layers between them",
+                )
+            ]
+        )
     steps = []
     for nid in analysis.order:
         node = graph.nodes[nid]
@@ -54,5 +63,7 @@ def make_plan(project: Project, analysis: Analysis | None = None) -> Plan:
         edges = graph.inputs_of(nid)
         in_shapes = [analysis.nodes[e.src].out_shape for e in edges]
         ctor = Ctor(nn.Identity) if is_bypassed(node) else node.spec.make(node.params, in_shapes)
-        steps.append(Step(nid, node.name, node.block, ctor, tuple(graph.nodes[e.src].name for e in edges)))
+        steps.append(
+            Step(nid, node.name, node.block, ctor, tuple(graph.nodes[e.src].name for e in edges))
+        )
     return Plan(source.name, graph.nodes[out_id].name, tuple(steps), analysis)

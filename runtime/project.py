@@ -1,4 +1,5 @@
 """A project: the graph, its input size, data and training settings, and the file it lives in."""
+
 from __future__ import annotations
 
 import copy
@@ -12,8 +13,16 @@ from runtime.bounded_read import read_limited
 from runtime.errors import InputShapeError, ProjectFileError, SectionError
 from runtime.graph import Graph
 from runtime.project_events import InputShapeChanged, Observer, ProjectEvent, SectionChanged
-from runtime.project_file import (FORMAT, KNOWN_KEYS, MAX_BYTES, VERSION, build_graph, graph_to_doc, parse_text,
-                                  read_input_shape)
+from runtime.project_file import (
+    FORMAT,
+    KNOWN_KEYS,
+    MAX_BYTES,
+    VERSION,
+    build_graph,
+    graph_to_doc,
+    parse_text,
+    read_input_shape,
+)
 
 
 SECTIONS = ("data", "training")
@@ -53,16 +62,21 @@ class Project:
     def set_input_shape(self, shape: tuple[int, int, int]) -> None:
         """Set the input size (C, H, W); every value must be a positive integer."""
         values = tuple(shape)
-        if len(values) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
-                                       for v in values):
-            raise InputShapeError(f"the input size must be three positive integers (C, H, W), not {shape!r}")
+        if len(values) != 3 or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values
+        ):
+            raise InputShapeError(
+                f"the input size must be three positive integers (C, H, W), not {shape!r}"
+            )
         self.input_shape = values
         self._emit(InputShapeChanged())
 
     def set_section(self, section: str, value: Mapping[str, Any]) -> None:
         """Replace the `data` or `training` section with a copy of `value`."""
         if section not in SECTIONS:
-            raise SectionError(f"unknown project section '{section}' (known: {', '.join(SECTIONS)})")
+            raise SectionError(
+                f"unknown project section '{section}' (known: {', '.join(SECTIONS)})"
+            )
         setattr(self, section, copy.deepcopy(dict(value)))
         self._emit(SectionChanged(section))
 
@@ -93,6 +107,7 @@ class Project:
         if target is None:
             raise ProjectFileError(None, "the project has no file yet: give a path to save to")
         from runtime.weights.project_weights import carry_weights
+
         carry_weights(self, target)
         write_atomic(target, self.to_json())
         self.path = target
@@ -100,8 +115,16 @@ class Project:
 
     def copy(self) -> "Project":
         """An independent copy (graph included)."""
-        return Project(self.graph.copy(), self.input_shape, self.name, self.description,
-                       copy.deepcopy(self.data), copy.deepcopy(self.training), copy.deepcopy(self.extra), self.path)
+        return Project(
+            self.graph.copy(),
+            self.input_shape,
+            self.name,
+            self.description,
+            copy.deepcopy(self.data),
+            copy.deepcopy(self.training),
+            copy.deepcopy(self.extra),
+            self.path,
+        )
 
 
 def project_from_dict(doc: dict[str, Any], path: str | Path | None = None) -> Project:
@@ -114,10 +137,15 @@ def project_from_dict(doc: dict[str, Any], path: str | Path | None = None) -> Pr
         if not isinstance(doc.get(key, {}), dict):
             raise ProjectFileError(path, f"'{key}' must be an object")
     return Project(
-        graph=build_graph(doc, path), input_shape=read_input_shape(doc, path), name=name, description=description,
-        data=copy.deepcopy(doc.get("data", {})), training=copy.deepcopy(doc.get("training", {})),
+        graph=build_graph(doc, path),
+        input_shape=read_input_shape(doc, path),
+        name=name,
+        description=description,
+        data=copy.deepcopy(doc.get("data", {})),
+        training=copy.deepcopy(doc.get("training", {})),
         extra={k: copy.deepcopy(v) for k, v in doc.items() if k not in KNOWN_KEYS},
-        path=Path(path) if path is not None else None)
+        path=Path(path) if path is not None else None,
+    )
 
 
 def load_project(path: str | Path) -> Project:

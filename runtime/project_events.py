@@ -3,6 +3,7 @@
 Observers dispatch on the class (`match event: case NodeAdded(node_id=nid): ...` or a dict keyed by
 type), so a misspelt kind is an error at import time rather than a change silently ignored.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

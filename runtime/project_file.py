@@ -1,4 +1,5 @@
 """Versioned JSON project files: parse, validate, migrate, serialise. Never executes anything."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,17 @@ LARGEST_INT = 2**63 - 1
 MAX_NODES = 5000
 """Nodes a project file may hold (the largest template has 135); more is refused before building."""
 MAX_EDGES = 4 * MAX_NODES
-KNOWN_KEYS = {"format", "version", "name", "description", "input", "nodes", "edges", "data", "training"}
+KNOWN_KEYS = {
+    "format",
+    "version",
+    "name",
+    "description",
+    "input",
+    "nodes",
+    "edges",
+    "data",
+    "training",
+}
 NODE_KEYS = {"id", "block", "name", "params", "position"}
 
 
@@ -29,8 +40,12 @@ def _migrate_0_to_1(doc: dict[str, Any]) -> dict[str, Any]:
         out["input"] = {"channels": c, "height": h, "width": w}
     edges = doc.get("edges", [])
     if isinstance(edges, list):
-        out["edges"] = [{"from": e.get("source"), "to": e.get("target"), "port": e.get("slot", 0)}
-                        if isinstance(e, dict) and "source" in e else e for e in edges]
+        out["edges"] = [
+            {"from": e.get("source"), "to": e.get("target"), "port": e.get("slot", 0)}
+            if isinstance(e, dict) and "source" in e
+            else e
+            for e in edges
+        ]
     out["version"] = 1
     return out
 
@@ -43,16 +58,21 @@ def parse_text(text: str | bytes, path: str | Path | None = None) -> dict[str, A
     """Decode JSON text into a current-version document dict (structure checked, migrated)."""
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
-            raise ProjectFileError(path, f"is {len(text) // 2**20} MiB; project files are at most 64 MiB")
+            raise ProjectFileError(
+                path, f"is {len(text) // 2**20} MiB; project files are at most 64 MiB"
+            )
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ProjectFileError(path, f"is not UTF-8 text (byte {exc.start})") from None
     try:
-        doc = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int,
-                         parse_float=_finite_float)
+        doc = json.loads(
+            text, parse_constant=_refuse_constant, parse_int=_bounded_int, parse_float=_finite_float
+        )
     except json.JSONDecodeError as exc:
-        raise ProjectFileError(path, f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise ProjectFileError(
+            path, f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
     except _NumberError as exc:
         raise ProjectFileError(path, f"is refused: {exc}") from None
     except RecursionError:
@@ -60,16 +80,21 @@ def parse_text(text: str | bytes, path: str | Path | None = None) -> dict[str, A
     except ValueError as exc:
         raise ProjectFileError(path, f"is not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
-        raise ProjectFileError(path, "is not a ConvStudio project: the top level must be a JSON object")
+        raise ProjectFileError(
+            path, "is not a ConvStudio project: the top level must be a JSON object"
+        )
     if doc.get("format") != FORMAT:
         raise ProjectFileError(path, f"is not a ConvStudio project: 'format' must be \"{FORMAT}\"")
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         raise ProjectFileError(path, "has no valid 'version' number")
     if version > VERSION:
-        raise ProjectFileError(path, f"was made by a newer ConvStudio (format version {shown(version)}; "
-                                     f"this one reads up to "
-                                     f"{VERSION}): update ConvStudio to open it")
+        raise ProjectFileError(
+            path,
+            f"was made by a newer ConvStudio (format version {shown(version)}; "
+            f"this one reads up to "
+            f"{VERSION}): update ConvStudio to open it",
+        )
     while version < VERSION:
         doc = MIGRATIONS[version](doc)
         version = doc["version"]
@@ -88,8 +113,10 @@ def _bounded_int(text: str) -> int:
     """A JSON whole number; refused beyond int64, where no setting has a meaning (and math overflows)."""
     if len(text.lstrip("-")) > 19 or abs(int(text)) > LARGEST_INT:
         digits = text.lstrip("-")
-        raise _NumberError(f"the number {text[:12]}… ({len(digits)} digits) is too large: "
-                           f"no setting accepts more than 2**63 - 1")
+        raise _NumberError(
+            f"the number {text[:12]}… ({len(digits)} digits) is too large: "
+            f"no setting accepts more than 2**63 - 1"
+        )
     return int(text)
 
 
@@ -110,7 +137,9 @@ def read_input_shape(doc: dict[str, Any], path: str | Path | None) -> tuple[int,
     for key in ("channels", "height", "width"):
         value = spec.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 16384:
-            raise ProjectFileError(path, f"input.{key} must be a whole number from 1 to 16384, got {shown(value)}")
+            raise ProjectFileError(
+                path, f"input.{key} must be a whole number from 1 to 16384, got {shown(value)}"
+            )
         dims.append(value)
     return dims[0], dims[1], dims[2]
 
@@ -123,19 +152,27 @@ def build_graph(doc: dict[str, Any], path: str | Path | None) -> Graph:
         if not isinstance(value, list):
             raise ProjectFileError(path, f"'{key}' must be a list, not {type(value).__name__}")
         if len(value) > most:
-            raise ProjectFileError(path, f"has {len(value):,} {key}; a project holds at most {most:,}")
+            raise ProjectFileError(
+                path, f"has {len(value):,} {key}; a project holds at most {most:,}"
+            )
     for i, raw in enumerate(nodes):
         _add_node(graph, raw, f"nodes[{i}]", path)
     for i, raw in enumerate(edges):
         where = f"edges[{i}]"
-        if not isinstance(raw, dict) or not isinstance(raw.get("from"), str) or not isinstance(raw.get("to"), str):
+        if (
+            not isinstance(raw, dict)
+            or not isinstance(raw.get("from"), str)
+            or not isinstance(raw.get("to"), str)
+        ):
             raise ProjectFileError(path, f"{where} must be an object with 'from' and 'to' node ids")
         port = raw.get("port", 0)
         if isinstance(port, bool) or not isinstance(port, int):
             raise ProjectFileError(path, f"{where}.port must be a whole number")
         for key in ("from", "to"):
             if raw[key] not in graph.nodes:
-                raise ProjectFileError(path, f"{where}.{key} names node '{raw[key]}', which does not exist")
+                raise ProjectFileError(
+                    path, f"{where}.{key} names node '{raw[key]}', which does not exist"
+                )
         try:
             graph.connect(raw["from"], raw["to"], port)
         except GraphError as exc:
@@ -157,8 +194,13 @@ def _add_node(graph: Graph, raw: Any, where: str, path: str | Path | None) -> No
     if not isinstance(params, dict):
         raise ProjectFileError(path, f"{where}.params must be an object")
     pos = raw.get("position", [0, 0])
-    if (not isinstance(pos, list) or len(pos) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) < 1e9 for v in pos)):
+    if (
+        not isinstance(pos, list)
+        or len(pos) != 2
+        or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) < 1e9 for v in pos
+        )
+    ):
         raise ProjectFileError(path, f"{where}.position must be [x, y] numbers")
     extra = {k: v for k, v in raw.items() if k not in NODE_KEYS}
     try:
@@ -172,8 +214,13 @@ def graph_to_doc(graph: Graph) -> tuple[list[dict[str, Any]], list[dict[str, Any
     nodes = []
     for node in graph.nodes.values():
         params = dict(node.params)
-        entry: dict[str, Any] = {"id": node.id, "block": node.block, "name": node.name, "params": params,
-                                 "position": [round(node.pos[0], 2), round(node.pos[1], 2)]}
+        entry: dict[str, Any] = {
+            "id": node.id,
+            "block": node.block,
+            "name": node.name,
+            "params": params,
+            "position": [round(node.pos[0], 2), round(node.pos[1], 2)],
+        }
         entry.update(node.extra)
         nodes.append(entry)
     edges = [{"from": e.src, "to": e.dst, "port": e.port} for e in graph.edges]

@@ -91,7 +91,7 @@ def metrics_fields() -> str:
     return (
         f'- `"kind": "step"` (every `log_every` iterations): {step}.\n'
         f'- `"kind": "epoch"` (each epoch end): {epoch} '
-        f'(`confusion` as a list of rows: true class × '
+        f"(`confusion` as a list of rows: true class × "
         f"predicted class)."
     )
 

@@ -6,6 +6,7 @@ broadcasting ops directly, takes the common layer ops' shapes from `shape_rules`
 multiply-adds of convolutions and matrix products with the same formulas as
 torch.utils.flop_counter (which counts nothing else).
 """
+
 from __future__ import annotations
 
 import math
@@ -23,20 +24,94 @@ from runtime.shape_rules import RULES, broadcast
 
 T = torch.Tensor
 _SAME_SHAPE: set[Callable] = {
-    F.relu, torch.relu, torch.relu_, F.relu_, F.relu6, F.leaky_relu, F.leaky_relu_, F.elu, F.elu_, F.gelu, F.silu,
-    F.hardswish, F.hardsigmoid, F.prelu, F.sigmoid, F.tanh, torch.sigmoid, torch.tanh, F.mish,
-    F.batch_norm, F.instance_norm, F.group_norm, F.layer_norm, F.local_response_norm,
-    F.dropout, F.dropout2d, F.alpha_dropout, F.hardtanh, F.softmax, torch.softmax,
-    T.relu, T.relu_, T.sigmoid, T.sigmoid_, T.tanh, T.tanh_, T.contiguous, T.clone, T.exp, T.sqrt, T.abs,
-    T.neg, T.__neg__, T.mul_, T.add_, T.div_, T.sub_, T.clamp, T.clamp_, T.clamp_min, T.clamp_min_,
-    torch.exp, torch.sqrt, torch.abs, torch.clamp,
+    F.relu,
+    torch.relu,
+    torch.relu_,
+    F.relu_,
+    F.relu6,
+    F.leaky_relu,
+    F.leaky_relu_,
+    F.elu,
+    F.elu_,
+    F.gelu,
+    F.silu,
+    F.hardswish,
+    F.hardsigmoid,
+    F.prelu,
+    F.sigmoid,
+    F.tanh,
+    torch.sigmoid,
+    torch.tanh,
+    F.mish,
+    F.batch_norm,
+    F.instance_norm,
+    F.group_norm,
+    F.layer_norm,
+    F.local_response_norm,
+    F.dropout,
+    F.dropout2d,
+    F.alpha_dropout,
+    F.hardtanh,
+    F.softmax,
+    torch.softmax,
+    T.relu,
+    T.relu_,
+    T.sigmoid,
+    T.sigmoid_,
+    T.tanh,
+    T.tanh_,
+    T.contiguous,
+    T.clone,
+    T.exp,
+    T.sqrt,
+    T.abs,
+    T.neg,
+    T.__neg__,
+    T.mul_,
+    T.add_,
+    T.div_,
+    T.sub_,
+    T.clamp,
+    T.clamp_,
+    T.clamp_min,
+    T.clamp_min_,
+    torch.exp,
+    torch.sqrt,
+    torch.abs,
+    torch.clamp,
 }
 _BROADCAST: set[Callable] = {
-    torch.add, torch.mul, torch.sub, torch.div, T.add, T.mul, T.sub, T.div, T.__add__, T.__radd__,
-    T.__iadd__, T.__mul__, T.__rmul__, T.__imul__, T.__sub__, T.__rsub__, T.__truediv__, T.__rtruediv__,
-    operator.add, operator.mul,
+    torch.add,
+    torch.mul,
+    torch.sub,
+    torch.div,
+    T.add,
+    T.mul,
+    T.sub,
+    T.div,
+    T.__add__,
+    T.__radd__,
+    T.__iadd__,
+    T.__mul__,
+    T.__rmul__,
+    T.__imul__,
+    T.__sub__,
+    T.__rsub__,
+    T.__truediv__,
+    T.__rtruediv__,
+    operator.add,
+    operator.mul,
 }
-_INIT_NOOPS: set[Callable] = {T.uniform_, T.normal_, T.zero_, T.fill_, T.copy_, T.bernoulli_, T.random_, T.exponential_}
+_INIT_NOOPS: set[Callable] = {
+    T.uniform_,
+    T.normal_,
+    T.zero_,
+    T.fill_,
+    T.copy_,
+    T.bernoulli_,
+    T.random_,
+    T.exponential_,
+}
 
 
 class ShapeOnlyMode(TorchFunctionMode):
@@ -46,7 +121,9 @@ class ShapeOnlyMode(TorchFunctionMode):
         super().__init__()
         self.macs = 0
 
-    def __torch_function__(self, func: Callable, types: Any, args: Sequence[Any] = (), kwargs: Any = None) -> Any:
+    def __torch_function__(
+        self, func: Callable, types: Any, args: Sequence[Any] = (), kwargs: Any = None
+    ) -> Any:
         kwargs = kwargs or {}
         if func in _SAME_SHAPE or func in _INIT_NOOPS:
             first = args[0] if args else next(iter(kwargs.values()))
@@ -58,9 +135,17 @@ class ShapeOnlyMode(TorchFunctionMode):
                 shape = broadcast(a.shape, b.shape)
                 if shape is not None and a.dtype == b.dtype:
                     return torch.empty(shape, dtype=a.dtype, device="meta")
-            if isinstance(a, torch.Tensor) and a.device.type == "meta" and isinstance(b, (int, float)):
+            if (
+                isinstance(a, torch.Tensor)
+                and a.device.type == "meta"
+                and isinstance(b, (int, float))
+            ):
                 return a
-            if isinstance(b, torch.Tensor) and b.device.type == "meta" and isinstance(a, (int, float)):
+            if (
+                isinstance(b, torch.Tensor)
+                and b.device.type == "meta"
+                and isinstance(a, (int, float))
+            ):
                 return b
         rule = RULES.get(func)
         shape = rule(args, kwargs) if rule is not None else None
@@ -109,8 +194,13 @@ def probe(ctor: Ctor, in_shapes: Sequence[Shape]) -> Probe:
         mode.macs = 0
         with torch.no_grad():
             out = module(*[torch.empty((1, *s), device="meta") for s in in_shapes])
-    return Probe(tuple(out.shape[1:]), count_trainable(module), count_parameters(module),
-                 sum(b.numel() for b in module.buffers()), mode.macs)
+    return Probe(
+        tuple(out.shape[1:]),
+        count_trainable(module),
+        count_parameters(module),
+        sum(b.numel() for b in module.buffers()),
+        mode.macs,
+    )
 
 
 def count_trainable(module: nn.Module) -> int:

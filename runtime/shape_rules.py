@@ -6,6 +6,7 @@ pooling, concatenation) these rules give the output shape directly. A rule retur
 its arguments are anything but plainly valid, so torch itself runs and raises its own message:
 the rules never decide that a wiring is wrong, they only skip work for wirings that are right.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
@@ -30,7 +31,9 @@ def _tuple(value: Any, n: int) -> tuple[int, ...] | None:
         return None
     if isinstance(value, int):
         return (value,) * n
-    if isinstance(value, (tuple, list)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+    if isinstance(value, (tuple, list)) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
         if len(value) == n:
             return tuple(value)
         if len(value) == 1:
@@ -51,11 +54,19 @@ def conv(args: Sequence[Any], kwargs: dict[str, Any]) -> Shape | None:
         return None
     n = w.dim() - 2
     groups = _arg(args, kwargs, 6, "groups", 1)
-    stride, dilation = _tuple(_arg(args, kwargs, 3, "stride", 1), n), _tuple(_arg(args, kwargs, 5, "dilation", 1), n)
+    stride, dilation = (
+        _tuple(_arg(args, kwargs, 3, "stride", 1), n),
+        _tuple(_arg(args, kwargs, 5, "dilation", 1), n),
+    )
     padding_arg = _arg(args, kwargs, 4, "padding", 0)
     if stride is None or dilation is None or not isinstance(groups, int) or groups < 1:
         return None
-    if min(stride) < 1 or min(dilation) < 1 or x.shape[1] != w.shape[1] * groups or w.shape[0] % groups:
+    if (
+        min(stride) < 1
+        or min(dilation) < 1
+        or x.shape[1] != w.shape[1] * groups
+        or w.shape[0] % groups
+    ):
         return None
     if bias is not None and (not _meta(bias) or tuple(bias.shape) != (w.shape[0],)):
         return None
@@ -82,9 +93,15 @@ def conv_transpose(args: Sequence[Any], kwargs: dict[str, Any]) -> Shape | None:
     if not _meta(x, w) or x.dim() != w.dim() or w.dim() < 3:
         return None
     n = w.dim() - 2
-    stride, pad = _tuple(_arg(args, kwargs, 3, "stride", 1), n), _tuple(_arg(args, kwargs, 4, "padding", 0), n)
+    stride, pad = (
+        _tuple(_arg(args, kwargs, 3, "stride", 1), n),
+        _tuple(_arg(args, kwargs, 4, "padding", 0), n),
+    )
     out_pad = _tuple(_arg(args, kwargs, 5, "output_padding", 0), n)
-    groups, dilation = _arg(args, kwargs, 6, "groups", 1), _tuple(_arg(args, kwargs, 7, "dilation", 1), n)
+    groups, dilation = (
+        _arg(args, kwargs, 6, "groups", 1),
+        _tuple(_arg(args, kwargs, 7, "dilation", 1), n),
+    )
     if None in (stride, pad, out_pad, dilation) or not isinstance(groups, int) or groups < 1:
         return None
     if x.shape[1] != w.shape[0] or w.shape[0] % groups:
@@ -134,7 +151,11 @@ def _pool2d(args: Sequence[Any], kwargs: dict[str, Any], with_dilation: bool) ->
         return None
     kernel = _tuple(_arg(args, kwargs, 1, "kernel_size", None), 2)
     stride_arg = _arg(args, kwargs, 2, "stride", None)
-    stride = kernel if stride_arg is None or stride_arg == [] or stride_arg == () else _tuple(stride_arg, 2)
+    stride = (
+        kernel
+        if stride_arg is None or stride_arg == [] or stride_arg == ()
+        else _tuple(stride_arg, 2)
+    )
     pad = _tuple(_arg(args, kwargs, 3, "padding", 0), 2)
     if with_dilation:
         dilation = _tuple(_arg(args, kwargs, 4, "dilation", 1), 2)
@@ -146,7 +167,10 @@ def _pool2d(args: Sequence[Any], kwargs: dict[str, Any], with_dilation: bool) ->
         ceil_mode = _arg(args, kwargs, 4, "ceil_mode", False)
     if None in (kernel, stride, pad, dilation) or not isinstance(ceil_mode, bool):
         return None
-    sizes = [_pool_size(x.shape[2 + i], kernel[i], stride[i], pad[i], dilation[i], ceil_mode) for i in range(2)]
+    sizes = [
+        _pool_size(x.shape[2 + i], kernel[i], stride[i], pad[i], dilation[i], ceil_mode)
+        for i in range(2)
+    ]
     if None in sizes:
         return None
     return (x.shape[0], x.shape[1], *sizes)  # type: ignore[return-value]
@@ -181,7 +205,12 @@ def adaptive_pool2d(args: Sequence[Any], kwargs: dict[str, Any]) -> Shape | None
 def cat(args: Sequence[Any], kwargs: dict[str, Any]) -> Shape | None:
     """torch.cat(tensors, dim): equal shapes except along `dim`."""
     tensors, dim = _arg(args, kwargs, 0, "tensors", None), _arg(args, kwargs, 1, "dim", 0)
-    if "out" in kwargs or not isinstance(tensors, (list, tuple)) or not tensors or not _meta(*tensors):
+    if (
+        "out" in kwargs
+        or not isinstance(tensors, (list, tuple))
+        or not tensors
+        or not _meta(*tensors)
+    ):
         return None
     if not isinstance(dim, int) or isinstance(dim, bool):
         return None
@@ -194,7 +223,7 @@ def cat(args: Sequence[Any], kwargs: dict[str, Any]) -> Shape | None:
         return None
     if len({t.dtype for t in tensors}) != 1:
         return None
-    return (*first[:dim], sum(t.shape[dim] for t in tensors), *first[dim + 1:])
+    return (*first[:dim], sum(t.shape[dim] for t in tensors), *first[dim + 1 :])
 
 
 def broadcast(a: Sequence[int], b: Sequence[int]) -> Shape | None:
@@ -212,14 +241,24 @@ def broadcast(a: Sequence[int], b: Sequence[int]) -> Shape | None:
 
 
 RULES: dict[Callable, Rule] = {
-    torch.conv1d: conv, torch.conv2d: conv, torch.conv3d: conv, F.conv1d: conv, F.conv2d: conv, F.conv3d: conv,
-    torch.conv_transpose1d: conv_transpose, torch.conv_transpose2d: conv_transpose,
+    torch.conv1d: conv,
+    torch.conv2d: conv,
+    torch.conv3d: conv,
+    F.conv1d: conv,
+    F.conv2d: conv,
+    F.conv3d: conv,
+    torch.conv_transpose1d: conv_transpose,
+    torch.conv_transpose2d: conv_transpose,
     torch.conv_transpose3d: conv_transpose,
     F.linear: linear,
-    F.max_pool2d: max_pool2d, torch.max_pool2d: max_pool2d,
-    F.avg_pool2d: avg_pool2d, torch._C._nn.avg_pool2d: avg_pool2d,
+    F.max_pool2d: max_pool2d,
+    torch.max_pool2d: max_pool2d,
+    F.avg_pool2d: avg_pool2d,
+    torch._C._nn.avg_pool2d: avg_pool2d,
     F.adaptive_avg_pool2d: adaptive_pool2d,
-    torch.cat: cat, torch.concat: cat, torch.concatenate: cat,
+    torch.cat: cat,
+    torch.concat: cat,
+    torch.concatenate: cat,
 }
 
 

@@ -4,6 +4,7 @@ work while the user types into a text field, and whether the canvas context menu
 The menu bar, the canvas context menu and the typing guard (studio.shortcuts) are generated from
 MENU_ITEMS; nothing else repeats an action's name, text or keys.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -115,40 +116,99 @@ MENU_ITEMS: tuple[ActionSpec | Submenu, ...] = (
     ActionSpec("open", "&Open…", FILE, lambda e: e.files.open(), (_STD.Open,)),
     Submenu(f"{FILE}/Open &Recent", fill=_fill_recent),
     ActionSpec("save", "&Save", FILE, lambda e: e.files.save(), (_STD.Save,), section=1),
-    ActionSpec("save_as", "Save &As…", FILE, lambda e: e.files.save_as(), (_STD.SaveAs,), section=1),
+    ActionSpec(
+        "save_as", "Save &As…", FILE, lambda e: e.files.save_as(), (_STD.SaveAs,), section=1
+    ),
     ActionSpec("quit", "&Quit", FILE, lambda e: e.close(), (_STD.Quit,), section=2),
     ActionSpec("undo", "&Undo", EDIT, None, (_STD.Undo,), while_typing=False),
     ActionSpec("redo", "&Redo", EDIT, None, ("Ctrl+Shift+Z", "Ctrl+Y"), while_typing=False),
     ActionSpec("cut", "Cu&t", EDIT, lambda e: e.editing.cut(), (_STD.Cut,), False, 1, "node"),
     ActionSpec("copy", "&Copy", EDIT, lambda e: e.editing.copy(), (_STD.Copy,), False, 1, "node"),
-    ActionSpec("paste", "&Paste", EDIT, lambda e: e.editing.paste(), (_STD.Paste,), False, 1, "canvas"),
-    ActionSpec("duplicate", "&Duplicate", EDIT, lambda e: e.editing.duplicate(), ("Ctrl+D",), False, 1, "node"),
-    ActionSpec("delete", "De&lete", EDIT, lambda e: e.editing.delete(), (_STD.Delete, "Backspace"), False, 1,
-               "node"),
-    ActionSpec("select_all", "Select &All", EDIT, lambda e: e.editing.select_all(), (_STD.SelectAll,), False, 1,
-               "canvas"),
-    ActionSpec("auto_layout", "Auto-&layout", EDIT, lambda e: e.editing.auto_layout(), ("Ctrl+L",), False, 2,
-               "canvas"),
-    ActionSpec("fit", "&Fit to View", VIEW, lambda e: e.view.fit(), ("Ctrl+0",), False, context="canvas"),
+    ActionSpec(
+        "paste", "&Paste", EDIT, lambda e: e.editing.paste(), (_STD.Paste,), False, 1, "canvas"
+    ),
+    ActionSpec(
+        "duplicate",
+        "&Duplicate",
+        EDIT,
+        lambda e: e.editing.duplicate(),
+        ("Ctrl+D",),
+        False,
+        1,
+        "node",
+    ),
+    ActionSpec(
+        "delete",
+        "De&lete",
+        EDIT,
+        lambda e: e.editing.delete(),
+        (_STD.Delete, "Backspace"),
+        False,
+        1,
+        "node",
+    ),
+    ActionSpec(
+        "select_all",
+        "Select &All",
+        EDIT,
+        lambda e: e.editing.select_all(),
+        (_STD.SelectAll,),
+        False,
+        1,
+        "canvas",
+    ),
+    ActionSpec(
+        "auto_layout",
+        "Auto-&layout",
+        EDIT,
+        lambda e: e.editing.auto_layout(),
+        ("Ctrl+L",),
+        False,
+        2,
+        "canvas",
+    ),
+    ActionSpec(
+        "fit", "&Fit to View", VIEW, lambda e: e.view.fit(), ("Ctrl+0",), False, context="canvas"
+    ),
     ActionSpec("zoom_in", "Zoom &In", VIEW, lambda e: e.view.zoom(1.25), (_STD.ZoomIn,), False),
     ActionSpec("zoom_out", "Zoom &Out", VIEW, lambda e: e.view.zoom(0.8), (_STD.ZoomOut,), False),
     Submenu(SHADE, section=1),
-    ActionSpec("shade_none", "Nothing", SHADE, lambda e: e.scene.set_shade_mode("none"), group="shade",
-               checked=True),
-    ActionSpec("shade_params", "Share of Parameters", SHADE, lambda e: e.scene.set_shade_mode("params"),
-               group="shade"),
-    ActionSpec("shade_macs", "Share of Multiply-Adds", SHADE, lambda e: e.scene.set_shade_mode("macs"),
-               group="shade"),
+    ActionSpec(
+        "shade_none",
+        "Nothing",
+        SHADE,
+        lambda e: e.scene.set_shade_mode("none"),
+        group="shade",
+        checked=True,
+    ),
+    ActionSpec(
+        "shade_params",
+        "Share of Parameters",
+        SHADE,
+        lambda e: e.scene.set_shade_mode("params"),
+        group="shade",
+    ),
+    ActionSpec(
+        "shade_macs",
+        "Share of Multiply-Adds",
+        SHADE,
+        lambda e: e.scene.set_shade_mode("macs"),
+        group="shade",
+    ),
     Submenu(f"{VIEW}/&Panels", section=2, fill=_fill_panels),
     Submenu("&Templates", fill=_fill_templates),
-    ActionSpec("export_python", "&Python Code…", EXPORT, lambda e: e.files.export("python"), ("Ctrl+E",)),
+    ActionSpec(
+        "export_python", "&Python Code…", EXPORT, lambda e: e.files.export("python"), ("Ctrl+E",)
+    ),
     ActionSpec("export_onnx", "&ONNX…", EXPORT, lambda e: e.files.export("onnx")),
     ActionSpec("export_png", "Graph as P&NG…", EXPORT, lambda e: e.files.export("png")),
     ActionSpec("export_svg", "Graph as &SVG…", EXPORT, lambda e: e.files.export("svg")),
 )
 """The editor's menus, in order."""
 
-ACTIONS: dict[str, ActionSpec] = {item.id: item for item in MENU_ITEMS if isinstance(item, ActionSpec)}
+ACTIONS: dict[str, ActionSpec] = {
+    item.id: item for item in MENU_ITEMS if isinstance(item, ActionSpec)
+}
 """Every action by id."""
 
 
@@ -222,5 +282,9 @@ def context_actions(actions: dict[str, QAction], where: str) -> list[QAction]:
 
 def keys_of_text_fields(actions: dict[str, QAction]) -> list[QKeySequence]:
     """Every key of the actions that do not apply while typing (those keys belong to a focused field)."""
-    return [key for spec in ACTIONS.values() if not spec.while_typing and spec.id in actions
-            for key in actions[spec.id].shortcuts()]
+    return [
+        key
+        for spec in ACTIONS.values()
+        if not spec.while_typing and spec.id in actions
+        for key in actions[spec.id].shortcuts()
+    ]

@@ -1,12 +1,29 @@
 """The analysis table: every node's shape and cost, a totals row, sortable; input and batch size editable."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QSpinBox, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from runtime.format import bytes_text, compact, count_text, shape_text
 from studio.document import Document
@@ -47,14 +64,28 @@ class AnalysisModel(QAbstractTableModel):
                 cells += [("error", -1)] + [("", -1)] * 4
             else:
                 rf = "global" if f.rf_global else f"{f.rf}×{f.rf}"
-                cells += [(shape_text(f.out_shape), f.activations), (count_text(f.params), f.params),
-                          (compact(f.macs * mult), f.macs), (rf, 1e12 if f.rf_global else f.rf),
-                          (compact(f.activations), f.activations)]
+                cells += [
+                    (shape_text(f.out_shape), f.activations),
+                    (count_text(f.params), f.params),
+                    (compact(f.macs * mult), f.macs),
+                    (rf, 1e12 if f.rf_global else f.rf),
+                    (compact(f.activations), f.activations),
+                ]
             self.rows.append((nid, cells))
-        self.rows.append((TOTAL, [("Total", ""), (f"batch {analysis.batch_size}", ""),
-                                  (f"{bytes_text(analysis.activation_bytes)} activations", 0),
-                                  (count_text(analysis.params), 0),
-                                  (compact(analysis.macs * mult), 0), ("", 0), (compact(analysis.activations), 0)]))
+        self.rows.append(
+            (
+                TOTAL,
+                [
+                    ("Total", ""),
+                    (f"batch {analysis.batch_size}", ""),
+                    (f"{bytes_text(analysis.activation_bytes)} activations", 0),
+                    (count_text(analysis.params), 0),
+                    (compact(analysis.macs * mult), 0),
+                    ("", 0),
+                    (compact(analysis.activations), 0),
+                ],
+            )
+        )
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = _NO_PARENT) -> int:
@@ -65,7 +96,9 @@ class AnalysisModel(QAbstractTableModel):
         """Fixed columns."""
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
+    ) -> Any:
         """Column titles (MACs or FLOPs)."""
         if role == Qt.DisplayRole and orientation == Qt.Horizontal:
             return "FLOPs" if section == 4 and self.flops else COLUMNS[section]
@@ -203,7 +236,9 @@ class AnalysisPanel(QWidget):
         for row in range(self.proxy.rowCount()):
             index = self.proxy.index(row, 0)
             if index.data(ID_ROLE) in wanted:
-                selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+                selection.select(
+                    index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+                )
         self._syncing = was
 
     def _rows_selected(self, *args: object) -> None:

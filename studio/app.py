@@ -1,4 +1,5 @@
 """Building and running the ConvStudio application."""
+
 from __future__ import annotations
 
 import sys
@@ -54,8 +55,12 @@ def as_untitled_if_installed(project: Project) -> Project:
     return project
 
 
-def run(path: str | Path | None = None, paths: AppPaths | None = None, report_startup: bool = False,
-        project: Project | None = None) -> int:
+def run(
+    path: str | Path | None = None,
+    paths: AppPaths | None = None,
+    report_startup: bool = False,
+    project: Project | None = None,
+) -> int:
     """Open the window on `project`, else on the file at `path` (None: the default project, untitled),
     and run the event loop; returns the exit code."""
     app = application()

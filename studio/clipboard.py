@@ -1,4 +1,5 @@
 """Copy and paste of nodes (with the wires among them) as JSON on the system clipboard."""
+
 from __future__ import annotations
 
 import json
@@ -16,17 +17,36 @@ PASTE_OFFSET = 40.0
 def selection_payload(graph: Graph, node_ids: list[str]) -> dict[str, Any]:
     """The chosen nodes and the wires between them, as plain data."""
     chosen = set(node_ids)
-    nodes = [{"key": n.id, "block": n.block, "params": dict(n.params), "pos": list(n.pos), "name": n.name,
-              "extra": dict(n.extra)} for n in graph.nodes.values() if n.id in chosen]
+    nodes = [
+        {
+            "key": n.id,
+            "block": n.block,
+            "params": dict(n.params),
+            "pos": list(n.pos),
+            "name": n.name,
+            "extra": dict(n.extra),
+        }
+        for n in graph.nodes.values()
+        if n.id in chosen
+    ]
     edges = [[e.src, e.dst, e.port] for e in graph.edges if e.src in chosen and e.dst in chosen]
     return {"nodes": nodes, "edges": edges}
 
 
-def paste_records(payload: dict[str, Any], offset: float = PASTE_OFFSET) -> tuple[list[dict], list[tuple]]:
+def paste_records(
+    payload: dict[str, Any], offset: float = PASTE_OFFSET
+) -> tuple[list[dict], list[tuple]]:
     """Records for AddNodes: fresh ids and names (none given), shifted positions, wires by clipboard key."""
-    records = [{"key": n["key"], "block": n["block"], "params": n["params"],
-                "pos": (n["pos"][0] + offset, n["pos"][1] + offset), "extra": n.get("extra", {})}
-               for n in payload["nodes"]]
+    records = [
+        {
+            "key": n["key"],
+            "block": n["block"],
+            "params": n["params"],
+            "pos": (n["pos"][0] + offset, n["pos"][1] + offset),
+            "extra": n.get("extra", {}),
+        }
+        for n in payload["nodes"]
+    ]
     return records, [tuple(e) for e in payload["edges"]]
 
 

@@ -1,4 +1,5 @@
 """The one adapter between Qt's undo stack and the headless edits of runtime.edits."""
+
 from __future__ import annotations
 
 from typing import Hashable

@@ -1,4 +1,5 @@
 """What the editing and file commands need from the editor, instead of the whole main window."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

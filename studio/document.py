@@ -4,6 +4,7 @@ Every change to the project goes through one of the intent methods below (`add_n
 `set_params`, …). Each builds an Edit (runtime.edits), applies it, and on success records it on the
 undo stack; it returns None, or the reason the edit was refused (also emitted as `refused`).
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping
@@ -12,8 +13,22 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from runtime.analysis import Analysis, analyze
-from runtime.edits import (AddNodes, Connect, Disconnect, Edit, EditGroup, MoveNodes, NodeRecord, Position,
-                           RemoveItems, Rename, ReplaceGraph, SetInputShape, SetParams, SetSection)
+from runtime.edits import (
+    AddNodes,
+    Connect,
+    Disconnect,
+    Edit,
+    EditGroup,
+    MoveNodes,
+    NodeRecord,
+    Position,
+    RemoveItems,
+    Rename,
+    ReplaceGraph,
+    SetInputShape,
+    SetParams,
+    SetSection,
+)
 from runtime.errors import ConvStudioError
 from runtime.graph import Edge, Graph
 from runtime.project import Project
@@ -99,8 +114,12 @@ class Document(QObject):
         self.undo_stack.push(UndoCommand(self._project, edit))
         return None
 
-    def add_nodes(self, records: Iterable[NodeRecord], edges: Iterable[tuple[str, str, int]] = (),
-                  text: str = "Add") -> str | None:
+    def add_nodes(
+        self,
+        records: Iterable[NodeRecord],
+        edges: Iterable[tuple[str, str, int]] = (),
+        text: str = "Add",
+    ) -> str | None:
         """Add nodes (and wires among them or to existing nodes); their ids go to `last_added`."""
         edit = AddNodes(records, edges, text)
         reason = self.execute(edit)
@@ -108,8 +127,9 @@ class Document(QObject):
             self.last_added = list(edit.added)
         return reason
 
-    def remove_items(self, node_ids: Iterable[str] = (), edges: Iterable[Edge] = (),
-                     text: str = "Delete") -> str | None:
+    def remove_items(
+        self, node_ids: Iterable[str] = (), edges: Iterable[Edge] = (), text: str = "Delete"
+    ) -> str | None:
         """Delete nodes (with their wires) and wires."""
         return self.execute(RemoveItems(node_ids, edges, text))
 
@@ -124,7 +144,11 @@ class Document(QObject):
     def move_nodes(self, moves: Mapping[str, Position], text: str = "Move") -> str | None:
         """Move nodes to new positions (node id → position); unchanged positions are left out."""
         graph = self._project.graph
-        changed = {nid: pos for nid, pos in moves.items() if nid not in graph.nodes or graph.nodes[nid].pos != pos}
+        changed = {
+            nid: pos
+            for nid, pos in moves.items()
+            if nid not in graph.nodes or graph.nodes[nid].pos != pos
+        }
         return self.execute(MoveNodes(changed, text)) if changed else None
 
     def set_params(self, node_ids: Iterable[str], changes: Mapping[str, Any]) -> str | None:
@@ -138,7 +162,11 @@ class Document(QObject):
     def set_input_shape(self, shape: Iterable[int]) -> str | None:
         """Change the input size (C, H, W)."""
         shape = tuple(shape)
-        return None if shape == tuple(self._project.input_shape) else self.execute(SetInputShape(shape))
+        return (
+            None
+            if shape == tuple(self._project.input_shape)
+            else self.execute(SetInputShape(shape))
+        )
 
     def set_section(self, section: str, value: Mapping[str, Any], field: str) -> str | None:
         """Replace project.data or project.training with `value` as an undoable edit of `field`
@@ -152,8 +180,9 @@ class Document(QObject):
             return str(exc)
         return self.execute(edit)
 
-    def replace_graph(self, text: str, graph: Graph | None = None,
-                      build: Callable[[Project], Any] | None = None) -> str | None:
+    def replace_graph(
+        self, text: str, graph: Graph | None = None, build: Callable[[Project], Any] | None = None
+    ) -> str | None:
         """Replace the whole graph by `graph`, or by what `build` makes of a copy of the project."""
         return self.execute(ReplaceGraph(text, graph, build))
 

@@ -1,4 +1,5 @@
 """Edit operations of the window: add, delete, cut/copy/paste/duplicate, auto-layout, expand composites."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF
@@ -23,8 +24,12 @@ class Editing:
     def add_block(self, block: str, pos: QPointF | None = None) -> str | None:
         """Add a block at a scene position (default: the canvas centre); returns the new node id."""
         pos = pos if pos is not None else self.ctx.canvas_centre()
-        if self.doc.add_nodes([{"block": block, "pos": (pos.x(), pos.y())}], (),
-                              f"Add {get_spec(block).title}") is not None:
+        if (
+            self.doc.add_nodes(
+                [{"block": block, "pos": (pos.x(), pos.y())}], (), f"Add {get_spec(block).title}"
+            )
+            is not None
+        ):
             return None
         self.ctx.select_nodes(self.doc.last_added)
         return self.doc.last_added[0]
@@ -85,7 +90,9 @@ class Editing:
     def expand(self, node_id: str) -> None:
         """Replace a composite block with the primitive blocks it is made of (runtime.expand)."""
         name = self.doc.project.graph.node(node_id).name
-        self.doc.replace_graph(f"Expand {name}", build=lambda project: expand_node(project, node_id))
+        self.doc.replace_graph(
+            f"Expand {name}", build=lambda project: expand_node(project, node_id)
+        )
 
     def context_menu(self, node_id: str | None, where: QPoint, actions: dict[str, QAction]) -> None:
         """The canvas context menu: node actions (and Expand for a composite), or canvas actions."""

@@ -1,4 +1,5 @@
 """File operations of the window: new, open, recent, templates, save, export, recovery, unsaved-changes check."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,13 @@ MAX_RECENT = 10
 class Files:
     """Opening, saving and exporting for one window; dialogs only when no path is given."""
 
-    def __init__(self, ctx: EditorContext, settings: QSettings, autosaver: Autosaver,
-                 retitle: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        ctx: EditorContext,
+        settings: QSettings,
+        autosaver: Autosaver,
+        retitle: Callable[[], None],
+    ) -> None:
         self.ctx = ctx
         self.doc = ctx.doc
         self.settings = settings
@@ -45,7 +51,9 @@ class Files:
         if not self.maybe_save():
             return False
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.ctx.parent, "Open project", self._folder(), PROJECT_FILTER)
+            path, _ = QFileDialog.getOpenFileName(
+                self.ctx.parent, "Open project", self._folder(), PROJECT_FILTER
+            )
             if not path:
                 return False
         return self.load(Path(path))
@@ -70,8 +78,10 @@ class Files:
         path = Path(path)
         if not path.is_file():
             self.forget(path)
-            self.ctx.tell("Cannot open recent project",
-                             f"{path} no longer exists (moved or deleted); it was removed from Open Recent.")
+            self.ctx.tell(
+                "Cannot open recent project",
+                f"{path} no longer exists (moved or deleted); it was removed from Open Recent.",
+            )
             return False
         return self.open(path)
 
@@ -100,8 +110,10 @@ class Files:
             project, origin = found
             if origin is not None and is_installed_file(origin):
                 origin = None  # work begun on a template is restored as an untitled copy
-            if not ask(f"ConvStudio did not close cleanly. Restore the unsaved changes to "
-                       f"'{project.name}'{f' ({origin})' if origin else ''}?"):
+            if not ask(
+                f"ConvStudio did not close cleanly. Restore the unsaved changes to "
+                f"'{project.name}'{f' ({origin})' if origin else ''}?"
+            ):
                 file.unlink(missing_ok=True)
                 continue
             project.path = origin
@@ -114,8 +126,13 @@ class Files:
         return False
 
     def _ask_recover(self, message: str) -> bool:
-        answer = QMessageBox.question(self.ctx.parent, "Recover unsaved work", message,
-                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        answer = QMessageBox.question(
+            self.ctx.parent,
+            "Recover unsaved work",
+            message,
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.Yes,
+        )
         return answer == QMessageBox.Yes
 
     # ----- saving -------------------------------------------------------------------------
@@ -129,7 +146,9 @@ class Files:
     def save_as(self, path: str | Path | None = None) -> bool:
         """Save to a new file."""
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self.ctx.parent, "Save project", self._folder(), PROJECT_FILTER)
+            path, _ = QFileDialog.getSaveFileName(
+                self.ctx.parent, "Save project", self._folder(), PROJECT_FILTER
+            )
             if not path:
                 return False
             path = path if path.endswith(".json") else path + ".json"
@@ -137,8 +156,11 @@ class Files:
 
     def _save_to(self, path: Path) -> bool:
         if is_installed_file(path):
-            self.ctx.tell("Cannot save project", f"{path} is one of ConvStudio's own installed files; "
-                                                 f"save the project somewhere else.")
+            self.ctx.tell(
+                "Cannot save project",
+                f"{path} is one of ConvStudio's own installed files; "
+                f"save the project somewhere else.",
+            )
             return False
         try:
             self.doc.project.save(path)
@@ -155,9 +177,13 @@ class Files:
         """With unsaved changes, ask Save / Discard / Cancel; False means stop what you were doing."""
         if self.doc.undo_stack.isClean():
             return True
-        answer = QMessageBox.question(self.ctx.parent, "Unsaved changes",
-                                      f"Save the changes to '{self.doc.project.name}'?",
-                                      QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        answer = QMessageBox.question(
+            self.ctx.parent,
+            "Unsaved changes",
+            f"Save the changes to '{self.doc.project.name}'?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.Save,
+        )
         if answer == QMessageBox.Save:
             return self.save()
         return answer == QMessageBox.Discard
@@ -206,13 +232,19 @@ class Files:
         suffix = {"python": "py", "onnx": "onnx", "png": "png", "svg": "svg"}[kind]
         if path is None:
             stem = self.doc.project.path.stem if self.doc.project.path else "network"
-            path, _ = QFileDialog.getSaveFileName(self.ctx.parent, f"Export {kind}", f"{self._folder()}/{stem}.{suffix}",
-                                                  f"*.{suffix}")
+            path, _ = QFileDialog.getSaveFileName(
+                self.ctx.parent,
+                f"Export {kind}",
+                f"{self._folder()}/{stem}.{suffix}",
+                f"*.{suffix}",
+            )
             if not path:
                 return False
         if is_installed_file(path):
-            self.ctx.tell("Cannot export", f"{path} is inside ConvStudio's own installed files; "
-                                           f"export somewhere else.")
+            self.ctx.tell(
+                "Cannot export",
+                f"{path} is inside ConvStudio's own installed files; export somewhere else.",
+            )
             return False
         try:
             self._export(kind, Path(path))
@@ -225,9 +257,11 @@ class Files:
     def _export(self, kind: str, path: Path) -> None:
         if kind == "python":
             from runtime.export_python import export_python
+
             export_python(self.doc.project, path)
         elif kind == "onnx":
             from runtime.onnx_export import export_onnx
+
             export_onnx(self.doc.project, str(path))
         elif kind == "png":
             render_png(self.ctx.scene, path)
@@ -238,7 +272,9 @@ class Files:
 def render_png(scene, path: Path, scale: float = 2.0) -> None:
     """Draw the whole graph into a PNG at `scale` pixels per scene unit."""
     rect = scene.items_rect()
-    image = QImage(QSize(int(rect.width() * scale), int(rect.height() * scale)), QImage.Format_ARGB32)
+    image = QImage(
+        QSize(int(rect.width() * scale), int(rect.height() * scale)), QImage.Format_ARGB32
+    )
     image.fill(Qt.white)
     painter = QPainter(image)
     painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
@@ -250,6 +286,7 @@ def render_png(scene, path: Path, scale: float = 2.0) -> None:
 def render_svg(scene, path: Path) -> None:
     """Draw the whole graph as SVG (QtSvg's QSvgGenerator)."""
     from PySide6.QtSvg import QSvgGenerator
+
     rect = scene.items_rect()
     data = QByteArray()
     buffer = QBuffer(data)

@@ -5,6 +5,7 @@ Two styles of number entry: `spin` boxes that keep the value inside its bounds (
 text that is parsed and handed on as typed, so that a value out of range is refused with its reason
 instead of being silently clamped (block parameters).
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, Q
 
 from blocks.params import ParamSpec
 
-INT_RANGE = (-2**31, 2**31 - 1)
+INT_RANGE = (-(2**31), 2**31 - 1)
 """What a QSpinBox can hold."""
 
 
@@ -42,7 +43,9 @@ class FieldEditor:
             low = INT_RANGE[0] if spec.minimum is None else max(INT_RANGE[0], int(spec.minimum))
             high = INT_RANGE[1] if spec.maximum is None else min(INT_RANGE[1], int(spec.maximum))
             box.setRange(low, high)
-            box.setKeyboardTracking(spin)  # block parameters: one edit per finished number, not per digit
+            box.setKeyboardTracking(
+                spin
+            )  # block parameters: one edit per finished number, not per digit
             box.valueChanged.connect(lambda _: self._edited())
             return box
         if spec.kind == "float" and spin:
@@ -102,7 +105,7 @@ def parse_text(spec: ParamSpec, text: str) -> Any:
         return text
     if spec.kind == "padding" and text in ("same", "valid"):
         return text
-    for convert in ((int, float) if spec.kind == "padding" else (float,)):
+    for convert in (int, float) if spec.kind == "padding" else (float,):
         try:
             return convert(text)
         except ValueError:

@@ -3,13 +3,14 @@
 Plain Qt widgets rather than pyqtgraph's parametertree: a refused value must never be applied nor
 silently clamped, and the reason must be shown beside the form; plain editors give that control.
 """
+
 from __future__ import annotations
 
 from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
 from runtime.format import compact, count_text, shape_text
 from runtime.project_events import GraphReset, NodeRemoved, NodeRenamed, ParamsChanged, ProjectEvent
@@ -64,8 +65,10 @@ class Inspector(QWidget):
             return
         blocks = {graph.nodes[n].block for n in self.node_ids}
         if len(blocks) > 1:
-            self.heading.setText(f"{len(self.node_ids)} blocks of {len(blocks)} types selected: "
-                                 "select blocks of one type to edit them together.")
+            self.heading.setText(
+                f"{len(self.node_ids)} blocks of {len(blocks)} types selected: "
+                "select blocks of one type to edit them together."
+            )
             self.explanation.clear()
             return
         node = graph.nodes[self.node_ids[0]]
@@ -92,12 +95,22 @@ class Inspector(QWidget):
         """Nothing selected: the project itself (name, description, size and cost of the network)."""
         project, analysis = self.doc.project, self.doc.analysis
         self.heading.setText(f"<b>{escape(project.name)}</b>")
-        self.explanation.setText(project.description or "<i>Select a block to see and edit its parameters.</i>")
+        self.explanation.setText(
+            project.description or "<i>Select a block to see and edit its parameters.</i>"
+        )
         self.explanation.setToolTip(project.description)
-        frozen = f" trainable, {count_text(analysis.params_frozen)} frozen" if analysis.params_frozen else ""
-        rows = [("input", shape_text(project.input_shape)), ("blocks", count_text(len(project.graph.nodes))),
-                ("parameters", count_text(analysis.params) + frozen), ("multiply-adds", compact(analysis.macs)),
-                ("problems", str(len(analysis.problems)) if analysis.problems else "none")]
+        frozen = (
+            f" trainable, {count_text(analysis.params_frozen)} frozen"
+            if analysis.params_frozen
+            else ""
+        )
+        rows = [
+            ("input", shape_text(project.input_shape)),
+            ("blocks", count_text(len(project.graph.nodes))),
+            ("parameters", count_text(analysis.params) + frozen),
+            ("multiply-adds", compact(analysis.macs)),
+            ("problems", str(len(analysis.problems)) if analysis.problems else "none"),
+        ]
         for label, value in rows:
             shown = QLabel(value)
             shown.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -129,7 +142,10 @@ class Inspector(QWidget):
         return True
 
     def _rename(self, editor: QLineEdit) -> None:
-        if not self.node_ids or editor.text() == self.doc.project.graph.nodes[self.node_ids[0]].name:
+        if (
+            not self.node_ids
+            or editor.text() == self.doc.project.graph.nodes[self.node_ids[0]].name
+        ):
             return
         reason = self.doc.rename(self.node_ids[0], editor.text())
         if reason is not None:
@@ -160,6 +176,8 @@ class Inspector(QWidget):
                 self.show_nodes([n for n in self.node_ids if n != nid])
             case GraphReset():
                 self.show_nodes(self.node_ids)
-            case ParamsChanged(node_id=nid) | NodeRenamed(node_id=nid) if self.node_ids and nid == self.node_ids[0]:
+            case ParamsChanged(node_id=nid) | NodeRenamed(node_id=nid) if (
+                self.node_ids and nid == self.node_ids[0]
+            ):
                 for name in self.editors:
                     self._load_value(name)

@@ -2,6 +2,7 @@
 
 Plug-ins (e.g. studio.training) see the window through studio.plugins.EditorHost.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -44,8 +45,14 @@ class MainWindow(QMainWindow):
         self.doc = Document(project or Project(), self)
         self.scene = GraphScene(self.doc)
         self.view = GraphView(self.scene)
-        self.ctx = EditorContext(self.doc, self.scene, self.view, self, self.show_status,
-                                 lambda title, message: self.tell(title, message))
+        self.ctx = EditorContext(
+            self.doc,
+            self.scene,
+            self.view,
+            self,
+            self.show_status,
+            lambda title, message: self.tell(title, message),
+        )
         self.autosaver = Autosaver(self.doc, paths.data_dir)
         self.editing = Editing(self.ctx)
         self.files = Files(self.ctx, self.settings, self.autosaver, self.update_title)
@@ -67,13 +74,17 @@ class MainWindow(QMainWindow):
         self._connect()
         self.setAcceptDrops(True)
         self.resize(1500, 950)
-        self.resizeDocks([self.docks["palette"], self.docks["inspector"]], [265, 330], Qt.Horizontal)
+        self.resizeDocks(
+            [self.docks["palette"], self.docks["inspector"]], [265, 330], Qt.Horizontal
+        )
         self.resizeDocks([self.docks["analysis"]], [250], Qt.Vertical)
         self.update_title()
 
     def _connect(self) -> None:
         problems_dock = self.docks["problems"]
-        self.problems.counted.connect(lambda n: problems_dock.setWindowTitle(f"Problems ({n})" if n else "Problems"))
+        self.problems.counted.connect(
+            lambda n: problems_dock.setWindowTitle(f"Problems ({n})" if n else "Problems")
+        )
         self.scene.selectionChanged.connect(self._scene_selection)
         self.analysis_panel.node_activated.connect(self.select_nodes)
         self.problems.node_chosen.connect(lambda nid: self.select_nodes([nid], centre=True))
@@ -82,14 +93,21 @@ class MainWindow(QMainWindow):
         self.view.files_dropped.connect(self.files.open_dropped)
         self.view.status.connect(self.show_status)
         self.view.context_menu_requested.connect(
-            lambda node_id, where: self.editing.context_menu(node_id, where, self.actions_by_name))
+            lambda node_id, where: self.editing.context_menu(node_id, where, self.actions_by_name)
+        )
         self.doc.refused.connect(lambda reason: self.show_status(refusal_text(reason)))
         self.doc.undo_stack.cleanChanged.connect(lambda *_: self.update_title())
         self.doc.project_replaced.connect(self._replaced)
 
     # ----- public API --------------------------------------------------------------------
-    def add_panel(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, object_name: str,
-                  tab: bool = True) -> QDockWidget:
+    def add_panel(
+        self,
+        title: str,
+        widget: QWidget,
+        area: Qt.DockWidgetArea,
+        object_name: str,
+        tab: bool = True,
+    ) -> QDockWidget:
         """Add `widget` as a dock in `area`: a tab beside the area's first dock, or (tab=False) a place of its
         own below the area's docks, so that both show at once; the layout is remembered."""
         dock = QDockWidget(title, self)
@@ -104,7 +122,9 @@ class MainWindow(QMainWindow):
         self.docks[object_name] = dock
         return dock
 
-    def resize_panels(self, names: list[str], sizes: list[int], orientation: Qt.Orientation) -> None:
+    def resize_panels(
+        self, names: list[str], sizes: list[int], orientation: Qt.Orientation
+    ) -> None:
         """Give the named panels these sizes along `orientation`."""
         self.resizeDocks([self.docks[n] for n in names], sizes, orientation)
 
@@ -201,7 +221,9 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         """Open a dropped project file."""
-        self.files.open_dropped([u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()])
+        self.files.open_dropped(
+            [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        )
 
     def canvas_centre(self) -> QPointF:
         """The scene point at the centre of the canvas."""

@@ -1,4 +1,5 @@
 """The block palette: categories from the catalogue, a search box, drag to the canvas or double-click."""
+
 from __future__ import annotations
 
 import html
@@ -89,7 +90,11 @@ class Palette(QWidget):
             shown = 0
             for j in range(group.childCount()):
                 entry = group.child(j)
-                hay = f"{entry.text(0)} {entry.data(0, BLOCK_ROLE)} {group.text(0)}".lower().replace("_", " ")
+                hay = (
+                    f"{entry.text(0)} {entry.data(0, BLOCK_ROLE)} {group.text(0)}".lower().replace(
+                        "_", " "
+                    )
+                )
                 visible = all(w in hay for w in words)
                 entry.setHidden(not visible)
                 shown += visible
@@ -100,8 +105,11 @@ class Palette(QWidget):
         found = []
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
-            found += [group.child(j).data(0, BLOCK_ROLE) for j in range(group.childCount())
-                      if not group.child(j).isHidden() and not group.isHidden()]
+            found += [
+                group.child(j).data(0, BLOCK_ROLE)
+                for j in range(group.childCount())
+                if not group.child(j).isHidden() and not group.isHidden()
+            ]
         return found
 
     def _double_clicked(self, item: QTreeWidgetItem, column: int) -> None:

@@ -1,4 +1,5 @@
 """Where the app keeps its settings and recovery file; tests pass temporary ones."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,7 +26,10 @@ class AppPaths:
     @classmethod
     def default(cls) -> "AppPaths":
         """The per-user locations of the platform."""
-        data = Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or Path.home() / ".convstudio")
+        data = Path(
+            QStandardPaths.writableLocation(QStandardPaths.AppDataLocation)
+            or Path.home() / ".convstudio"
+        )
         config = Path(QStandardPaths.writableLocation(QStandardPaths.AppConfigLocation) or data)
         return cls(config / "convstudio.ini", data)
 

@@ -1,5 +1,6 @@
 """The surface the editor offers to plug-ins (the training UI is one): panels, menus, the document,
 the selection, and the status bar. A plug-in is a function that takes an EditorHost."""
+
 from __future__ import annotations
 
 from typing import Callable, Protocol
@@ -24,11 +25,19 @@ class EditorHost(Protocol):
     project_replaced: SignalInstance
     """Emitted after New, Open, Template or Recover made another project the live one."""
 
-    def add_panel(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, object_name: str,
-                  tab: bool = True) -> QDockWidget:
+    def add_panel(
+        self,
+        title: str,
+        widget: QWidget,
+        area: Qt.DockWidgetArea,
+        object_name: str,
+        tab: bool = True,
+    ) -> QDockWidget:
         """Add `widget` as a dock panel (a tab beside the area's first dock, or a place of its own)."""
 
-    def resize_panels(self, names: list[str], sizes: list[int], orientation: Qt.Orientation) -> None:
+    def resize_panels(
+        self, names: list[str], sizes: list[int], orientation: Qt.Orientation
+    ) -> None:
         """Give the named panels these sizes along `orientation`."""
 
     def menuBar(self) -> QMenuBar:

@@ -1,4 +1,5 @@
 """The problems panel: every error of the analysis; clicking one selects and centres its node."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -36,7 +37,9 @@ class ProblemsPanel(QListWidget):
         self.clear()
         graph = self.doc.project.graph
         for problem in self.doc.analysis.problems:
-            where = graph.nodes[problem.node_id].name if problem.node_id in graph.nodes else "network"
+            where = (
+                graph.nodes[problem.node_id].name if problem.node_id in graph.nodes else "network"
+            )
             item = QListWidgetItem(f"⚠ {where}: {problem.message}")
             item.setData(NODE_ROLE, problem.node_id)
             item.setForeground(QColor("#b71c1c"))
@@ -52,7 +55,9 @@ class ProblemsPanel(QListWidget):
             item = QListWidgetItem("No problems: the network can be trained and exported.")
             item.setForeground(QColor("#2e7d32"))
             self.addItem(item)
-        self.counted.emit(len(self.doc.analysis.problems) + sum(len(n) for n in self.notes.values()))
+        self.counted.emit(
+            len(self.doc.analysis.problems) + sum(len(n) for n in self.notes.values())
+        )
 
     def set_notes(self, source: str, notes: list[tuple[str | None, str]]) -> None:
         """Warnings from elsewhere (e.g. live training health) as (node id or None, one line), by source."""

@@ -4,6 +4,7 @@ Every window writes its own `recovery-<id>.json` and holds the lock file beside 
 (QLockFile records the process, so a crashed owner's lock is recognised as stale). A recovery file
 whose lock nobody holds was left by a crash; two ConvStudio windows never overwrite each other's.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,10 @@ class Autosaver(QObject):
     def save_now(self) -> None:
         """Write the recovery file now (atomic)."""
         project = self.doc.project
-        payload = {"path": str(project.path) if project.path else None, "project": project.to_dict()}
+        payload = {
+            "path": str(project.path) if project.path else None,
+            "project": project.to_dict(),
+        }
         try:
             write_atomic(self.file, json.dumps(payload, ensure_ascii=False))
         except ProjectFileError:

@@ -4,12 +4,20 @@ Qt asks the focused widget first (a ShortcutOverride event that travels up to th
 claims the keys it knows (Delete, Ctrl+C, Ctrl+Z, …) but not Ctrl+D or Ctrl+L, which would then edit
 the graph while the user types. The guard claims every editing shortcut for a focused text field.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 
 def is_text_input(widget: QWidget | None) -> bool:
@@ -29,7 +37,9 @@ class TypingGuard(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Accept the ShortcutOverride of a canvas shortcut typed into a text field (the field gets the key)."""
-        if event.type() != QEvent.Type.ShortcutOverride or not is_text_input(QApplication.focusWidget()):
+        if event.type() != QEvent.Type.ShortcutOverride or not is_text_input(
+            QApplication.focusWidget()
+        ):
             return False
         if self._is_canvas_key(event):
             event.accept()

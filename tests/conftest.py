@@ -1,4 +1,5 @@
 """Test-wide settings: headless Qt."""
+
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -1,4 +1,5 @@
 """blocks/ and runtime/ never import Qt, so everything but the window runs headless."""
+
 import subprocess
 import sys
 
@@ -14,6 +15,8 @@ print(",".join(bad))
 
 
 def test_headless_packages_do_not_import_qt():
-    result = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", CODE], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""

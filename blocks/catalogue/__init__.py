@@ -1,4 +1,5 @@
 """Importing this package registers every block spec."""
+
 import importlib
 import pkgutil
 

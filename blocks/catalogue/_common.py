@@ -1,4 +1,5 @@
 """Shared helpers for block specs: parameter shorthands, shape checks, formatting."""
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -17,7 +18,9 @@ def int_param(name: str, default: int, help: str, lo: int = 1, hi: int = 65536) 
     return ParamSpec(name, "int", default, help, lo, hi)
 
 
-def float_param(name: str, default: float, help: str, lo: float | None = None, hi: float | None = None) -> ParamSpec:
+def float_param(
+    name: str, default: float, help: str, lo: float | None = None, hi: float | None = None
+) -> ParamSpec:
     """A bounded float parameter."""
     return ParamSpec(name, "float", default, help, lo, hi)
 
@@ -44,23 +47,39 @@ def kernel(default: int = 3, name: str = "kernel_size") -> ParamSpec:
 
 def stride(default: int = 1) -> ParamSpec:
     """A stride (subsampling factor)."""
-    return int_param("stride", default, "Step between kernel positions; 2 halves the resolution.", 1, 32)
+    return int_param(
+        "stride", default, "Step between kernel positions; 2 halves the resolution.", 1, 32
+    )
 
 
 def padding(default: int | str = "same") -> ParamSpec:
     """Zero padding: a number of pixels, 'same' (keeps size at stride 1) or 'valid' (none)."""
-    return ParamSpec("padding", "padding", default,
-                     "Zero pixels added on each side: a number, 'same' (d·(k−1)/2) or 'valid' (0).", 0, 64)
+    return ParamSpec(
+        "padding",
+        "padding",
+        default,
+        "Zero pixels added on each side: a number, 'same' (d·(k−1)/2) or 'valid' (0).",
+        0,
+        64,
+    )
 
 
 def dilation(default: int = 1) -> ParamSpec:
     """A dilation (hole) factor."""
-    return int_param("dilation", default, "Spacing between kernel taps; grows the receptive field for free.", 1, 32)
+    return int_param(
+        "dilation",
+        default,
+        "Spacing between kernel taps; grows the receptive field for free.",
+        1,
+        32,
+    )
 
 
 def bias(default: bool = True) -> ParamSpec:
     """Whether a layer has a learnable bias."""
-    return bool_param("bias", default, "Learnable bias per output channel (redundant before BatchNorm).")
+    return bool_param(
+        "bias", default, "Learnable bias per output channel (redundant before BatchNorm)."
+    )
 
 
 def effective_kernel(k: int, d: int) -> int:
@@ -86,14 +105,20 @@ def image(in_shapes: Sequence[Shape], what: str = "a C×H×W feature map") -> Sh
     if len(shape) != 3:
         raise ShapeMismatchError(
             f"expects {what} but gets a flat vector of {fmt_shape(shape)} features: "
-            "move it before the Flatten / Linear layers")
+            "move it before the Flatten / Linear layers"
+        )
     return shape
 
 
 def same_padding_check(p: Params) -> str | None:
     """Refuse 'same' padding with an even effective kernel (it would need uneven padding)."""
-    if p.get("padding") == "same" and effective_kernel(p["kernel_size"], p.get("dilation", 1)) % 2 == 0:
-        return "'same' padding needs an odd kernel (or dilation making it odd): use a number instead"
+    if (
+        p.get("padding") == "same"
+        and effective_kernel(p["kernel_size"], p.get("dilation", 1)) % 2 == 0
+    ):
+        return (
+            "'same' padding needs an odd kernel (or dilation making it odd): use a number instead"
+        )
     return None
 
 
@@ -101,8 +126,10 @@ def spatial_check(in_shapes: Sequence[Shape], k_eff: int, pad: int) -> str | Non
     """Message when the padded input is smaller than the kernel, else None."""
     _, h, w = image(in_shapes)
     if min(h, w) + 2 * pad < k_eff:
-        return (f"gets {h}×{w}, smaller than its {k_eff}×{k_eff} kernel even with padding {pad}: "
-                "use a smaller kernel, more padding, or remove a downsampling layer before it")
+        return (
+            f"gets {h}×{w}, smaller than its {k_eff}×{k_eff} kernel even with padding {pad}: "
+            "use a smaller kernel, more padding, or remove a downsampling layer before it"
+        )
     return None
 
 

@@ -1,4 +1,5 @@
 """Activation blocks: element-wise non-linearities (ReLU family, sigmoid, tanh, GELU, SiLU, hard-swish)."""
+
 from __future__ import annotations
 
 from torch import nn
@@ -17,24 +18,39 @@ def relu(p, shapes):
     return Ctor(nn.ReLU)
 
 
-@block(id="leaky_relu", title="Leaky ReLU", category=CAT,
-       params=(float_param("negative_slope", 0.01, "Slope for negative inputs.", 0.0, 1.0),),
-       summary=lambda p: f"LReLU {p['negative_slope']:g}")
+@block(
+    id="leaky_relu",
+    title="Leaky ReLU",
+    category=CAT,
+    params=(float_param("negative_slope", 0.01, "Slope for negative inputs.", 0.0, 1.0),),
+    summary=lambda p: f"LReLU {p['negative_slope']:g}",
+)
 def leaky_relu(p, shapes):
     """Like ReLU but with a small slope for negative inputs, so no unit dies."""
     return Ctor(nn.LeakyReLU, (p["negative_slope"],))
 
 
-@block(id="prelu", title="PReLU", category=CAT,
-       params=(bool_param("per_channel", True, "One learned slope per channel instead of one in all."),),
-       summary=lambda p: "PReLU")
+@block(
+    id="prelu",
+    title="PReLU",
+    category=CAT,
+    params=(
+        bool_param("per_channel", True, "One learned slope per channel instead of one in all."),
+    ),
+    summary=lambda p: "PReLU",
+)
 def prelu(p, shapes):
     """Leaky ReLU whose negative slope is learned, per channel or shared (He et al. 2015)."""
     return Ctor(nn.PReLU, (shapes[0][0] if p["per_channel"] else 1,))
 
 
-@block(id="elu", title="ELU", category=CAT, params=(float_param("alpha", 1.0, "Saturation value for x → −∞.", 0.0),),
-       summary=lambda p: "ELU")
+@block(
+    id="elu",
+    title="ELU",
+    category=CAT,
+    params=(float_param("alpha", 1.0, "Saturation value for x → −∞.", 0.0),),
+    summary=lambda p: "ELU",
+)
 def elu(p, shapes):
     """x for x > 0, α(eˣ − 1) below: smooth, with mean activations closer to zero than ReLU."""
     return Ctor(nn.ELU, (p["alpha"],) if p["alpha"] != 1.0 else ())
@@ -52,9 +68,17 @@ def tanh(p, shapes):
     return Ctor(nn.Tanh)
 
 
-@block(id="gelu", title="GELU", category=CAT,
-       params=(choice_param("approximate", "none", ("none", "tanh"), "Exact form or the tanh approximation."),),
-       summary=lambda p: "GELU")
+@block(
+    id="gelu",
+    title="GELU",
+    category=CAT,
+    params=(
+        choice_param(
+            "approximate", "none", ("none", "tanh"), "Exact form or the tanh approximation."
+        ),
+    ),
+    summary=lambda p: "GELU",
+)
 def gelu(p, shapes):
     """x·Φ(x): a smooth ReLU weighted by the Gaussian CDF; the default of transformers and ConvNeXt."""
     return Ctor(nn.GELU, (), {"approximate": "tanh"} if p["approximate"] == "tanh" else {})

@@ -1,4 +1,5 @@
 """DenseNet's composite blocks: the dense block and the transition layer (each expands into primitives)."""
+
 from __future__ import annotations
 
 from blocks.catalogue._common import float_param, image, int_param, out_channels, spatial_check
@@ -27,13 +28,24 @@ def _dense_expand(p, shapes) -> SubGraph:
     return b.build(b.add("cat", "concat", None, tuple(features)))
 
 
-@block(id="dense_block", title="Dense Block", category=CAT,
-       params=(int_param("num_layers", 6, "Number of dense layers (DenseNet-121: 6, 12, 24, 16).", 1, 256),
-               int_param("growth_rate", 32, "k: feature maps each layer adds.", 1, 4096),
-               int_param("bn_size", 4, "Bottleneck width of each layer's 1×1 conv, in multiples of k.", 1, 64),
-               float_param("drop_rate", 0.0, "Dropout after each layer (training only).", 0.0, 1.0)),
-       summary=lambda p: f"k={p['growth_rate']} ×{p['num_layers']}", check=needs_image,
-       receptive=lambda p: ((3, 1),) * p["num_layers"], composite=True, expand=_dense_expand)
+@block(
+    id="dense_block",
+    title="Dense Block",
+    category=CAT,
+    params=(
+        int_param("num_layers", 6, "Number of dense layers (DenseNet-121: 6, 12, 24, 16).", 1, 256),
+        int_param("growth_rate", 32, "k: feature maps each layer adds.", 1, 4096),
+        int_param(
+            "bn_size", 4, "Bottleneck width of each layer's 1×1 conv, in multiples of k.", 1, 64
+        ),
+        float_param("drop_rate", 0.0, "Dropout after each layer (training only).", 0.0, 1.0),
+    ),
+    summary=lambda p: f"k={p['growth_rate']} ×{p['num_layers']}",
+    check=needs_image,
+    receptive=lambda p: ((3, 1),) * p["num_layers"],
+    composite=True,
+    expand=_dense_expand,
+)
 def dense_block(p, shapes):
     """Each layer (BN-ReLU-1×1 conv to bn_size·k, BN-ReLU-3×3 conv to k) receives the concatenation of
     the block's input and every earlier layer's output, and adds k new maps: the output has
@@ -52,9 +64,17 @@ def _transition_expand(p, shapes) -> SubGraph:
     return b.build(b.add("pool", "avg_pool", {"kernel_size": 2, "stride": 2}, (x,)))
 
 
-@block(id="transition", title="Transition Layer", category=CAT, params=(out_channels(128),),
-       summary=lambda p: f"→{p['out_channels']} /2", check=lambda p, s: spatial_check(s, 2, 0),
-       receptive=lambda p: ((1, 1), (2, 2)), composite=True, expand=_transition_expand)
+@block(
+    id="transition",
+    title="Transition Layer",
+    category=CAT,
+    params=(out_channels(128),),
+    summary=lambda p: f"→{p['out_channels']} /2",
+    check=lambda p, s: spatial_check(s, 2, 0),
+    receptive=lambda p: ((1, 1), (2, 2)),
+    composite=True,
+    expand=_transition_expand,
+)
 def transition(p, shapes):
     """Between dense blocks: BN-ReLU, a 1×1 conv that shrinks the channels (DenseNet-121 halves them,
     'compression' 0.5), and a 2×2 average pool that halves the resolution (Huang et al. 2017)."""

@@ -1,4 +1,5 @@
 """GoogLeNet's Inception module: four parallel branches concatenated (expands into primitives)."""
+
 from __future__ import annotations
 
 from blocks.catalogue._common import image, int_param
@@ -23,7 +24,9 @@ def _inception_expand(p, shapes) -> SubGraph:
     x2 = _basic_conv(b, "branch2_1", "branch2.1", x2, p["ch3x3"], 3)
     x3 = _basic_conv(b, "branch3_0", "branch3.0", IN, p["ch5x5red"], 1)
     x3 = _basic_conv(b, "branch3_1", "branch3.1", x3, p["ch5x5"], p["big_kernel"])
-    pool = b.add("branch4_pool", "max_pool", {"kernel_size": 3, "stride": 1, "padding": 1, "ceil_mode": True})
+    pool = b.add(
+        "branch4_pool", "max_pool", {"kernel_size": 3, "stride": 1, "padding": 1, "ceil_mode": True}
+    )
     x4 = _basic_conv(b, "branch4_1", "branch4.1", pool, p["pool_proj"], 1)
     return b.build(b.add("cat", "concat", None, (x1, x2, x3, x4)))
 
@@ -39,18 +42,32 @@ def _channels(text: str, help: str, default: int):
     return int_param(text, default, help, 1, 16384)
 
 
-@block(id="inception", title="Inception Module", category=CAT,
-       params=(_channels("ch1x1", "Filters of the 1×1 branch.", 64),
-               _channels("ch3x3red", "1×1 reduction before the 3×3 conv.", 96),
-               _channels("ch3x3", "Filters of the 3×3 branch.", 128),
-               _channels("ch5x5red", "1×1 reduction before the big conv.", 16),
-               _channels("ch5x5", "Filters of the big ('5×5') branch.", 32),
-               _channels("pool_proj", "1×1 filters after the 3×3 max pool.", 32),
-               int_param("big_kernel", 5, "Kernel of the '5×5' branch: 5 as in the paper, 3 as torchvision's "
-                         "GoogLeNet (a known quirk).", 1, 15)),
-       summary=lambda p: f"→{p['ch1x1'] + p['ch3x3'] + p['ch5x5'] + p['pool_proj']}",
-       check=_inception_check, receptive=lambda p: ((max(3, p["big_kernel"]), 1),),
-       composite=True, expand=_inception_expand)
+@block(
+    id="inception",
+    title="Inception Module",
+    category=CAT,
+    params=(
+        _channels("ch1x1", "Filters of the 1×1 branch.", 64),
+        _channels("ch3x3red", "1×1 reduction before the 3×3 conv.", 96),
+        _channels("ch3x3", "Filters of the 3×3 branch.", 128),
+        _channels("ch5x5red", "1×1 reduction before the big conv.", 16),
+        _channels("ch5x5", "Filters of the big ('5×5') branch.", 32),
+        _channels("pool_proj", "1×1 filters after the 3×3 max pool.", 32),
+        int_param(
+            "big_kernel",
+            5,
+            "Kernel of the '5×5' branch: 5 as in the paper, 3 as torchvision's "
+            "GoogLeNet (a known quirk).",
+            1,
+            15,
+        ),
+    ),
+    summary=lambda p: f"→{p['ch1x1'] + p['ch3x3'] + p['ch5x5'] + p['pool_proj']}",
+    check=_inception_check,
+    receptive=lambda p: ((max(3, p["big_kernel"]), 1),),
+    composite=True,
+    expand=_inception_expand,
+)
 def inception(p, shapes):
     """GoogLeNet's module: four parallel branches — 1×1; 1×1 then 3×3; 1×1 then 5×5; 3×3 max pool then
     1×1 — concatenated along the channels, so one layer looks at several scales at once. The 1×1

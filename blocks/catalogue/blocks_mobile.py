@@ -1,5 +1,6 @@
 """Composite blocks of mobile networks, each expanding into primitives: MobileNetV2 inverted residual,
 EfficientNet MBConv, ShuffleNetV2 unit."""
+
 from __future__ import annotations
 
 from blocks.catalogue._common import float_param, image, int_param, kernel, out_channels, stride
@@ -37,12 +38,21 @@ def _inverted_expand(p, shapes) -> SubGraph:
     return b.build(x)
 
 
-@block(id="inverted_residual", title="Inverted Residual (MobileNetV2)", category=CAT,
-       params=(out_channels(24), stride(1),
-               int_param("expand_ratio", 6, "Hidden channels = input channels × expand_ratio.", 1, 64)),
-       summary=lambda p: f"{p['out_channels']} ×{p['expand_ratio']}{_stride_text(p)}",
-       check=lambda p, s: _stride_check(p, s, (1, 2)), receptive=lambda p: ((1, 1), (3, p["stride"]), (1, 1)),
-       composite=True, expand=_inverted_expand)
+@block(
+    id="inverted_residual",
+    title="Inverted Residual (MobileNetV2)",
+    category=CAT,
+    params=(
+        out_channels(24),
+        stride(1),
+        int_param("expand_ratio", 6, "Hidden channels = input channels × expand_ratio.", 1, 64),
+    ),
+    summary=lambda p: f"{p['out_channels']} ×{p['expand_ratio']}{_stride_text(p)}",
+    check=lambda p, s: _stride_check(p, s, (1, 2)),
+    receptive=lambda p: ((1, 1), (3, p["stride"]), (1, 1)),
+    composite=True,
+    expand=_inverted_expand,
+)
 def inverted_residual(p, shapes):
     """MobileNetV2's block: a 1×1 conv expands the channels t times (ReLU6), a 3×3 depthwise conv
     filters each channel (ReLU6), and a linear 1×1 conv projects back down — no activation there,
@@ -73,7 +83,9 @@ def _mbconv_expand(p, shapes) -> SubGraph:
     x, i = IN, 0
     if expanded != c:
         x, i = b.conv_bn("expand", x, expanded, ("block.0.0", "block.0.1"), 1, act="silu"), 1
-    x = b.conv_bn("depthwise", x, expanded, (f"block.{i}.0", f"block.{i}.1"), k, s, expanded, act="silu")
+    x = b.conv_bn(
+        "depthwise", x, expanded, (f"block.{i}.0", f"block.{i}.1"), k, s, expanded, act="silu"
+    )
     if squeeze:
         i += 1
         x = b.se("se", x, expanded, squeeze, "silu", f"block.{i}")
@@ -98,17 +110,46 @@ def _mbconv_rf(p):
     return layers + (GLOBAL_RF if p["se_ratio"] > 0 else ())
 
 
-@block(id="mbconv", title="MBConv (EfficientNet)", category=CAT,
-       params=(out_channels(16), kernel(3), stride(1),
-               float_param("expand_ratio", 6.0, "Hidden channels ≈ input channels × expand_ratio "
-                           "(rounded to a multiple of 8).", 1.0, 64.0),
-               float_param("se_ratio", 0.25, "Squeeze-excitation hidden channels = input channels × se_ratio; "
-                           "0 = no SE.", 0.0, 1.0),
-               float_param("stochastic_depth", 0.0, "Probability of skipping the block for a sample at "
-                           "train time (only with the identity shortcut).", 0.0, 1.0)),
-       summary=lambda p: f"{p['out_channels']} @ {p['kernel_size']}×{p['kernel_size']} ×{p['expand_ratio']:g}"
-                         + _stride_text(p),
-       check=_mbconv_check, receptive=_mbconv_rf, composite=True, expand=_mbconv_expand)
+@block(
+    id="mbconv",
+    title="MBConv (EfficientNet)",
+    category=CAT,
+    params=(
+        out_channels(16),
+        kernel(3),
+        stride(1),
+        float_param(
+            "expand_ratio",
+            6.0,
+            "Hidden channels ≈ input channels × expand_ratio (rounded to a multiple of 8).",
+            1.0,
+            64.0,
+        ),
+        float_param(
+            "se_ratio",
+            0.25,
+            "Squeeze-excitation hidden channels = input channels × se_ratio; 0 = no SE.",
+            0.0,
+            1.0,
+        ),
+        float_param(
+            "stochastic_depth",
+            0.0,
+            "Probability of skipping the block for a sample at "
+            "train time (only with the identity shortcut).",
+            0.0,
+            1.0,
+        ),
+    ),
+    summary=lambda p: (
+        f"{p['out_channels']} @ {p['kernel_size']}×{p['kernel_size']} ×{p['expand_ratio']:g}"
+        + _stride_text(p)
+    ),
+    check=_mbconv_check,
+    receptive=_mbconv_rf,
+    composite=True,
+    expand=_mbconv_expand,
+)
 def mbconv(p, shapes):
     """EfficientNet's block (from MnasNet): a MobileNetV2 inverted residual with SiLU activations and a
     squeeze-excitation gate on the expanded channels before the linear 1×1 projection; with stride 1
@@ -117,8 +158,11 @@ def mbconv(p, shapes):
     torchvision's MBConv."""
     c = image(shapes)[0]
     expanded, squeeze = _mb_sizes(p, c)
-    return Ctor(MBConv, (c, p["out_channels"], p["kernel_size"], p["stride"], expanded, squeeze),
-                {"stochastic_depth": p["stochastic_depth"]} if p["stochastic_depth"] else {})
+    return Ctor(
+        MBConv,
+        (c, p["out_channels"], p["kernel_size"], p["stride"], expanded, squeeze),
+        {"stochastic_depth": p["stochastic_depth"]} if p["stochastic_depth"] else {},
+    )
 
 
 # ----- ShuffleNetV2 unit ----------------------------------------------------------------------
@@ -133,7 +177,9 @@ def _shuffle_expand(p, shapes) -> SubGraph:
     b = SubGraphBuilder()
     if s == 1:
         left = b.add("split1", "channel_split", {"parts": 2, "index": 0})
-        right = _shuffle_branch2(b, b.add("split2", "channel_split", {"parts": 2, "index": 1}), bf, s)
+        right = _shuffle_branch2(
+            b, b.add("split2", "channel_split", {"parts": 2, "index": 1}), bf, s
+        )
     else:
         left = b.conv_bn("branch1_dw", IN, c, ("branch1.0", "branch1.1"), 3, s, c, act=None)
         left = b.conv_bn("branch1_pw", left, bf, ("branch1.2", "branch1.3"), 1)
@@ -150,14 +196,24 @@ def _shuffle_check(p, shapes) -> str | None:
     if out % 2:
         return f"out_channels {out} must be even: the unit concatenates two halves"
     if p["stride"] == 1 and c != out:
-        return (f"with stride 1 the unit keeps its {c} channels: set out_channels to {c}, "
-                "or use stride 2 to change the width")
+        return (
+            f"with stride 1 the unit keeps its {c} channels: set out_channels to {c}, "
+            "or use stride 2 to change the width"
+        )
     return None
 
 
-@block(id="shufflenet_unit", title="ShuffleNetV2 Unit", category=CAT, params=(out_channels(116), stride(1)),
-       summary=lambda p: f"{p['out_channels']} ⇄{_stride_text(p)}", check=_shuffle_check,
-       receptive=lambda p: ((1, 1), (3, p["stride"]), (1, 1)), composite=True, expand=_shuffle_expand)
+@block(
+    id="shufflenet_unit",
+    title="ShuffleNetV2 Unit",
+    category=CAT,
+    params=(out_channels(116), stride(1)),
+    summary=lambda p: f"{p['out_channels']} ⇄{_stride_text(p)}",
+    check=_shuffle_check,
+    receptive=lambda p: ((1, 1), (3, p["stride"]), (1, 1)),
+    composite=True,
+    expand=_shuffle_expand,
+)
 def shufflenet_unit(p, shapes):
     """ShuffleNetV2's unit. With stride 1 the channels are split in half: one half passes untouched, the
     other goes through 1×1 conv, 3×3 depthwise conv and 1×1 conv (BN, ReLU); with stride 2 both

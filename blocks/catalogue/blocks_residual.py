@@ -1,5 +1,6 @@
 """Residual composite blocks, each one palette entry that expands into primitives: ResNet basic and
 bottleneck, ResNeXt, pre-activation, Wide-ResNet, and squeeze-excitation."""
+
 from __future__ import annotations
 
 from blocks.catalogue._common import float_param, image, int_param, out_channels, stride
@@ -10,9 +11,21 @@ from blocks.registry import block
 from blocks.spec import GLOBAL_RF, Ctor, SubGraph
 
 CAT = "Blocks"
-SD = float_param("stochastic_depth", 0.0, "Probability of skipping the residual branch of a sample at "
-                 "train time (stochastic depth, row mode); identity at evaluation.", 0.0, 1.0)
-SE = int_param("se_reduction", 0, "Squeeze-excitation on the branch with C/r hidden channels; 0 = none.", 0, 4096)
+SD = float_param(
+    "stochastic_depth",
+    0.0,
+    "Probability of skipping the residual branch of a sample at "
+    "train time (stochastic depth, row mode); identity at evaluation.",
+    0.0,
+    1.0,
+)
+SE = int_param(
+    "se_reduction",
+    0,
+    "Squeeze-excitation on the branch with C/r hidden channels; 0 = none.",
+    0,
+    4096,
+)
 
 
 def _se_channels(channels: int, reduction: int) -> int:
@@ -21,8 +34,10 @@ def _se_channels(channels: int, reduction: int) -> int:
 
 def _se_check(channels: int, reduction: int, key: str = "se_reduction") -> str | None:
     if reduction and channels // reduction < 1:
-        return (f"{key}={reduction} leaves no hidden channel of the {channels} the SE sees: "
-                f"choose {key} at most {channels}")
+        return (
+            f"{key}={reduction} leaves no hidden channel of the {channels} the SE sees: "
+            f"choose {key} at most {channels}"
+        )
     return None
 
 
@@ -42,7 +57,9 @@ def _rf(layers, se: bool):
 def _tail(b: SubGraphBuilder, branch: str, shortcut: str, p, channels: int, relu: bool) -> str:
     """SE and stochastic depth on the branch, then Add (branch, shortcut) and the final ReLU."""
     if p.get("se_reduction"):
-        branch = b.se("se", branch, channels, _se_channels(channels, p["se_reduction"]), "relu", "se")
+        branch = b.se(
+            "se", branch, channels, _se_channels(channels, p["se_reduction"]), "relu", "se"
+        )
     branch = b.drop_path("drop_path", branch, p["stochastic_depth"])
     out = b.add("add", "add", None, (branch, shortcut))
     return b.act("relu", out) if relu else out
@@ -61,14 +78,23 @@ def _basic_expand(p, shapes) -> SubGraph:
     x = b.bn("bn2", b.conv("conv2", x, out, 3, weights="conv2"), weights="bn2")
     shortcut = IN
     if s != 1 or c != out:
-        shortcut = b.conv_bn("downsample", IN, out, ("downsample.0", "downsample.1"), 1, s, act=None)
+        shortcut = b.conv_bn(
+            "downsample", IN, out, ("downsample.0", "downsample.1"), 1, s, act=None
+        )
     return b.build(_tail(b, x, shortcut, p, out, relu=True))
 
 
-@block(id="residual_basic", title="Residual Basic Block", category=CAT,
-       params=(out_channels(64), stride(1), SD, SE), summary=lambda p: f"{p['out_channels']}{_suffix(p)}",
-       check=_basic_check, receptive=lambda p: _rf(((3, p["stride"]), (3, 1)), p["se_reduction"] > 0),
-       composite=True, expand=_basic_expand)
+@block(
+    id="residual_basic",
+    title="Residual Basic Block",
+    category=CAT,
+    params=(out_channels(64), stride(1), SD, SE),
+    summary=lambda p: f"{p['out_channels']}{_suffix(p)}",
+    check=_basic_check,
+    receptive=lambda p: _rf(((3, p["stride"]), (3, 1)), p["se_reduction"] > 0),
+    composite=True,
+    expand=_basic_expand,
+)
 def residual_basic(p, shapes):
     """ResNet's basic block: two 3×3 conv-BN layers (ReLU between) whose output is added to the input,
     then ReLU. The identity shortcut lets the gradient reach early layers unchanged, so 18- and
@@ -96,8 +122,10 @@ def _width(p) -> int:
 def _bottleneck_check(p, shapes) -> str | None:
     image(shapes)
     if int(p["planes"] * (p["base_width"] / 64.0)) < 1:
-        return (f"planes·base_width/64 = {p['planes'] * p['base_width'] / 64:g} is below one channel per group: "
-                "raise planes or base_width")
+        return (
+            f"planes·base_width/64 = {p['planes'] * p['base_width'] / 64:g} is below one channel per group: "
+            "raise planes or base_width"
+        )
     return _se_check(p["planes"] * p["expansion"], p["se_reduction"])
 
 
@@ -111,24 +139,47 @@ def _bottleneck_expand(p, shapes) -> SubGraph:
     x = b.bn("bn3", b.conv("conv3", x, out, 1, weights="conv3"), weights="bn3")
     shortcut = IN
     if s != 1 or c != out:
-        shortcut = b.conv_bn("downsample", IN, out, ("downsample.0", "downsample.1"), 1, s, act=None)
+        shortcut = b.conv_bn(
+            "downsample", IN, out, ("downsample.0", "downsample.1"), 1, s, act=None
+        )
     return b.build(_tail(b, x, shortcut, p, out, relu=True))
 
 
 def _bottleneck_make(p, shapes) -> Ctor:
     c = image(shapes)[0]
     se = _se_channels(p["planes"] * p["expansion"], p["se_reduction"])
-    kw = _kw(p, groups=p["groups"], base_width=p["base_width"], expansion=p["expansion"], se_channels=se or None)
+    kw = _kw(
+        p,
+        groups=p["groups"],
+        base_width=p["base_width"],
+        expansion=p["expansion"],
+        se_channels=se or None,
+    )
     return Ctor(Bottleneck, (c, p["planes"]), kw)
 
 
 def _bottleneck_params(groups: int, base_width: int):
-    return (int_param("planes", 64, "Width of the block; the output has planes × expansion channels.", 1, 16384),
-            stride(1),
-            int_param("groups", groups, "Groups of the 3×3 conv (ResNeXt's cardinality).", 1, 4096),
-            int_param("base_width", base_width, "Channels per group at planes = 64 (width = "
-                      "int(planes·base_width/64)·groups).", 1, 16384),
-            int_param("expansion", 4, "Output channels = planes × expansion.", 1, 64), SD, SE)
+    return (
+        int_param(
+            "planes",
+            64,
+            "Width of the block; the output has planes × expansion channels.",
+            1,
+            16384,
+        ),
+        stride(1),
+        int_param("groups", groups, "Groups of the 3×3 conv (ResNeXt's cardinality).", 1, 4096),
+        int_param(
+            "base_width",
+            base_width,
+            "Channels per group at planes = 64 (width = int(planes·base_width/64)·groups).",
+            1,
+            16384,
+        ),
+        int_param("expansion", 4, "Output channels = planes × expansion.", 1, 64),
+        SD,
+        SE,
+    )
 
 
 def _bottleneck_summary(p) -> str:
@@ -142,9 +193,17 @@ def _bottleneck_rf(p):
     return _rf(((1, 1), (3, p["stride"]), (1, 1)), p["se_reduction"] > 0)
 
 
-@block(id="bottleneck", title="Residual Bottleneck", category=CAT, params=_bottleneck_params(1, 64),
-       summary=_bottleneck_summary, check=_bottleneck_check, receptive=_bottleneck_rf,
-       composite=True, expand=_bottleneck_expand)
+@block(
+    id="bottleneck",
+    title="Residual Bottleneck",
+    category=CAT,
+    params=_bottleneck_params(1, 64),
+    summary=_bottleneck_summary,
+    check=_bottleneck_check,
+    receptive=_bottleneck_rf,
+    composite=True,
+    expand=_bottleneck_expand,
+)
 def bottleneck(p, shapes):
     """ResNet-50/101/152's block: a 1×1 conv narrows to `planes`, a 3×3 conv works at that width
     (carrying the stride, 'ResNet v1.5'), a 1×1 conv widens to planes × 4; each with BN, added to
@@ -154,9 +213,17 @@ def bottleneck(p, shapes):
     return _bottleneck_make(p, shapes)
 
 
-@block(id="resnext", title="ResNeXt Block", category=CAT, params=_bottleneck_params(32, 4),
-       summary=_bottleneck_summary, check=_bottleneck_check, receptive=_bottleneck_rf,
-       composite=True, expand=_bottleneck_expand)
+@block(
+    id="resnext",
+    title="ResNeXt Block",
+    category=CAT,
+    params=_bottleneck_params(32, 4),
+    summary=_bottleneck_summary,
+    check=_bottleneck_check,
+    receptive=_bottleneck_rf,
+    composite=True,
+    expand=_bottleneck_expand,
+)
 def resnext(p, shapes):
     """A bottleneck whose 3×3 conv is split into `groups` parallel paths ('cardinality', Xie et al.
     2017): 32 groups of 4 channels (32×4d) have about the parameters and multiply-adds of a plain
@@ -181,10 +248,17 @@ def _preact_expand(p, shapes, wide: bool) -> SubGraph:
     return b.build(_tail(b, x, shortcut, p, out, relu=False))
 
 
-@block(id="preact_residual", title="Pre-activation Residual Block", category=CAT,
-       params=(out_channels(64), stride(1), SD), summary=lambda p: f"{p['out_channels']} pre{_suffix(p)}",
-       check=needs_image, receptive=lambda p: ((3, p["stride"]), (3, 1)),
-       composite=True, expand=lambda p, s: _preact_expand(p, s, wide=False))
+@block(
+    id="preact_residual",
+    title="Pre-activation Residual Block",
+    category=CAT,
+    params=(out_channels(64), stride(1), SD),
+    summary=lambda p: f"{p['out_channels']} pre{_suffix(p)}",
+    check=needs_image,
+    receptive=lambda p: ((3, p["stride"]), (3, 1)),
+    composite=True,
+    expand=lambda p, s: _preact_expand(p, s, wide=False),
+)
 def preact_residual(p, shapes):
     """ResNet v2's block: BN-ReLU-conv twice, and the sum is not passed through a ReLU, so the shortcut
     path from input to output is a pure identity; this trains better at 100+ layers (He et al. 2016).
@@ -194,12 +268,24 @@ def preact_residual(p, shapes):
     return Ctor(PreActBlock, (c, p["out_channels"]), _kw(p))
 
 
-@block(id="wide_residual", title="Wide Residual Block", category=CAT,
-       params=(out_channels(160), stride(1),
-               float_param("dropout", 0.3, "Dropout between the two convs (training only).", 0.0, 1.0), SD),
-       summary=lambda p: f"{p['out_channels']} wide{_suffix(p)}" + (f" drop{p['dropout']:g}" if p["dropout"] else ""),
-       check=needs_image, receptive=lambda p: ((3, p["stride"]), (3, 1)),
-       composite=True, expand=lambda p, s: _preact_expand(p, s, wide=True))
+@block(
+    id="wide_residual",
+    title="Wide Residual Block",
+    category=CAT,
+    params=(
+        out_channels(160),
+        stride(1),
+        float_param("dropout", 0.3, "Dropout between the two convs (training only).", 0.0, 1.0),
+        SD,
+    ),
+    summary=lambda p: (
+        f"{p['out_channels']} wide{_suffix(p)}" + (f" drop{p['dropout']:g}" if p["dropout"] else "")
+    ),
+    check=needs_image,
+    receptive=lambda p: ((3, p["stride"]), (3, 1)),
+    composite=True,
+    expand=lambda p, s: _preact_expand(p, s, wide=True),
+)
 def wide_residual(p, shapes):
     """Wide-ResNet's block: a pre-activation block made k times wider (WRN-28-10: 160, 320, 640
     channels) with dropout between its two 3×3 convs. A 16-layer-deep wide network matches a
@@ -220,11 +306,17 @@ def _se_expand(p, shapes) -> SubGraph:
     return b.build(x)
 
 
-@block(id="squeeze_excitation", title="Squeeze-Excitation", category=CAT,
-       params=(int_param("reduction", 16, "Hidden channels = C / reduction.", 1, 4096),),
-       summary=lambda p: f"SE /{p['reduction']}",
-       check=lambda p, s: _se_check(image(s)[0], p["reduction"], "reduction"),
-       receptive=lambda p: GLOBAL_RF, composite=True, expand=_se_expand)
+@block(
+    id="squeeze_excitation",
+    title="Squeeze-Excitation",
+    category=CAT,
+    params=(int_param("reduction", 16, "Hidden channels = C / reduction.", 1, 4096),),
+    summary=lambda p: f"SE /{p['reduction']}",
+    check=lambda p, s: _se_check(image(s)[0], p["reduction"], "reduction"),
+    receptive=lambda p: GLOBAL_RF,
+    composite=True,
+    expand=_se_expand,
+)
 def squeeze_excitation(p, shapes):
     """Channel attention: global average pooling 'squeezes' each channel to one number, a 1×1 conv
     reduces C to C/r (ReLU), another restores C, and a sigmoid gives a weight in (0, 1) that rescales

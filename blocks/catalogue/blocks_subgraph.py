@@ -1,6 +1,7 @@
 """Helpers shared by the composite blocks, chiefly their description as sub-graphs of primitive
 blocks (for expansion). No block is registered here; the other blocks_*.py files use these.
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
@@ -30,8 +31,14 @@ class SubGraphBuilder:
         self.edges: list[tuple[str, str]] = []
         self.weights: dict[str, str] = {}
 
-    def add(self, name: str, block: str, params: Mapping[str, Any] | None = None,
-            inputs: Sequence[str] = (IN,), weights: str | None = None) -> str:
+    def add(
+        self,
+        name: str,
+        block: str,
+        params: Mapping[str, Any] | None = None,
+        inputs: Sequence[str] = (IN,),
+        weights: str | None = None,
+    ) -> str:
         """Add node `name` fed by `inputs` (in port order); `weights` is its state_dict prefix in the composite."""
         self.nodes.append(SubNode(name, block, dict(params or {})))
         self.edges += [(src, name) for src in inputs]
@@ -39,11 +46,27 @@ class SubGraphBuilder:
             self.weights[weights] = name
         return name
 
-    def conv(self, name: str, src: str, out: int, k: int = 1, stride: int = 1, groups: int = 1,
-             bias: bool = False, padding: int | None = None, weights: str | None = None) -> str:
+    def conv(
+        self,
+        name: str,
+        src: str,
+        out: int,
+        k: int = 1,
+        stride: int = 1,
+        groups: int = 1,
+        bias: bool = False,
+        padding: int | None = None,
+        weights: str | None = None,
+    ) -> str:
         """A Conv2d node ('same' padding by default)."""
-        params = {"out_channels": out, "kernel_size": k, "stride": stride,
-                  "padding": (k - 1) // 2 if padding is None else padding, "groups": groups, "bias": bias}
+        params = {
+            "out_channels": out,
+            "kernel_size": k,
+            "stride": stride,
+            "padding": (k - 1) // 2 if padding is None else padding,
+            "groups": groups,
+            "bias": bias,
+        }
         return self.add(name, "conv2d", params, (src,), weights)
 
     def bn(self, name: str, src: str, eps: float = 1e-5, weights: str | None = None) -> str:
@@ -54,8 +77,18 @@ class SubGraphBuilder:
         """A parameterless activation node (relu, relu6, silu, sigmoid)."""
         return self.add(name, block, None, (src,))
 
-    def conv_bn(self, prefix: str, src: str, out: int, keys: tuple[str, str], k: int = 1, stride: int = 1,
-                groups: int = 1, act: str | None = "relu", eps: float = 1e-5) -> str:
+    def conv_bn(
+        self,
+        prefix: str,
+        src: str,
+        out: int,
+        keys: tuple[str, str],
+        k: int = 1,
+        stride: int = 1,
+        groups: int = 1,
+        act: str | None = "relu",
+        eps: float = 1e-5,
+    ) -> str:
         """Conv (no bias) + BN (+ activation) nodes `<prefix>_conv`, `<prefix>_bn`, `<prefix>_<act>`;
         `keys` are the conv's and the BN's state_dict prefixes in the composite."""
         x = self.conv(f"{prefix}_conv", src, out, k, stride, groups, weights=keys[0])

@@ -1,4 +1,5 @@
 """Merge blocks: Add, Concat, Multiply; any number of inputs."""
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -29,10 +30,14 @@ def _add_check(p, shapes: Sequence[Shape]) -> str | None:
             if small[1] and big[1] % small[1] == 0 and big[2] % max(small[2], 1) == 0:
                 s = big[1] // small[1]
                 if s > 1:
-                    return (f"{head}: the shortcut needs a 1×1 conv with stride {s} to {small[0]} channels "
-                            f"(a projection) on the {fmt_shape(big)} input")
-                return (f"{head}: the shortcut needs a 1×1 conv from {other[0]} to {first[0]} channels "
-                        "so the channels match")
+                    return (
+                        f"{head}: the shortcut needs a 1×1 conv with stride {s} to {small[0]} channels "
+                        f"(a projection) on the {fmt_shape(big)} input"
+                    )
+                return (
+                    f"{head}: the shortcut needs a 1×1 conv from {other[0]} to {first[0]} channels "
+                    "so the channels match"
+                )
         return f"{head}: Add needs identical shapes"
     return None
 
@@ -43,8 +48,10 @@ def _concat_check(p, shapes: Sequence[Shape]) -> str | None:
         if len(other) != len(first):
             return f"gets {_listing(shapes)}: inputs must all be feature maps or all be vectors"
         if other[1:] != first[1:]:
-            return (f"gets {_listing(shapes)}: concatenation along channels needs equal spatial sizes; "
-                    "resize one branch (pooling, stride or padding)")
+            return (
+                f"gets {_listing(shapes)}: concatenation along channels needs equal spatial sizes; "
+                "resize one branch (pooling, stride or padding)"
+            )
     return None
 
 
@@ -55,30 +62,53 @@ def _mul_check(p, shapes: Sequence[Shape]) -> str | None:
             return f"gets {_listing(shapes)}: inputs must have the same number of dimensions"
         for i, (a, b) in enumerate(zip(out, other)):
             if a != b and 1 not in (a, b):
-                return (f"gets {_listing(shapes)}: sizes must match or be 1 for broadcasting "
-                        "(e.g. a C×1×1 gate times a C×H×W map)")
+                return (
+                    f"gets {_listing(shapes)}: sizes must match or be 1 for broadcasting "
+                    "(e.g. a C×1×1 gate times a C×H×W map)"
+                )
             out[i] = max(a, b)
     return None
 
 
-@block(id="add", title="Add", category=CAT, min_inputs=2, max_inputs=None, check=_add_check,
-       summary=lambda p: "+")
+@block(
+    id="add",
+    title="Add",
+    category=CAT,
+    min_inputs=2,
+    max_inputs=None,
+    check=_add_check,
+    summary=lambda p: "+",
+)
 def add(p, shapes):
     """Element-wise sum; all inputs must have the same shape. The merge of every residual connection:
     the gradient reaches the shortcut unchanged, which lets very deep networks train (ResNet)."""
     return Ctor(Add)
 
 
-@block(id="concat", title="Concat", category=CAT, min_inputs=2, max_inputs=None, check=_concat_check,
-       summary=lambda p: "‖")
+@block(
+    id="concat",
+    title="Concat",
+    category=CAT,
+    min_inputs=2,
+    max_inputs=None,
+    check=_concat_check,
+    summary=lambda p: "‖",
+)
 def concat(p, shapes):
     """Stacks inputs along the channel axis; spatial sizes must match. Joins the branches of an
     Inception module and the layers of a dense block."""
     return Ctor(Concat)
 
 
-@block(id="multiply", title="Multiply", category=CAT, min_inputs=2, max_inputs=None, check=_mul_check,
-       summary=lambda p: "×")
+@block(
+    id="multiply",
+    title="Multiply",
+    category=CAT,
+    min_inputs=2,
+    max_inputs=None,
+    check=_mul_check,
+    summary=lambda p: "×",
+)
 def multiply(p, shapes):
     """Element-wise product with broadcasting: a C×1×1 gate rescales a C×H×W map channel by channel
     (squeeze-excitation, highway and attention gates)."""

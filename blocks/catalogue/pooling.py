@@ -1,4 +1,5 @@
 """Pooling blocks: max, average, overlapping, global, adaptive and mixed pooling."""
+
 from __future__ import annotations
 
 from torch import nn
@@ -12,10 +13,18 @@ CAT = "Pooling"
 
 
 def _pool_params(k: int, s: int):
-    return (int_param("kernel_size", k, "Side of the pooling window.", 1, 63),
-            int_param("stride", s, "Step between windows; equal to the kernel for non-overlapping pooling.", 1, 63),
-            int_param("padding", 0, "Padding on each side (at most half the kernel).", 0, 31),
-            bool_param("ceil_mode", False, "Round the output size up instead of down."))
+    return (
+        int_param("kernel_size", k, "Side of the pooling window.", 1, 63),
+        int_param(
+            "stride",
+            s,
+            "Step between windows; equal to the kernel for non-overlapping pooling.",
+            1,
+            63,
+        ),
+        int_param("padding", 0, "Padding on each side (at most half the kernel).", 0, 31),
+        bool_param("ceil_mode", False, "Round the output size up instead of down."),
+    )
 
 
 def _pool_check(p, shapes):
@@ -41,8 +50,15 @@ def _pool_rf(p):
     return ((p["kernel_size"], p["stride"]),)
 
 
-@block(id="max_pool", title="Max Pool", category=CAT, params=_pool_params(2, 2), summary=_pool_summary("max"),
-       check=_pool_check, receptive=_pool_rf)
+@block(
+    id="max_pool",
+    title="Max Pool",
+    category=CAT,
+    params=_pool_params(2, 2),
+    summary=_pool_summary("max"),
+    check=_pool_check,
+    receptive=_pool_rf,
+)
 def max_pool(p, shapes):
     """Keeps the largest value of each window: downsampling with a little translation invariance.
     The gradient flows only to the arg-max of each window."""
@@ -50,8 +66,15 @@ def max_pool(p, shapes):
     return Ctor(nn.MaxPool2d, (), _pool_kwargs(p))
 
 
-@block(id="avg_pool", title="Average Pool", category=CAT, params=_pool_params(2, 2), summary=_pool_summary("avg"),
-       check=_pool_check, receptive=_pool_rf)
+@block(
+    id="avg_pool",
+    title="Average Pool",
+    category=CAT,
+    params=_pool_params(2, 2),
+    summary=_pool_summary("avg"),
+    check=_pool_check,
+    receptive=_pool_rf,
+)
 def avg_pool(p, shapes):
     """Averages each window: smoother downsampling than max; the gradient is spread evenly over the
     window (LeNet's subsampling, DenseNet transitions)."""
@@ -59,8 +82,15 @@ def avg_pool(p, shapes):
     return Ctor(nn.AvgPool2d, (), _pool_kwargs(p))
 
 
-@block(id="overlapping_pool", title="Overlapping Max Pool (3/2)", category=CAT, params=_pool_params(3, 2),
-       summary=_pool_summary("max"), check=_pool_check, receptive=_pool_rf)
+@block(
+    id="overlapping_pool",
+    title="Overlapping Max Pool (3/2)",
+    category=CAT,
+    params=_pool_params(3, 2),
+    summary=_pool_summary("max"),
+    check=_pool_check,
+    receptive=_pool_rf,
+)
 def overlapping_pool(p, shapes):
     """Max pooling whose windows overlap (AlexNet: 3×3 windows, stride 2), which the AlexNet paper
     found reduces overfitting slightly (−0.4% top-1 error)."""
@@ -68,8 +98,13 @@ def overlapping_pool(p, shapes):
     return Ctor(nn.MaxPool2d, (), _pool_kwargs(p))
 
 
-@block(id="global_avg_pool", title="Global Average Pool", category=CAT, summary=lambda p: "GAP",
-       receptive=lambda p: GLOBAL_RF)
+@block(
+    id="global_avg_pool",
+    title="Global Average Pool",
+    category=CAT,
+    summary=lambda p: "GAP",
+    receptive=lambda p: GLOBAL_RF,
+)
 def global_avg_pool(p, shapes):
     """Averages each channel over the whole map to C×1×1: replaces the huge first fully connected
     layer with no parameters at all, and works at any input size (NIN, GoogLeNet, ResNet)."""
@@ -78,12 +113,20 @@ def global_avg_pool(p, shapes):
 
 
 def _adaptive_params():
-    return (int_param("output_height", 7, "Rows of the output map.", 1, 4096),
-            int_param("output_width", 7, "Columns of the output map.", 1, 4096))
+    return (
+        int_param("output_height", 7, "Rows of the output map.", 1, 4096),
+        int_param("output_width", 7, "Columns of the output map.", 1, 4096),
+    )
 
 
-@block(id="adaptive_avg_pool", title="Adaptive Average Pool", category=CAT, params=_adaptive_params(),
-       summary=lambda p: f"avg → {p['output_height']}×{p['output_width']}", receptive=lambda p: GLOBAL_RF)
+@block(
+    id="adaptive_avg_pool",
+    title="Adaptive Average Pool",
+    category=CAT,
+    params=_adaptive_params(),
+    summary=lambda p: f"avg → {p['output_height']}×{p['output_width']}",
+    receptive=lambda p: GLOBAL_RF,
+)
 def adaptive_avg_pool(p, shapes):
     """Average pooling that picks its own windows to give a fixed output size whatever the input
     size (torchvision's AlexNet and VGG use 6×6 and 7×7)."""
@@ -91,25 +134,49 @@ def adaptive_avg_pool(p, shapes):
     return Ctor(nn.AdaptiveAvgPool2d, ((p["output_height"], p["output_width"]),))
 
 
-@block(id="adaptive_max_pool", title="Adaptive Max Pool", category=CAT, params=_adaptive_params(),
-       summary=lambda p: f"max → {p['output_height']}×{p['output_width']}", receptive=lambda p: GLOBAL_RF)
+@block(
+    id="adaptive_max_pool",
+    title="Adaptive Max Pool",
+    category=CAT,
+    params=_adaptive_params(),
+    summary=lambda p: f"max → {p['output_height']}×{p['output_width']}",
+    receptive=lambda p: GLOBAL_RF,
+)
 def adaptive_max_pool(p, shapes):
     """Max pooling that picks its own windows to give a fixed output size whatever the input size."""
     image(shapes)
     return Ctor(nn.AdaptiveMaxPool2d, ((p["output_height"], p["output_width"]),))
 
 
-@block(id="mixed_pool", title="Mixed Max-Average Pool", category=CAT,
-       params=(int_param("kernel_size", 2, "Side of the pooling window.", 1, 63),
-               int_param("stride", 2, "Step between windows.", 1, 63),
-               int_param("padding", 0, "Padding on each side (at most half the kernel).", 0, 31),
-               float_param("alpha", 0.5, "Weight a of max pooling; 1 − a goes to average pooling.", 0.0, 1.0),
-               bool_param("learnable", False, "Learn a instead of fixing it.")),
-       summary=lambda p: f"mix {p['kernel_size']}×{p['kernel_size']} /{p['stride']}",
-       check=lambda p, s: _pool_check({**p, "ceil_mode": False}, s), receptive=_pool_rf)
+@block(
+    id="mixed_pool",
+    title="Mixed Max-Average Pool",
+    category=CAT,
+    params=(
+        int_param("kernel_size", 2, "Side of the pooling window.", 1, 63),
+        int_param("stride", 2, "Step between windows.", 1, 63),
+        int_param("padding", 0, "Padding on each side (at most half the kernel).", 0, 31),
+        float_param(
+            "alpha", 0.5, "Weight a of max pooling; 1 − a goes to average pooling.", 0.0, 1.0
+        ),
+        bool_param("learnable", False, "Learn a instead of fixing it."),
+    ),
+    summary=lambda p: f"mix {p['kernel_size']}×{p['kernel_size']} /{p['stride']}",
+    check=lambda p, s: _pool_check({**p, "ceil_mode": False}, s),
+    receptive=_pool_rf,
+)
 def mixed_pool(p, shapes):
     """a·max + (1−a)·average of each window, with a fixed or learned: a compromise between the
     sharpness of max pooling and the smoothness of averaging (mixed pooling)."""
     image(shapes)
-    return Ctor(MixedPool2d, (), {"kernel_size": p["kernel_size"], "stride": p["stride"],
-                                 "padding": p["padding"], "alpha": p["alpha"], "learnable": p["learnable"]})
+    return Ctor(
+        MixedPool2d,
+        (),
+        {
+            "kernel_size": p["kernel_size"],
+            "stride": p["stride"],
+            "padding": p["padding"],
+            "alpha": p["alpha"],
+            "learnable": p["learnable"],
+        },
+    )

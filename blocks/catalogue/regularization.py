@@ -1,4 +1,5 @@
 """Regularization and shape blocks: dropout, flatten, fully connected, identity."""
+
 from __future__ import annotations
 
 from torch import nn
@@ -18,7 +19,13 @@ def dropout(p, shapes):
     return Ctor(nn.Dropout, (p["p"],))
 
 
-@block(id="spatial_dropout", title="Spatial Dropout", category=CAT, params=(P,), summary=lambda p: f"p={p['p']:g} 2d")
+@block(
+    id="spatial_dropout",
+    title="Spatial Dropout",
+    category=CAT,
+    params=(P,),
+    summary=lambda p: f"p={p['p']:g} 2d",
+)
 def spatial_dropout(p, shapes):
     """Drops whole channels instead of single pixels, since neighbouring pixels of a feature map are
     strongly correlated (Tompson et al. 2015)."""
@@ -26,7 +33,13 @@ def spatial_dropout(p, shapes):
     return Ctor(nn.Dropout2d, (p["p"],))
 
 
-@block(id="flatten", title="Flatten", category=CAT, summary=lambda p: "flatten", receptive=lambda p: GLOBAL_RF)
+@block(
+    id="flatten",
+    title="Flatten",
+    category=CAT,
+    summary=lambda p: "flatten",
+    receptive=lambda p: GLOBAL_RF,
+)
 def flatten(p, shapes):
     """Turns a C×H×W map into a vector of C·H·W features for fully connected layers."""
     return Ctor(nn.Flatten)
@@ -38,10 +51,18 @@ def _linear_check(p, shapes):
     return None
 
 
-@block(id="linear", title="Linear (Fully Connected)", category=CAT,
-       params=(int_param("out_features", 128, "Number of outputs.", 1, 1 << 20),
-               bool_param("bias", True, "Learnable bias per output.")),
-       summary=lambda p: f"→ {p['out_features']}", check=_linear_check, receptive=lambda p: GLOBAL_RF)
+@block(
+    id="linear",
+    title="Linear (Fully Connected)",
+    category=CAT,
+    params=(
+        int_param("out_features", 128, "Number of outputs.", 1, 1 << 20),
+        bool_param("bias", True, "Learnable bias per output."),
+    ),
+    summary=lambda p: f"→ {p['out_features']}",
+    check=_linear_check,
+    receptive=lambda p: GLOBAL_RF,
+)
 def linear(p, shapes):
     """Every output connected to every input: in·out parameters. Most of AlexNet's and VGG's
     parameters are in these layers."""

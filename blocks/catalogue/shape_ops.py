@@ -1,5 +1,6 @@
 """Small primitive blocks that composite blocks expand into: ReLU6, channel shuffle and split,
 stochastic depth (drop path) and the gate complement 1 − x."""
+
 from __future__ import annotations
 
 from torch import nn
@@ -24,13 +25,20 @@ def relu6(p, shapes):
 def _shuffle_check(p, shapes) -> str | None:
     c = image(shapes)[0]
     if c % p["groups"]:
-        return f"has {c} channels, not divisible by groups={p['groups']}: choose groups dividing {c}"
+        return (
+            f"has {c} channels, not divisible by groups={p['groups']}: choose groups dividing {c}"
+        )
     return None
 
 
-@block(id="channel_shuffle", title="Channel Shuffle", category=CAT,
-       params=(int_param("groups", 2, "Number of groups whose channels are interleaved.", 1, 4096),),
-       summary=lambda p: f"shuffle g{p['groups']}", check=_shuffle_check)
+@block(
+    id="channel_shuffle",
+    title="Channel Shuffle",
+    category=CAT,
+    params=(int_param("groups", 2, "Number of groups whose channels are interleaved.", 1, 4096),),
+    summary=lambda p: f"shuffle g{p['groups']}",
+    check=_shuffle_check,
+)
 def channel_shuffle(p, shapes):
     """Interleaves the channels of g groups (reshape to g × C/g, transpose, flatten), so that the next
     grouped or split layer mixes information from every group. No parameters, no multiply-adds
@@ -48,19 +56,34 @@ def _split_check(p, shapes) -> str | None:
     return None
 
 
-@block(id="channel_split", title="Channel Split", category=CAT,
-       params=(int_param("parts", 2, "Number of equal slices the channels are cut into.", 1, 4096),
-               int_param("index", 0, "Which slice to keep (0 is the first).", 0, 4095)),
-       summary=lambda p: f"part {p['index'] + 1}/{p['parts']}", check=_split_check)
+@block(
+    id="channel_split",
+    title="Channel Split",
+    category=CAT,
+    params=(
+        int_param("parts", 2, "Number of equal slices the channels are cut into.", 1, 4096),
+        int_param("index", 0, "Which slice to keep (0 is the first).", 0, 4095),
+    ),
+    summary=lambda p: f"part {p['index'] + 1}/{p['parts']}",
+    check=_split_check,
+)
 def channel_split(p, shapes):
     """Keeps one of several equal slices of the channels (x.chunk(parts, dim=1)[index]). Use one per
     slice to send each part down its own branch, as ShuffleNetV2 does with the two halves of its input."""
     return Ctor(ChannelSplit, (), {"parts": p["parts"], "index": p["index"]})
 
 
-@block(id="drop_path", title="Stochastic Depth (Drop Path)", category=CAT,
-       params=(float_param("p", 0.1, "Probability of dropping a sample's whole branch (training only).", 0.0, 1.0),),
-       summary=lambda p: f"drop path {p['p']:g}")
+@block(
+    id="drop_path",
+    title="Stochastic Depth (Drop Path)",
+    category=CAT,
+    params=(
+        float_param(
+            "p", 0.1, "Probability of dropping a sample's whole branch (training only).", 0.0, 1.0
+        ),
+    ),
+    summary=lambda p: f"drop path {p['p']:g}",
+)
 def drop_path(p, shapes):
     """At train time zeroes the whole tensor of each sample with probability p and rescales the others
     by 1/(1−p); identity at evaluation. Put on a residual branch just before the Add, it randomly

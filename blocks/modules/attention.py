@@ -1,4 +1,5 @@
 """Channel attention: squeeze-and-excitation."""
+
 import torch
 from torch import nn
 
@@ -9,7 +10,9 @@ class SqueezeExcitation(nn.Module):
     Same layers and names as torchvision.ops.SqueezeExcitation (activation "relu" or "silu").
     """
 
-    def __init__(self, input_channels: int, squeeze_channels: int, activation: str = "relu") -> None:
+    def __init__(
+        self, input_channels: int, squeeze_channels: int, activation: str = "relu"
+    ) -> None:
         super().__init__()
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc1 = nn.Conv2d(input_channels, squeeze_channels, 1)

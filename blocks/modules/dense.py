@@ -1,4 +1,5 @@
 """DenseNet's dense block and transition layer, laid out like torchvision's."""
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -7,14 +8,20 @@ from torch import nn
 class DenseLayer(nn.Module):
     """BN-ReLU-1×1 conv (bn_size·k) then BN-ReLU-3×3 conv (k) on the concatenation of all earlier outputs."""
 
-    def __init__(self, num_input_features: int, growth_rate: int, bn_size: int, drop_rate: float) -> None:
+    def __init__(
+        self, num_input_features: int, growth_rate: int, bn_size: int, drop_rate: float
+    ) -> None:
         super().__init__()
         self.norm1 = nn.BatchNorm2d(num_input_features)
         self.relu1 = nn.ReLU(inplace=True)
-        self.conv1 = nn.Conv2d(num_input_features, bn_size * growth_rate, kernel_size=1, stride=1, bias=False)
+        self.conv1 = nn.Conv2d(
+            num_input_features, bn_size * growth_rate, kernel_size=1, stride=1, bias=False
+        )
         self.norm2 = nn.BatchNorm2d(bn_size * growth_rate)
         self.relu2 = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(bn_size * growth_rate, growth_rate, kernel_size=3, stride=1, padding=1, bias=False)
+        self.conv2 = nn.Conv2d(
+            bn_size * growth_rate, growth_rate, kernel_size=3, stride=1, padding=1, bias=False
+        )
         self.drop_rate = float(drop_rate)
 
     def forward(self, features: list[torch.Tensor]) -> torch.Tensor:
@@ -29,11 +36,19 @@ class DenseLayer(nn.Module):
 class DenseBlock(nn.ModuleDict):
     """`num_layers` dense layers (denselayer1, …); the output concatenates the input and every layer's k maps."""
 
-    def __init__(self, num_layers: int, num_input_features: int, bn_size: int, growth_rate: int,
-                 drop_rate: float = 0.0) -> None:
+    def __init__(
+        self,
+        num_layers: int,
+        num_input_features: int,
+        bn_size: int,
+        growth_rate: int,
+        drop_rate: float = 0.0,
+    ) -> None:
         super().__init__()
         for i in range(num_layers):
-            layer = DenseLayer(num_input_features + i * growth_rate, growth_rate, bn_size, drop_rate)
+            layer = DenseLayer(
+                num_input_features + i * growth_rate, growth_rate, bn_size, drop_rate
+            )
             self.add_module("denselayer%d" % (i + 1), layer)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -51,5 +66,7 @@ class Transition(nn.Sequential):
         super().__init__()
         self.norm = nn.BatchNorm2d(num_input_features)
         self.relu = nn.ReLU(inplace=True)
-        self.conv = nn.Conv2d(num_input_features, num_output_features, kernel_size=1, stride=1, bias=False)
+        self.conv = nn.Conv2d(
+            num_input_features, num_output_features, kernel_size=1, stride=1, bias=False
+        )
         self.pool = nn.AvgPool2d(kernel_size=2, stride=2)

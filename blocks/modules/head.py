@@ -1,4 +1,5 @@
 """Classifier head: flatten a feature map and map it to class scores."""
+
 import torch
 from torch import nn
 

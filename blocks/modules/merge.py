@@ -1,4 +1,5 @@
 """Merge modules: element-wise sum, channel concatenation, element-wise product."""
+
 import torch
 from torch import nn
 

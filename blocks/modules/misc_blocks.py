@@ -1,4 +1,5 @@
 """Small composite blocks: stochastic depth, MLPconv (NIN), Fire (SqueezeNet), Highway."""
+
 import torch
 from torch import nn
 
@@ -33,10 +34,20 @@ class StochasticDepth(nn.Module):
 class MLPConv(nn.Module):
     """NIN's micro network: a k×k conv then two 1×1 convs ('cccp'), each with bias and ReLU."""
 
-    def __init__(self, in_channels: int, conv_channels: int, mid_channels: int, out_channels: int,
-                 kernel_size: int = 5, stride: int = 1, padding: int = 2) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        conv_channels: int,
+        mid_channels: int,
+        out_channels: int,
+        kernel_size: int = 5,
+        stride: int = 1,
+        padding: int = 2,
+    ) -> None:
         super().__init__()
-        self.conv = nn.Conv2d(in_channels, conv_channels, kernel_size, stride=stride, padding=padding)
+        self.conv = nn.Conv2d(
+            in_channels, conv_channels, kernel_size, stride=stride, padding=padding
+        )
         self.relu0 = nn.ReLU(inplace=True)
         self.cccp1 = nn.Conv2d(conv_channels, mid_channels, 1)
         self.relu1 = nn.ReLU(inplace=True)
@@ -53,7 +64,9 @@ class MLPConv(nn.Module):
 class Fire(nn.Module):
     """SqueezeNet's Fire module: 1×1 squeeze, then parallel 1×1 and 3×3 expands, concatenated."""
 
-    def __init__(self, inplanes: int, squeeze_planes: int, expand1x1_planes: int, expand3x3_planes: int) -> None:
+    def __init__(
+        self, inplanes: int, squeeze_planes: int, expand1x1_planes: int, expand3x3_planes: int
+    ) -> None:
         super().__init__()
         self.inplanes = inplanes
         self.squeeze = nn.Conv2d(inplanes, squeeze_planes, kernel_size=1)
@@ -67,7 +80,12 @@ class Fire(nn.Module):
         """Squeeze with a 1×1 conv, then expand with 1×1 and 3×3 convs side by side."""
         x = self.squeeze_activation(self.squeeze(x))
         return torch.cat(
-            [self.expand1x1_activation(self.expand1x1(x)), self.expand3x3_activation(self.expand3x3(x))], 1)
+            [
+                self.expand1x1_activation(self.expand1x1(x)),
+                self.expand3x3_activation(self.expand3x3(x)),
+            ],
+            1,
+        )
 
 
 class Highway(nn.Module):

@@ -1,5 +1,6 @@
 """Mobile blocks laid out like torchvision's: MobileNetV2 inverted residual, EfficientNet MBConv,
 ShuffleNetV2 unit."""
+
 import torch
 from torch import nn
 
@@ -11,10 +12,27 @@ from blocks.modules.misc_blocks import StochasticDepth
 class ConvNormAct(nn.Sequential):
     """Conv (no bias, 'same' padding) + BatchNorm + optional activation ("relu6", "silu", "relu" or "")."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, stride: int = 1,
-                 groups: int = 1, activation: str = "relu6") -> None:
-        layers = [nn.Conv2d(in_channels, out_channels, kernel_size, stride, (kernel_size - 1) // 2,
-                            groups=groups, bias=False), nn.BatchNorm2d(out_channels)]
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int = 3,
+        stride: int = 1,
+        groups: int = 1,
+        activation: str = "relu6",
+    ) -> None:
+        layers = [
+            nn.Conv2d(
+                in_channels,
+                out_channels,
+                kernel_size,
+                stride,
+                (kernel_size - 1) // 2,
+                groups=groups,
+                bias=False,
+            ),
+            nn.BatchNorm2d(out_channels),
+        ]
         if activation == "relu6":
             layers.append(nn.ReLU6(inplace=True))
         elif activation == "silu":
@@ -36,8 +54,11 @@ class InvertedResidual(nn.Module):
         layers: list[nn.Module] = []
         if expand_ratio != 1:
             layers.append(ConvNormAct(inp, hidden_dim, kernel_size=1))
-        layers += [ConvNormAct(hidden_dim, hidden_dim, stride=stride, groups=hidden_dim),
-                   nn.Conv2d(hidden_dim, oup, 1, 1, 0, bias=False), nn.BatchNorm2d(oup)]
+        layers += [
+            ConvNormAct(hidden_dim, hidden_dim, stride=stride, groups=hidden_dim),
+            nn.Conv2d(hidden_dim, oup, 1, 1, 0, bias=False),
+            nn.BatchNorm2d(oup),
+        ]
         self.conv = nn.Sequential(*layers)
         self.out_channels = oup
 
@@ -52,15 +73,31 @@ class MBConv(nn.Module):
     """EfficientNet: 1×1 expand (SiLU, skipped when no wider), k×k depthwise (SiLU), squeeze-excitation,
     linear 1×1 project; identity shortcut with stochastic depth when the stride is 1 and channels match."""
 
-    def __init__(self, input_channels: int, out_channels: int, kernel_size: int, stride: int,
-                 expanded_channels: int, squeeze_channels: int, stochastic_depth: float = 0.0) -> None:
+    def __init__(
+        self,
+        input_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int,
+        expanded_channels: int,
+        squeeze_channels: int,
+        stochastic_depth: float = 0.0,
+    ) -> None:
         super().__init__()
         self.use_res_connect = stride == 1 and input_channels == out_channels
         layers: list[nn.Module] = []
         if expanded_channels != input_channels:
             layers.append(ConvNormAct(input_channels, expanded_channels, 1, activation="silu"))
-        layers.append(ConvNormAct(expanded_channels, expanded_channels, kernel_size, stride,
-                                  groups=expanded_channels, activation="silu"))
+        layers.append(
+            ConvNormAct(
+                expanded_channels,
+                expanded_channels,
+                kernel_size,
+                stride,
+                groups=expanded_channels,
+                activation="silu",
+            )
+        )
         if squeeze_channels:
             layers.append(SqueezeExcitation(expanded_channels, squeeze_channels, activation="silu"))
         layers.append(ConvNormAct(expanded_channels, out_channels, 1, activation=""))
@@ -87,18 +124,26 @@ class ShuffleUnit(nn.Module):
         branch_features = oup // 2
         if stride > 1:
             self.branch1 = nn.Sequential(
-                nn.Conv2d(inp, inp, 3, stride, 1, bias=False, groups=inp), nn.BatchNorm2d(inp),
+                nn.Conv2d(inp, inp, 3, stride, 1, bias=False, groups=inp),
+                nn.BatchNorm2d(inp),
                 nn.Conv2d(inp, branch_features, kernel_size=1, stride=1, padding=0, bias=False),
-                nn.BatchNorm2d(branch_features), nn.ReLU(inplace=True))
+                nn.BatchNorm2d(branch_features),
+                nn.ReLU(inplace=True),
+            )
         else:
             self.branch1 = nn.Sequential()
         self.branch2 = nn.Sequential(
             nn.Conv2d(inp if stride > 1 else branch_features, branch_features, 1, 1, 0, bias=False),
-            nn.BatchNorm2d(branch_features), nn.ReLU(inplace=True),
-            nn.Conv2d(branch_features, branch_features, 3, stride, 1, bias=False, groups=branch_features),
+            nn.BatchNorm2d(branch_features),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(
+                branch_features, branch_features, 3, stride, 1, bias=False, groups=branch_features
+            ),
             nn.BatchNorm2d(branch_features),
             nn.Conv2d(branch_features, branch_features, 1, 1, 0, bias=False),
-            nn.BatchNorm2d(branch_features), nn.ReLU(inplace=True))
+            nn.BatchNorm2d(branch_features),
+            nn.ReLU(inplace=True),
+        )
         self.shuffle = ChannelShuffle(2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

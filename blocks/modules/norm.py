@@ -1,4 +1,5 @@
 """Normalization layers torch does not ship: switchable norm and IBN."""
+
 import torch
 from torch import nn
 
@@ -24,11 +25,11 @@ class SwitchableNorm2d(nn.Module):
         mean_in = x.mean(-1, keepdim=True)
         var_in = x.var(-1, keepdim=True)
         mean_ln = mean_in.mean(1, keepdim=True)
-        temp = var_in + mean_in ** 2
-        var_ln = temp.mean(1, keepdim=True) - mean_ln ** 2
+        temp = var_in + mean_in**2
+        var_ln = temp.mean(1, keepdim=True) - mean_ln**2
         if self.training:
             mean_bn = mean_in.mean(0, keepdim=True)
-            var_bn = temp.mean(0, keepdim=True) - mean_bn ** 2
+            var_bn = temp.mean(0, keepdim=True) - mean_bn**2
             with torch.no_grad():
                 self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean_bn[0])
                 self.running_var.mul_(1 - self.momentum).add_(self.momentum * var_bn[0])

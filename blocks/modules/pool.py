@@ -1,4 +1,5 @@
 """Pooling layers torch does not ship: mixed max-average pooling."""
+
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -7,8 +8,14 @@ import torch.nn.functional as F
 class MixedPool2d(nn.Module):
     """a·max + (1−a)·average pooling, a fixed or learned (mixed pooling)."""
 
-    def __init__(self, kernel_size: int = 2, stride: int = 2, padding: int = 0, alpha: float = 0.5,
-                 learnable: bool = False) -> None:
+    def __init__(
+        self,
+        kernel_size: int = 2,
+        stride: int = 2,
+        padding: int = 0,
+        alpha: float = 0.5,
+        learnable: bool = False,
+    ) -> None:
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         alpha_t = torch.tensor(float(alpha))

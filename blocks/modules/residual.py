@@ -1,4 +1,5 @@
 """Residual blocks: ResNet basic and bottleneck (ResNeXt), pre-activation, Wide-ResNet."""
+
 import torch
 from torch import nn
 
@@ -10,8 +11,14 @@ class BasicBlock(nn.Module):
     """torchvision's ResNet BasicBlock (two 3×3 conv-BN, projection when the shape changes),
     with optional squeeze-excitation (`se`) and stochastic depth on the residual branch."""
 
-    def __init__(self, inplanes: int, planes: int, stride: int = 1, stochastic_depth: float = 0.0,
-                 se_channels: int = 0) -> None:
+    def __init__(
+        self,
+        inplanes: int,
+        planes: int,
+        stride: int = 1,
+        stochastic_depth: float = 0.0,
+        se_channels: int = 0,
+    ) -> None:
         super().__init__()
         self.conv1 = nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -22,8 +29,9 @@ class BasicBlock(nn.Module):
         self.drop_path = StochasticDepth(stochastic_depth) if stochastic_depth > 0 else None
         self.downsample = None
         if stride != 1 or inplanes != planes:
-            self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride=stride, bias=False),
-                                            nn.BatchNorm2d(planes))
+            self.downsample = nn.Sequential(
+                nn.Conv2d(inplanes, planes, 1, stride=stride, bias=False), nn.BatchNorm2d(planes)
+            )
         self.stride = stride
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -45,8 +53,17 @@ class Bottleneck(nn.Module):
     """torchvision's ResNet Bottleneck v1.5 (stride on the 3×3; groups and width per group give
     ResNeXt), with optional squeeze-excitation (`se`) and stochastic depth on the residual branch."""
 
-    def __init__(self, inplanes: int, planes: int, stride: int = 1, groups: int = 1, base_width: int = 64,
-                 expansion: int = 4, stochastic_depth: float = 0.0, se_channels: int = 0) -> None:
+    def __init__(
+        self,
+        inplanes: int,
+        planes: int,
+        stride: int = 1,
+        groups: int = 1,
+        base_width: int = 64,
+        expansion: int = 4,
+        stochastic_depth: float = 0.0,
+        se_channels: int = 0,
+    ) -> None:
         super().__init__()
         width = int(planes * (base_width / 64.0)) * groups
         outplanes = planes * expansion
@@ -61,8 +78,10 @@ class Bottleneck(nn.Module):
         self.drop_path = StochasticDepth(stochastic_depth) if stochastic_depth > 0 else None
         self.downsample = None
         if stride != 1 or inplanes != outplanes:
-            self.downsample = nn.Sequential(nn.Conv2d(inplanes, outplanes, 1, stride=stride, bias=False),
-                                            nn.BatchNorm2d(outplanes))
+            self.downsample = nn.Sequential(
+                nn.Conv2d(inplanes, outplanes, 1, stride=stride, bias=False),
+                nn.BatchNorm2d(outplanes),
+            )
         self.stride = stride
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -85,7 +104,9 @@ class PreActBlock(nn.Module):
     """Pre-activation residual block (ResNet v2) as in kuangliu/pytorch-cifar: BN-ReLU-conv twice;
     the 1×1 projection (no BN) takes the pre-activated input."""
 
-    def __init__(self, in_planes: int, planes: int, stride: int = 1, stochastic_depth: float = 0.0) -> None:
+    def __init__(
+        self, in_planes: int, planes: int, stride: int = 1, stochastic_depth: float = 0.0
+    ) -> None:
         super().__init__()
         self.bn1 = nn.BatchNorm2d(in_planes)
         self.conv1 = nn.Conv2d(in_planes, planes, 3, stride=stride, padding=1, bias=False)
@@ -94,7 +115,9 @@ class PreActBlock(nn.Module):
         self.drop_path = StochasticDepth(stochastic_depth) if stochastic_depth > 0 else None
         self.shortcut = None
         if stride != 1 or in_planes != planes:
-            self.shortcut = nn.Sequential(nn.Conv2d(in_planes, planes, 1, stride=stride, bias=False))
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_planes, planes, 1, stride=stride, bias=False)
+            )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """BN-ReLU before each conv; the shortcut adds to the raw output."""
@@ -111,8 +134,14 @@ class WideBasic(nn.Module):
     """Wide-ResNet block as in xternalz/WideResNet-pytorch: BN-ReLU-conv3×3, BN-ReLU-dropout-conv3×3;
     the 1×1 projection (`convShortcut`, no BN) takes the pre-activated input."""
 
-    def __init__(self, in_planes: int, out_planes: int, stride: int = 1, dropout: float = 0.0,
-                 stochastic_depth: float = 0.0) -> None:
+    def __init__(
+        self,
+        in_planes: int,
+        out_planes: int,
+        stride: int = 1,
+        dropout: float = 0.0,
+        stochastic_depth: float = 0.0,
+    ) -> None:
         super().__init__()
         self.bn1 = nn.BatchNorm2d(in_planes)
         self.relu1 = nn.ReLU(inplace=True)

@@ -1,4 +1,5 @@
 """Small tensor operations that composite blocks are made of: channel split, complement."""
+
 import torch
 from torch import nn
 

@@ -1,4 +1,5 @@
 """Small operations some classic networks need: crop, constant scaling, fixed bilinear upsampling."""
+
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -16,7 +17,7 @@ class CropTo(nn.Module):
         h, w = reference.shape[-2], reference.shape[-1]
         top = (x.shape[-2] - h) // 2 if self.offset < 0 else self.offset
         left = (x.shape[-1] - w) // 2 if self.offset < 0 else self.offset
-        return x[..., top:top + h, left:left + w]
+        return x[..., top : top + h, left : left + w]
 
 
 class Scale(nn.Module):
@@ -59,5 +60,5 @@ class ZeroPadShortcut(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Subsample by the stride and pad the new channels with zeros (ResNet shortcut option A)."""
-        x = x[:, :, ::self.stride, ::self.stride]
+        x = x[:, :, :: self.stride, :: self.stride]
         return F.pad(x, (0, 0, 0, 0, self.front, self.back))

@@ -3,6 +3,7 @@
 Usage (from the repository root, with Xvfb on :99 and ImageMagick's `import`):
     DISPLAY=:99 python docs/screenshots/editor.py resnet20_cifar layer1_2 layer2_0_bn1 docs/screenshot-editor.png
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -19,7 +20,9 @@ from studio.paths import AppPaths
 def main(template: str, selected: str, centre: str, out: str) -> None:
     """Show the window at 1920×1080 on `template`, then capture the whole screen into `out`."""
     app = application()
-    window = build_window(AppPaths.under(tempfile.mkdtemp()), load_project(f"assets/templates/{template}.json"))
+    window = build_window(
+        AppPaths.under(tempfile.mkdtemp()), load_project(f"assets/templates/{template}.json")
+    )
     window.resize(1920, 1080)
     window.move(0, 0)
     window.show()

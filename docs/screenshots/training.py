@@ -3,6 +3,7 @@
 Usage (from the repository root, with Xvfb on :99 and ImageMagick's `import`):
     DISPLAY=:99 python docs/screenshots/training.py conv2 9 docs/screenshot-training.png
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -19,7 +20,9 @@ from studio.paths import AppPaths
 def main(node: str, seconds: str, out: str) -> None:
     """Start training with `node` selected, capture the screen after `seconds`, then stop."""
     app = application()
-    window = build_window(AppPaths.under(tempfile.mkdtemp()), load_project("assets/templates/lenet5.json"))
+    window = build_window(
+        AppPaths.under(tempfile.mkdtemp()), load_project("assets/templates/lenet5.json")
+    )
     window.resize(1920, 1080)
     window.move(0, 0)
     window.show()

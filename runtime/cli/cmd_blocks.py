@@ -1,4 +1,5 @@
 """`convstudio blocks`: list the block catalogue."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,10 +19,26 @@ def run(args: argparse.Namespace) -> int:
     """Print the catalogue by category."""
     specs = all_specs()
     if args.format == "json":
-        print(json.dumps([{"id": s.id, "title": s.title, "category": s.category, "explanation": s.explanation,
-                           "inputs": {"min": s.min_inputs, "max": s.max_inputs},
-                           "params": [{"name": p.name, "kind": p.kind, "default": p.default, "help": p.help}
-                                      for p in s.params]} for s in specs], indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "category": s.category,
+                        "explanation": s.explanation,
+                        "inputs": {"min": s.min_inputs, "max": s.max_inputs},
+                        "params": [
+                            {"name": p.name, "kind": p.kind, "default": p.default, "help": p.help}
+                            for p in s.params
+                        ],
+                    }
+                    for s in specs
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return 0
     width = max(len(s.id) for s in specs)
     for category in CATEGORIES:

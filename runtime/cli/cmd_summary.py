@@ -1,4 +1,5 @@
 """`convstudio summary FILE`: the per-layer analysis table (or JSON)."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,10 +28,14 @@ def parse_shape(text: str) -> tuple[int, int, int]:
 
 def register(subs: argparse._SubParsersAction) -> None:
     """Add the `summary` sub-command."""
-    p = subs.add_parser("summary", help="per-layer shapes, parameters, MACs and receptive fields of a project")
+    p = subs.add_parser(
+        "summary", help="per-layer shapes, parameters, MACs and receptive fields of a project"
+    )
     p.add_argument("file")
     p.add_argument("--input", help="input size C×H×W (default: the project's)")
-    p.add_argument("--batch", type=int, default=1, help="batch size for activation memory (default 1)")
+    p.add_argument(
+        "--batch", type=int, default=1, help="batch size for activation memory (default 1)"
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(handler=run)
 

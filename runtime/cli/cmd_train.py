@@ -187,7 +187,9 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.tensorboard:
         if args.no_record:
-            raise RunError(None, "--tensorboard writes into the run folder: it cannot go with --no-record")
+            raise RunError(
+                None, "--tensorboard writes into the run folder: it cannot go with --no-record"
+            )
         require_tensorboard()
     with (
         locked_folder(out, f"convstudio train {args.file}") as out,
@@ -198,8 +200,13 @@ def run(args: argparse.Namespace) -> int:
             project, control, out, resume=args.resume, epochs=args.epochs, device=args.device
         )
         if not args.no_record:
-            recorder = RunRecorder.start(project, runs_root(project), "cli", out_dir=out,
-                                         overrides={"epochs": args.epochs, "device": args.device})
+            recorder = RunRecorder.start(
+                project,
+                runs_root(project),
+                "cli",
+                out_dir=out,
+                overrides={"epochs": args.epochs, "device": args.device},
+            )
             if args.tensorboard:
                 recorder.log_tensorboard()
             events = record_run(events, recorder)
@@ -210,7 +217,9 @@ def run(args: argparse.Namespace) -> int:
                     metrics = open_history(out, continued)
                     progress.started(event, project.name)
                     if not args.no_record:  # said once training starts: a refused run says one line
-                        progress.message(f"recording run '{recorder.record.name}' in {recorder.folder}")
+                        progress.message(
+                            f"recording run '{recorder.record.name}' in {recorder.folder}"
+                        )
                 elif isinstance(event, StepMetrics):
                     append(metrics, _record(event))
                     progress.step(event)

@@ -93,8 +93,9 @@ def assemble(
     imports = user_imports(plan, taken)
     if imports.modules:
         needs = ", ".join(docstring_text(m) for m in imports.modules)
-        usage = usage.replace("Needs only PyTorch", f"Needs PyTorch and the user's own {needs} "
-                                                    "(importable from here)")
+        usage = usage.replace(
+            "Needs only PyTorch", f"Needs PyTorch and the user's own {needs} (importable from here)"
+        )
     text = (
         header(project, plan, source, usage)
         + extra_imports

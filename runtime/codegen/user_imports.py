@@ -1,4 +1,5 @@
 """Custom module nodes in exported code: checked import lines for the user's own classes."""
+
 from __future__ import annotations
 
 import re
@@ -32,8 +33,11 @@ def _module_name(where: str, node_id: str) -> tuple[str, str]:
     shown = Path(where).name if where.endswith(".py") else where
     module = Path(where).stem if where.endswith(".py") else where
     if not _DOTTED.match(module) or not all(is_plain_identifier(p) for p in module.split(".")):
-        raise ExportError(f"the custom module {where!r} cannot be imported by exported code: its "
-                          "file name must be a Python identifier", node_id=node_id)
+        raise ExportError(
+            f"the custom module {where!r} cannot be imported by exported code: its "
+            "file name must be a Python identifier",
+            node_id=node_id,
+        )
     return module, shown
 
 
@@ -51,8 +55,10 @@ def user_imports(plan: Plan, table: NameTable) -> UserImports:
             raise ExportError(str(exc), node_id=step.node_id) from None
         parts = qualname.split(".")
         if not all(is_plain_identifier(p) for p in parts):
-            raise ExportError(f"the class name {qualname!r} cannot be written into exported code",
-                              node_id=step.node_id)
+            raise ExportError(
+                f"the class name {qualname!r} cannot be written into exported code",
+                node_id=step.node_id,
+            )
         if where in TORCH_NN:
             found.names[reference] = "nn." + qualname
             continue

@@ -1,4 +1,5 @@
 """The data sets shipped with ConvStudio (assets/data/*.npz), read without pickle."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +19,9 @@ def _load_npz(filename: str, name: str) -> ImageSet:
         with np.load(path, allow_pickle=False) as archive:
             images, labels = archive["images"], archive["labels"].astype(np.int64)
     except (OSError, KeyError, ValueError) as exc:
-        raise DataError(path, f"bundled data set cannot be read ({exc}); reinstall ConvStudio") from None
+        raise DataError(
+            path, f"bundled data set cannot be read ({exc}); reinstall ConvStudio"
+        ) from None
     return ImageSet(images, labels, digit_classes(), name)
 
 

@@ -1,4 +1,5 @@
 """CIFAR-10 binary batches (data_batch_*.bin: one label byte then 3×32×32 pixels per record)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,8 +32,11 @@ def _read_batch(path: Path) -> np.ndarray:
     except OSError as exc:
         raise DataError(path, f"cannot be read: {exc.strerror or exc}") from None
     if not raw or len(raw) % RECORD:
-        raise DataError(path, f"is {len(raw):,} bytes, not a whole number of {RECORD}-byte CIFAR-10 records "
-                              "(is it the Python pickle version? use the binary version)")
+        raise DataError(
+            path,
+            f"is {len(raw):,} bytes, not a whole number of {RECORD}-byte CIFAR-10 records "
+            "(is it the Python pickle version? use the binary version)",
+        )
     return np.frombuffer(raw, dtype=np.uint8).reshape(-1, RECORD)
 
 
@@ -40,8 +44,11 @@ def _class_names(folder: Path) -> tuple[str, ...]:
     """Names from batches.meta.txt when present, else the standard CIFAR-10 names."""
     meta = folder / "batches.meta.txt"
     if meta.is_file():
-        names = tuple(line.strip() for line in meta.read_text(encoding="utf-8", errors="replace").splitlines()
-                      if line.strip())
+        names = tuple(
+            line.strip()
+            for line in meta.read_text(encoding="utf-8", errors="replace").splitlines()
+            if line.strip()
+        )
         if len(names) >= 10:
             return names[:10]
     return CLASSES

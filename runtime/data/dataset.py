@@ -1,4 +1,5 @@
 """An in-memory labelled image set: uint8 pixels (N, C, H, W) and integer labels."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,10 +20,15 @@ class ImageSet:
 
     def __post_init__(self) -> None:
         if self.images.ndim != 4 or self.images.dtype != np.uint8:
-            raise DataError(None, f"{self.name}: images must be uint8 N×C×H×W, got {self.images.dtype} "
-                                  f"{self.images.shape}")
+            raise DataError(
+                None,
+                f"{self.name}: images must be uint8 N×C×H×W, got {self.images.dtype} "
+                f"{self.images.shape}",
+            )
         if self.labels.shape != (len(self.images),):
-            raise DataError(None, f"{self.name}: {len(self.images)} images but {self.labels.size} labels")
+            raise DataError(
+                None, f"{self.name}: {len(self.images)} images but {self.labels.size} labels"
+            )
         if len(self.labels) and (self.labels.min() < 0 or self.labels.max() >= len(self.classes)):
             raise DataError(None, f"{self.name}: labels must lie in 0…{len(self.classes) - 1}")
 

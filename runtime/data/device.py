@@ -1,4 +1,5 @@
 """The split data set held on the training device as uint8, served as normalised, augmented batches."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -15,8 +16,14 @@ from runtime.data.split import channel_stats, pca_basis
 class DeviceData:
     """Training and validation tensors on `device`; statistics come from the training split only."""
 
-    def __init__(self, train: ImageSet, val: ImageSet, augment: Augment, device: torch.device,
-                 channels_last: bool = False) -> None:
+    def __init__(
+        self,
+        train: ImageSet,
+        val: ImageSet,
+        augment: Augment,
+        device: torch.device,
+        channels_last: bool = False,
+    ) -> None:
         self.device = device
         self.classes = train.classes
         self.name = train.name
@@ -64,14 +71,15 @@ class DeviceData:
         """Full batches per epoch (the last partial batch is dropped; at least one)."""
         return max(1, self.train_size // batch_size)
 
-    def train_batches(self, batch_size: int, gen: torch.Generator, epoch: int = 0,
-                      skip: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    def train_batches(
+        self, batch_size: int, gen: torch.Generator, epoch: int = 0, skip: int = 0
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """One epoch of shuffled, augmented batches (the order follows `gen`; `epoch` and `skip` are
         used by lazy sources, whose order depends on the epoch alone)."""
         order = torch.randperm(self.train_size, generator=gen, device=self.device)
         size = min(batch_size, self.train_size)
         for i in range(self.steps_per_epoch(batch_size)):
-            index = order[i * size:(i + 1) * size]
+            index = order[i * size : (i + 1) * size]
             yield self._augmented(self.train_x[index], gen), self.train_y[index]
 
     notes: tuple[str, ...] = ()
@@ -99,4 +107,4 @@ class DeviceData:
     def val_batches(self, batch_size: int = 1000) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """The validation set in order, normalised, not augmented."""
         for i in range(0, self.val_size, batch_size):
-            yield self.normalise(self.val_x[i:i + batch_size]), self.val_y[i:i + batch_size]
+            yield self.normalise(self.val_x[i : i + batch_size]), self.val_y[i : i + batch_size]

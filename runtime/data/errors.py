@@ -1,4 +1,5 @@
 """The typed error every data problem raises."""
+
 from __future__ import annotations
 
 from pathlib import Path

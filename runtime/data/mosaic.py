@@ -1,4 +1,5 @@
 """Tile many small images into one array (one image item on screen instead of dozens)."""
+
 from __future__ import annotations
 
 import math
@@ -6,15 +7,21 @@ import math
 import numpy as np
 
 
-def tile(images: np.ndarray, columns: int | None = None, gap: int = 1, fill: float = 0.0) -> np.ndarray:
+def tile(
+    images: np.ndarray, columns: int | None = None, gap: int = 1, fill: float = 0.0
+) -> np.ndarray:
     """(N, H, W) or (N, H, W, 3) → one (rows·(H+gap)−gap, cols·(W+gap)−gap[, 3]) mosaic, row-major."""
     n, h, w = images.shape[:3]
     cols = columns or max(1, math.ceil(math.sqrt(n)))
     rows = max(1, math.ceil(n / cols))
-    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap) + images.shape[3:], fill, dtype=images.dtype)
+    out = np.full(
+        (rows * (h + gap) - gap, cols * (w + gap) - gap) + images.shape[3:],
+        fill,
+        dtype=images.dtype,
+    )
     for i in range(n):
         r, c = divmod(i, cols)
-        out[r * (h + gap): r * (h + gap) + h, c * (w + gap): c * (w + gap) + w] = images[i]
+        out[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = images[i]
     return out
 
 

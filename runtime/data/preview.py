@@ -1,4 +1,5 @@
 """A preview grid of samples with their labels, for the data panel."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,16 +37,18 @@ def pick_per_class(labels: np.ndarray, classes: int, count: int, seed: int = 0) 
     return np.array(sorted(chosen, key=lambda i: (int(labels[i]), i)), dtype=np.int64)
 
 
-def mosaic(images: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], columns: int = 8,
-           gap: int = 2) -> Preview:
+def mosaic(
+    images: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], columns: int = 8, gap: int = 2
+) -> Preview:
     """uint8 (N, C, H, W) images tiled `columns` wide with their class names."""
     tiles = images[:, 0] if images.shape[1] == 1 else images.transpose(0, 2, 3, 1)
     names = tuple(classes[int(i)] for i in labels)
     return Preview(tile(tiles, columns, gap, fill=64), names, columns, tuple(images.shape[2:]), gap)
 
 
-def preview_grid(data: ImageSet, count: int = 32, columns: int = 8, seed: int = 0,
-                 gap: int = 2) -> Preview:
+def preview_grid(
+    data: ImageSet, count: int = 32, columns: int = 8, seed: int = 0, gap: int = 2
+) -> Preview:
     """`count` samples tiled `columns` wide, with their class names: every class in turn (as far
     as `count` allows), each sample chosen at random (seeded), grouped by class."""
     pick = pick_per_class(data.labels, len(data.classes), count, seed)

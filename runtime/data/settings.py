@@ -1,4 +1,5 @@
 """The project's `data` section: which data set, how it is split, preprocessed and loaded."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,45 +33,130 @@ class DataKey:
 
 
 DATA_KEYS: tuple[DataKey, ...] = (
-    DataKey("source", "choice", "by input size", "Which data set: bundled MNIST (5,000 digits), "
-            "8×8 digits, generated RGB shapes, an image folder, a CSV/TSV label file, Hugging Face, "
-            "WebDataset shards, IDX files or CIFAR-10 binary batches.", SOURCES),
-    DataKey("path", "path", None, "`folder`: one sub-folder per class (or train/ and val/); `csv`: the "
-            "label file; `cifar10`: a .bin batch or its folder; `hf`: local files when no `dataset`."),
+    DataKey(
+        "source",
+        "choice",
+        "by input size",
+        "Which data set: bundled MNIST (5,000 digits), "
+        "8×8 digits, generated RGB shapes, an image folder, a CSV/TSV label file, Hugging Face, "
+        "WebDataset shards, IDX files or CIFAR-10 binary batches.",
+        SOURCES,
+    ),
+    DataKey(
+        "path",
+        "path",
+        None,
+        "`folder`: one sub-folder per class (or train/ and val/); `csv`: the "
+        "label file; `cifar10`: a .bin batch or its folder; `hf`: local files when no `dataset`.",
+    ),
     DataKey("images", "path", None, "`idx`: the images file (plain or .gz)."),
     DataKey("labels", "path", None, "`idx`: the labels file (plain or .gz)."),
     DataKey("dataset", "text", "", "`hf`: a Hugging Face dataset name."),
     DataKey("shards", "path", None, "`webdataset`: the training shards (a pattern or URL)."),
-    DataKey("val_shards", "path", None, "`webdataset`: validation shards (else a share of `shards`)."),
+    DataKey(
+        "val_shards", "path", None, "`webdataset`: validation shards (else a share of `shards`)."
+    ),
     DataKey("image_column", "text", "", "`csv`, `hf`: the image column (empty: guessed)."),
     DataKey("label_column", "text", "", "`csv`, `hf`: the label column (empty: guessed)."),
-    DataKey("samples", "int", 0, "`webdataset`: samples in the training shards (0: counted).", (),
-            0, 2**40),
-    DataKey("validation", "fraction or count", 0.2, "Held out for validation: a fraction below 1, "
-            "or a whole number of samples.", (), 0.0, 2**31 - 1),
-    DataKey("split_seed", "int", 0, "Seed of the train/validation split (and of generated shapes).",
-            (), 0, 2**31 - 1),
+    DataKey(
+        "samples",
+        "int",
+        0,
+        "`webdataset`: samples in the training shards (0: counted).",
+        (),
+        0,
+        2**40,
+    ),
+    DataKey(
+        "validation",
+        "fraction or count",
+        0.2,
+        "Held out for validation: a fraction below 1, or a whole number of samples.",
+        (),
+        0.0,
+        2**31 - 1,
+    ),
+    DataKey(
+        "split_seed",
+        "int",
+        0,
+        "Seed of the train/validation split (and of generated shapes).",
+        (),
+        0,
+        2**31 - 1,
+    ),
     DataKey("shapes_count", "int", 3000, "`shapes`: how many images to generate.", (), 20, 200_000),
-    DataKey("workers", "int", -1, "Loader processes for lazy sources (-1: one per core, at most 8).",
-            (), -1, 64),
+    DataKey(
+        "workers",
+        "int",
+        -1,
+        "Loader processes for lazy sources (-1: one per core, at most 8).",
+        (),
+        -1,
+        64,
+    ),
     DataKey("cache", "bool", False, "Lazy sources: keep decoded images in memory."),
-    DataKey("augment.crop_padding", "int", 0, "Random crop after padding by this many pixels.", (),
-            0, 64),
+    DataKey(
+        "augment.crop_padding",
+        "int",
+        0,
+        "Random crop after padding by this many pixels.",
+        (),
+        0,
+        64,
+    ),
     DataKey("augment.flip", "bool", False, "Random horizontal flips (in-memory sources)."),
     DataKey("augment.pca_jitter", "float", 0.0, "AlexNet's PCA colour jitter, σ.", (), 0.0, 1.0),
-    DataKey("preprocess.resize", "int", 0, "Lazy sources: shorter side before the centre crop (0: "
-            "the input size ÷ 0.875).", (), 0, 8192),
-    DataKey("preprocess.train_crop", "choice", "random_resized", "Lazy sources: training crop.",
-            TRAIN_CROPS),
-    DataKey("preprocess.scale_min", "float", 0.08, "Random-resized crop: smallest share of the area.",
-            (), 0.01, 1.0),
+    DataKey(
+        "preprocess.resize",
+        "int",
+        0,
+        "Lazy sources: shorter side before the centre crop (0: the input size ÷ 0.875).",
+        (),
+        0,
+        8192,
+    ),
+    DataKey(
+        "preprocess.train_crop",
+        "choice",
+        "random_resized",
+        "Lazy sources: training crop.",
+        TRAIN_CROPS,
+    ),
+    DataKey(
+        "preprocess.scale_min",
+        "float",
+        0.08,
+        "Random-resized crop: smallest share of the area.",
+        (),
+        0.01,
+        1.0,
+    ),
     DataKey("preprocess.flip", "bool", True, "Lazy sources: random horizontal flips."),
-    DataKey("preprocess.rotation", "float", 0.0, "Lazy sources: random rotation, ± degrees.", (),
-            0.0, 180.0),
-    DataKey("preprocess.jitter", "float", 0.0, "Lazy sources: brightness, contrast and saturation "
-            "jitter, ± fraction.", (), 0.0, 1.0),
-    DataKey("preprocess.normalise", "bool", True, "Lazy sources: standardise with the training "
-            "split's mean and std."),
+    DataKey(
+        "preprocess.rotation",
+        "float",
+        0.0,
+        "Lazy sources: random rotation, ± degrees.",
+        (),
+        0.0,
+        180.0,
+    ),
+    DataKey(
+        "preprocess.jitter",
+        "float",
+        0.0,
+        "Lazy sources: brightness, contrast and saturation jitter, ± fraction.",
+        (),
+        0.0,
+        1.0,
+    ),
+    DataKey(
+        "preprocess.normalise",
+        "bool",
+        True,
+        "Lazy sources: standardise with the training split's mean and std.",
+    ),
 )
 """Every key of a project's `data` section."""
 
@@ -120,8 +206,11 @@ def default_data(input_shape: tuple[int, int, int]) -> dict[str, Any]:
     """What a project without a data section trains on: MNIST for 1×28×28, 8×8 digits for 1×8×8, shapes for RGB."""
     c, h, w = input_shape
     if c == 3:
-        return {"source": "shapes", "validation": 0.2, "augment": {"crop_padding": 2, "flip": True,
-                                                                   "pca_jitter": 0.1}}
+        return {
+            "source": "shapes",
+            "validation": 0.2,
+            "augment": {"crop_padding": 2, "flip": True, "pca_jitter": 0.1},
+        }
     if (h, w) == (8, 8):
         return {"source": "digits", "validation": 0.2}
     return {"source": "mnist", "validation": 1000, "augment": {"crop_padding": 2}}
@@ -154,8 +243,9 @@ def _whole(merged: Mapping[str, Any], key: str, default: int, low: int, high: in
     """A bounded whole-number setting."""
     value = merged.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise DataError(None, f"data setting '{key}' must be a whole number {low}–{high}, "
-                              f"got {shown(value)}")
+        raise DataError(
+            None, f"data setting '{key}' must be a whole number {low}–{high}, got {shown(value)}"
+        )
     return value
 
 
@@ -165,7 +255,11 @@ def _augment(raw: Any) -> Augment:
         return Augment()
     if not isinstance(raw, Mapping):
         raise DataError(None, "data setting 'augment' must be an object")
-    pad, flip, jitter = raw.get("crop_padding", 0), raw.get("flip", False), raw.get("pca_jitter", 0.0)
+    pad, flip, jitter = (
+        raw.get("crop_padding", 0),
+        raw.get("flip", False),
+        raw.get("pca_jitter", 0.0),
+    )
     if isinstance(pad, bool) or not isinstance(pad, int) or not 0 <= pad <= 64:
         raise DataError(None, f"augment 'crop_padding' must be a whole number 0–64, got {pad!r}")
     if not isinstance(flip, bool):
@@ -178,17 +272,25 @@ def _augment(raw: Any) -> Augment:
 def _validation(value: Any) -> float:
     """A held-out fraction (0 < f < 1) or a count (whole number ≥ 1)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise DataError(None, f"data setting 'validation' must be a fraction (0–1) or a count, got {value!r}")
+        raise DataError(
+            None, f"data setting 'validation' must be a fraction (0–1) or a count, got {value!r}"
+        )
     if isinstance(value, float) and not value < 2**31 or isinstance(value, int) and value >= 2**31:
-        raise DataError(None, f"data setting 'validation' must be a fraction (0–1) or a count below 2**31, "
-                              f"got {shown(value)}")
+        raise DataError(
+            None,
+            f"data setting 'validation' must be a fraction (0–1) or a count below 2**31, "
+            f"got {shown(value)}",
+        )
     if isinstance(value, float) and value >= 1 and value != int(value):
-        raise DataError(None, f"data setting 'validation' {value!r} is neither a fraction below 1 nor a count")
+        raise DataError(
+            None, f"data setting 'validation' {value!r} is neither a fraction below 1 nor a count"
+        )
     return float(value)
 
 
-def parse_data(raw: Mapping[str, Any] | None, input_shape: tuple[int, int, int],
-               base: Path | None = None) -> DataSettings:
+def parse_data(
+    raw: Mapping[str, Any] | None, input_shape: tuple[int, int, int], base: Path | None = None
+) -> DataSettings:
     """Validate a data section (missing keys take defaults for the project's input size)."""
     defaults = default_data(input_shape)
     if (raw or {}).get("source", defaults["source"]) != defaults["source"]:
@@ -196,7 +298,9 @@ def parse_data(raw: Mapping[str, Any] | None, input_shape: tuple[int, int, int],
     merged = {**defaults, **(raw or {})}
     source = merged["source"]
     if source not in SOURCES:
-        raise DataError(None, f"data source {source!r} is unknown; choose one of {', '.join(SOURCES)}")
+        raise DataError(
+            None, f"data source {source!r} is unknown; choose one of {', '.join(SOURCES)}"
+        )
     path = labels = val_path = None
     dataset = ""
     if source in ("folder", "cifar10", "csv"):
@@ -207,8 +311,9 @@ def parse_data(raw: Mapping[str, Any] | None, input_shape: tuple[int, int, int],
     if source == "hf":
         dataset = merged.get("dataset", "")
         if not isinstance(dataset, str) or len(dataset) > 512:
-            raise DataError(None, "data setting 'dataset' must be a Hugging Face name, "
-                                  f"got {dataset!r}")
+            raise DataError(
+                None, f"data setting 'dataset' must be a Hugging Face name, got {dataset!r}"
+            )
         if not dataset:
             path = _path(merged.get("path"), "path", base)
     if source == "webdataset":
@@ -220,8 +325,20 @@ def parse_data(raw: Mapping[str, Any] | None, input_shape: tuple[int, int, int],
     cache = merged.get("cache", False)
     if not isinstance(cache, bool):
         raise DataError(None, f"data setting 'cache' must be true or false, got {cache!r}")
-    return DataSettings(source, path, labels, _validation(merged.get("validation", 0.2)), seed, count,
-                        _augment(merged.get("augment")), parse_preprocess(merged.get("preprocess")),
-                        _whole(merged, "workers", -1, -1, 64), cache, dataset,
-                        _text(merged, "image_column"), _text(merged, "label_column"), val_path,
-                        _whole(merged, "samples", 0, 0, 2**40))
+    return DataSettings(
+        source,
+        path,
+        labels,
+        _validation(merged.get("validation", 0.2)),
+        seed,
+        count,
+        _augment(merged.get("augment")),
+        parse_preprocess(merged.get("preprocess")),
+        _whole(merged, "workers", -1, -1, 64),
+        cache,
+        dataset,
+        _text(merged, "image_column"),
+        _text(merged, "label_column"),
+        val_path,
+        _whole(merged, "samples", 0, 0, 2**40),
+    )

@@ -1,4 +1,5 @@
 """Open the data set a project's data settings name: in memory, or lazily in worker processes."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -33,8 +34,11 @@ def load_images(settings: DataSettings, channels: int = 3) -> ImageSet:
         return load_idx(settings.path, settings.labels)
     if settings.source == "cifar10":
         return load_cifar10(settings.path)
-    raise DataError(None, f"data source {settings.source!r} is read file by file, not loaded whole "
-                          "(this needs mnist, digits, shapes, idx or cifar10)")
+    raise DataError(
+        None,
+        f"data source {settings.source!r} is read file by file, not loaded whole "
+        "(this needs mnist, digits, shapes, idx or cifar10)",
+    )
 
 
 def check_fits(data: ImageSet, input_shape: tuple[int, int, int], where: object = None) -> None:
@@ -42,16 +46,24 @@ def check_fits(data: ImageSet, input_shape: tuple[int, int, int], where: object 
     if data.shape != tuple(input_shape):
         c, h, w = data.shape
         ic, ih, iw = input_shape
-        raise DataError(where, f"{data.name} has {c}×{h}×{w} images but the network's input is {ic}×{ih}×{iw}: "
-                               "change the project's input size or choose another data set")
+        raise DataError(
+            where,
+            f"{data.name} has {c}×{h}×{w} images but the network's input is {ic}×{ih}×{iw}: "
+            "change the project's input size or choose another data set",
+        )
     counts = np.bincount(data.labels, minlength=len(data.classes))
     if (counts > 0).sum() < 2:
         raise DataError(where, f"{data.name} holds only one class; a classifier needs at least two")
 
 
-def open_data(settings: DataSettings, input_shape: tuple[int, int, int], device: "torch.device",
-              seed: int = 0, channels_last: bool = False,
-              progress: "Progress | None" = None) -> "DeviceData | StreamData":
+def open_data(
+    settings: DataSettings,
+    input_shape: tuple[int, int, int],
+    device: "torch.device",
+    seed: int = 0,
+    channels_last: bool = False,
+    progress: "Progress | None" = None,
+) -> "DeviceData | StreamData":
     """The split data set as batches on `device`: DeviceData for in-memory sources (and lazy ones
     cached in memory), StreamData for sources decoded file by file in worker processes."""
     from runtime.data.device import DeviceData

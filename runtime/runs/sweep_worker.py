@@ -94,8 +94,10 @@ def run_trial(job: TrialJob) -> TrialResult:
                 trial.report(event.val_accuracy, event.epoch)
                 if trial.should_prune():
                     stream.close()
-                    message = (f"pruned after epoch {event.epoch}: {event.val_accuracy:.2%} "
-                               "is below the median")
+                    message = (
+                        f"pruned after epoch {event.epoch}: {event.val_accuracy:.2%} "
+                        "is below the median"
+                    )
                     recorder.finish("pruned", message)
                     return TrialResult(
                         job.number,

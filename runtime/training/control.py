@@ -1,4 +1,5 @@
 """Pause, resume, stop and the probed layer, shared between a run and whoever watches it."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """What a training run reports, in order; plain picklable dataclasses (they cross a process pipe)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -108,4 +109,13 @@ class Finished:
     head_fix: HeadFix | None = None
 
 
-Event = Started | StepMetrics | EpochMetrics | FeatureMaps | Filters | Histograms | RunWarning | Finished
+Event = (
+    Started
+    | StepMetrics
+    | EpochMetrics
+    | FeatureMaps
+    | Filters
+    | Histograms
+    | RunWarning
+    | Finished
+)

@@ -1,4 +1,5 @@
 """The training loop as a generator of events; metrics stay on the device and are read every N steps."""
+
 from __future__ import annotations
 
 import contextlib
@@ -17,7 +18,12 @@ from runtime.errors import WriteError
 from runtime.preprocessing import Preprocessing
 from runtime.project import Project
 from runtime.training.probes import feature_maps, filters, first_conv, histograms
-from runtime.training.checkpoint import load_optimizer, load_weights, read_checkpoint, save_checkpoint
+from runtime.training.checkpoint import (
+    load_optimizer,
+    load_weights,
+    read_checkpoint,
+    save_checkpoint,
+)
 from runtime.training.control import Control
 from runtime.training.events import EpochMetrics, Event, Finished, Started, StepMetrics, RunWarning
 from runtime.training.finetune import FineTune
@@ -130,7 +136,9 @@ class _Run:
         self.tally = _Tally(setup.device)
         self.epoch_loss = self.epoch_correct = 0.0
         st = setup.settings
-        self.finetune = FineTune(setup.model, setup.project, setup.schedule, st.head_epochs, st.finetune_lr_factor)
+        self.finetune = FineTune(
+            setup.model, setup.project, setup.schedule, st.head_epochs, st.finetune_lr_factor
+        )
         self.skip = 0
         """Batches of the current epoch a mid-epoch checkpoint had already trained (skipped on resume)."""
         self.epoch_step = 0
@@ -149,18 +157,23 @@ class _Run:
         where = Path(meta["_path"])
         epochs, done = self.s.settings.epochs, meta["epoch"]
         if done >= epochs:
-            raise ResumeError(where, f"this checkpoint has already trained {plural(done, 'epoch')}, so "
-                                     f"{plural(epochs, 'epoch')} leaves nothing to train: ask for more than "
-                                     f"{plural(done, 'epoch')}")
+            raise ResumeError(
+                where,
+                f"this checkpoint has already trained {plural(done, 'epoch')}, so "
+                f"{plural(epochs, 'epoch')} leaves nothing to train: ask for more than "
+                f"{plural(done, 'epoch')}",
+            )
         load_weights(meta, self.s.model)
         saved_with = (meta.get("settings") or {}).get("optimizer")
         lrs = None
         if saved_with in (None, self.s.settings.optimizer):
             lrs = load_optimizer(meta, self.s.optimizer)
         else:
-            self.notes.append(f"the checkpoint was trained with {str(saved_with)[:40]}; the "
-                              f"{self.s.settings.optimizer} "
-                              "optimizer starts with fresh state")
+            self.notes.append(
+                f"the checkpoint was trained with {str(saved_with)[:40]}; the "
+                f"{self.s.settings.optimizer} "
+                "optimizer starts with fresh state"
+            )
         per_epoch = self.s.data.steps_per_epoch(self.s.settings.batch_size)
         self.epoch = done
         self.skip = min(meta.get("epoch_step", 0), per_epoch - 1)
@@ -179,14 +192,25 @@ class _Run:
                 raise ValueError("another device's generator")
             self.gen.set_state(state)
         except (RuntimeError, ValueError):
-            self.notes.append("the checkpoint's shuffling state does not fit this device's generator: the "
-                              "remaining batches come in a different order than the interrupted run's")
+            self.notes.append(
+                "the checkpoint's shuffling state does not fit this device's generator: the "
+                "remaining batches come in a different order than the interrupted run's"
+            )
 
     def started(self) -> Started:
         """The first event."""
         d, st = self.s.data, self.s.settings
-        return Started(st.epochs, d.steps_per_epoch(st.batch_size), min(st.batch_size, d.train_size), d.train_size,
-                       d.val_size, d.classes, str(self.s.device), d.first_val_image(), self.epoch)
+        return Started(
+            st.epochs,
+            d.steps_per_epoch(st.batch_size),
+            min(st.batch_size, d.train_size),
+            d.train_size,
+            d.val_size,
+            d.classes,
+            str(self.s.device),
+            d.first_val_image(),
+            self.epoch,
+        )
 
     def _forward_loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits and loss, under autocast when mixed precision is on."""
@@ -241,7 +265,9 @@ class _Run:
             self.health.arm()
         self.probes += 1
 
-    def train_events(self, batches: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> Generator[Event, None, bool]:
+    def train_events(
+        self, batches: Iterable[tuple[torch.Tensor, torch.Tensor]]
+    ) -> Generator[Event, None, bool]:
         """Train on `batches`, reporting every log_every iterations and probing; False when stopped early.
 
         Per iteration this costs one clock read beyond the training step itself: the control flags are read
@@ -280,7 +306,9 @@ class _Run:
         skip, self.skip = self.skip, 0
         self.epoch_step = skip
         if skip:
-            batches = itertools.islice(batches, skip, None)  # drawn as before, so the order is the same
+            batches = itertools.islice(
+                batches, skip, None
+            )  # drawn as before, so the order is the same
         if (yield from self.train_events(batches)):
             self._read_window()
             yield self._epoch_metrics(self.epoch_step - skip)
@@ -298,8 +326,15 @@ class _Run:
         """Average the last window of iterations."""
         loss, correct = self._read_window()
         n = self.s.settings.log_every
-        return StepMetrics(self.step, self.epoch, loss / n, correct / max(1, seen), self.s.schedule.lr,
-                           seen / max(dt, 1e-9), elapsed)
+        return StepMetrics(
+            self.step,
+            self.epoch,
+            loss / n,
+            correct / max(1, seen),
+            self.s.schedule.lr,
+            seen / max(dt, 1e-9),
+            elapsed,
+        )
 
     @torch.no_grad()
     def evaluate(self) -> tuple[float, float, Any]:
@@ -323,12 +358,19 @@ class _Run:
             return
         d = self.s.data
         sched = self.s.schedule.inner.state_dict() if self.s.schedule.inner is not None else None
-        info = {"epoch": self.epoch, "step": self.step, "epoch_step": self.epoch_step,
-                "best_val_accuracy": self.best, "settings": self.s.settings.to_dict(),
-                "project": self.s.project.name, "scheduler": _jsonable(sched),
-                "rng": bytes(self.epoch_rng.cpu().numpy()).hex(),
-                "preprocessing": Preprocessing.of(self.s.project.input_shape, d.mean, d.std,
-                                                  d.classes).to_dict()}
+        info = {
+            "epoch": self.epoch,
+            "step": self.step,
+            "epoch_step": self.epoch_step,
+            "best_val_accuracy": self.best,
+            "settings": self.s.settings.to_dict(),
+            "project": self.s.project.name,
+            "scheduler": _jsonable(sched),
+            "rng": bytes(self.epoch_rng.cpu().numpy()).hex(),
+            "preprocessing": Preprocessing.of(
+                self.s.project.input_shape, d.mean, d.std, d.classes
+            ).to_dict(),
+        }
         path = save_checkpoint(self.out_dir, stem, self.s.model, self.s.optimizer, info)
         if stem == "last":
             self.checkpoint = str(path)
@@ -348,8 +390,17 @@ class _Run:
             self.best = val_acc
             self.save("best")
         self.save("last")
-        return EpochMetrics(self.epoch, self.step, loss / steps, correct / seen, val_loss, val_acc,
-                            self.s.schedule.lr, confusion, best)
+        return EpochMetrics(
+            self.epoch,
+            self.step,
+            loss / steps,
+            correct / seen,
+            val_loss,
+            val_acc,
+            self.s.schedule.lr,
+            confusion,
+            best,
+        )
 
 
 def _jsonable(value: Any) -> Any:
@@ -374,8 +425,13 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def train(project: Project, control: Control | None = None, out_dir: str | Path | None = None,
-          resume: str | Path | None = None, **overrides: Any) -> Iterator[Event]:
+def train(
+    project: Project,
+    control: Control | None = None,
+    out_dir: str | Path | None = None,
+    resume: str | Path | None = None,
+    **overrides: Any,
+) -> Iterator[Event]:
     """Train `project` (settings from project.training, `overrides` win), yielding events up to Finished.
 
     Bad settings, data or checkpoints raise a ConvStudioError before the first event; failures during
@@ -414,24 +470,48 @@ def _body(run: _Run) -> Iterator[Event]:
         if run.control.stopping and run.step > first_step:
             run.save("last")
     except NonFinite as bad:
-        yield Finished("failed", diagnose(run.s, bad), bad.step, run.epoch, run.best, run.checkpoint)
+        yield Finished(
+            "failed", diagnose(run.s, bad), bad.step, run.epoch, run.best, run.checkpoint
+        )
         return
     except DataError as exc:
         yield Finished("failed", str(exc), run.step, run.epoch, run.best, run.checkpoint)
         return
     except (torch.OutOfMemoryError, MemoryError):
         batch = run.s.settings.batch_size
-        yield Finished("failed", f"out of memory on {run.s.device} at batch size {batch}: try batch size "
-                                 f"{max(1, batch // 2)} or a smaller network", run.step, run.epoch, run.best,
-                       run.checkpoint)
+        yield Finished(
+            "failed",
+            f"out of memory on {run.s.device} at batch size {batch}: try batch size "
+            f"{max(1, batch // 2)} or a smaller network",
+            run.step,
+            run.epoch,
+            run.best,
+            run.checkpoint,
+        )
         return
     except WriteError as exc:
-        kept = f"the last good checkpoint, {run.checkpoint}, is intact" if run.checkpoint else \
-            "no checkpoint was written"
-        yield Finished("failed", f"a checkpoint could not be written ({exc}); {kept}", run.step, run.epoch,
-                       run.best, run.checkpoint)
+        kept = (
+            f"the last good checkpoint, {run.checkpoint}, is intact"
+            if run.checkpoint
+            else "no checkpoint was written"
+        )
+        yield Finished(
+            "failed",
+            f"a checkpoint could not be written ({exc}); {kept}",
+            run.step,
+            run.epoch,
+            run.best,
+            run.checkpoint,
+        )
         return
     status = "stopped" if run.control.stopping else "completed"
     best = f"; best validation accuracy {run.best:.2%}" if run.best is not None else ""
-    yield Finished(status, f"training {status} after {plural(run.step, 'iteration')} "
-                           f"({plural(run.epoch, 'epoch')}){best}", run.step, run.epoch, run.best, run.checkpoint)
+    yield Finished(
+        status,
+        f"training {status} after {plural(run.step, 'iteration')} "
+        f"({plural(run.epoch, 'epoch')}){best}",
+        run.step,
+        run.epoch,
+        run.best,
+        run.checkpoint,
+    )

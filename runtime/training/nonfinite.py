@@ -1,4 +1,5 @@
 """Explaining a non-finite loss: at which step, in which layer, and the usual causes."""
+
 from __future__ import annotations
 
 import torch
@@ -20,8 +21,10 @@ def diagnose(setup, bad: NonFinite) -> str:
     layer, bad_weights = first_non_finite(setup.model, bad.batch, setup.layer_names)
     if layer is None:
         name, size = largest_output(setup.model, bad.batch, setup.layer_names)
-        where = (f"no layer output is NaN/inf, but layer '{name}' reaches |x| = {size:.3g}, so the loss "
-                 "overflowed")
+        where = (
+            f"no layer output is NaN/inf, but layer '{name}' reaches |x| = {size:.3g}, so the loss "
+            "overflowed"
+        )
     elif layer == "input":
         where = "the input batch itself holds NaN/inf values"
     else:
@@ -29,6 +32,8 @@ def diagnose(setup, bad: NonFinite) -> str:
         if bad_weights:
             where += f" (non-finite weights in {', '.join(repr(n) for n in bad_weights[:3])})"
     lr = setup.settings.lr
-    return (f"loss became non-finite at step {bad.step}: {where}. Usual causes: the learning rate is too high "
-            f"(now {lr:g}; try {lr / 10:g}), inputs or layers without normalisation, or the log of zero in "
-            "the loss. Training stopped.")
+    return (
+        f"loss became non-finite at step {bad.step}: {where}. Usual causes: the learning rate is too high "
+        f"(now {lr:g}; try {lr / 10:g}), inputs or layers without normalisation, or the log of zero in "
+        "the loss. Training stopped."
+    )

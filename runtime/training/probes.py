@@ -1,4 +1,5 @@
 """Snapshots for the panels: feature maps, first-layer filters, histograms; and finding the first non-finite layer."""
+
 from __future__ import annotations
 
 import math
@@ -22,12 +23,14 @@ def _as_maps(value: torch.Tensor) -> np.ndarray:
     flat = v.reshape(-1).numpy()
     side = math.ceil(math.sqrt(flat.size))
     padded = np.full(side * side, flat.min() if flat.size else 0.0, dtype=np.float32)
-    padded[:flat.size] = flat
+    padded[: flat.size] = flat
     return padded.reshape(1, side, side)
 
 
 @torch.no_grad()
-def feature_maps(model: CompiledNetwork, probe: torch.Tensor, layer: str, input_name: str, step: int) -> FeatureMaps:
+def feature_maps(
+    model: CompiledNetwork, probe: torch.Tensor, layer: str, input_name: str, step: int
+) -> FeatureMaps:
     """Run the probe image through the network and tile the channels of `layer`'s output."""
     was_training = model.training
     model.eval()
@@ -36,7 +39,9 @@ def feature_maps(model: CompiledNetwork, probe: torch.Tensor, layer: str, input_
     finally:
         model.train(was_training)
     maps = _as_maps(out[0])
-    return FeatureMaps(step, layer, tuple(out.shape[1:]), to_uint8(tile(scale_each(maps), gap=1, fill=1.0)))
+    return FeatureMaps(
+        step, layer, tuple(out.shape[1:]), to_uint8(tile(scale_each(maps), gap=1, fill=1.0))
+    )
 
 
 def first_conv(model: nn.Module) -> tuple[str, nn.Module] | None:
@@ -65,7 +70,9 @@ def _hist(t: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     """(counts, edges) of a tensor's values, computed on its device."""
     t = t.detach().float().reshape(-1)
     low, high = (float(v) for v in torch.aminmax(t)) if t.numel() else (math.nan, math.nan)
-    if not (math.isfinite(low) and math.isfinite(high)):  # NaN/inf propagate to the extremes: drop them
+    if not (
+        math.isfinite(low) and math.isfinite(high)
+    ):  # NaN/inf propagate to the extremes: drop them
         t = t[torch.isfinite(t)]
         if t.numel() == 0:
             return np.zeros(BINS, np.int64), np.linspace(-1, 1, BINS + 1)
@@ -94,9 +101,15 @@ def histograms(model: nn.Module, step: int) -> Histograms:
 
 
 @torch.no_grad()
-def first_non_finite(model: CompiledNetwork, x: torch.Tensor, names: list[str]) -> tuple[str | None, list[str]]:
+def first_non_finite(
+    model: CompiledNetwork, x: torch.Tensor, names: list[str]
+) -> tuple[str | None, list[str]]:
     """The first layer whose output has a NaN/inf on batch `x`, and the layers whose weights do."""
-    bad_weights = [n for n in names if any(not torch.isfinite(p).all() for p in model.get_submodule(n).parameters())]
+    bad_weights = [
+        n
+        for n in names
+        if any(not torch.isfinite(p).all() for p in model.get_submodule(n).parameters())
+    ]
     if not torch.isfinite(x).all():
         return "input", bad_weights
     outputs = model.layer_outputs(x, set(names))
@@ -110,6 +123,10 @@ def first_non_finite(model: CompiledNetwork, x: torch.Tensor, names: list[str]) 
 def largest_output(model: CompiledNetwork, x: torch.Tensor, names: list[str]) -> tuple[str, float]:
     """The layer whose output on batch `x` has the largest magnitude, and that magnitude."""
     outputs = model.layer_outputs(x, set(names))
-    sizes = {n: float(outputs[n].detach().abs().max()) for n in names if n in outputs and outputs[n].numel()}
+    sizes = {
+        n: float(outputs[n].detach().abs().max())
+        for n in names
+        if n in outputs and outputs[n].numel()
+    }
     name = max(sizes, key=sizes.get)
     return name, sizes[name]

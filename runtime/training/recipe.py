@@ -1,4 +1,5 @@
 """Optimizer, learning-rate schedule, loss and weight initialisation built from the settings."""
+
 from __future__ import annotations
 
 import math
@@ -17,16 +18,23 @@ def make_optimizer(params: list[nn.Parameter], s: TrainingSettings) -> torch.opt
     """The optimizer the settings name."""
     opt, lr, wd = s.optimizer, s.lr, s.weight_decay
     if opt in ("sgd", "momentum", "nesterov"):
-        return torch.optim.SGD(params, lr, momentum=0.0 if opt == "sgd" else s.momentum,
-                               nesterov=opt == "nesterov", weight_decay=wd)
-    table = {"adagrad": lambda: torch.optim.Adagrad(params, lr, weight_decay=wd),
-             "adadelta": lambda: torch.optim.Adadelta(params, lr, weight_decay=wd),
-             "rmsprop": lambda: torch.optim.RMSprop(params, lr, momentum=s.momentum, weight_decay=wd),
-             "adam": lambda: torch.optim.Adam(params, lr, weight_decay=wd),
-             "amsgrad": lambda: torch.optim.Adam(params, lr, weight_decay=wd, amsgrad=True),
-             "adamw": lambda: torch.optim.AdamW(params, lr, weight_decay=wd),
-             "adamax": lambda: torch.optim.Adamax(params, lr, weight_decay=wd),
-             "nadam": lambda: torch.optim.NAdam(params, lr, weight_decay=wd)}
+        return torch.optim.SGD(
+            params,
+            lr,
+            momentum=0.0 if opt == "sgd" else s.momentum,
+            nesterov=opt == "nesterov",
+            weight_decay=wd,
+        )
+    table = {
+        "adagrad": lambda: torch.optim.Adagrad(params, lr, weight_decay=wd),
+        "adadelta": lambda: torch.optim.Adadelta(params, lr, weight_decay=wd),
+        "rmsprop": lambda: torch.optim.RMSprop(params, lr, momentum=s.momentum, weight_decay=wd),
+        "adam": lambda: torch.optim.Adam(params, lr, weight_decay=wd),
+        "amsgrad": lambda: torch.optim.Adam(params, lr, weight_decay=wd, amsgrad=True),
+        "adamw": lambda: torch.optim.AdamW(params, lr, weight_decay=wd),
+        "adamax": lambda: torch.optim.Adamax(params, lr, weight_decay=wd),
+        "nadam": lambda: torch.optim.NAdam(params, lr, weight_decay=wd),
+    }
     return table[opt]()
 
 
@@ -40,14 +48,20 @@ class Schedule:
     Schedules are functions of the position in the run (iteration or epoch) and of the run's length in
     the current settings, so a resumed run follows its new length from where the checkpoint stopped."""
 
-    def __init__(self, optimizer: torch.optim.Optimizer, s: TrainingSettings, steps_per_epoch: int) -> None:
+    def __init__(
+        self, optimizer: torch.optim.Optimizer, s: TrainingSettings, steps_per_epoch: int
+    ) -> None:
         total = s.epochs * steps_per_epoch
         self.total_steps = total
         self.kind = s.schedule
         sched = torch.optim.lr_scheduler
         if s.schedule == "one_cycle":
-            self.inner = sched.OneCycleLR(optimizer, s.lr, total_steps=total,
-                                          cycle_momentum=s.optimizer in ("momentum", "nesterov"))
+            self.inner = sched.OneCycleLR(
+                optimizer,
+                s.lr,
+                total_steps=total,
+                cycle_momentum=s.optimizer in ("momentum", "nesterov"),
+            )
         elif s.schedule == "cosine":
             self.inner = sched.CosineAnnealingLR(optimizer, total)
         elif s.schedule == "step":
@@ -70,7 +84,9 @@ class Schedule:
         elif self.kind == "plateau":
             self.inner.step(val_loss)
 
-    def resume_at(self, step: int, epoch: int, saved: Mapping[str, Any] | None, lrs: list[float] | None) -> None:
+    def resume_at(
+        self, step: int, epoch: int, saved: Mapping[str, Any] | None, lrs: list[float] | None
+    ) -> None:
         """Continue at iteration `step` / completed epoch `epoch` of this run.
 
         Per-iteration and per-epoch schedules are set to the learning rate they give at that point of
@@ -83,7 +99,11 @@ class Schedule:
         elif self.kind == "plateau":
             for key, kind in PLATEAU_STATE.items():
                 value = (saved or {}).get(key)
-                if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+                if (
+                    isinstance(value, (int, float))
+                    and not isinstance(value, bool)
+                    and math.isfinite(value)
+                ):
                     setattr(self.inner, key, kind(value))
             if lrs is not None and len(lrs) == len(self.optimizer.param_groups):
                 for group, lr in zip(self.optimizer.param_groups, lrs):
@@ -96,7 +116,9 @@ class Schedule:
         inner.last_epoch = count
         closed = getattr(inner, "_get_closed_form_lr", None)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # get_lr outside step() warns; here it is the closed form
+            warnings.simplefilter(
+                "ignore"
+            )  # get_lr outside step() warns; here it is the closed form
             lrs = closed() if closed is not None else inner.get_lr()
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
@@ -118,6 +140,7 @@ def make_loss(s: TrainingSettings):
         def focal(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
             ce = F.cross_entropy(logits.float(), labels, reduction="none")
             return ((1.0 - torch.exp(-ce)) ** gamma * ce).mean()
+
         return focal
     return nn.CrossEntropyLoss(label_smoothing=s.label_smoothing)
 

@@ -1,4 +1,5 @@
 """The project's `training` section: every field with its type, bounds, default and help; validation."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -18,44 +19,167 @@ class SettingsError(ConvStudioError):
         super().__init__(f"training setting '{key}': {message}")
 
 
-def Field(name: str, kind: str, default: Any, help: str, choices: tuple[str, ...] = (),  # noqa: N802
-          minimum: float | None = None, maximum: float | None = None) -> ParamSpec:
+def Field(
+    name: str,
+    kind: str,
+    default: Any,
+    help: str,
+    choices: tuple[str, ...] = (),  # noqa: N802
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> ParamSpec:
     """One training setting: a ParamSpec, written in the argument order of the table below."""
     return ParamSpec(name, kind, default, help, minimum, maximum, tuple(choices))
 
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax",
-              "nadam", "amsgrad")
+OPTIMIZERS = (
+    "sgd",
+    "momentum",
+    "nesterov",
+    "adagrad",
+    "adadelta",
+    "rmsprop",
+    "adam",
+    "adamw",
+    "adamax",
+    "nadam",
+    "amsgrad",
+)
 SCHEDULES = ("constant", "step", "cosine", "one_cycle", "plateau")
 FIELDS: tuple[ParamSpec, ...] = (
-    Field("optimizer", "choice", "nesterov", "How the weights move along the gradient.", OPTIMIZERS),
+    Field(
+        "optimizer", "choice", "nesterov", "How the weights move along the gradient.", OPTIMIZERS
+    ),
     Field("lr", "float", 0.05, "Learning rate (the peak rate for one-cycle).", (), 1e-7, 10.0),
-    Field("momentum", "float", 0.9, "Momentum for SGD-momentum, Nesterov and RMSprop.", (), 0.0, 0.999),
-    Field("weight_decay", "float", 0.0, "L2 penalty on the weights (decoupled for AdamW).", (), 0.0, 1.0),
+    Field(
+        "momentum", "float", 0.9, "Momentum for SGD-momentum, Nesterov and RMSprop.", (), 0.0, 0.999
+    ),
+    Field(
+        "weight_decay",
+        "float",
+        0.0,
+        "L2 penalty on the weights (decoupled for AdamW).",
+        (),
+        0.0,
+        1.0,
+    ),
     Field("batch_size", "int", 32, "Samples per iteration.", (), 1, 65536),
     Field("epochs", "int", 25, "Passes over the training set.", (), 1, 100000),
-    Field("schedule", "choice", "one_cycle", "How the learning rate changes during training.", SCHEDULES),
+    Field(
+        "schedule",
+        "choice",
+        "one_cycle",
+        "How the learning rate changes during training.",
+        SCHEDULES,
+    ),
     Field("step_epochs", "int", 10, "Step schedule: epochs between reductions.", (), 1, 100000),
-    Field("gamma", "float", 0.1, "Step and plateau schedules: factor the rate is multiplied by.", (), 1e-4, 1.0),
-    Field("loss", "choice", "cross_entropy", "Classification loss.", ("cross_entropy", "hinge", "focal")),
-    Field("label_smoothing", "float", 0.1, "Cross-entropy: probability spread over the other classes.",
-          (), 0.0, 0.99),
-    Field("focal_gamma", "float", 2.0, "Focal loss: how strongly easy examples are down-weighted.", (), 0.0, 10.0),
-    Field("init", "choice", "default", "Initial weights of convolutions and linear layers.",
-          ("default", "gaussian", "xavier", "kaiming")),
-    Field("init_std", "float", 0.01, "Gaussian initialisation: standard deviation σ.", (), 1e-6, 10.0),
-    Field("seed", "int", 0, "Seed for the initial weights, shuffling and augmentation.", (), 0, 2**31 - 1),
-    Field("device", "choice", "auto", "Where to train (auto uses CUDA when present).", ("auto", "cpu", "cuda")),
+    Field(
+        "gamma",
+        "float",
+        0.1,
+        "Step and plateau schedules: factor the rate is multiplied by.",
+        (),
+        1e-4,
+        1.0,
+    ),
+    Field(
+        "loss",
+        "choice",
+        "cross_entropy",
+        "Classification loss.",
+        ("cross_entropy", "hinge", "focal"),
+    ),
+    Field(
+        "label_smoothing",
+        "float",
+        0.1,
+        "Cross-entropy: probability spread over the other classes.",
+        (),
+        0.0,
+        0.99,
+    ),
+    Field(
+        "focal_gamma",
+        "float",
+        2.0,
+        "Focal loss: how strongly easy examples are down-weighted.",
+        (),
+        0.0,
+        10.0,
+    ),
+    Field(
+        "init",
+        "choice",
+        "default",
+        "Initial weights of convolutions and linear layers.",
+        ("default", "gaussian", "xavier", "kaiming"),
+    ),
+    Field(
+        "init_std", "float", 0.01, "Gaussian initialisation: standard deviation σ.", (), 1e-6, 10.0
+    ),
+    Field(
+        "seed",
+        "int",
+        0,
+        "Seed for the initial weights, shuffling and augmentation.",
+        (),
+        0,
+        2**31 - 1,
+    ),
+    Field(
+        "device",
+        "choice",
+        "auto",
+        "Where to train (auto uses CUDA when present).",
+        ("auto", "cpu", "cuda"),
+    ),
     Field("precision", "choice", "fp32", "Mixed precision on CUDA.", ("fp32", "bf16", "fp16")),
-    Field("channels_last", "bool", False, "Store activations channels-last (faster convolutions on GPUs)."),
-    Field("compile", "bool", False, "Compile the model with torch.compile (slow start, faster steps)."),
-    Field("threads", "int", 0, "CPU threads for training (0: PyTorch's default, all cores).", (), 0, 1024),
+    Field(
+        "channels_last",
+        "bool",
+        False,
+        "Store activations channels-last (faster convolutions on GPUs).",
+    ),
+    Field(
+        "compile", "bool", False, "Compile the model with torch.compile (slow start, faster steps)."
+    ),
+    Field(
+        "threads",
+        "int",
+        0,
+        "CPU threads for training (0: PyTorch's default, all cores).",
+        (),
+        0,
+        1024,
+    ),
     Field("log_every", "int", 10, "Read metrics from the device every N iterations.", (), 1, 10000),
-    Field("probe_seconds", "float", 0.5, "Seconds between feature-map and filter snapshots.", (), 0.05, 3600.0),
-    Field("head_epochs", "int", 0, "Fine-tune: epochs training the classifier head alone before every layer "
-          "trains (0: off).", (), 0, 100000),
-    Field("finetune_lr_factor", "float", 0.1, "Fine-tune: learning rate multiplier once every layer trains.",
-          (), 1e-4, 1.0),
+    Field(
+        "probe_seconds",
+        "float",
+        0.5,
+        "Seconds between feature-map and filter snapshots.",
+        (),
+        0.05,
+        3600.0,
+    ),
+    Field(
+        "head_epochs",
+        "int",
+        0,
+        "Fine-tune: epochs training the classifier head alone before every layer trains (0: off).",
+        (),
+        0,
+        100000,
+    ),
+    Field(
+        "finetune_lr_factor",
+        "float",
+        0.1,
+        "Fine-tune: learning rate multiplier once every layer trains.",
+        (),
+        1e-4,
+        1.0,
+    ),
 )
 _BY_NAME = {f.name: f for f in FIELDS}
 

@@ -1,4 +1,5 @@
 """Everything a run needs before its first iteration: device, data on it, model, optimizer, schedule, loss."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -62,7 +63,9 @@ def prepare(project: Project, **overrides: Any) -> Setup:
     device = pick_device(s.device)
     warnings = []
     if s.precision != "fp32" and device.type != "cuda":
-        warnings.append(f"mixed precision ({s.precision}) needs CUDA; training in float32 on {device.type}")
+        warnings.append(
+            f"mixed precision ({s.precision}) needs CUDA; training in float32 on {device.type}"
+        )
     data = open_data(ds, project.input_shape, device, s.seed, s.channels_last)
     warnings.extend(data.notes)
     plan = make_plan(project)
@@ -72,8 +75,12 @@ def prepare(project: Project, **overrides: Any) -> Setup:
     try:
         model = build_model(project, s.seed, plan.analysis)
         initialise(model, s)
-        apply_weights(model, project)  # pretrained weights, when referenced, win over the initialisation
-        model = model.to(device, memory_format=torch.channels_last if s.channels_last else torch.preserve_format)
+        apply_weights(
+            model, project
+        )  # pretrained weights, when referenced, win over the initialisation
+        model = model.to(
+            device, memory_format=torch.channels_last if s.channels_last else torch.preserve_format
+        )
     except (MemoryError, torch.OutOfMemoryError):
         raise too_large(plan, s, device, free_memory(device)) from None
     except RuntimeError as exc:
@@ -82,5 +89,18 @@ def prepare(project: Project, **overrides: Any) -> Setup:
         raise too_large(plan, s, device, free_memory(device)) from None
     optimizer = make_optimizer(list(model.parameters()), s)
     schedule = Schedule(optimizer, s, data.steps_per_epoch(s.batch_size))
-    return Setup(project, s, ds, device, data, model, _compiled(model, s, warnings),
-                 [step.name for step in plan.steps], plan.input_name, optimizer, schedule, make_loss(s), warnings)
+    return Setup(
+        project,
+        s,
+        ds,
+        device,
+        data,
+        model,
+        _compiled(model, s, warnings),
+        [step.name for step in plan.steps],
+        plan.input_name,
+        optimizer,
+        schedule,
+        make_loss(s),
+        warnings,
+    )

@@ -1,4 +1,5 @@
 """Entry point of the training process a window starts (multiprocessing 'spawn'): events go back on a queue."""
+
 from __future__ import annotations
 
 import traceback
@@ -13,8 +14,18 @@ from runtime.training.fit_checks import HeadMismatchError
 from runtime.training.loop import train
 
 
-def run_training(doc: dict[str, Any], path: str | None, out_dir: str | None, stop: Any, pause: Any, probe: Any,
-                 events: Any, overrides: dict[str, Any], record: bool = False, resume: str | None = None) -> None:
+def run_training(
+    doc: dict[str, Any],
+    path: str | None,
+    out_dir: str | None,
+    stop: Any,
+    pause: Any,
+    probe: Any,
+    events: Any,
+    overrides: dict[str, Any],
+    record: bool = False,
+    resume: str | None = None,
+) -> None:
     """Train the project document and put every event on `events`; never raises.
 
     With `record`, `out_dir` is a run folder made by runtime.runs and the run is recorded in it."""
@@ -28,12 +39,20 @@ def run_training(doc: dict[str, Any], path: str | None, out_dir: str | None, sto
             step = getattr(event, "step", step)
             events.put(event)
     except HeadMismatchError as exc:
-        fix = HeadFix(exc.node_id, exc.node_name, exc.head_classes, exc.data_classes) if exc.fixable else None
+        fix = (
+            HeadFix(exc.node_id, exc.node_name, exc.head_classes, exc.data_classes)
+            if exc.fixable
+            else None
+        )
         events.put(Finished("failed", str(exc), step, 0, head_fix=fix))
     except ConvStudioError as exc:
         events.put(Finished("failed", str(exc), step, 0))
     except MemoryError:
-        events.put(Finished("failed", "out of memory: try a smaller batch size or network", step, 0))
+        events.put(
+            Finished("failed", "out of memory: try a smaller batch size or network", step, 0)
+        )
     except Exception as exc:  # noqa: BLE001 - the process must report any crash to the window, then end
         detail = traceback.format_exc(limit=3)
-        events.put(Finished("failed", f"training crashed: {type(exc).__name__}: {exc}\n{detail}", step, 0))
+        events.put(
+            Finished("failed", f"training crashed: {type(exc).__name__}: {exc}\n{detail}", step, 0)
+        )

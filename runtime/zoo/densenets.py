@@ -1,4 +1,5 @@
 """Densely connected networks: torchvision's DenseNet-121/169 and the CIFAR DenseNet-BC-100."""
+
 from __future__ import annotations
 
 from runtime.project import Project
@@ -29,29 +30,57 @@ def _densenet(layers: tuple[int, ...], title: str) -> Project:
     net.add("global_avg_pool", "avgpool")
     net.add("flatten", "flatten")
     net.add("output", "classifier", num_classes=1000)
-    return net.project(title, (3, 224, 224), f"""{title} (Huang et al. 2017) as torchvision defines it: 7×7/2
-        conv and max pool, dense blocks of {'/'.join(map(str, layers))} layers (growth rate 32, 1×1 bottleneck
+    return net.project(
+        title,
+        (3, 224, 224),
+        f"""{title} (Huang et al. 2017) as torchvision defines it: 7×7/2
+        conv and max pool, dense blocks of {"/".join(map(str, layers))} layers (growth rate 32, 1×1 bottleneck
         to 128 channels, then 3×3), transitions (BN-ReLU-1×1 conv halving the channels, 2×2 average pool),
-        final BN-ReLU, global average pooling and a 1000-way classifier.""")
+        final BN-ReLU, global average pooling and a 1000-way classifier.""",
+    )
 
 
-@template("densenet121", "DenseNet-121", 2017, "dense connectivity: every layer sees all earlier feature maps",
-          TV, 7_978_856, "2.83 G", TV_DOCS, (3, 32, 32))
+@template(
+    "densenet121",
+    "DenseNet-121",
+    2017,
+    "dense connectivity: every layer sees all earlier feature maps",
+    TV,
+    7_978_856,
+    "2.83 G",
+    TV_DOCS,
+    (3, 32, 32),
+)
 def densenet121() -> Project:
     """torchvision's densenet121."""
     return _densenet((6, 12, 24, 16), "DenseNet-121")
 
 
-@template("densenet169", "DenseNet-169", 2017, "dense connectivity, deeper third and fourth blocks",
-          TV, 14_149_480, "3.36 G", TV_DOCS, (3, 32, 32))
+@template(
+    "densenet169",
+    "DenseNet-169",
+    2017,
+    "dense connectivity, deeper third and fourth blocks",
+    TV,
+    14_149_480,
+    "3.36 G",
+    TV_DOCS,
+    (3, 32, 32),
+)
 def densenet169() -> Project:
     """torchvision's densenet169."""
     return _densenet((6, 12, 32, 32), "DenseNet-169")
 
 
-@template("densenet_bc_100", "DenseNet-BC-100 (k=12)", 2017, "bottleneck + compression DenseNet for CIFAR",
-          "Huang et al. 2017, Table 2 (0.8M); 769,162 parameters counted from the paper's configuration",
-          769_162, test_input=(3, 16, 16))
+@template(
+    "densenet_bc_100",
+    "DenseNet-BC-100 (k=12)",
+    2017,
+    "bottleneck + compression DenseNet for CIFAR",
+    "Huang et al. 2017, Table 2 (0.8M); 769,162 parameters counted from the paper's configuration",
+    769_162,
+    test_input=(3, 16, 16),
+)
 def densenet_bc_100() -> Project:
     """DenseNet-BC, L = 100, k = 12, for CIFAR-10: three dense blocks of 16 bottleneck layers."""
     net = Net()
@@ -62,7 +91,11 @@ def densenet_bc_100() -> Project:
     net.add("global_avg_pool", "avgpool")
     net.add("flatten", "flatten")
     net.add("output", "fc", num_classes=10)
-    return net.project("DenseNet-BC-100 (k=12)", (3, 32, 32), """DenseNet-BC with L = 100 and growth rate k = 12
+    return net.project(
+        "DenseNet-BC-100 (k=12)",
+        (3, 32, 32),
+        """DenseNet-BC with L = 100 and growth rate k = 12
         (Huang et al. 2017) for CIFAR-10: a 3×3 conv to 2k = 24 channels, three dense blocks of 16 bottleneck
         layers (BN-ReLU-1×1 conv to 4k, BN-ReLU-3×3 conv to k), transitions with compression 0.5 and 2×2
-        average pooling, final BN-ReLU, 8×8 global average pooling and a 10-way fc.""")
+        average pooling, final BN-ReLU, 8×8 global average pooling and a 10-way fc.""",
+    )

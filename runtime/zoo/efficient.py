@@ -1,18 +1,40 @@
 """Networks built from separable and small convolutions: MobileNet v1, Xception, airbench94."""
+
 from __future__ import annotations
 
 from runtime.project import Project
 from runtime.zoo.net import Net
 from runtime.zoo.registry import template
 
-MOBILENET_V1 = ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1), (512, 1),
-                (512, 1), (512, 1), (1024, 2), (1024, 1))
+MOBILENET_V1 = (
+    (64, 1),
+    (128, 2),
+    (128, 1),
+    (256, 2),
+    (256, 1),
+    (512, 2),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (1024, 2),
+    (1024, 1),
+)
 """(pointwise width, depthwise stride) of MobileNet v1's thirteen depthwise-separable layers."""
 
 
-@template("mobilenet_v1", "MobileNet v1", 2017, "depthwise separable convolutions for mobile vision",
-          "Howard et al. 2017, Table 1; Keras applications.MobileNet (4,231,976 trainable parameters)", 4_231_976,
-          "569 M", "Howard et al. 2017, Table 8 (1.0 MobileNet-224: 569 million mult-adds)", (3, 32, 32))
+@template(
+    "mobilenet_v1",
+    "MobileNet v1",
+    2017,
+    "depthwise separable convolutions for mobile vision",
+    "Howard et al. 2017, Table 1; Keras applications.MobileNet (4,231,976 trainable parameters)",
+    4_231_976,
+    "569 M",
+    "Howard et al. 2017, Table 8 (1.0 MobileNet-224: 569 million mult-adds)",
+    (3, 32, 32),
+)
 def mobilenet_v1() -> Project:
     """MobileNet v1 (width 1.0, 224×224): conv 3×3/2 then 13 depthwise + pointwise pairs, each BN-ReLU."""
     net = Net()
@@ -25,37 +47,72 @@ def mobilenet_v1() -> Project:
     net.add("global_avg_pool", "avgpool")
     net.add("flatten", "flatten")
     net.add("output", "fc", num_classes=1000)
-    return net.project("MobileNet v1", (3, 224, 224), """MobileNet v1 (Howard et al. 2017), width multiplier 1.0
+    return net.project(
+        "MobileNet v1",
+        (3, 224, 224),
+        """MobileNet v1 (Howard et al. 2017), width multiplier 1.0
         at 224×224: a 3×3/2 convolution then thirteen depthwise 3×3 (groups = channels) + pointwise 1×1 pairs,
         each followed by BatchNorm and ReLU, global average pooling and a 1000-way classifier. Each depthwise
-        separable pair costs about 1/9 of a full 3×3 convolution. Convolutions have no bias (BatchNorm follows).""")
+        separable pair costs about 1/9 of a full 3×3 convolution. Convolutions have no bias (BatchNorm follows).""",
+    )
 
 
-def _xception_block(net: Net, name: str, width_in: int, width_out: int, reps: int, stride: int,
-                    start_with_relu: bool, grow_first: bool) -> str:
+def _xception_block(
+    net: Net,
+    name: str,
+    width_in: int,
+    width_out: int,
+    reps: int,
+    stride: int,
+    start_with_relu: bool,
+    grow_first: bool,
+) -> str:
     """One Xception block: (ReLU →) separable conv → BN repeated, optional 3/2 max pool, plus a shortcut."""
     entry = net.last
-    widths = [width_out] + [width_out] * (reps - 1) if grow_first else [width_in] * (reps - 1) + [width_out]
+    widths = (
+        [width_out] + [width_out] * (reps - 1)
+        if grow_first
+        else [width_in] * (reps - 1) + [width_out]
+    )
     for i, width in enumerate(widths, start=1):
         if i > 1 or start_with_relu:
             net.add("relu", f"{name}_relu{i}")
-        net.add("depthwise_separable_conv", f"{name}_sepconv{i}", out_channels=width, kernel_size=3, stride=1,
-                padding=1, bias=False)
+        net.add(
+            "depthwise_separable_conv",
+            f"{name}_sepconv{i}",
+            out_channels=width,
+            kernel_size=3,
+            stride=1,
+            padding=1,
+            bias=False,
+        )
         net.add("batch_norm", f"{name}_bn{i}")
     if stride != 1:
         net.max_pool(f"{name}_pool", 3, stride, padding=1)
     main = net.last
     shortcut = entry
     if width_out != width_in or stride != 1:
-        net.add("pointwise_conv", f"{name}_skip", src=entry, out_channels=width_out, stride=stride, bias=False)
+        net.add(
+            "pointwise_conv",
+            f"{name}_skip",
+            src=entry,
+            out_channels=width_out,
+            stride=stride,
+            bias=False,
+        )
         shortcut = net.add("batch_norm", f"{name}_skip_bn")
     return net.add("add", f"{name}_add", src=[main, shortcut])
 
 
-@template("xception", "Xception", 2016,
-          "Inception taken to the extreme: depthwise separable convolutions with residuals",
-          "Chollet 2017; Cadene pretrained-models / timm legacy_xception (22,855,952 parameters)", 22_855_952,
-          test_input=(3, 71, 71))
+@template(
+    "xception",
+    "Xception",
+    2016,
+    "Inception taken to the extreme: depthwise separable convolutions with residuals",
+    "Chollet 2017; Cadene pretrained-models / timm legacy_xception (22,855,952 parameters)",
+    22_855_952,
+    test_input=(3, 71, 71),
+)
 def xception() -> Project:
     """Xception at 3×299×299: entry flow, eight middle-flow blocks, exit flow, as in Cadene's/timm's port."""
     net = Net()
@@ -68,24 +125,40 @@ def xception() -> Project:
         _xception_block(net, f"block{i}", 728, 728, 3, 1, start_with_relu=True, grow_first=True)
     _xception_block(net, "block12", 728, 1024, 2, 2, start_with_relu=True, grow_first=False)
     for i, width in ((3, 1536), (4, 2048)):
-        net.add("depthwise_separable_conv", f"conv{i}", out_channels=width, kernel_size=3, stride=1, padding=1,
-                bias=False)
+        net.add(
+            "depthwise_separable_conv",
+            f"conv{i}",
+            out_channels=width,
+            kernel_size=3,
+            stride=1,
+            padding=1,
+            bias=False,
+        )
         net.add("batch_norm", f"bn{i}")
         net.add("relu", f"relu{i}")
     net.add("global_avg_pool", "avgpool")
     net.add("flatten", "flatten")
     net.add("output", "fc", num_classes=1000)
-    return net.project("Xception", (3, 299, 299), """Xception (Chollet 2017) at 3×299×299 as in the widely used
+    return net.project(
+        "Xception",
+        (3, 299, 299),
+        """Xception (Chollet 2017) at 3×299×299 as in the widely used
         Cadene/timm port: entry flow (two 3×3 convs, three blocks down to 728 channels at 19×19), middle flow
         (eight residual blocks of three ReLU → depthwise-separable conv → BN), exit flow (block to 1024, separable
         convs to 1536 and 2048), global average pooling, 1000-way classifier. Shortcuts with a stride or a width
         change are 1×1 conv + BN. The shortcut branches from the block input before its first ReLU, as in the
-        paper's figure (the port's in-place ReLU also rectifies the shortcut; parameters are the same).""")
+        paper's figure (the port's in-place ReLU also rectifies the shortcut; parameters are the same).""",
+    )
 
 
-@template("airbench94", "airbench94", 2024, "94% CIFAR-10 in a few seconds: whitening conv, GELU, BN without scale",
-          "Keller Jordan, cifar10-airbench airbench94.py (1,972,792 parameters incl. the frozen BN scales)",
-          1_972_792)
+@template(
+    "airbench94",
+    "airbench94",
+    2024,
+    "94% CIFAR-10 in a few seconds: whitening conv, GELU, BN without scale",
+    "Keller Jordan, cifar10-airbench airbench94.py (1,972,792 parameters incl. the frozen BN scales)",
+    1_972_792,
+)
 def airbench94() -> Project:
     """airbench94: 2×2 whitening conv, three conv groups (64/256/256), 3×3 max pool, linear head, ×1/9."""
     net = Net()
@@ -104,10 +177,14 @@ def airbench94() -> Project:
     net.linear("head", 10, bias=False)
     net.add("scale", "scaling", factor=1 / 9)
     net.add("output", "logits", num_classes=0)
-    return net.project("airbench94", (3, 32, 32), """airbench94 (Keller Jordan, cifar10-airbench): a 2×2
+    return net.project(
+        "airbench94",
+        (3, 32, 32),
+        """airbench94 (Keller Jordan, cifar10-airbench): a 2×2
         'whitening' convolution to 24 channels (initialised from the patch covariance of the training set,
         31×31 out), GELU, three conv groups of widths 64/256/256, each conv 3×3 → 2×2 max pool → BN → GELU →
         conv 3×3 → BN → GELU, a 3×3 max pool to 1×1, a bias-free linear head and a fixed ×1/9 scaling of the
         logits. BatchNorm uses eps 1e-12 and momentum 0.4 (airbench's 0.6 in torch's convention); airbench
         freezes the BN scales at 1 (here they are trainable) and initialises the whitening layer from data
-        (here it starts random).""")
+        (here it starts random).""",
+    )

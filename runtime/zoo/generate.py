@@ -1,4 +1,5 @@
 """Write every template's JSON file and the README's template table from the builders."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -50,18 +51,29 @@ def write_templates(directory: Path = TEMPLATE_DIR) -> list[Path]:
 def load_template(name: str, directory: Path = TEMPLATE_DIR) -> Project:
     """The template as stored on disk (what the gallery opens)."""
     if name not in TEMPLATES:
-        raise ProjectFileError(Path(directory) / f"{name}.json", f"'{name}' is not a template; known: "
-                                                                 f"{', '.join(TEMPLATES)}")
+        raise ProjectFileError(
+            Path(directory) / f"{name}.json",
+            f"'{name}' is not a template; known: {', '.join(TEMPLATES)}",
+        )
     return load_project(Path(directory) / f"{name}.json")
 
 
 def gallery_entry(template: Template, analysis: Analysis) -> dict[str, Any]:
     """One template's gallery line as JSON-ready data."""
-    return {"name": template.name, "title": template.title, "year": template.year,
-            "introduced": template.introduced, "input": list(analysis.input_shape), "params": analysis.params,
-            "macs": analysis.macs, "reference": template.reference, "reference_params": template.params,
-            "reference_macs": template.reference_macs, "reference_macs_source": template.macs_source or None,
-            "pretrained_weights": _pretrained(template.name)}
+    return {
+        "name": template.name,
+        "title": template.title,
+        "year": template.year,
+        "introduced": template.introduced,
+        "input": list(analysis.input_shape),
+        "params": analysis.params,
+        "macs": analysis.macs,
+        "reference": template.reference,
+        "reference_params": template.params,
+        "reference_macs": template.reference_macs,
+        "reference_macs_source": template.macs_source or None,
+        "pretrained_weights": _pretrained(template.name),
+    }
 
 
 def _pretrained(name: str) -> dict[str, str] | None:
@@ -79,11 +91,16 @@ def gallery(directory: Path = TEMPLATE_DIR) -> list[dict[str, Any]]:
 
 def readme_table(entries: list[dict[str, Any]]) -> str:
     """The Markdown table of templates for the README."""
-    lines = ["| Template | Year | Input | Parameters | MACs | Introduced |", "|---|---:|---|---:|---:|---|"]
+    lines = [
+        "| Template | Year | Input | Parameters | MACs | Introduced |",
+        "|---|---:|---|---:|---:|---|",
+    ]
     for e in entries:
         c, h, w = e["input"]
-        lines.append(f"| `{e['name']}` ({e['title']}) | {e['year']} | {c}×{h}×{w} | {count_text(e['params'])} | "
-                     f"{compact(e['macs'])} | {e['introduced']} |")
+        lines.append(
+            f"| `{e['name']}` ({e['title']}) | {e['year']} | {c}×{h}×{w} | {count_text(e['params'])} | "
+            f"{compact(e['macs'])} | {e['introduced']} |"
+        )
     return "\n".join(lines)
 
 
@@ -91,8 +108,10 @@ def readme_with_table(text: str, table: str, where: str = "README.md") -> str:
     """`text` with everything between the template markers replaced by `table`."""
     start, end = text.find(README_START), text.find(README_END)
     if start < 0 or end < start:
-        raise ReadmeMarkerError(f"{where}: needs the lines {README_START} and {README_END} around the template table")
-    head = text[:start + len(README_START)]
+        raise ReadmeMarkerError(
+            f"{where}: needs the lines {README_START} and {README_END} around the template table"
+        )
+    head = text[: start + len(README_START)]
     return f"{head}\n{table}\n{text[end:]}"
 
 

@@ -1,4 +1,5 @@
 """A small helper for writing templates: add layers by name, wired to the previous one by default."""
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -6,7 +7,6 @@ from typing import Any, Iterable
 from runtime.graph import Graph
 from runtime.layout import apply_layout
 from runtime.project import Project
-
 
 
 class Net:
@@ -18,7 +18,9 @@ class Net:
         self.last: str | None = None
         self.add("input", input_name)
 
-    def add(self, block: str, name: str, src: str | Iterable[str] | None = None, **params: Any) -> str:
+    def add(
+        self, block: str, name: str, src: str | Iterable[str] | None = None, **params: Any
+    ) -> str:
         """Add a `block` node called `name` fed by `src` (default: the last layer); returns `name`."""
         sources = [self.last] if src is None else [src] if isinstance(src, str) else list(src)
         node = self.graph.add_node(block, params, name=name)
@@ -28,15 +30,44 @@ class Net:
         self.last = name
         return name
 
-    def conv(self, name: str, out: int, k: int, stride: int = 1, padding: int | str = "same",
-             bias: bool = True, groups: int = 1, src: str | None = None) -> str:
+    def conv(
+        self,
+        name: str,
+        out: int,
+        k: int,
+        stride: int = 1,
+        padding: int | str = "same",
+        bias: bool = True,
+        groups: int = 1,
+        src: str | None = None,
+    ) -> str:
         """A Conv2d layer."""
-        return self.add("conv2d", name, src, out_channels=out, kernel_size=k, stride=stride, padding=padding,
-                        bias=bias, groups=groups)
+        return self.add(
+            "conv2d",
+            name,
+            src,
+            out_channels=out,
+            kernel_size=k,
+            stride=stride,
+            padding=padding,
+            bias=bias,
+            groups=groups,
+        )
 
-    def conv_bn_act(self, name: str, out: int, k: int, stride: int = 1, padding: int | str = "same",
-                    groups: int = 1, act: str | None = "relu", src: str | None = None,
-                    bn_name: str | None = None, act_name: str | None = None, **bn: Any) -> str:
+    def conv_bn_act(
+        self,
+        name: str,
+        out: int,
+        k: int,
+        stride: int = 1,
+        padding: int | str = "same",
+        groups: int = 1,
+        act: str | None = "relu",
+        src: str | None = None,
+        bn_name: str | None = None,
+        act_name: str | None = None,
+        **bn: Any,
+    ) -> str:
         """Conv (no bias) → BatchNorm → activation, named `name`, `bn_name`/`<name>_bn`, `<name>_<act>`."""
         self.conv(name, out, k, stride, padding, False, groups, src)
         self.add("batch_norm", bn_name or f"{name}_bn", **bn)
@@ -44,10 +75,25 @@ class Net:
             self.add(act, act_name or f"{name}_{act}")
         return self.last or name
 
-    def max_pool(self, name: str, k: int, stride: int, padding: int = 0, ceil_mode: bool = False,
-                 src: str | None = None) -> str:
+    def max_pool(
+        self,
+        name: str,
+        k: int,
+        stride: int,
+        padding: int = 0,
+        ceil_mode: bool = False,
+        src: str | None = None,
+    ) -> str:
         """A MaxPool2d layer."""
-        return self.add("max_pool", name, src, kernel_size=k, stride=stride, padding=padding, ceil_mode=ceil_mode)
+        return self.add(
+            "max_pool",
+            name,
+            src,
+            kernel_size=k,
+            stride=stride,
+            padding=padding,
+            ceil_mode=ceil_mode,
+        )
 
     def linear(self, name: str, out: int, bias: bool = True) -> str:
         """A fully connected layer."""

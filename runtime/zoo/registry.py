@@ -1,4 +1,5 @@
 """The template registry: each classic network's builder with its gallery line and reference figures."""
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,7 @@ class Template:
             return 0
         text, unit = re.fullmatch(r"([0-9.]+)\s*([KMG]?)", self.macs.strip()).groups()
         decimals = len(text.split(".")[1]) if "." in text else 0
-        half_digit = 0.5 * 10 ** -decimals * _UNITS[unit]
+        half_digit = 0.5 * 10**-decimals * _UNITS[unit]
         return round(max(0.01 * (self.reference_macs or 0), half_digit))
 
 
@@ -58,16 +59,25 @@ TEMPLATES: dict[str, Template] = {}
 """Every template by name, in gallery order."""
 
 
-def template(name: str, title: str, year: int, introduced: str, reference: str, params: int,
-             macs: str | None = None, macs_source: str = "",
-             test_input: tuple[int, int, int] | None = None) -> Callable[[Builder], Builder]:
+def template(
+    name: str,
+    title: str,
+    year: int,
+    introduced: str,
+    reference: str,
+    params: int,
+    macs: str | None = None,
+    macs_source: str = "",
+    test_input: tuple[int, int, int] | None = None,
+) -> Callable[[Builder], Builder]:
     """Register a builder function as the template `name`."""
 
     def wrap(build: Builder) -> Builder:
         if name in TEMPLATES:
             raise ValueError(f"template '{name}' is registered twice")
-        TEMPLATES[name] = Template(name, title, year, introduced, reference, params, build, macs, macs_source,
-                                   test_input)
+        TEMPLATES[name] = Template(
+            name, title, year, introduced, reference, params, build, macs, macs_source, test_input
+        )
         return build
 
     return wrap

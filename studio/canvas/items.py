@@ -2,11 +2,21 @@
 
 Items only draw; they never change the model (the view turns gestures into undo commands).
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen,
-                           QStaticText, QTransform)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from runtime.bypass import is_bypassed
@@ -29,8 +39,11 @@ class NodeItem(QGraphicsItem):
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node_id = node.id
-        self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
-                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setFlags(
+            QGraphicsItem.ItemIsSelectable
+            | QGraphicsItem.ItemIsMovable
+            | QGraphicsItem.ItemSendsGeometryChanges
+        )
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.title = ""
         self.name = ""
@@ -55,7 +68,9 @@ class NodeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.title, self.name = spec.title, node.name
         self.bypassed = is_bypassed(node)
-        self.summary = "bypassed: runs as the identity" if self.bypassed else spec.describe(node.params)
+        self.summary = (
+            "bypassed: runs as the identity" if self.bypassed else spec.describe(node.params)
+        )
         self.fill = style.BYPASSED_FILL if self.bypassed else style.category_colour(spec.category)
         self.frozen = bool(node.extra.get("frozen"))
         if spec.max_inputs == 0:
@@ -101,7 +116,9 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         """Box plus port circles and the selection outline."""
         m = style.PORT_R + 2
-        return QRectF(-style.NODE_W / 2 - 2, -style.NODE_H / 2 - m, style.NODE_W + 4, style.NODE_H + 2 * m)
+        return QRectF(
+            -style.NODE_W / 2 - 2, -style.NODE_H / 2 - m, style.NODE_W + 4, style.NODE_H + 2 * m
+        )
 
     def shape(self) -> QPainterPath:
         """Hit area: the box."""
@@ -120,11 +137,17 @@ class NodeItem(QGraphicsItem):
         return super().itemChange(change, value)
 
     # ----- drawing -------------------------------------------------------------------
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         """Box in the category (or error) colour, three lines of text, ports."""
         # Zoomed out below style.OVERVIEW_BELOW the view draws plain boxes instead (studio.canvas.overview).
         box = self._box()
-        border = style.SELECT_BORDER if self.isSelected() else (style.ERROR_BORDER if self.error else style.BORDER)
+        border = (
+            style.SELECT_BORDER
+            if self.isSelected()
+            else (style.ERROR_BORDER if self.error else style.BORDER)
+        )
         width = 2.5 if self.isSelected() else 1.2
         if self.diff_mark and not self.isSelected():
             border, width = style.DIFF_BORDERS[self.diff_mark], 4.0
@@ -159,12 +182,33 @@ class NodeItem(QGraphicsItem):
         title = _TITLE_METRICS.elidedText(self.title, Qt.ElideRight, title_width)
         shape = "⚠ error" if self.error else (f"→ {self.shape_text}" if self.shape_text else "")
         width = int(inner.width())
-        lines = [(_SMALL, style.MUTED_TEXT, _SMALL_METRICS, 0, name, inner.right() - _SMALL_METRICS.horizontalAdvance(name)),
-                 (_TITLE, style.TEXT, _TITLE_METRICS, 0, title, inner.left() + lock),
-                 (_BODY, style.TEXT, _BODY_METRICS, 1, _BODY_METRICS.elidedText(self.summary, Qt.ElideRight, width),
-                  inner.left()),
-                 (_BODY, style.TEXT, _BODY_METRICS, 2, _BODY_METRICS.elidedText(shape, Qt.ElideRight, width),
-                  inner.left())]
+        lines = [
+            (
+                _SMALL,
+                style.MUTED_TEXT,
+                _SMALL_METRICS,
+                0,
+                name,
+                inner.right() - _SMALL_METRICS.horizontalAdvance(name),
+            ),
+            (_TITLE, style.TEXT, _TITLE_METRICS, 0, title, inner.left() + lock),
+            (
+                _BODY,
+                style.TEXT,
+                _BODY_METRICS,
+                1,
+                _BODY_METRICS.elidedText(self.summary, Qt.ElideRight, width),
+                inner.left(),
+            ),
+            (
+                _BODY,
+                style.TEXT,
+                _BODY_METRICS,
+                2,
+                _BODY_METRICS.elidedText(shape, Qt.ElideRight, width),
+                inner.left(),
+            ),
+        ]
         self._lines = []
         for font, colour, metrics, row, text, x in lines:
             static = QStaticText(text)
@@ -230,7 +274,9 @@ class EdgeItem(QGraphicsItem):
         """Hit area: a band around the curve."""
         return self._hit
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         """Nothing: the wire layer draws this wire (Qt does not call this for an item without contents)."""
 
 
@@ -254,13 +300,18 @@ class WireItem(QGraphicsItem):
         """Box spanned by both ends."""
         return QRectF(self.start, self.end).normalized().adjusted(-40, -40, 40, 40)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         """A dashed S-curve."""
         path = QPainterPath(self.start)
         dy = max(abs(self.end.y() - self.start.y()) * 0.5, 30.0)
         sign = 1 if self.end.y() >= self.start.y() else -1
-        path.cubicTo(QPointF(self.start.x(), self.start.y() + sign * dy),
-                     QPointF(self.end.x(), self.end.y() - sign * dy), self.end)
+        path.cubicTo(
+            QPointF(self.start.x(), self.start.y() + sign * dy),
+            QPointF(self.end.x(), self.end.y() - sign * dy),
+            self.end,
+        )
         painter.setPen(QPen(self.colour, 2.2, Qt.DashLine))
         painter.drawPath(path)
 
@@ -276,7 +327,7 @@ def _paint_lock(painter: QPainter, at: QPointF) -> None:
 
 
 def _near(a: QPointF, b: QPointF) -> bool:
-    return (a.x() - b.x()) ** 2 + (a.y() - b.y()) ** 2 <= style.PORT_HIT ** 2
+    return (a.x() - b.x()) ** 2 + (a.y() - b.y()) ** 2 <= style.PORT_HIT**2
 
 
 def node_fill(item: NodeItem) -> QColor:
@@ -290,6 +341,8 @@ def _shaded(base: QColor, share: float) -> QColor:
     if share <= 0:
         return base
     t = min(1.0, share)
-    return QColor(int(base.red() + (style.SHADE.red() - base.red()) * t),
-                  int(base.green() + (style.SHADE.green() - base.green()) * t),
-                  int(base.blue() + (style.SHADE.blue() - base.blue()) * t))
+    return QColor(
+        int(base.red() + (style.SHADE.red() - base.red()) * t),
+        int(base.green() + (style.SHADE.green() - base.green()) * t),
+        int(base.blue() + (style.SHADE.blue() - base.blue()) * t),
+    )

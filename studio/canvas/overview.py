@@ -5,6 +5,7 @@ paint call (about 15 µs each: 8 ms for 500 nodes). There the view paints the sc
 `Overview` instead: the wire layer, then boxes grouped by colour in one call per colour. The items
 stay in the scene untouched, so clicks, rubber bands and drags work exactly as when zoomed in.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -54,7 +55,9 @@ class Overview:
                 border, width = style.SELECT_BORDER, 2.0
             else:
                 border, width = (style.ERROR_BORDER if item.error else style.BORDER), 1.0
-            group = groups.setdefault((fill.rgba(), border.rgba(), width), (fill, border, width, []))
+            group = groups.setdefault(
+                (fill.rgba(), border.rgba(), width), (fill, border, width, [])
+            )
             pos = item.pos()
             group[3].append(QRectF(pos.x() - w / 2, pos.y() - h / 2, w, h))
         self._boxes = list(groups.values())

@@ -1,4 +1,5 @@
 """The scene mirrors the graph: it follows the model's events and keeps `node id → item`."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF
@@ -6,8 +7,17 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from runtime.format import shape_text
 from runtime.graph import Edge
-from runtime.project_events import (EdgeAdded, EdgeRemoved, GraphEvent, GraphReset, NodeAdded, NodeMoved,
-                                    NodeRemoved, NodeRenamed, ParamsChanged)
+from runtime.project_events import (
+    EdgeAdded,
+    EdgeRemoved,
+    GraphEvent,
+    GraphReset,
+    NodeAdded,
+    NodeMoved,
+    NodeRemoved,
+    NodeRenamed,
+    ParamsChanged,
+)
 from studio.canvas import style
 from studio.canvas.items import EdgeItem, NodeItem
 from studio.canvas.overview import Overview
@@ -111,8 +121,11 @@ class GraphScene(QGraphicsScene):
 
     def _route(self, item: EdgeItem) -> None:
         src, dst = self.nodes[item.edge.src], self.nodes[item.edge.dst]
-        self._wires_changed(item.set_ends(src.mapToScene(src.out_port_pos()),
-                                          dst.mapToScene(dst.in_port_pos(item.edge.port))))
+        self._wires_changed(
+            item.set_ends(
+                src.mapToScene(src.out_port_pos()), dst.mapToScene(dst.in_port_pos(item.edge.port))
+            )
+        )
 
     def _wires_changed(self, area: QRectF | None = None) -> None:
         self.overview.invalidate()
@@ -139,7 +152,9 @@ class GraphScene(QGraphicsScene):
         shares = self.node_shades if self.node_shades is not None else self._shares(analysis)
         for nid, item in self.nodes.items():
             fig = analysis.nodes.get(nid)
-            item.set_figures(shape_text(fig.out_shape) if fig else "", errors.get(nid), shares.get(nid, 0.0))
+            item.set_figures(
+                shape_text(fig.out_shape) if fig else "", errors.get(nid), shares.get(nid, 0.0)
+            )
         for edge, item in self.edges.items():
             fig = analysis.nodes.get(edge.src)
             if item.set_label(shape_text(fig.out_shape) if fig else ""):
@@ -149,7 +164,10 @@ class GraphScene(QGraphicsScene):
     def _shares(self, analysis) -> dict[str, float]:
         if self.shade_mode == "none":
             return {}
-        values = {nid: (f.params if self.shade_mode == "params" else f.macs) for nid, f in analysis.nodes.items()}
+        values = {
+            nid: (f.params if self.shade_mode == "params" else f.macs)
+            for nid, f in analysis.nodes.items()
+        }
         top = max(values.values(), default=0)
         return {nid: v / top for nid, v in values.items()} if top else {}
 
@@ -187,7 +205,12 @@ class GraphScene(QGraphicsScene):
 
     def port_at(self, pos: QPointF) -> tuple[NodeItem, str, int] | None:
         """The node item and port under scene point `pos`, if any."""
-        area = QRectF(pos.x() - style.PORT_HIT, pos.y() - style.PORT_HIT, 2 * style.PORT_HIT, 2 * style.PORT_HIT)
+        area = QRectF(
+            pos.x() - style.PORT_HIT,
+            pos.y() - style.PORT_HIT,
+            2 * style.PORT_HIT,
+            2 * style.PORT_HIT,
+        )
         for item in self.items(area):
             if isinstance(item, NodeItem):
                 hit = item.port_at(pos)

@@ -1,4 +1,5 @@
 """Colours, fonts and sizes of the canvas, in one place."""
+
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont

@@ -1,8 +1,17 @@
 """The canvas view: zoom at the mouse, pan, rubber-band selection, wiring by dragging between ports, drops."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QWheelEvent
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDropEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsView, QStyleOptionGraphicsItem
 
 from studio.canvas import style
@@ -124,7 +133,9 @@ class GraphView(QGraphicsView):
         if self._wire is not None:
             pos = self.mapToScene(event.position().toPoint())
             target, problem = self._target(pos)
-            colour = style.WIRE if target is None else (style.WIRE_BAD if problem else style.WIRE_OK)
+            colour = (
+                style.WIRE if target is None else (style.WIRE_BAD if problem else style.WIRE_OK)
+            )
             self._wire.set_end(pos, colour)
             self.status.emit(problem or "")
             return
@@ -157,11 +168,16 @@ class GraphView(QGraphicsView):
         src, self._wire_src = self._wire_src, None
         self.status.emit("")
         if target is not None:
-            self.graph_scene.doc.connect(src, target[0], target[1])  # a refusal is shown by the window
+            self.graph_scene.doc.connect(
+                src, target[0], target[1]
+            )  # a refusal is shown by the window
 
     def _commit_moves(self) -> None:
         items = self.graph_scene.nodes
-        moves = {nid: (items[nid].pos().x(), items[nid].pos().y()) for nid in self.graph_scene.selected_node_ids()}
+        moves = {
+            nid: (items[nid].pos().x(), items[nid].pos().y())
+            for nid in self.graph_scene.selected_node_ids()
+        }
         self.graph_scene.doc.move_nodes(moves)
 
     def contextMenuEvent(self, event) -> None:

@@ -5,6 +5,7 @@ the wire's bounding box, which for a long wire is most of the screen). The edge 
 only take clicks and rubber bands (they are flagged as having no contents); `WireLayer` draws the
 wires in view, the selected ones on top, and their shape labels.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -30,7 +31,9 @@ class WireLayer(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.NoButton)
         self.setFlag(QGraphicsItem.ItemUsesExtendedStyleOption, True)
         self._paths: tuple[QPainterPath, QPainterPath] | None = None
-        self._rect = QRectF()  # every wire's area so far (grows; the scene rebuilds the layer on a new project)
+        self._rect = (
+            QRectF()
+        )  # every wire's area so far (grows; the scene rebuilds the layer on a new project)
 
     def changed(self, area: QRectF | None = None) -> None:
         """Wires were added, removed, re-routed, relabelled or (de)selected: redraw `area` (None: all)."""
@@ -48,16 +51,22 @@ class WireLayer(QGraphicsItem):
         """Where wires are or have been (what is painted is limited to the exposed area)."""
         return self._rect
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
         """Wires in the exposed area, at the level of detail the zoom allows."""
-        self.draw(painter, option.exposedRect, option.levelOfDetailFromTransform(painter.worldTransform()))
+        self.draw(
+            painter, option.exposedRect, option.levelOfDetailFromTransform(painter.worldTransform())
+        )
 
     def draw(self, painter: QPainter, exposed: QRectF, zoom: float) -> None:
         """Draw with `painter` (mapping scene coordinates) at `zoom`; labels only inside `exposed`."""
         thin = zoom < style.SMOOTH_WIRES_FROM
         painter.setRenderHint(QPainter.Antialiasing, not thin)
         painter.setBrush(Qt.NoBrush)
-        plain_pen = pen(style.WIRE, 1, thin)  # 1 px at 100 %: the fast stroker; 1.4 px costs 7× more
+        plain_pen = pen(
+            style.WIRE, 1, thin
+        )  # 1 px at 100 %: the fast stroker; 1.4 px costs 7× more
         selected_pen = pen(style.WIRE_SELECTED, 2 if thin else 2.2, thin)
         if zoom < style.OVERVIEW_BELOW:
             # The overview: the whole graph is in view and no label can be read. Without antialiasing one
@@ -73,7 +82,9 @@ class WireLayer(QGraphicsItem):
         # without antialiasing (zoomed out, where one-pixel lines look the same) wires cost six times less.
         shown = self._edges_in(exposed)
         painter.save()
-        painter.translate(0.5 / zoom, 0.5 / zoom)  # a one-pixel line on pixel centres: crisp, not two grey halves
+        painter.translate(
+            0.5 / zoom, 0.5 / zoom
+        )  # a one-pixel line on pixel centres: crisp, not two grey halves
         painter.setPen(plain_pen)
         for item in shown:
             if not item.isSelected():
@@ -93,7 +104,11 @@ class WireLayer(QGraphicsItem):
 
     def _edges_in(self, area: QRectF) -> list["EdgeItem"]:
         """Edge items whose bounding box meets `area` (from the scene's index, not a Python loop)."""
-        return [i for i in self.graph_scene.items(area, Qt.IntersectsItemBoundingRect) if isinstance(i, EdgeItem)]
+        return [
+            i
+            for i in self.graph_scene.items(area, Qt.IntersectsItemBoundingRect)
+            if isinstance(i, EdgeItem)
+        ]
 
     @staticmethod
     def _join(items) -> tuple[QPainterPath, QPainterPath]:
@@ -115,8 +130,15 @@ class _LabelSpots:
         """A spot for `text` at `box` or below it, clear of other labels; None when the same text is already
         there (wires into one merge carry the same shape)."""
         for _ in range(4):
-            hit = next((seen for cell in self._cells(box) for seen in self.cells.get(cell, ())
-                        if seen[0].intersects(box)), None)
+            hit = next(
+                (
+                    seen
+                    for cell in self._cells(box)
+                    for seen in self.cells.get(cell, ())
+                    if seen[0].intersects(box)
+                ),
+                None,
+            )
             if hit is None:
                 break
             if hit[1] == text:

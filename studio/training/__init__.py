@@ -1,4 +1,5 @@
 """Live training: the Train menu, the panels, and the controller that trains in another process."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -10,4 +11,5 @@ if TYPE_CHECKING:
 def install(window: "EditorHost") -> None:
     """Add the Train menu and the training panels to the editor's main window."""
     from studio.training.installer import install_training
+
     install_training(window)

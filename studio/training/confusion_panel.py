@@ -1,4 +1,5 @@
 """The validation confusion matrix at each epoch end, as one image with class names on the axes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -105,7 +106,9 @@ class ConfusionPanel(QWidget):
         if matrix.shape[0] <= 12:
             for (r, c), n in np.ndenumerate(matrix):
                 if n:
-                    text = pg.TextItem(str(n), color="w" if rates[r, c] < 0.6 else "k", anchor=(0.5, 0.5))
+                    text = pg.TextItem(
+                        str(n), color="w" if rates[r, c] < 0.6 else "k", anchor=(0.5, 0.5)
+                    )
                     text.setPos(c, r)
                     self.plot.addItem(text)
                     self.texts.append(text)

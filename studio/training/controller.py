@@ -1,4 +1,5 @@
 """Runs training in a separate 'spawn' process and hands its events to the panels at most ~30 times a second."""
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -46,8 +47,14 @@ class TrainingController(QObject):
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._drain)
 
-    def start(self, project: Project, runs: Path | None = None, resume: str | None = None,
-              resumed_from: str | None = None, **overrides: Any) -> None:
+    def start(
+        self,
+        project: Project,
+        runs: Path | None = None,
+        resume: str | None = None,
+        resumed_from: str | None = None,
+        **overrides: Any,
+    ) -> None:
         """Copy the project and train the copy in a new process (edits made afterwards do not affect it).
 
         With `runs` (a runs folder) the run is recorded there and its checkpoints live in its run folder;
@@ -57,8 +64,9 @@ class TrainingController(QObject):
         self.project = project.copy()
         self.run_folder = None
         if runs is not None:
-            recorder = RunRecorder.start(self.project, runs, "window", resumed_from=resumed_from,
-                                         overrides=overrides)
+            recorder = RunRecorder.start(
+                self.project, runs, "window", resumed_from=resumed_from, overrides=overrides
+            )
             self.run_folder = self.out_dir = recorder.folder
         else:
             self.out_dir = Path(tempfile.mkdtemp(prefix="convstudio-run-"))
@@ -69,9 +77,22 @@ class TrainingController(QObject):
         doc = self.project.to_dict()
         path = str(project.path) if project.path else None
         self._process = self._ctx.Process(
-            target=run_training, name="convstudio-training", daemon=False,  # may start loader workers
-            args=(doc, path, str(self.out_dir), self._stop, self._pause, self._probe, self._queue, overrides,
-                  self.run_folder is not None, resume))
+            target=run_training,
+            name="convstudio-training",
+            daemon=False,  # may start loader workers
+            args=(
+                doc,
+                path,
+                str(self.out_dir),
+                self._stop,
+                self._pause,
+                self._probe,
+                self._queue,
+                overrides,
+                self.run_folder is not None,
+                resume,
+            ),
+        )
         self._process.start()
         self.last_checkpoint = None
         self._set_state("running")
@@ -125,8 +146,17 @@ class TrainingController(QObject):
                 self.head_mismatch.emit(finished[-1])
         elif not self._process.is_alive() and self._queue.empty():
             code = self._process.exitcode
-            self.events.emit([Finished("failed", f"the training process ended unexpectedly (exit code {code}); "
-                                                 "the editor and your project are unaffected", 0, 0)])
+            self.events.emit(
+                [
+                    Finished(
+                        "failed",
+                        f"the training process ended unexpectedly (exit code {code}); "
+                        "the editor and your project are unaffected",
+                        0,
+                        0,
+                    )
+                ]
+            )
             self._finish()
         elif self.state == "stopping" and time.monotonic() - self._stop_sent_at > 2.0:
             self._process.terminate()

@@ -1,4 +1,5 @@
 """Weight and gradient histograms of one layer at a time (chosen from a list)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,8 +20,12 @@ class HistogramPanel(QWidget):
         self.plots = pg.GraphicsLayoutWidget()
         self.weight_plot = self.plots.addPlot(title="weights")
         self.grad_plot = self.plots.addPlot(title="gradients")
-        self.weight_curve = self.weight_plot.plot(stepMode="center", fillLevel=0, brush="#4c9be880", pen="#4c9be8")
-        self.grad_curve = self.grad_plot.plot(stepMode="center", fillLevel=0, brush="#e15759a0", pen="#e15759")
+        self.weight_curve = self.weight_plot.plot(
+            stepMode="center", fillLevel=0, brush="#4c9be880", pen="#4c9be8"
+        )
+        self.grad_curve = self.grad_plot.plot(
+            stepMode="center", fillLevel=0, brush="#e15759a0", pen="#e15759"
+        )
         top = QHBoxLayout()
         top.addWidget(QLabel("Layer"))
         top.addWidget(self.layer, 1)

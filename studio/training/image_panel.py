@@ -1,4 +1,5 @@
 """One mosaic image (feature maps, first-layer filters, data preview) shown as a single ImageItem."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,10 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from runtime.training.events import FeatureMaps, Filters, Started
 
 
-PLACEHOLDER_STYLE = ("QLabel#placeholder { background: palette(alternate-base); color: palette(window-text);"
-                     " border: 1px solid palette(midlight); padding: 12px; }")
+PLACEHOLDER_STYLE = (
+    "QLabel#placeholder { background: palette(alternate-base); color: palette(window-text);"
+    " border: 1px solid palette(midlight); padding: 12px; }"
+)
 
 
 def placeholder(text: str) -> QLabel:
@@ -118,7 +121,9 @@ class FilterPanel(SnapshotPanel):
 
     EVENT = Filters
     IDLE = "First-layer filters appear here while training."
-    WAITING = "First-layer filters: waiting for the first snapshot (there is none without a convolution)…"
+    WAITING = (
+        "First-layer filters: waiting for the first snapshot (there is none without a convolution)…"
+    )
 
     def describe(self, snapshot: Filters) -> str:
         """Layer, grey or colour, and the iteration."""

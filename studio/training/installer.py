@@ -1,4 +1,5 @@
 """Wire the training panels, the controller and the Train menu into the editor's main window."""
+
 from __future__ import annotations
 
 import os
@@ -38,17 +39,29 @@ class TrainingUI(QObject):
         self.histograms, self.confusion = HistogramPanel(), ConfusionPanel()
         self.data = DataPanel(window.document())
         self.panels = (self.metrics, self.maps, self.filters, self.histograms, self.confusion)
-        right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        right, bottom = (
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
         for title, widget, area, name, tab in (
-                ("Training", self.metrics, bottom, "training_metrics", True),
-                ("Data and Settings", self.data, bottom, "training_data", True),
-                ("Feature Maps", self.maps, right, "training_feature_maps", True),
-                ("Filters", self.filters, right, "training_filters", False),  # in view together with the maps
-                ("Histograms", self.histograms, bottom, "training_histograms", True),
-                ("Confusion", self.confusion, right, "training_confusion", True)):
+            ("Training", self.metrics, bottom, "training_metrics", True),
+            ("Data and Settings", self.data, bottom, "training_data", True),
+            ("Feature Maps", self.maps, right, "training_feature_maps", True),
+            (
+                "Filters",
+                self.filters,
+                right,
+                "training_filters",
+                False,
+            ),  # in view together with the maps
+            ("Histograms", self.histograms, bottom, "training_histograms", True),
+            ("Confusion", self.confusion, right, "training_confusion", True),
+        ):
             window.add_panel(title, widget, area, name, tab)
         window.resize_panels(["inspector", "training_filters"], [560, 300], Qt.Orientation.Vertical)
-        window.docks["training_filters"].hide()  # shown by Start: until then the editing panels get the room
+        window.docks[
+            "training_filters"
+        ].hide()  # shown by Start: until then the editing panels get the room
         self.controller.events.connect(self._events)
         self.controller.state_changed.connect(self._state)
         self.controller.head_mismatch.connect(self.offer_head_fix)
@@ -62,9 +75,15 @@ class TrainingUI(QObject):
     def _menu(self) -> None:
         """The Train menu."""
         menu = self.window.menuBar().addMenu("&Train")
-        self.start_action = QAction("&Start", self, shortcut=QKeySequence("F5"), triggered=self.start)
-        self.pause_action = QAction("&Pause", self, shortcut=QKeySequence("F6"), triggered=self.toggle_pause)
-        self.stop_action = QAction("S&top", self, shortcut=QKeySequence("Shift+F5"), triggered=self.controller.stop)
+        self.start_action = QAction(
+            "&Start", self, shortcut=QKeySequence("F5"), triggered=self.start
+        )
+        self.pause_action = QAction(
+            "&Pause", self, shortcut=QKeySequence("F6"), triggered=self.toggle_pause
+        )
+        self.stop_action = QAction(
+            "S&top", self, shortcut=QKeySequence("Shift+F5"), triggered=self.controller.stop
+        )
         self.export_action = QAction("&Export Trained Model…", self, triggered=self.export)
         self.png_action = QAction("Save Plots as &PNG…", self, triggered=self.save_png)
         self.csv_action = QAction("Save Metrics as &CSV…", self, triggered=self.save_csv)
@@ -84,8 +103,14 @@ class TrainingUI(QObject):
         self._selection(self.window.selected_node_ids())
         self.start_project(self.window.current_project())
 
-    def start_project(self, project: Project, resume: str | None = None, resumed_from: str | None = None,
-                      epochs: int | None = None, runs: Path | None = None) -> None:
+    def start_project(
+        self,
+        project: Project,
+        resume: str | None = None,
+        resumed_from: str | None = None,
+        epochs: int | None = None,
+        runs: Path | None = None,
+    ) -> None:
         """Train a copy of `project` as a run recorded in `runs` (default: the project's runs folder);
         `resume` continues from a checkpoint of the run `resumed_from`."""
         self.window.docks["training_filters"].show()
@@ -97,21 +122,28 @@ class TrainingUI(QObject):
         if not project.training.get("threads"):
             # leave one core to the window so redraws never stall the training threads (or the other way round)
             overrides["threads"] = max(1, (os.cpu_count() or 2) - 1)
-        self.controller.start(project, runs or self.runs_folder(project), resume, resumed_from, **overrides)
+        self.controller.start(
+            project, runs or self.runs_folder(project), resume, resumed_from, **overrides
+        )
 
     def runs_folder(self, project: Project) -> Path:
         """Where the project's runs are recorded: beside its file, or in the app's data folder for an
         untitled project, a template or a file in a folder that cannot be written."""
         fallback = self.window.paths.data_dir / "runs"
         path = project.path
-        if path is None or path.resolve().is_relative_to(TEMPLATES) or not os.access(path.parent, os.W_OK):
+        if (
+            path is None
+            or path.resolve().is_relative_to(TEMPLATES)
+            or not os.access(path.parent, os.W_OK)
+        ):
             return fallback
         return runs_root(project)
 
     def open_sweep(self) -> SweepDialog:
         """Show the Sweep dialog for the current project; its trials appear in the Runs panel."""
-        dialog = SweepDialog(self.window.document(), self.runs_folder(self.window.current_project()),
-                             self.window)  # type: ignore[arg-type]  # the host is a QWidget
+        dialog = SweepDialog(
+            self.window.document(), self.runs_folder(self.window.current_project()), self.window
+        )  # type: ignore[arg-type]  # the host is a QWidget
         dialog.finished.connect(lambda *_: self.runs.refresh())
         dialog.start_button.clicked.connect(self.runs.refresh)
         dialog.show()
@@ -136,7 +168,9 @@ class TrainingUI(QObject):
         self.pause_action.setEnabled(state in ("running", "paused"))
         self.pause_action.setText("&Resume" if state == "paused" else "&Pause")
         self.stop_action.setEnabled(state in ("running", "paused"))
-        self.export_action.setEnabled(state == "idle" and self.controller.last_checkpoint is not None)
+        self.export_action.setEnabled(
+            state == "idle" and self.controller.last_checkpoint is not None
+        )
 
     def _events(self, events: list) -> None:
         """Hand one frame's events to every panel (each redraws at most once)."""
@@ -157,7 +191,9 @@ class TrainingUI(QObject):
         folder = QFileDialog.getExistingDirectory(self.window, "Export trained model to folder")
         written = self.export_to(Path(folder)) if folder else None
         if written:
-            self.window.statusBar().showMessage(f"Exported {written[0]} with its weights beside it", 15000)
+            self.window.statusBar().showMessage(
+                f"Exported {written[0]} with its weights beside it", 15000
+            )
 
     def export_to(self, folder: Path) -> tuple[Path, Path] | None:
         """Export the last run (best checkpoint when there is one) into `folder`."""
@@ -166,9 +202,13 @@ class TrainingUI(QObject):
         try:
             return export_trained(self.controller.project, best if best.exists() else ckpt, folder)
         except UnicodeEncodeError:
-            QMessageBox.warning(self.window, "Export trained model", "the project's name or description holds "
-                                "text that cannot be stored as UTF-8 (a lone surrogate): correct it and export "
-                                "again")
+            QMessageBox.warning(
+                self.window,
+                "Export trained model",
+                "the project's name or description holds "
+                "text that cannot be stored as UTF-8 (a lone surrogate): correct it and export "
+                "again",
+            )
             return None
         except ConvStudioError as exc:
             QMessageBox.warning(self.window, "Export trained model", str(exc))
@@ -176,13 +216,17 @@ class TrainingUI(QObject):
 
     def save_png(self) -> None:
         """Save the training plots as PNG."""
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save plots", "training.png", "PNG (*.png)")
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save plots", "training.png", "PNG (*.png)"
+        )
         if path:
             self._write("Save plots", lambda: self.metrics.export_png(path))
 
     def save_csv(self) -> None:
         """Save the metrics as CSV."""
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save metrics", "metrics.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save metrics", "metrics.csv", "CSV (*.csv)"
+        )
         if path:
             self._write("Save metrics", lambda: self.metrics.export_csv(path))
 

@@ -1,4 +1,5 @@
 """Loss, accuracy and learning-rate curves, throughput and progress with ETA; export to PNG and CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -35,16 +36,20 @@ class MetricsPanel(QWidget):
             plot.addLegend(offset=(-5, 5)) if plot in (self.loss_plot, self.acc_plot) else None
         self.curves = {
             "train_loss": self.loss_plot.plot(pen=pg.mkPen("#4c9be8", width=2), name="train"),
-            "val_loss": self.loss_plot.plot(pen=pg.mkPen("#f28e2b", width=2), symbol="o", symbolSize=6,
-                                            name="validation"),
+            "val_loss": self.loss_plot.plot(
+                pen=pg.mkPen("#f28e2b", width=2), symbol="o", symbolSize=6, name="validation"
+            ),
             "train_acc": self.acc_plot.plot(pen=pg.mkPen("#4c9be8", width=2), name="train"),
-            "val_acc": self.acc_plot.plot(pen=pg.mkPen("#f28e2b", width=2), symbol="o", symbolSize=6,
-                                          name="validation"),
+            "val_acc": self.acc_plot.plot(
+                pen=pg.mkPen("#f28e2b", width=2), symbol="o", symbolSize=6, name="validation"
+            ),
             "lr": self.lr_plot.plot(pen=pg.mkPen("#59a14f", width=2)),
             "speed": self.speed_plot.plot(pen=pg.mkPen("#b07aa1", width=2)),
         }
         self.progress = QProgressBar()
-        self.status = QLabel("Not training. Train ▸ Start (F5) trains the project in a separate process.")
+        self.status = QLabel(
+            "Not training. Train ▸ Start (F5) trains the project in a separate process."
+        )
         self.status.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.progress, 1)
@@ -72,6 +77,7 @@ class MetricsPanel(QWidget):
         super().resizeEvent(event)
         size = self.plots.size()
         self._arrange(4 if size.width() > 3 * size.height() else 2)
+
     def reset(self) -> None:
         """Clear every curve for a new run."""
         self.steps: list[StepMetrics] = []
@@ -94,8 +100,12 @@ class MetricsPanel(QWidget):
                 self.progress.setMaximum(event.epochs * event.steps_per_epoch)
             elif isinstance(event, StepMetrics):
                 last = self.smoothed[-1] if self.smoothed else (event.loss, event.accuracy)
-                self.smoothed.append((SMOOTHING * last[0] + (1 - SMOOTHING) * event.loss,
-                                      SMOOTHING * last[1] + (1 - SMOOTHING) * event.accuracy))
+                self.smoothed.append(
+                    (
+                        SMOOTHING * last[0] + (1 - SMOOTHING) * event.loss,
+                        SMOOTHING * last[1] + (1 - SMOOTHING) * event.accuracy,
+                    )
+                )
                 self.steps.append(event)
                 changed = True
             elif isinstance(event, EpochMetrics):
@@ -131,9 +141,11 @@ class MetricsPanel(QWidget):
         eta = elapsed / max(1, done) * (total - last.step)
         val = f", val acc {self.epochs[-1].val_accuracy:.2%}" if self.epochs else ""
         self.progress.setValue(last.step)
-        self.status.setText(f"epoch {last.epoch + 1}/{st.epochs} · iteration {last.step:,}/{total:,} · "
-                            f"batch {st.batch_size} · {last.samples_per_s:,.0f} samples/s · loss {last.loss:.4f}"
-                            f"{val} · ETA {int(eta // 60)}:{int(eta % 60):02d}")
+        self.status.setText(
+            f"epoch {last.epoch + 1}/{st.epochs} · iteration {last.step:,}/{total:,} · "
+            f"batch {st.batch_size} · {last.samples_per_s:,.0f} samples/s · loss {last.loss:.4f}"
+            f"{val} · ETA {int(eta // 60)}:{int(eta % 60):02d}"
+        )
 
     def export_png(self, path: str | Path) -> Path:
         """Save the four plots as one PNG (laid out at 1200×800 when the panel is hidden or tiny)."""
@@ -147,11 +159,35 @@ class MetricsPanel(QWidget):
         """Save every reported step and epoch as CSV rows."""
         handle = io.StringIO(newline="")
         out = csv.writer(handle)
-        out.writerow(["kind", "step", "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr",
-                      "samples_per_s"])
+        out.writerow(
+            [
+                "kind",
+                "step",
+                "epoch",
+                "loss",
+                "accuracy",
+                "val_loss",
+                "val_accuracy",
+                "lr",
+                "samples_per_s",
+            ]
+        )
         for s in self.steps:
-            out.writerow(["step", s.step, s.epoch, s.loss, s.accuracy, "", "", s.lr, s.samples_per_s])
+            out.writerow(
+                ["step", s.step, s.epoch, s.loss, s.accuracy, "", "", s.lr, s.samples_per_s]
+            )
         for e in self.epochs:
-            out.writerow(["epoch", e.step, e.epoch, e.train_loss, e.train_accuracy, e.val_loss,
-                          e.val_accuracy, e.lr, ""])
+            out.writerow(
+                [
+                    "epoch",
+                    e.step,
+                    e.epoch,
+                    e.train_loss,
+                    e.train_accuracy,
+                    e.val_loss,
+                    e.val_accuracy,
+                    e.lr,
+                    "",
+                ]
+            )
         return write_atomic(path, handle.getvalue())

@@ -1,5 +1,6 @@
 """The training-settings form, generated from runtime.training.settings.FIELDS (ParamSpecs) with the
 editors of studio.forms; edits go to a callback."""
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -14,8 +15,12 @@ from studio.forms import FieldEditor
 class SettingsForm(QWidget):
     """One row per training setting; `on_change(key, value)` is called for every accepted edit."""
 
-    def __init__(self, on_change: Callable[[str, Any], None], on_error: Callable[[str], None],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        on_change: Callable[[str, Any], None],
+        on_error: Callable[[str], None],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.on_change, self.on_error = on_change, on_error
         self.fields: dict[str, FieldEditor] = {}

@@ -1,5 +1,6 @@
 """Every registered block, with default parameters, in a tiny Input → block → Output graph:
 inferred shape, parameters and multiply-adds agree with torch; export and save/load round-trip."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,12 @@ from runtime.project import Project, load_project
 
 DEFAULT_INPUT = (3, 32, 32)
 INPUTS = {  # blocks whose defaults cannot take 3 channels
-    "grouped_conv": (8, 16, 16), "group_conv_shuffle": (8, 16, 16), "group_norm": (64, 8, 8),
-    "channel_shuffle": (8, 16, 16), "channel_split": (8, 16, 16), "shufflenet_unit": (116, 8, 8),
+    "grouped_conv": (8, 16, 16),
+    "group_conv_shuffle": (8, 16, 16),
+    "group_norm": (64, 8, 8),
+    "channel_shuffle": (8, 16, 16),
+    "channel_split": (8, 16, 16),
+    "shufflenet_unit": (116, 8, 8),
     "squeeze_excitation": (64, 8, 8),
 }
 VECTOR_BLOCKS = {"linear", "weight_norm_linear"}  # fed through a Flatten

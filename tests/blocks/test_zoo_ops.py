@@ -1,4 +1,5 @@
 """The small blocks classic templates need: crop, zero padding, bilinear upsampling, scale, option-A shortcut."""
+
 from __future__ import annotations
 
 import torch

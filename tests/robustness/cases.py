@@ -288,8 +288,13 @@ def _checkpoint_cases(writer: CaseWriter, root: Path) -> None:
                 {**project, **saved, "ckpt/last.json": _dump(tampered)},
                 argv,
             )
-    images = {"corrupt.png": _text("\x89PNG not really"), "empty.png": _text(""),
-              "bomb.png": corpus._png_bomb, "fifo.png": None, "zero.png": "/dev/zero"}
+    images = {
+        "corrupt.png": _text("\x89PNG not really"),
+        "empty.png": _text(""),
+        "bomb.png": corpus._png_bomb,
+        "fifo.png": None,
+        "zero.png": "/dev/zero",
+    }
     for name, write in images.items():
         files = {**project, **saved}
         if callable(write):

@@ -21,7 +21,11 @@ PENDING: tuple[tuple[str, str, str], ...] = (
         "internal error",
         "`convstudio data SPEC`: a device or FIFO as SPEC is an internal error (NotADirectoryError)",
     ),
-    ("explain_image_fifo_png", "", "Insight: `explain --image` opens a FIFO and waits for a writer"),
+    (
+        "explain_image_fifo_png",
+        "",
+        "Insight: `explain --image` opens a FIFO and waits for a writer",
+    ),
 )
 
 

@@ -112,7 +112,5 @@ def test_version_0_files_with_edges_that_are_not_a_list_are_refused():
 def test_a_negative_split_seed_is_one_line():
     from runtime.data.settings import parse_data
 
-    with pytest.raises(
-        DataError, match="'split_seed' must be a whole number 0–2147483647, got -1"
-    ):
+    with pytest.raises(DataError, match="'split_seed' must be a whole number 0–2147483647, got -1"):
         parse_data({"source": "digits", "split_seed": -1}, (1, 8, 8))

@@ -254,6 +254,16 @@ class CustomNet(nn.Module):
         return self.fc(x.reshape(x.shape[0], -1))
 '''
 
-NAMES = ("plain_cnn", "ResidualNet", "DenseNet", "InceptionNet", "SENet", "MobileNet", "ShuffleNet",
-         "FunctionalNet", "ViewNet", "CustomNet")
+NAMES = (
+    "plain_cnn",
+    "ResidualNet",
+    "DenseNet",
+    "InceptionNet",
+    "SENet",
+    "MobileNet",
+    "ShuffleNet",
+    "FunctionalNet",
+    "ViewNet",
+    "CustomNet",
+)
 """Every model (class or factory) in MODELS; all take a 3×32×32 input."""

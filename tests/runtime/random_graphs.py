@@ -1,4 +1,5 @@
 """Random valid networks for property tests: chains of primitives with residual and concat branches."""
+
 from __future__ import annotations
 
 import random
@@ -6,9 +7,19 @@ import random
 from runtime.graph import Graph
 from runtime.project import Project
 
-_SHAPE_KEEPING = [("relu", {}), ("batch_norm", {}), ("gelu", {}), ("leaky_relu", {"negative_slope": 0.1}),
-                  ("instance_norm", {}), ("identity", {}), ("silu", {}), ("group_norm", {"groups": 2}),
-                  ("prelu", {}), ("elu", {}), ("hardswish", {})]
+_SHAPE_KEEPING = [
+    ("relu", {}),
+    ("batch_norm", {}),
+    ("gelu", {}),
+    ("leaky_relu", {"negative_slope": 0.1}),
+    ("instance_norm", {}),
+    ("identity", {}),
+    ("silu", {}),
+    ("group_norm", {"groups": 2}),
+    ("prelu", {}),
+    ("elu", {}),
+    ("hardswish", {}),
+]
 
 
 def random_project(seed: int) -> Project:
@@ -23,8 +34,15 @@ def random_project(seed: int) -> Project:
         if kind < 0.35:
             out = rng.choice([4, 6, 8])
             stride = 2 if size >= 8 and rng.random() < 0.3 else 1
-            node = g.add_node("conv2d", {"out_channels": out, "kernel_size": rng.choice([1, 3, 5]),
-                                         "stride": stride, "bias": rng.random() < 0.5})
+            node = g.add_node(
+                "conv2d",
+                {
+                    "out_channels": out,
+                    "kernel_size": rng.choice([1, 3, 5]),
+                    "stride": stride,
+                    "bias": rng.random() < 0.5,
+                },
+            )
             g.connect(prev, node.id)
             prev, channels, size = node.id, out, (size + stride - 1) // stride
         elif kind < 0.55:

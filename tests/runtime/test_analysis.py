@@ -1,4 +1,5 @@
 """Analysis agrees with torch and explains every broken node."""
+
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -27,7 +28,9 @@ def test_random_graph_figures_match_torch(seed):
     assert analysis.params == sum(p.numel() for p in model.parameters())
     assert abs(analysis.macs - macs) <= 0.01 * max(macs, 1)
     assert analysis.nodes[analysis.output_id].out_shape == tuple(out.shape[1:])
-    for name, value in model.layer_outputs(torch.randn(1, *project.input_shape), set(model._modules)).items():
+    for name, value in model.layer_outputs(
+        torch.randn(1, *project.input_shape), set(model._modules)
+    ).items():
         assert analysis.nodes[project.graph.by_name(name).id].out_shape == tuple(value.shape[1:])
 
 
@@ -42,8 +45,18 @@ def test_lenet_figures():
 
 def test_receptive_field_of_stacked_3x3_convs():
     g = Graph()
-    ids = chain(g, [("input", {}), ("conv2d", {}), ("conv2d", {}), ("conv2d", {}),
-                    ("max_pool", {}), ("conv2d", {}), ("output", {})])
+    ids = chain(
+        g,
+        [
+            ("input", {}),
+            ("conv2d", {}),
+            ("conv2d", {}),
+            ("conv2d", {}),
+            ("max_pool", {}),
+            ("conv2d", {}),
+            ("output", {}),
+        ],
+    )
     a = analyze(Project(g, (3, 32, 32)))
     assert [a.nodes[i].rf for i in ids[1:6]] == [3, 5, 7, 8, 12]
     assert a.nodes[ids[5]].jump == 2

@@ -1,4 +1,5 @@
 """The convstudio command: blocks, summary, export, and one-line errors."""
+
 import json
 import subprocess
 import sys
@@ -30,11 +31,14 @@ def test_summary_json_and_input_override(capsys):
     assert doc["totals"]["flops"] == 2 * doc["totals"]["macs"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["summary", "missing.json"], "missing.json: does not exist"),
-    (["summary", str(LENET), "--input", "3x32"], "is not C×H×W"),
-    (["summary", str(LENET), "--batch", "0"], "--batch must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["summary", "missing.json"], "missing.json: does not exist"),
+        (["summary", str(LENET), "--input", "3x32"], "is not C×H×W"),
+        (["summary", str(LENET), "--batch", "0"], "--batch must be at least 1"),
+    ],
+)
 def test_errors_are_one_line(args, message, capsys):
     assert main(args) == 1
     err = capsys.readouterr().err.strip()
@@ -64,7 +68,11 @@ def test_export_python(tmp_path, capsys):
 
 
 def test_no_traceback_from_real_process(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "runtime", "summary", str(tmp_path / "nope.json")],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "runtime", "summary", str(tmp_path / "nope.json")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "does not exist" in result.stderr

@@ -1,4 +1,5 @@
 """Batched augmentation and the on-device data set."""
+
 import numpy as np
 import torch
 
@@ -15,7 +16,12 @@ def test_random_crop_shifts_each_image_within_padding():
     assert out.shape == x.shape
     for i in range(2):
         padded = torch.nn.functional.pad(x[i], (2, 2, 2, 2))
-        hits = [(dy, dx) for dy in range(5) for dx in range(5) if torch.equal(padded[:, dy:dy + 6, dx:dx + 6], out[i])]
+        hits = [
+            (dy, dx)
+            for dy in range(5)
+            for dx in range(5)
+            if torch.equal(padded[:, dy : dy + 6, dx : dx + 6], out[i])
+        ]
         assert hits, "every crop is a window of the padded image"
 
 

@@ -256,11 +256,14 @@ def test_unusual_modes_decode_to_sensible_bytes(tmp_path, name, grey):
 def test_train_command_with_data_spec(tmp_path, capsys):
     from runtime.cli import main
     from tests.runtime.training_helpers import tiny_project
+
     root = class_folder(tmp_path / "d", {"a": 30, "b": 220}, per_class=12)
     project = tiny_project(epochs=1)
     project.graph.set_params(project.graph.by_name("head").id, {"num_classes": 2})
     project.save(tmp_path / "p.json")
-    code = main(["train", str(tmp_path / "p.json"), "--data", str(root), "--out", str(tmp_path / "o")])
+    code = main(
+        ["train", str(tmp_path / "p.json"), "--data", str(root), "--out", str(tmp_path / "o")]
+    )
     err = capsys.readouterr().err
     assert code == 0, err
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())

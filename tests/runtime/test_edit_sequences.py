@@ -1,5 +1,6 @@
 """Property: any sequence of edits, applied and then reverted last-first, gives back the project's exact
 JSON; applied again, it gives the edited JSON again. Refused edits change nothing."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,16 +8,38 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtime.edits import (AddNodes, Connect, Disconnect, Edit, EditGroup, MoveNodes, RemoveItems, Rename,
-                           ReplaceGraph, SetInputShape, SetParams, SetSection)
+from runtime.edits import (
+    AddNodes,
+    Connect,
+    Disconnect,
+    Edit,
+    EditGroup,
+    MoveNodes,
+    RemoveItems,
+    Rename,
+    ReplaceGraph,
+    SetInputShape,
+    SetParams,
+    SetSection,
+)
 from runtime.errors import ConvStudioError
 from runtime.expand import expand_node, expandable
 from runtime.project import Project, load_project
 from tests.runtime.random_graphs import random_project
 
 TEMPLATES = sorted((Path(__file__).resolve().parents[2] / "assets" / "templates").glob("*.json"))
-BLOCKS = ["relu", "conv2d", "batch_norm", "add", "concat", "max_pool", "linear", "flatten", "dropout",
-          "residual_basic"]
+BLOCKS = [
+    "relu",
+    "conv2d",
+    "batch_norm",
+    "add",
+    "concat",
+    "max_pool",
+    "linear",
+    "flatten",
+    "dropout",
+    "residual_basic",
+]
 NAMES = ["a", "conv1", "relu1", "stem", "x_1", "1bad", "head"]
 
 
@@ -37,11 +60,32 @@ def edit_for(draw, project: Project) -> Edit:
     graph = project.graph
     ids = list(graph.nodes)
     node = st.sampled_from(ids) if ids else st.just("n0")
-    kind = draw(st.sampled_from(["add", "remove", "connect", "disconnect", "move", "params", "rename",
-                                 "input", "section", "replace", "group"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "add",
+                "remove",
+                "connect",
+                "disconnect",
+                "move",
+                "params",
+                "rename",
+                "input",
+                "section",
+                "replace",
+                "group",
+            ]
+        )
+    )
     if kind == "add":
-        records = [{"key": f"k{i}", "block": draw(st.sampled_from(BLOCKS)),
-                    "pos": (draw(st.integers(-500, 500)), draw(st.integers(-500, 500)))} for i in range(2)]
+        records = [
+            {
+                "key": f"k{i}",
+                "block": draw(st.sampled_from(BLOCKS)),
+                "pos": (draw(st.integers(-500, 500)), draw(st.integers(-500, 500))),
+            }
+            for i in range(2)
+        ]
         edges = [("k0", "k1", 0)] if draw(st.booleans()) else []
         if ids and draw(st.booleans()):
             edges.append((draw(node), "k0", 0))
@@ -69,8 +113,13 @@ def edit_for(draw, project: Project) -> Edit:
         return SetInputShape((draw(st.sampled_from([1, 3])), side, side))
     if kind == "section":
         section = draw(st.sampled_from(["data", "training"]))
-        value = draw(st.dictionaries(st.sampled_from(["lr", "epochs", "source"]),
-                                     st.one_of(st.integers(0, 9), st.text(max_size=3)), max_size=2))
+        value = draw(
+            st.dictionaries(
+                st.sampled_from(["lr", "epochs", "source"]),
+                st.one_of(st.integers(0, 9), st.text(max_size=3)),
+                max_size=2,
+            )
+        )
         return SetSection(section, value, "field")
     if kind == "replace":
         composites = [n for n in ids if expandable(graph, n)]
@@ -79,8 +128,10 @@ def edit_for(draw, project: Project) -> Edit:
             return ReplaceGraph("Expand", build=lambda p: expand_node(p, target))
         return ReplaceGraph("Replace", graph=random_project(draw(st.integers(0, 50))).graph)
     if kind == "group" and ids:
-        return EditGroup([MoveNodes({draw(node): (1.0, 2.0)}), Rename(draw(node), draw(st.sampled_from(NAMES)))],
-                         "Group")
+        return EditGroup(
+            [MoveNodes({draw(node): (1.0, 2.0)}), Rename(draw(node), draw(st.sampled_from(NAMES)))],
+            "Group",
+        )
     return MoveNodes({})
 
 
@@ -93,7 +144,9 @@ def check_sequence(project: Project, data, steps: int) -> None:
         try:
             edit.apply(project)
         except ConvStudioError:
-            assert project.to_json() == before, f"a refused {type(edit).__name__} changed the project"
+            assert project.to_json() == before, (
+                f"a refused {type(edit).__name__} changed the project"
+            )
             continue
         applied.append(edit)
     edited = project.to_json()
@@ -105,13 +158,17 @@ def check_sequence(project: Project, data, steps: int) -> None:
     assert project.to_json() == edited
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(seed=st.integers(0, 10_000), data=st.data())
 def test_random_edit_sequences_on_random_graphs_revert_exactly(seed, data):
     check_sequence(random_project(seed), data, 12)
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(path=st.sampled_from(TEMPLATES), data=st.data())
 def test_random_edit_sequences_on_templates_revert_exactly(path, data):
     check_sequence(load_project(path), data, 8)

@@ -1,18 +1,43 @@
 """Headless edits: each one's apply and revert, refusals that change nothing, typed project events."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from runtime.edits import (AddNodes, Connect, Disconnect, EditGroup, MoveNodes, RemoveItems, Rename, ReplaceGraph,
-                           SetInputShape, SetParams, SetSection)
-from runtime.errors import CycleError, GraphError, InputShapeError, ParamError, PortError, SectionError
+from runtime.edits import (
+    AddNodes,
+    Connect,
+    Disconnect,
+    EditGroup,
+    MoveNodes,
+    RemoveItems,
+    Rename,
+    ReplaceGraph,
+    SetInputShape,
+    SetParams,
+    SetSection,
+)
+from runtime.errors import (
+    CycleError,
+    GraphError,
+    InputShapeError,
+    ParamError,
+    PortError,
+    SectionError,
+)
 from runtime.expand import expand_node
 from runtime.graph import Edge, Graph
 from runtime.project import Project, load_project
-from runtime.project_events import (EdgeAdded, GraphReset, InputShapeChanged, NodeAdded, ProjectEvent,
-                                    SectionChanged)
+from runtime.project_events import (
+    EdgeAdded,
+    GraphReset,
+    InputShapeChanged,
+    NodeAdded,
+    ProjectEvent,
+    SectionChanged,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "assets" / "templates"
 
@@ -46,14 +71,22 @@ def refused(project: Project, edit, error: type[Exception], match: str) -> None:
 
 def test_add_nodes_with_wires_to_existing_nodes(lenet):
     conv1 = lenet.graph.by_name("conv1").id
-    edit = AddNodes([{"key": "a", "block": "relu", "pos": (5, 5)}, {"key": "b", "block": "dropout"}],
-                    [("a", "b", 0)], "Paste")
+    edit = AddNodes(
+        [{"key": "a", "block": "relu", "pos": (5, 5)}, {"key": "b", "block": "dropout"}],
+        [("a", "b", 0)],
+        "Paste",
+    )
     round_trip(lenet, edit)
     edit.apply(lenet)
     a, b = edit.added
     assert Edge(a, b, 0) in lenet.graph.edges and lenet.graph.nodes[a].pos == (5.0, 5.0)
     refused(lenet, AddNodes([{"block": "relu"}, {"block": "nonsense"}]), GraphError, "nonsense")
-    refused(lenet, AddNodes([{"key": "k", "block": "relu"}], [("k", conv1, 0)]), PortError, "already connected")
+    refused(
+        lenet,
+        AddNodes([{"key": "k", "block": "relu"}], [("k", conv1, 0)]),
+        PortError,
+        "already connected",
+    )
     refused(lenet, AddNodes([{"params": {}}]), GraphError, "malformed")
 
 
@@ -93,7 +126,12 @@ def test_move_set_params_rename(lenet):
     round_trip(lenet, Rename(convs[0], "stem"))
     refused(lenet, MoveNodes({"n404": (0, 0)}), GraphError, "n404")
     refused(lenet, SetParams(convs, {"out_channels": 0}), ParamError, "out_channels")
-    refused(lenet, SetParams([convs[0], g.by_name("tanh1").id], {"kernel_size": 3}), ParamError, "kernel_size")
+    refused(
+        lenet,
+        SetParams([convs[0], g.by_name("tanh1").id], {"kernel_size": 3}),
+        ParamError,
+        "kernel_size",
+    )
     refused(lenet, Rename(convs[0], "conv2"), ParamError, "already called")
 
 
@@ -108,7 +146,10 @@ def test_input_shape_and_sections(lenet):
 
 
 def test_section_edits_of_one_field_merge_and_cancel_out(lenet):
-    first, second = SetSection("training", {"lr": 0.2}, "lr"), SetSection("training", {"lr": 0.25}, "lr")
+    first, second = (
+        SetSection("training", {"lr": 0.2}, "lr"),
+        SetSection("training", {"lr": 0.25}, "lr"),
+    )
     first.apply(lenet)
     second.apply(lenet)
     assert first.merge(second) and first.merge_key() == second.merge_key()
@@ -137,7 +178,12 @@ def test_replace_graph_by_a_build_function_and_by_a_graph():
     other = Graph()
     other.add_node("input")
     round_trip(project, ReplaceGraph("Import", graph=other))
-    refused(project, ReplaceGraph("Expand", build=lambda p: expand_node(p, src)), GraphError, "primitive")
+    refused(
+        project,
+        ReplaceGraph("Expand", build=lambda p: expand_node(p, src)),
+        GraphError,
+        "primitive",
+    )
     with pytest.raises(ValueError):
         ReplaceGraph("neither")
 
@@ -146,7 +192,12 @@ def test_group_is_all_or_nothing(lenet):
     g = lenet.graph
     conv1 = g.by_name("conv1").id
     round_trip(lenet, EditGroup([Rename(conv1, "a"), MoveNodes({conv1: (9, 9)})], "Two"))
-    refused(lenet, EditGroup([Rename(conv1, "b"), SetParams([conv1], {"stride": -1})], "Two"), ParamError, "stride")
+    refused(
+        lenet,
+        EditGroup([Rename(conv1, "b"), SetParams([conv1], {"stride": -1})], "Two"),
+        ParamError,
+        "stride",
+    )
 
 
 def test_project_events_are_typed_and_cover_project_level_changes(lenet):

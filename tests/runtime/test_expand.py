@@ -1,5 +1,6 @@
 """Expanding a composite node into primitives: same parameters, same outputs with carried weights,
 wires and merge ports kept, unique names, clear refusals."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,10 @@ from runtime.project import Project
 
 COMPOSITES = [s.id for s in all_specs() if s.composite]
 VARIANTS = [(block, {}) for block in COMPOSITES] + [
-    ("residual_basic", {"stride": 2, "out_channels": 32, "se_reduction": 4, "stochastic_depth": 0.2}),
+    (
+        "residual_basic",
+        {"stride": 2, "out_channels": 32, "se_reduction": 4, "stochastic_depth": 0.2},
+    ),
     ("bottleneck", {"planes": 8, "stride": 2, "se_reduction": 8, "stochastic_depth": 0.1}),
     ("resnext", {"planes": 16, "groups": 4}),
     ("preact_residual", {"out_channels": 32, "stride": 2, "stochastic_depth": 0.1}),
@@ -99,8 +103,16 @@ def test_wires_ports_names_and_positions():
     names = [graph.nodes[n].name for n in new_ids]
     assert len(set(graph.names())) == len(graph.nodes)
     assert "res_conv1_2" in names and "res_add" in names and "res_relu" in names
-    assert [graph.nodes[e.src].name for e in graph.inputs_of(merge)] == ["res_conv1", "res_relu", "conv1"]
-    assert {graph.nodes[e.dst].name for e in graph.consumers(stem)} >= {"res_conv1_2", "res_add", "res_conv1"}
+    assert [graph.nodes[e.src].name for e in graph.inputs_of(merge)] == [
+        "res_conv1",
+        "res_relu",
+        "conv1",
+    ]
+    assert {graph.nodes[e.dst].name for e in graph.consumers(stem)} >= {
+        "res_conv1_2",
+        "res_add",
+        "res_conv1",
+    }
     ys = [graph.nodes[n].pos[1] for n in new_ids]
     assert min(ys) < 300 < max(ys) and len({graph.nodes[n].pos for n in new_ids}) == len(new_ids)
     assert analyze(project).ok

@@ -1,4 +1,5 @@
 """Exported Python equals the compiled module; ONNX equals torch; compile is deterministic."""
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -16,6 +17,7 @@ from tests.runtime.test_project_file import LENET
 def exported_model(project):
     """Instantiate the class defined by the exported source (our own generated code)."""
     from runtime.export_python import class_name
+
     namespace: dict = {"__name__": "exported"}
     exec(compile(python_source(project), "<exported>", "exec"), namespace)
     return namespace[class_name(project)]()
@@ -34,7 +36,11 @@ def test_random_graph_export_equals_compile(seed):
 
 def test_state_dict_keys_follow_node_names_and_seed_is_deterministic():
     project = load_project(LENET)
-    a, b, c = build_model(project, seed=1), build_model(project, seed=1), build_model(project, seed=2)
+    a, b, c = (
+        build_model(project, seed=1),
+        build_model(project, seed=1),
+        build_model(project, seed=2),
+    )
     assert list(a.state_dict())[:2] == ["conv1.weight", "conv1.bias"]
     assert all(torch.equal(a.state_dict()[k], b.state_dict()[k]) for k in a.state_dict())
     assert not torch.equal(a.conv1.weight, c.conv1.weight)
@@ -43,11 +49,17 @@ def test_state_dict_keys_follow_node_names_and_seed_is_deterministic():
 def test_exported_file_runs_alone(tmp_path):
     import subprocess
     import sys
+
     out = export_python(load_project(LENET), tmp_path / "lenet.py")
     text = out.read_text()
-    assert "class LeNet5(nn.Module):" in text and "self.conv1 = nn.Conv2d(1, 6, kernel_size=5, padding=2)" in text
+    assert (
+        "class LeNet5(nn.Module):" in text
+        and "self.conv1 = nn.Conv2d(1, 6, kernel_size=5, padding=2)" in text
+    )
     assert "import runtime" not in text and "blocks" not in text
-    result = subprocess.run([sys.executable, str(out)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(out)], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "torch.Size([1, 10])" in result.stdout
 

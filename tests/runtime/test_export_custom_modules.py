@@ -1,4 +1,5 @@
 """Custom module nodes in exported code: checked import lines, aliased names, literal arguments."""
+
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ from runtime.export_python import export_python, python_source
 from runtime.graph import Graph
 from runtime.project import Project
 
-MODULE = '''
+MODULE = """
 import torch
 from torch import nn
 
@@ -23,7 +24,7 @@ class F(nn.Module):
 
     def forward(self, x):
         return x * self.scale
-'''
+"""
 
 
 def _project(tmp_path, filename, name="Net"):
@@ -33,9 +34,11 @@ def _project(tmp_path, filename, name="Net"):
     trust(reference)
     g = Graph()
     inp = g.add_node("input", name="image").id
-    custom = g.add_node("custom_module", {"module": reference, "args": "[3]",
-                                          "kwargs": '{"options": {"a\\"b": [1, 2.5, null]}}'},
-                        name="gate").id
+    custom = g.add_node(
+        "custom_module",
+        {"module": reference, "args": "[3]", "kwargs": '{"options": {"a\\"b": [1, 2.5, null]}}'},
+        name="gate",
+    ).id
     up = g.add_node("custom_module", {"module": "torch.nn:Identity"}, name="same").id
     head = g.add_node("output", {"num_classes": 4}, name="head").id
     for a, b in ((inp, custom), (custom, up), (up, head)):
@@ -51,8 +54,14 @@ def test_a_user_class_named_like_the_files_own_names_is_imported_under_an_alias(
     assert "self.gate = F_user(3, options={'a\"b': [1, 2.5, None]})" in text
     assert "self.same = nn.Identity()" in text
     assert "Needs PyTorch and the user's own mods.py (importable from here)" in text
-    result = subprocess.run([sys.executable, "-B", str(out)], check=False, capture_output=True,
-                            text=True, cwd=tmp_path, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-B", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "torch.Size([1, 4])" in result.stdout
 

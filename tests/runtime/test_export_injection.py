@@ -122,8 +122,10 @@ def test_project_names_never_shadow_what_the_file_uses(tmp_path):
         assert cls not in SHADOWING
         outs.append(export_python(project, tmp_path / f"net{index}.py"))
         assert f"class {cls}(nn.Module):" in outs[-1].read_text(encoding="utf-8")
-    run_all = ("import runpy, sys\nfor path in sys.argv[1:]:\n"
-               "    runpy.run_path(path, run_name='__main__')")
+    run_all = (
+        "import runpy, sys\nfor path in sys.argv[1:]:\n"
+        "    runpy.run_path(path, run_name='__main__')"
+    )
     result = subprocess.run(
         check=False,
         args=[sys.executable, "-B", "-c", run_all, *map(str, outs)],

@@ -231,7 +231,10 @@ def test_a_checkpoint_without_preprocessing_is_measured_again(trained, tmp_path)
             },
             "the head has 10 outputs but the data has 2 classes",
         ),
-        ({"weights": "../../etc/passwd"}, "'weights' must name a .safetensors file in the checkpoint"),
+        (
+            {"weights": "../../etc/passwd"},
+            "'weights' must name a .safetensors file in the checkpoint",
+        ),
         ({"weights": "missing.safetensors"}, "weights cannot be read"),
     ],
 )
@@ -307,18 +310,26 @@ def test_a_hostile_output_name_stays_text(trained, tmp_path):
 def test_run_as_a_script_it_names_the_class_of_each_image_file(trained, tmp_path):
     import subprocess
     import sys
+
     folder, project, _ = trained
     val = _validation(project)
     files = export_trained_model(project, folder / "run" / "best.json", tmp_path)
     for index in range(2):
         Image.fromarray(val.images[index, 0]).save(tmp_path / f"digit{index}.png")
     command = [sys.executable, "-B", str(files.code), "digit0.png", "digit1.png"]
-    module_run = subprocess.run(command, check=False, capture_output=True, text=True, cwd=tmp_path,
-                                timeout=120)
+    module_run = subprocess.run(
+        command, check=False, capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
     assert module_run.returncode == 0, module_run.stderr
     lines = module_run.stdout.strip().splitlines()
     assert len(lines) == 2 and lines[0].startswith("'digit0.png': '")
     assert lines[0][-2] in "0123456789"
-    usage = subprocess.run([sys.executable, "-B", str(files.code)], check=False,
-                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    usage = subprocess.run(
+        [sys.executable, "-B", str(files.code)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert usage.returncode == 1 and "usage: python" in usage.stderr and "IMAGE..." in usage.stderr

@@ -1,4 +1,5 @@
 """Graph model: ids, ports, validation and typed errors."""
+
 import pytest
 
 from runtime.errors import CycleError, GraphError, ParamError, PortError, UnknownBlockError

@@ -1,4 +1,5 @@
 """Project files: round trips, migration, unknown fields, atomic saves, and hostile input."""
+
 import contextlib
 import json
 import os
@@ -19,7 +20,9 @@ def test_round_trip_is_identical(tmp_path):
     out = project.save(tmp_path / "copy.json")
     again = load_project(out)
     assert again.to_json() == project.to_json()
-    assert [n.name for n in again.graph.nodes.values()] == [n.name for n in project.graph.nodes.values()]
+    assert [n.name for n in again.graph.nodes.values()] == [
+        n.name for n in project.graph.nodes.values()
+    ]
 
 
 def test_unknown_optional_fields_are_kept(tmp_path):
@@ -36,7 +39,9 @@ def test_version_0_is_migrated():
     doc = json.loads(LENET.read_text())
     doc["version"] = 0
     doc["input"] = [1, 28, 28]
-    doc["edges"] = [{"source": e["from"], "target": e["to"], "slot": e["port"]} for e in doc["edges"]]
+    doc["edges"] = [
+        {"source": e["from"], "target": e["to"], "slot": e["port"]} for e in doc["edges"]
+    ]
     p = loads_project(json.dumps(doc))
     assert p.input_shape == (1, 28, 28)
     assert len(p.graph.edges) == len(json.loads(LENET.read_text())["edges"])
@@ -49,15 +54,21 @@ def test_newer_version_is_refused_with_advice():
         loads_project(json.dumps(doc))
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d.update(format="other"), "not a ConvStudio project"),
-    (lambda d: d["nodes"][1].update(block="conv9d"), "unknown block type 'conv9d'"),
-    (lambda d: d["nodes"][1]["params"].update(kernel_size=-3), "kernel_size: must be at least 1"),
-    (lambda d: d["edges"].append({"from": "n9", "to": "nope"}), "does not exist"),
-    (lambda d: d["edges"].append(dict(d["edges"][0])), "already connected"),
-    (lambda d: d.update(input={"channels": 0, "height": 28, "width": 28}), "input.channels"),
-    (lambda d: d["nodes"].append(dict(d["nodes"][0])), "already used"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.update(format="other"), "not a ConvStudio project"),
+        (lambda d: d["nodes"][1].update(block="conv9d"), "unknown block type 'conv9d'"),
+        (
+            lambda d: d["nodes"][1]["params"].update(kernel_size=-3),
+            "kernel_size: must be at least 1",
+        ),
+        (lambda d: d["edges"].append({"from": "n9", "to": "nope"}), "does not exist"),
+        (lambda d: d["edges"].append(dict(d["edges"][0])), "already connected"),
+        (lambda d: d.update(input={"channels": 0, "height": 28, "width": 28}), "input.channels"),
+        (lambda d: d["nodes"].append(dict(d["nodes"][0])), "already used"),
+    ],
+)
 def test_structural_errors_name_the_fault(mutate, message):
     doc = json.loads(LENET.read_text())
     mutate(doc)
@@ -112,9 +123,13 @@ def test_save_without_path():
 
 
 VALID = LENET.read_bytes()
-_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
-                     max_leaves=20)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -141,13 +156,26 @@ def test_mutated_valid_files_load_or_raise_project_errors(data):
         if target == "top":
             doc[data.draw(st.sampled_from(sorted(doc) + ["extra"]))] = value
         elif target == "node":
-            node = data.draw(st.sampled_from(doc["nodes"])) if isinstance(doc.get("nodes"), list) and doc["nodes"] else {}
+            node = (
+                data.draw(st.sampled_from(doc["nodes"]))
+                if isinstance(doc.get("nodes"), list) and doc["nodes"]
+                else {}
+            )
             if isinstance(node, dict):
-                node[data.draw(st.sampled_from(["id", "block", "name", "params", "position", "x"]))] = value
+                node[
+                    data.draw(st.sampled_from(["id", "block", "name", "params", "position", "x"]))
+                ] = value
         elif target == "params":
             nodes = doc.get("nodes")
-            if isinstance(nodes, list) and len(nodes) >= 2 and isinstance(nodes[-2], dict) and isinstance(nodes[-2].get("params"), dict):
-                nodes[-2]["params"][data.draw(st.sampled_from(["out_features", "bias", "zz"]))] = value
+            if (
+                isinstance(nodes, list)
+                and len(nodes) >= 2
+                and isinstance(nodes[-2], dict)
+                and isinstance(nodes[-2].get("params"), dict)
+            ):
+                nodes[-2]["params"][data.draw(st.sampled_from(["out_features", "bias", "zz"]))] = (
+                    value
+                )
         else:
             edges = doc.get("edges")
             if isinstance(edges, list) and edges and isinstance(edges[0], dict):

@@ -1,5 +1,6 @@
 """Every public function of `runtime` and `blocks` works when called twice in one process, and calling
 it never replaces a package attribute (a lazily imported submodule of the same name once did)."""
+
 from __future__ import annotations
 
 import inspect
@@ -54,4 +55,6 @@ def test_public_function_called_twice(name, tmp_path):
     call = _calls(tmp_path)[name]
     first, second = call(), call()
     assert type(first) is type(second)
-    assert getattr(package, attribute) is before and not inspect.ismodule(getattr(package, attribute))
+    assert getattr(package, attribute) is before and not inspect.ismodule(
+        getattr(package, attribute)
+    )

@@ -1,4 +1,5 @@
 """The training loop: events, settings, every optimizer/schedule/loss, stop, NaN diagnosis, checkpoints, export."""
+
 import importlib.util
 import json
 import threading
@@ -10,8 +11,19 @@ from safetensors.torch import load_file
 
 from runtime.codegen.trained import export_trained
 from runtime.compile import build_model
-from runtime.training import (Control, EpochMetrics, FeatureMaps, Filters, Finished, Histograms, SettingsError,
-                              Started, StepMetrics, parse_training, train)
+from runtime.training import (
+    Control,
+    EpochMetrics,
+    FeatureMaps,
+    Filters,
+    Finished,
+    Histograms,
+    SettingsError,
+    Started,
+    StepMetrics,
+    parse_training,
+    train,
+)
 from runtime.training.settings import OPTIMIZERS, SCHEDULES
 from tests.runtime.training_helpers import tiny_project
 
@@ -27,10 +39,18 @@ def test_tiny_run_yields_every_kind_of_event_and_learns():
     assert {StepMetrics, EpochMetrics, FeatureMaps, Filters, Histograms} <= kinds
     epochs = [e for e in events if isinstance(e, EpochMetrics)]
     assert [e.epoch for e in epochs] == [1, 2, 3] and epochs[-1].val_accuracy > 0.6
-    assert epochs[-1].confusion.shape == (10, 10) and epochs[-1].confusion.sum() == events[0].val_size
-    assert events[-1].status == "completed" and events[-1].best_val_accuracy == max(e.val_accuracy for e in epochs)
+    assert (
+        epochs[-1].confusion.shape == (10, 10) and epochs[-1].confusion.sum() == events[0].val_size
+    )
+    assert events[-1].status == "completed" and events[-1].best_val_accuracy == max(
+        e.val_accuracy for e in epochs
+    )
     filters = next(e for e in events if isinstance(e, Filters))
-    assert filters.layer == "conv1" and filters.mosaic.dtype == np.uint8 and filters.mosaic.shape == (7, 7)
+    assert (
+        filters.layer == "conv1"
+        and filters.mosaic.dtype == np.uint8
+        and filters.mosaic.shape == (7, 7)
+    )
 
 
 def test_probe_follows_the_requested_layer():
@@ -43,13 +63,16 @@ def test_probe_follows_the_requested_layer():
     assert head.shape == (10,) and head.mosaic.shape == (4, 4)
 
 
-@pytest.mark.parametrize("raw, message", [
-    ({"optimizer": "adamm"}, "'optimizer': expected one of sgd"),
-    ({"lr": -1}, "'lr': must be at least"),
-    ({"batch_size": 2.5}, "'batch_size': expected a whole number"),
-    ({"compile": "yes"}, "'compile': expected true or false"),
-    ({"learning_rate": 0.1}, "'learning_rate': is not a training setting"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"optimizer": "adamm"}, "'optimizer': expected one of sgd"),
+        ({"lr": -1}, "'lr': must be at least"),
+        ({"batch_size": 2.5}, "'batch_size': expected a whole number"),
+        ({"compile": "yes"}, "'compile': expected true or false"),
+        ({"learning_rate": 0.1}, "'learning_rate': is not a training setting"),
+    ],
+)
 def test_bad_settings_are_named(raw, message):
     with pytest.raises(SettingsError, match=message):
         parse_training(raw)
@@ -62,7 +85,13 @@ def test_defaults_fill_missing_settings():
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_every_optimizer_trains(optimizer):
-    lr = 1.0 if optimizer == "adadelta" else 0.05 if optimizer in ("sgd", "momentum", "nesterov", "adagrad") else 0.01
+    lr = (
+        1.0
+        if optimizer == "adadelta"
+        else 0.05
+        if optimizer in ("sgd", "momentum", "nesterov", "adagrad")
+        else 0.01
+    )
     end = _events(tiny_project(optimizer=optimizer, lr=lr, epochs=2))[-1]
     assert end.status == "completed" and end.best_val_accuracy > 0.3
 
@@ -70,7 +99,9 @@ def test_every_optimizer_trains(optimizer):
 @pytest.mark.parametrize("schedule", SCHEDULES)
 @pytest.mark.parametrize("loss", ["cross_entropy", "hinge", "focal"])
 def test_schedules_and_losses_run(schedule, loss):
-    events = _events(tiny_project(schedule=schedule, loss=loss, label_smoothing=0.1, epochs=2, step_epochs=1))
+    events = _events(
+        tiny_project(schedule=schedule, loss=loss, label_smoothing=0.1, epochs=2, step_epochs=1)
+    )
     lrs = [e.lr for e in events if isinstance(e, EpochMetrics)]
     assert events[-1].status == "completed" and len(lrs) == 2
     if schedule in ("step", "cosine", "one_cycle"):
@@ -83,6 +114,7 @@ def test_initialisations(init):
     events = _events(project, epochs=1)
     assert events[-1].status == "completed"
     from runtime.training.setup import prepare
+
     weight = prepare(project).model.conv1.weight
     if init == "gaussian":
         assert 0.3 < float(weight.detach().std()) < 0.7
@@ -109,7 +141,9 @@ def test_pause_blocks_until_resumed():
 
 
 def test_absurd_learning_rate_stops_with_step_and_layer():
-    end = _events(tiny_project(optimizer="sgd", lr=9.0, momentum=0.0, init="gaussian", init_std=5.0, epochs=5))[-1]
+    end = _events(
+        tiny_project(optimizer="sgd", lr=9.0, momentum=0.0, init="gaussian", init_std=5.0, epochs=5)
+    )[-1]
     assert end.status == "failed"
     assert "loss became non-finite at step" in end.message and "layer '" in end.message
     assert "learning rate is too high" in end.message
@@ -120,7 +154,9 @@ def test_checkpoint_resume_and_best(tmp_path):
     named = json.loads((tmp_path / "last.json").read_text())["weights"]
     assert (tmp_path / named).exists() and (tmp_path / "best.json").exists()
     assert events[-1].checkpoint == str(tmp_path / "last.json")
-    resumed = _events(tiny_project(epochs=2), out_dir=tmp_path / "more", resume=tmp_path / "last.json")
+    resumed = _events(
+        tiny_project(epochs=2), out_dir=tmp_path / "more", resume=tmp_path / "last.json"
+    )
     assert resumed[0].start_epoch == 1
     assert [e.epoch for e in resumed if isinstance(e, EpochMetrics)] == [2]
 
@@ -154,6 +190,7 @@ def test_bad_data_is_reported_before_training(tmp_path):
 @pytest.mark.parametrize("on_device", [False, True])
 def test_tally_matches_a_direct_count(on_device):
     from runtime.training.loop import FOLD_STEPS, _Tally
+
     tally = _Tally(torch.device("cpu"))
     if on_device:  # the GPU path (loss tensors and counts kept on the device), exercised on the CPU
         tally.on_device, tally.sums = True, torch.zeros(2)
@@ -161,9 +198,15 @@ def test_tally_matches_a_direct_count(on_device):
     for steps in (FOLD_STEPS * 2 + 3, 1, 0):
         loss_sum, correct = 0.0, 0
         for _ in range(steps):
-            logits, labels = torch.randn(8, 5, generator=gen), torch.randint(0, 5, (8,), generator=gen)
+            logits, labels = (
+                torch.randn(8, 5, generator=gen),
+                torch.randint(0, 5, (8,), generator=gen),
+            )
             loss = torch.rand((), generator=gen)
             tally.add(loss if on_device else loss.item(), logits, labels)
-            loss_sum, correct = loss_sum + loss.item(), correct + int((logits.argmax(1) == labels).sum())
+            loss_sum, correct = (
+                loss_sum + loss.item(),
+                correct + int((logits.argmax(1) == labels).sum()),
+            )
         got_loss, got_correct = tally.read()
         assert got_loss == pytest.approx(loss_sum, rel=1e-6) and got_correct == correct

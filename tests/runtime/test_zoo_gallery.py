@@ -1,4 +1,5 @@
 """The template gallery: files on disk match the builders, README table, `convstudio templates`, layout."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,18 @@ from runtime.project import load_project
 from runtime.zoo import TEMPLATES, template
 from runtime.zoo.__main__ import main as zoo_main
 from runtime.zoo.generate import (
-    README_END, README_START, TEMPLATE_DIR, ReadmeMarkerError, build_project, gallery, load_template,
-    readme_table, readme_with_table, update_readme, write_templates)
+    README_END,
+    README_START,
+    TEMPLATE_DIR,
+    ReadmeMarkerError,
+    build_project,
+    gallery,
+    load_template,
+    readme_table,
+    readme_with_table,
+    update_readme,
+    write_templates,
+)
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 REQUIRED = """alexnet vgg11 vgg11_bn vgg13 vgg13_bn vgg16 vgg16_bn vgg19 vgg19_bn resnet18 resnet34 resnet50 resnet101
@@ -102,7 +113,9 @@ def test_repository_readme_table_is_current(entries):
     if not README.exists():
         pytest.skip("README.md has not been created yet")
     text = README.read_text(encoding="utf-8")
-    assert readme_with_table(text, readme_table(entries)) == text, "run: python -m runtime.zoo --readme README.md"
+    assert readme_with_table(text, readme_table(entries)) == text, (
+        "run: python -m runtime.zoo --readme README.md"
+    )
 
 
 def test_cli_templates_json(capsys):
@@ -111,10 +124,16 @@ def test_cli_templates_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert [e["name"] for e in data] == list(TEMPLATES)
     alexnet = next(e for e in data if e["name"] == "alexnet_caffe")
-    assert alexnet["input"] == [3, 227, 227] and alexnet["params"] == alexnet["reference_params"] == 60_965_224
+    assert (
+        alexnet["input"] == [3, 227, 227]
+        and alexnet["params"] == alexnet["reference_params"] == 60_965_224
+    )
     assert alexnet["year"] == 2012 and "LRN" in alexnet["introduced"]
     resnet = next(e for e in data if e["name"] == "resnet50")
-    assert resnet["reference_macs"] == 4_090_000_000 and "torchvision" in resnet["reference_macs_source"]
+    assert (
+        resnet["reference_macs"] == 4_090_000_000
+        and "torchvision" in resnet["reference_macs_source"]
+    )
 
 
 def test_cli_templates_table(capsys):
@@ -126,7 +145,7 @@ def test_cli_templates_table(capsys):
     lenet = next(line for line in lines if line.startswith("lenet5 "))
     assert "1998" in lenet and "1×28×28" in lenet and "61,706" in lenet and "417 K" in lenet
     year = lines[0].index("YEAR")
-    assert all(line[year:year + 4].isdigit() for line in lines[1:])
+    assert all(line[year : year + 4].isdigit() for line in lines[1:])
 
 
 def test_unknown_template_is_a_clear_error():

@@ -1,4 +1,5 @@
 """Fixtures for the editor tests: offscreen Qt, temporary settings and recovery folder, a LeNet window."""
+
 from __future__ import annotations
 
 import gc
@@ -18,6 +19,7 @@ LENET = Path(__file__).resolve().parents[2] / "assets" / "templates" / "lenet5.j
 def isolated_standard_paths():
     """Qt's standard locations in test mode, so that nothing a test runs touches the user's real settings."""
     from PySide6.QtCore import QStandardPaths
+
     QStandardPaths.setTestModeEnabled(True)
 
 
@@ -25,6 +27,7 @@ def isolated_standard_paths():
 def paths(tmp_path):
     """Settings and recovery file inside the test's temporary folder."""
     from studio.paths import AppPaths
+
     return AppPaths.under(tmp_path / "app")
 
 
@@ -34,10 +37,13 @@ def make_window(qtbot, paths):
     from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QApplication
     from studio.app import build_window
+
     made = []
 
     def make(project=None, window_paths=None):
-        window = build_window(window_paths or paths, project if project is not None else load_project(LENET))
+        window = build_window(
+            window_paths or paths, project if project is not None else load_project(LENET)
+        )
         window.resize(1400, 900)
         window.show()
         qtbot.waitExposed(window)
@@ -52,6 +58,7 @@ def make_window(qtbot, paths):
         window.close()
         window.deleteLater()
     from studio.training.sample_job import running_jobs
+
     for job in running_jobs():  # data panels open data sets in threads: let them end first
         job.wait(10000)
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)

@@ -1,4 +1,5 @@
 """Helpers shared by the editor tests: real mouse gestures on the canvas viewport, keys, popup menus."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
@@ -44,8 +45,12 @@ def focus(qtbot, widget) -> None:
     """Make `widget` the focused widget of its (activated) window."""
     activate(qtbot, widget.window())
     widget.setFocus(Qt.OtherFocusReason)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget or widget.isAncestorOf(QApplication.focusWidget()),
-                    timeout=2000)
+    qtbot.waitUntil(
+        lambda: (
+            QApplication.focusWidget() is widget or widget.isAncestorOf(QApplication.focusWidget())
+        ),
+        timeout=2000,
+    )
 
 
 def keys_to_focus(key, modifiers=Qt.NoModifier) -> None:
@@ -79,6 +84,7 @@ def choose_in_popup(text: str, seen: list, timeout_ms: int = 3000) -> None:
     Records the entries it saw in `seen` (an error message instead when there was no such entry); the menu is
     closed in any case, so a blocking QMenu.exec always returns.
     """
+
     def attempt(left: int) -> None:
         menu = QApplication.activePopupWidget()
         if not isinstance(menu, QMenu):
@@ -89,7 +95,11 @@ def choose_in_popup(text: str, seen: list, timeout_ms: int = 3000) -> None:
             return
         entries = [a.text().replace("&", "") for a in menu.actions()]
         seen.append(entries)
-        wanted = [a for a in menu.actions() if a.text().replace("&", "").startswith(text) and a.isEnabled()]
+        wanted = [
+            a
+            for a in menu.actions()
+            if a.text().replace("&", "").startswith(text) and a.isEnabled()
+        ]
         for _ in range(len(entries) + 1):
             if not wanted or menu.activeAction() is wanted[0]:
                 break
@@ -106,5 +116,7 @@ def choose_in_popup(text: str, seen: list, timeout_ms: int = 3000) -> None:
 def double_click(widget, point: QPoint) -> None:
     """A double click as the platform delivers it: press, release, double-click, release."""
     QTest.mouseClick(widget, Qt.LeftButton, Qt.NoModifier, point)
-    QTest.mouseDClick(widget, Qt.LeftButton, Qt.NoModifier, point)  # Qt 6 sends the double-click event alone
+    QTest.mouseDClick(
+        widget, Qt.LeftButton, Qt.NoModifier, point
+    )  # Qt 6 sends the double-click event alone
     QTest.mouseRelease(widget, Qt.LeftButton, Qt.NoModifier, point)

@@ -1,5 +1,6 @@
 """Declared actions: each one is in exactly one menu, no two share a key, the generated context menus
 and the typing guard follow the declarations."""
+
 from __future__ import annotations
 
 from PySide6.QtGui import QKeySequence
@@ -21,13 +22,22 @@ def test_every_declared_action_is_in_its_menu_once(window):
     for action in window.menuBar().actions():
         _menu_actions(action.menu(), action.menu().title(), found)
     declared = {spec.id: spec.menu for spec in MENU_ITEMS if isinstance(spec, ActionSpec)}
-    assert {k: v for k, v in found.items() if k in declared} == {k: [v] for k, v in declared.items()}
-    assert [a.menu().title() for a in window.menuBar().actions()][:5] == \
-        ["&File", "&Edit", "&View", "&Templates", "E&xport"]
+    assert {k: v for k, v in found.items() if k in declared} == {
+        k: [v] for k, v in declared.items()
+    }
+    assert [a.menu().title() for a in window.menuBar().actions()][:5] == [
+        "&File",
+        "&Edit",
+        "&View",
+        "&Templates",
+        "E&xport",
+    ]
 
 
 def test_no_two_actions_share_a_key(window):
-    keys = [key.toString() for action in window.actions_by_name.values() for key in action.shortcuts()]
+    keys = [
+        key.toString() for action in window.actions_by_name.values() for key in action.shortcuts()
+    ]
     assert len(keys) == len(set(keys)) and "Ctrl+D" in keys
 
 

@@ -1,4 +1,5 @@
 """Canvas: palette drops, wiring with real mouse drags, refused cycles, labels, selection, layout."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -31,9 +32,12 @@ def test_palette_search_filters_as_you_type(window):
 
 def test_palette_entry_dropped_on_canvas_is_added_there(window, qtbot):
     tree = window.palette.tree
-    entry = next(tree.topLevelItem(i).child(j) for i in range(tree.topLevelItemCount())
-                 for j in range(tree.topLevelItem(i).childCount())
-                 if tree.topLevelItem(i).child(j).data(0, Qt.UserRole + 1) == "batch_norm")
+    entry = next(
+        tree.topLevelItem(i).child(j)
+        for i in range(tree.topLevelItemCount())
+        for j in range(tree.topLevelItem(i).childCount())
+        if tree.topLevelItem(i).child(j).data(0, Qt.UserRole + 1) == "batch_norm"
+    )
     assert "BatchNorm" in entry.toolTip(0) or "batch" in entry.toolTip(0).lower()
     mime = tree.mimeData([entry])
     target = QPoint(300, 200)
@@ -149,6 +153,7 @@ def test_auto_layout_is_layered_and_undoable(window):
 
 def test_layout_of_a_residual_graph_has_no_crossings():
     from runtime.graph import Graph
+
     g = Graph()
     ids = [g.add_node("input").id]
     for _ in range(3):

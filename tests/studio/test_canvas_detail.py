@@ -1,4 +1,5 @@
 """Zoomed out the canvas is drawn as an overview, zoomed in item by item; both look right and stay interactive."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -41,8 +42,11 @@ def darkest_near(window, scene_point: QPointF) -> QColor:
     image = view.viewport().grab().toImage()
     point = view.mapFromScene(scene_point)
     ratio = image.devicePixelRatio()
-    around = [image.pixelColor(int((point.x() + dx) * ratio), int((point.y() + dy) * ratio))
-              for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+    around = [
+        image.pixelColor(int((point.x() + dx) * ratio), int((point.y() + dy) * ratio))
+        for dx in (-1, 0, 1)
+        for dy in (-1, 0, 1)
+    ]
     return min(around, key=QColor.lightness)
 
 
@@ -115,8 +119,12 @@ def test_wire_label_is_drawn_in_view(window):
     view.centerOn(box.center())
     image = view.viewport().grab().toImage()
     area = view.mapFromScene(box).boundingRect()
-    dark = sum(1 for x in range(area.left(), area.right()) for y in range(area.top(), area.bottom())
-               if image.pixelColor(x, y).lightness() < 140)
+    dark = sum(
+        1
+        for x in range(area.left(), area.right())
+        for y in range(area.top(), area.bottom())
+        if image.pixelColor(x, y).lightness() < 140
+    )
     assert dark > 20  # the "6×28×28" glyphs
 
 
@@ -124,6 +132,7 @@ def test_labels_never_cover_each_other():
     from PySide6.QtCore import QRectF
 
     from studio.canvas.wires import _LabelSpots
+
     spots = _LabelSpots()
     first = spots.place(QRectF(0, 0, 84, 16), "16×32×32")
     assert first == QRectF(0, 0, 84, 16)

@@ -1,4 +1,5 @@
 """The canvas context menu, opened with a real right click: expanding a composite block into primitives."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,17 +34,23 @@ def test_expand_residual_block_from_the_context_menu_and_undo(make_window, qtbot
     assert all(graph.nodes[n].name.startswith(block_name + "_") for n in new)
     assert analyze(doc.project).params == before_params
     assert not doc.analysis.problems
-    assert any(e.src == source and e.dst in new for e in graph.edges)  # the block's input feeds the primitives
+    assert any(
+        e.src == source and e.dst in new for e in graph.edges
+    )  # the block's input feeds the primitives
     feeding = {(e.dst, e.port) for e in graph.edges if e.src in new and e.dst not in new}
     assert feeding == set(consumers)  # and its consumers now read the primitives' output
-    assert len(window.scene.nodes) == len(graph.nodes) and len(window.scene.edges) == len(graph.edges)
+    assert len(window.scene.nodes) == len(graph.nodes) and len(window.scene.edges) == len(
+        graph.edges
+    )
     assert doc.undo_stack.undoText() == f"Expand {block_name}"
 
     focus(qtbot, window.view)
     keys_to_focus(Qt.Key_Z, Qt.ControlModifier)
     assert doc.project.to_json() == before_json
     assert graph.nodes[block_id].block == "residual_basic"
-    assert len(window.scene.nodes) == len(graph.nodes) and len(window.scene.edges) == len(graph.edges)
+    assert len(window.scene.nodes) == len(graph.nodes) and len(window.scene.edges) == len(
+        graph.edges
+    )
     keys_to_focus(Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     assert block_name not in graph.names() and analyze(doc.project).params == before_params
 

@@ -1,4 +1,5 @@
 """The document alone (no window): intents, refusals, undo and redo, merged settings edits, events."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,6 +12,7 @@ from tests.studio.conftest import LENET
 @pytest.fixture
 def doc(qapp):
     from studio.document import Document
+
     document = Document(load_project(LENET))
     yield document
     document.close()
@@ -84,6 +86,7 @@ def test_analysis_table_writes_figures_as_the_command_line_does(doc):
     from runtime.format import bytes_text, compact, count_text
     from runtime.report import summary_table
     from studio.analysis_table import AnalysisModel
+
     model = AnalysisModel(doc)
     model.reload()
     analysis, total = doc.analysis, model.rowCount() - 1

@@ -1,4 +1,5 @@
 """Inspector edits, undo/redo back to the file, clipboard, the analysis table."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
@@ -87,7 +88,9 @@ def test_undo_redo_sequence_returns_to_original_file(window, qtbot):
         doc.undo_stack.undo()
     assert doc.project.to_json() == original
     assert doc.undo_stack.isClean() and not window.isWindowModified()
-    assert len(window.scene.nodes) == len(graph.nodes) and len(window.scene.edges) == len(graph.edges)
+    assert len(window.scene.nodes) == len(graph.nodes) and len(window.scene.edges) == len(
+        graph.edges
+    )
     while doc.undo_stack.canRedo():
         doc.undo_stack.redo()
     assert doc.project.to_json() == edited

@@ -1,4 +1,5 @@
 """Files and safety: open errors, save, recent files, autosave and recovery, quitting, export, layout memory."""
+
 from __future__ import annotations
 
 import json
@@ -80,8 +81,10 @@ def test_a_dead_windows_lock_is_cleared_and_a_live_one_kept(make_window, paths):
     live = make_window()
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     dead = paths.data_dir / "recovery-dead.lock"
-    crash = ("import os, sys; from PySide6.QtCore import QLockFile; lock = QLockFile(sys.argv[1]); "
-             "assert lock.tryLock(0); os._exit(0)")  # takes the lock and dies holding it
+    crash = (
+        "import os, sys; from PySide6.QtCore import QLockFile; lock = QLockFile(sys.argv[1]); "
+        "assert lock.tryLock(0); os._exit(0)"
+    )  # takes the lock and dies holding it
     subprocess.run([sys.executable, "-c", crash, str(dead)], check=True, timeout=60)
     assert dead.exists()
     assert not make_window().files.offer_recovery(ask=lambda text: True)
@@ -135,6 +138,7 @@ def test_exports(window, tmp_path):
 
 def test_public_api_for_panels(window):
     from PySide6.QtWidgets import QLabel
+
     dock = window.add_panel("Extra", QLabel("hi"), Qt.BottomDockWidgetArea, "extra")
     assert dock.objectName() == "extra" and window.docks["extra"] is dock
     assert window.current_project() is window.doc.project

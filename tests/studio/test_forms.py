@@ -1,4 +1,5 @@
 """Typed field editors (studio.forms), without a window: what each kind shows, reads and reports."""
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
@@ -9,13 +10,30 @@ from studio.forms import FieldEditor, parse_text
 
 def test_each_kind_gets_its_editor_and_round_trips(qapp):
     seen = []
-    specs = {"int": ParamSpec("n", "int", 3, "count", 1, 10), "bool": ParamSpec("b", "bool", False),
-             "choice": ParamSpec("c", "choice", "a", choices=("a", "b")),
-             "padding": ParamSpec("p", "padding", "same"), "float": ParamSpec("f", "float", 0.5, "", 0, 1),
-             "text": ParamSpec("t", "text", "")}
-    values = {"int": 7, "bool": True, "choice": "b", "padding": 2, "float": 1e-05, "text": "model.Net"}
-    kinds = {"int": QSpinBox, "bool": QCheckBox, "choice": QComboBox, "padding": QLineEdit, "float": QLineEdit,
-             "text": QLineEdit}
+    specs = {
+        "int": ParamSpec("n", "int", 3, "count", 1, 10),
+        "bool": ParamSpec("b", "bool", False),
+        "choice": ParamSpec("c", "choice", "a", choices=("a", "b")),
+        "padding": ParamSpec("p", "padding", "same"),
+        "float": ParamSpec("f", "float", 0.5, "", 0, 1),
+        "text": ParamSpec("t", "text", ""),
+    }
+    values = {
+        "int": 7,
+        "bool": True,
+        "choice": "b",
+        "padding": 2,
+        "float": 1e-05,
+        "text": "model.Net",
+    }
+    kinds = {
+        "int": QSpinBox,
+        "bool": QCheckBox,
+        "choice": QComboBox,
+        "padding": QLineEdit,
+        "float": QLineEdit,
+        "text": QLineEdit,
+    }
     for kind, spec in specs.items():
         field = FieldEditor(spec, seen.append)
         assert isinstance(field.widget, kinds[kind]) and field.widget.toolTip() == spec.help

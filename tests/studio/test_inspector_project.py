@@ -1,4 +1,5 @@
 """With nothing selected, the inspector describes the project and follows its analysis."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
@@ -19,7 +20,9 @@ def shown_rows(inspector) -> dict[str, str]:
 
 def test_project_summary_when_nothing_is_selected(window):
     inspector = window.inspector
-    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(3, 3))  # empty canvas
+    QTest.mouseClick(
+        window.view.viewport(), Qt.LeftButton, Qt.NoModifier, QPoint(3, 3)
+    )  # empty canvas
     assert window.selected_node_ids() == []
     assert "LeNet-5" in inspector.heading.text()
     rows = shown_rows(inspector)
@@ -42,6 +45,7 @@ def test_project_summary_follows_edits(window):
 
 def test_problems_tab_shows_the_count(window, qtbot):
     from PySide6.QtCore import QPointF
+
     dock = window.docks["problems"]
     assert dock.windowTitle() == "Problems"
     window.editing.add_block("relu", QPointF(400, 0))  # unconnected: one problem

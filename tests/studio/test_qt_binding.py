@@ -4,6 +4,7 @@ PySide6-Essentials 6.12.0 drops a reference to None on every call of a method th
 nothing. On Python 3.11, where None is not immortal, an editor session that paints long enough
 aborts with "none_dealloc"; pyproject.toml excludes that release and this test keeps it out.
 """
+
 from __future__ import annotations
 
 import sys
@@ -24,4 +25,6 @@ def test_void_painter_calls_leave_none_referenced(qapp):
         lost = before - sys.getrefcount(None)
     finally:
         painter.end()
-    assert lost < 100, f"{lost} references to None lost in 6,000 painter calls: a broken PySide6 build"
+    assert lost < 100, (
+        f"{lost} references to None lost in 6,000 painter calls: a broken PySide6 build"
+    )

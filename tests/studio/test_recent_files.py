@@ -1,4 +1,5 @@
 """File > Open Recent, driven from the keyboard: newest first, opening, missing files, kept across windows."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -51,7 +52,10 @@ def test_recent_files_newest_first_and_opened_from_the_menu(window, tmp_path, qt
     menu = _open_recent_menu(window, qtbot)
     assert _entries(menu) == [str(second.resolve()), str(first.resolve())]
     _choose(menu, str(first.resolve()))
-    assert window.current_project().name == "First" and window.current_project().path == first.resolve()
+    assert (
+        window.current_project().name == "First"
+        and window.current_project().path == first.resolve()
+    )
     assert window.recent_files() == [first.resolve(), second.resolve()]
 
 

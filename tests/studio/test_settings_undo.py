@@ -1,4 +1,5 @@
 """Training and data settings: edited with real keys, undoable, shown as unsaved changes, saved with the project."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -64,8 +65,12 @@ def test_data_edit_with_keys_is_one_step_and_undo_reloads_the_panel(window, qtbo
     focus(qtbot, window.view)
     keys_to_focus(Qt.Key_Z, Qt.ControlModifier)
     assert project.data == {} and panel.form.crop.value() == crop and edits == ["data"]
-    assert stack.count() == steps + 1 and not window.isWindowModified()  # reloading emitted no new edit
-    qtbot.waitUntil(lambda: not panel.busy() and panel.preview.image.image is not None, timeout=10000)
+    assert (
+        stack.count() == steps + 1 and not window.isWindowModified()
+    )  # reloading emitted no new edit
+    qtbot.waitUntil(
+        lambda: not panel.busy() and panel.preview.image.image is not None, timeout=10000
+    )
     assert not panel.message.text().startswith("⚠")
 
 

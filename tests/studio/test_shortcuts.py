@@ -1,4 +1,5 @@
 """Keyboard shortcuts sent as real key events to the focused canvas, and kept out of text fields."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
@@ -134,9 +135,13 @@ def test_shortcuts_do_not_fire_while_typing_in_the_palette_search(window, qtbot)
     assert QApplication.focusWidget() is search
     QTest.keyClicks(search, "conv")
     before, steps = window.doc.project.to_json(), stack.count()
-    for key, modifiers in ((Qt.Key_Home, Qt.NoModifier), (Qt.Key_Delete, Qt.NoModifier),
-                           (Qt.Key_D, Qt.ControlModifier), (Qt.Key_L, Qt.ControlModifier),
-                           (Qt.Key_0, Qt.ControlModifier)):
+    for key, modifiers in (
+        (Qt.Key_Home, Qt.NoModifier),
+        (Qt.Key_Delete, Qt.NoModifier),
+        (Qt.Key_D, Qt.ControlModifier),
+        (Qt.Key_L, Qt.ControlModifier),
+        (Qt.Key_0, Qt.ControlModifier),
+    ):
         keys_to_focus(key, modifiers)
     assert search.text() == "onv"
     keys_to_focus(Qt.Key_A, Qt.ControlModifier)
@@ -171,4 +176,6 @@ def test_delete_in_an_inspector_field_deletes_a_character_not_the_node(window, q
     keys_to_focus(Qt.Key_Backspace)
     assert channels.text() == "" and conv1 in graph.nodes
     keys_to_focus(Qt.Key_Z, Qt.ControlModifier)
-    assert channels.text() == "6" and graph.by_name("onv1").id == conv1  # leaving the name field renamed
+    assert (
+        channels.text() == "6" and graph.by_name("onv1").id == conv1
+    )  # leaving the name field renamed

@@ -1,11 +1,20 @@
 """Training from the window: the run happens in another process; panels update; pause, stop, export."""
+
 import time
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from runtime.training import EpochMetrics, FeatureMaps, Filters, Finished, Histograms, Started, StepMetrics
+from runtime.training import (
+    EpochMetrics,
+    FeatureMaps,
+    Filters,
+    Finished,
+    Histograms,
+    Started,
+    StepMetrics,
+)
 from tests.runtime.training_helpers import tiny_project
 
 
@@ -22,13 +31,21 @@ def ui(make_window):
 
 def test_panels_draw_events(ui):
     confusion = np.eye(10, dtype=np.int64) * 8
-    ui._events([_started(), StepMetrics(2, 0, 2.0, 0.2, 0.01, 1000.0, 0.1),
-                StepMetrics(4, 0, 1.5, 0.4, 0.01, 1200.0, 0.2),
-                FeatureMaps(4, "conv1", (4, 8, 8), np.full((17, 17), 9, np.uint8)),
-                Filters(4, "conv1", np.full((7, 7), 3, np.uint8)),
-                Histograms(4, {"conv1": (np.arange(40), np.linspace(-1, 1, 41))},
-                           {"conv1": (np.arange(40), np.linspace(-1, 1, 41))}),
-                EpochMetrics(1, 10, 1.4, 0.5, 1.2, 0.8, 0.01, confusion, True)])
+    ui._events(
+        [
+            _started(),
+            StepMetrics(2, 0, 2.0, 0.2, 0.01, 1000.0, 0.1),
+            StepMetrics(4, 0, 1.5, 0.4, 0.01, 1200.0, 0.2),
+            FeatureMaps(4, "conv1", (4, 8, 8), np.full((17, 17), 9, np.uint8)),
+            Filters(4, "conv1", np.full((7, 7), 3, np.uint8)),
+            Histograms(
+                4,
+                {"conv1": (np.arange(40), np.linspace(-1, 1, 41))},
+                {"conv1": (np.arange(40), np.linspace(-1, 1, 41))},
+            ),
+            EpochMetrics(1, 10, 1.4, 0.5, 1.2, 0.8, 0.01, confusion, True),
+        ]
+    )
     x, y = ui.metrics.curves["train_loss"].getData()
     assert list(x) == [2, 4] and y[0] == 2.0 and y[1] < 2.0
     assert list(ui.metrics.curves["val_acc"].getData()[1]) == [0.8]
@@ -49,19 +66,38 @@ def test_panels_start_empty_and_a_new_run_drops_the_last_pictures(ui):
     ui._events([_started(tuple("abc"))])
     confusion = ui.confusion
     assert confusion.stack.currentWidget() is confusion.view and confusion.matrix is None
-    assert confusion.image.image is None and not confusion.texts and "end of each epoch" in confusion.caption.text()
-    assert [label for _, label in confusion.plot.getAxis("bottom")._tickLevels[0]] == ["a", "b", "c"]
+    assert (
+        confusion.image.image is None
+        and not confusion.texts
+        and "end of each epoch" in confusion.caption.text()
+    )
+    assert [label for _, label in confusion.plot.getAxis("bottom")._tickLevels[0]] == [
+        "a",
+        "b",
+        "c",
+    ]
     xs, ys = confusion.grid.getData()
     assert len(xs) == 2 * 2 * 4 and min(xs) == -0.5 and max(ys) == 2.5
-    for low, high in confusion.plot.viewRange():  # the cells fill the view (aspect locked), not "-400 … 400"
+    for (
+        low,
+        high,
+    ) in confusion.plot.viewRange():  # the cells fill the view (aspect locked), not "-400 … 400"
         assert low <= -0.5 and high >= 2.5 and high - low < 8
     assert ui.maps.placeholder.text().startswith("Feature maps: waiting")
     # pictures of the run, then a second run: nothing stale remains
-    ui._events([FeatureMaps(4, "conv1", (4, 8, 8), np.full((17, 17), 9, np.uint8)),
-                Filters(4, "conv1", np.full((7, 7), 3, np.uint8)),
-                EpochMetrics(1, 10, 1.4, 0.5, 1.2, 0.8, 0.01, np.eye(3, dtype=np.int64) * 5, True)])
+    ui._events(
+        [
+            FeatureMaps(4, "conv1", (4, 8, 8), np.full((17, 17), 9, np.uint8)),
+            Filters(4, "conv1", np.full((7, 7), 3, np.uint8)),
+            EpochMetrics(1, 10, 1.4, 0.5, 1.2, 0.8, 0.01, np.eye(3, dtype=np.int64) * 5, True),
+        ]
+    )
     assert ui.maps.stack.currentWidget() is ui.maps.view and ui.maps.caption.isVisibleTo(ui.maps)
-    assert confusion.matrix is not None and len(confusion.texts) == 3 and not confusion.grid.isVisible()
+    assert (
+        confusion.matrix is not None
+        and len(confusion.texts) == 3
+        and not confusion.grid.isVisible()
+    )
     ui._events([_started()])
     assert confusion.matrix is None and confusion.image.image is None and not confusion.texts
     assert confusion.grid.isVisible() and len(confusion.grid.getData()[0]) == 2 * 2 * 11
@@ -104,7 +140,9 @@ def test_train_from_window_updates_plots_then_stops(ui, qtbot):
     window.activateWindow()
     ui.start_action.trigger()
     assert ui.controller.state == "running" and not ui.start_action.isEnabled()
-    window.current_project().training["lr"] = 123.0  # edits after Start do not reach the running copy
+    window.current_project().training["lr"] = (
+        123.0  # edits after Start do not reach the running copy
+    )
     # the run starts in a new process that imports torch: allow for a heavily loaded machine
     qtbot.waitUntil(lambda: len(ui.metrics.steps) >= 3 and ui.filters.updates >= 2, timeout=120000)
     assert ui.filters.image.image.shape == (7, 7) and ui.maps.updates >= 1
@@ -117,7 +155,9 @@ def test_train_from_window_updates_plots_then_stops(ui, qtbot):
     qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=5000)
     assert time.monotonic() - t0 < 1.5
     assert "training stopped" in ui.metrics.status.text()
-    code, weights = ui.export_to(window.current_project().path or __import__("pathlib").Path(ui.controller.out_dir) / "x")
+    code, weights = ui.export_to(
+        window.current_project().path or __import__("pathlib").Path(ui.controller.out_dir) / "x"
+    )
     assert code.exists() and weights.exists()
 
 
@@ -128,7 +168,9 @@ def test_a_crashing_run_is_reported_and_the_window_survives(ui, qtbot):
     ui.start_action.trigger()
     qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=30000)
     end = [e for e in seen if isinstance(e, Finished)][-1]
-    assert end.status == "failed" and "1×28×28 images but the network's input is 1×8×8" in end.message
+    assert (
+        end.status == "failed" and "1×28×28 images but the network's input is 1×8×8" in end.message
+    )
     assert ui.start_action.isEnabled()
     ui.window.current_project().data = {"source": "digits"}
     qtbot.keyClick(ui.window, Qt.Key.Key_F5)
@@ -145,7 +187,9 @@ def test_start_brings_loss_feature_maps_and_filters_into_view_together(ui, qtbot
     ui.start_action.trigger()
     try:
         for name in ("training_metrics", "training_feature_maps", "training_filters"):
-            qtbot.waitUntil(lambda name=name: not docks[name].visibleRegion().isEmpty(), timeout=3000)
+            qtbot.waitUntil(
+                lambda name=name: not docks[name].visibleRegion().isEmpty(), timeout=3000
+            )
     finally:
         ui.controller.stop()
         qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=10000)
