@@ -61,7 +61,8 @@ def is_trusted(reference: str) -> bool:
 
 
 def trust(reference: str) -> None:
-    """Allow this process to import the code a reference names (its file, or its top-level package)."""
+    """Allow this process to import the code a reference names (its file, or its top-level
+    package)."""
     global _generation
     key = _trust_key(split_reference(reference)[0])
     if key not in _TRUSTED:
@@ -70,7 +71,8 @@ def trust(reference: str) -> None:
 
 
 def generation() -> int:
-    """A number that changes whenever trust or a loaded file changes (for caches of resolved blocks)."""
+    """A number that changes whenever trust or a loaded file changes (for caches of resolved
+    blocks)."""
     return _generation
 
 

@@ -12,8 +12,8 @@ from typing import Any
 from blocks.errors import ParamValueError
 
 KINDS = ("int", "float", "bool", "choice", "padding", "text")
-"""What a field holds; "padding" is a whole number or one of 'same' and 'valid'; "text" is a string of
-at most `maximum` (default 4096) characters."""
+"""What a field holds; "padding" is a whole number or one of 'same' and 'valid'; "text" is a string
+of at most `maximum` (default 4096) characters."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class ParamSpec:
             raise ParamValueError(self.name, f"expected a finite number, got {value!r}")
         if integer and value != int(value):
             raise ParamValueError(self.name, f"expected a whole number, got {value!r}")
-        # bounds first: Python compares ints and floats exactly, so 10**400 is refused, not overflowed
+        # bounds first: Python compares ints and floats exactly, so 10**400 is refused (no overflow)
         if self.minimum is not None and value < self.minimum:
             raise ParamValueError(
                 self.name, f"must be at least {_fmt(self.minimum)}, got {_fmt(value)}"

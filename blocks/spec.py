@@ -112,7 +112,8 @@ class SubGraph:
     weights: Mapping[str, str] = field(default_factory=dict)
 
     def key_map(self, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """For each composite state_dict key, the (local node, key inside its module) it moves to."""
+        """For each composite state_dict key, the (local node, key inside its module) it moves
+        to."""
         mapped = {}
         for key in keys:
             prefix = max(

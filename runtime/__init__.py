@@ -1,4 +1,5 @@
-"""Headless ConvStudio: graph model, project files, analysis, compile, export, data, training (no Qt)."""
+"""Headless ConvStudio: graph model, project files, analysis, compile, export, data, training (no
+Qt)."""
 
 from runtime.analysis import Analysis, NodeFigures, Problem, analyze
 from runtime.compile import CompiledNetwork, build_model
@@ -45,8 +46,8 @@ __all__ = [
 
 
 def export_onnx(project: "Project", out: str, opset: int = 18) -> "object":
-    """Export to ONNX with a dynamic batch dimension (see runtime.onnx_export; imported on first use,
-    since it loads torch's ONNX exporter)."""
+    """Export to ONNX with a dynamic batch dimension (see runtime.onnx_export; imported on first
+    use, since it loads torch's ONNX exporter)."""
     from runtime.onnx_export import export_onnx as _export
 
     return _export(project, out, opset)

@@ -1,4 +1,5 @@
-"""Analysis of a whole graph: per-node shapes, parameters, multiply-adds, receptive fields, problems."""
+"""Analysis of a whole graph: per-node shapes, parameters, multiply-adds, receptive fields,
+problems."""
 
 from __future__ import annotations
 
@@ -110,7 +111,8 @@ class Analysis:
         return [p for p in self.problems if p.node_id == node_id]
 
     def not_analysed_reason(self, graph: Graph, node_id: str) -> str:
-        """Why a node without problems of its own has no figures: the nearest broken node upstream."""
+        """Why a node without problems of its own has no figures: the nearest broken node
+        upstream."""
         broken = {p.node_id for p in self.problems if p.node_id}
         seen, frontier = {node_id}, [node_id]
         while frontier:
@@ -213,7 +215,10 @@ def _probe_node(node: Node, in_shapes: Sequence[Shape]) -> Probe | str:
     except ShapeMismatchError as exc:
         return str(exc)
     except (BlockError, RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
-        return f"cannot work with input {', '.join(shape_text(s) for s in in_shapes)}: {_first_line(exc)}"
+        return (
+            "cannot work with input "
+            f"{', '.join(shape_text(s) for s in in_shapes)}: {_first_line(exc)}"
+        )
 
 
 def _first_line(exc: Exception) -> str:
@@ -225,7 +230,8 @@ _CACHE = _ProbeCache()
 
 
 def analyze(project: Project, batch_size: int = 1, input_shape: Shape | None = None) -> Analysis:
-    """Analyse every node of `project` at once; broken nodes become problems, the rest get figures."""
+    """Analyse every node of `project` at once; broken nodes become problems, the rest get
+    figures."""
     graph = project.graph
     shape = tuple(input_shape or project.input_shape)
     result = Analysis(shape, max(1, int(batch_size)), order=graph.topological_order())

@@ -28,7 +28,8 @@ class CompiledNetwork(nn.Module):
         self.input_shape = plan.analysis.input_shape
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Run the layers in plan order, each on the outputs it is wired to; the output layer's result."""
+        """Run the layers in plan order, each on the outputs it is wired to; the output layer's
+        result."""
         values: list = [None] * self._slots
         values[0] = x
         modules = self._modules

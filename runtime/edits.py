@@ -1,9 +1,10 @@
 """Every change a user can make to a project, as a small undoable object without Qt.
 
-An edit is built from plain values, then `apply(project)` performs it and `revert(project)` undoes it;
-apply, revert, apply, … may repeat any number of times and always give the same project. A refused
-edit raises a GraphError (or another ConvStudioError) *before* anything changes, so the project is
-left as it was. The editor wraps edits in its undo stack; scripts and tests use them directly.
+An edit is built from plain values, then `apply(project)` performs it and `revert(project)` undoes
+it; apply, revert, apply, … may repeat any number of times and always give the same project. A
+refused edit raises a GraphError (or another ConvStudioError) *before* anything changes, so the
+project is left as it was. The editor wraps edits in its undo stack; scripts and tests use them
+directly.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from runtime.graph import Edge, Graph
 from runtime.project import SECTIONS, Project
 
 NodeRecord = dict[str, Any]
-"""A node as plain data: block, and optionally params, pos, name, id, extra, and `key` (the id the node
-had where it was copied from, so that wires of a paste can name it)."""
+"""A node as plain data: block, and optionally params, pos, name, id, extra, and `key` (the id the
+node had where it was copied from, so that wires of a paste can name it)."""
 
 Position = tuple[float, float]
 
@@ -53,18 +54,21 @@ class Edit:
         return None
 
     def merge(self, other: "Edit") -> bool:
-        """Absorb `other` (already applied, right after this one); False when it cannot be absorbed."""
+        """Absorb `other` (already applied, right after this one); False when it cannot be
+        absorbed."""
         return False
 
     def is_noop(self) -> bool:
-        """True when applying this edit changes nothing (e.g. merged edits that end where they began)."""
+        """True when applying this edit changes nothing (e.g. merged edits that end where they
+        began)."""
         return False
 
 
 class AddNodes(Edit):
     """Add nodes and wires among them (or to existing nodes): add a block, paste, duplicate.
 
-    Ids and names are chosen on the first apply and kept afterwards, so redo gives the same nodes."""
+    Ids and names are chosen on the first apply and kept afterwards, so redo gives the same
+    nodes."""
 
     def __init__(
         self,
@@ -130,7 +134,8 @@ class RemoveItems(Edit):
         self._order: list[str] = []
 
     def apply(self, project: Project) -> None:
-        """Check every item exists, then disconnect the wires (highest port first) and remove the nodes."""
+        """Check every item exists, then disconnect the wires (highest port first) and remove the
+        nodes."""
         graph = project.graph
         for nid in self.node_ids:
             graph.node(nid)
@@ -153,7 +158,8 @@ class RemoveItems(Edit):
             graph.remove_node(nid)
 
     def revert(self, project: Project) -> None:
-        """Re-create the nodes with their ids and names at their old places, then the wires in port order."""
+        """Re-create the nodes with their ids and names at their old places, then the wires in port
+        order."""
         graph = project.graph
         for rec in self._records:
             graph.add_node(
@@ -327,10 +333,12 @@ class SetSection(Edit):
 
 
 class ReplaceGraph(Edit):
-    """Replace the whole graph (expanding a composite, and later imports); undo restores the old one.
+    """Replace the whole graph (expanding a composite, and later imports); undo restores the old
+    one.
 
     Give either the new graph, or `build`: a function that edits a copy of the project in place. It
-    runs once, on the first apply, against a copy, so a refusal leaves the live project untouched."""
+    runs once, on the first apply, against a copy, so a refusal leaves the live project
+    untouched."""
 
     def __init__(
         self, text: str, graph: Graph | None = None, build: Callable[[Project], Any] | None = None

@@ -78,6 +78,7 @@ def describe_problems(problems: list) -> str:
 
 
 class WriteError(ProjectFileError):
-    """A file ConvStudio writes (project, checkpoint, export, plot) could not be written; `path` names it.
+    """A file ConvStudio writes (project, checkpoint, export, plot) could not be written; `path`
+    names it.
 
     The file it would have replaced is left as it was."""

@@ -40,7 +40,8 @@ def expand_node(project: Project, node_id: str) -> list[str]:
 
 
 def expand(project: Project, node_id: str) -> Expansion:
-    """Replace composite `node_id` by its primitive blocks; GraphError (naming the node) if it cannot be.
+    """Replace composite `node_id` by its primitive blocks; GraphError (naming the node) if it
+    cannot be.
 
     Everything is computed and validated before the graph changes, so a refusal leaves it untouched.
     """

@@ -17,8 +17,8 @@ def count_text(n: int) -> str:
 
 
 def compact(n: float) -> str:
-    """A large figure in K, M, G or T with at least three significant digits: '417 K', '4.09 G', '12.35 M';
-    below a thousand, the whole number."""
+    """A large figure in K, M, G or T with at least three significant digits: '417 K', '4.09 G',
+    '12.35 M'; below a thousand, the whole number."""
     for unit, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("K", 1e3)):
         if abs(n) >= scale:
             value = n / scale

@@ -256,7 +256,8 @@ class Graph:
         self._emit(NodeMoved(node_id))
 
     def reorder(self, order: list[str]) -> None:
-        """List the nodes named in `order` first, in that order (files list nodes so; undo restores it)."""
+        """List the nodes named in `order` first, in that order (files list nodes so; undo restores
+        it)."""
         known = [nid for nid in order if nid in self.nodes]
         chosen = set(known)
         items = [
@@ -278,7 +279,8 @@ class Graph:
         return other
 
     def clear(self) -> None:
-        """Remove everything (one 'reset' event); ids handed out before are never handed out again."""
+        """Remove everything (one 'reset' event); ids handed out before are never handed out
+        again."""
         observers, self._observers = self._observers, []
         ids = self._ids
         self.__init__()
@@ -286,8 +288,9 @@ class Graph:
         self._emit(GraphReset())
 
     def replace_with(self, other: "Graph") -> None:
-        """Make this graph equal `other` (nodes in its order, wires, names, ids), keeping this object and
-        its observers; one GraphReset event. Ids either graph handed out are never handed out again."""
+        """Make this graph equal `other` (nodes in its order, wires, names, ids), keeping this
+        object and its observers; one GraphReset event. Ids either graph handed out are never handed
+        out again."""
         observers, self._observers = self._observers, []
         used = max(next(copy.copy(self._ids)), next(copy.copy(other._ids)))
         try:
@@ -329,7 +332,8 @@ class Graph:
 def chain(
     graph: Graph, blocks: Iterable[tuple[str, Mapping[str, Any]]], start: str | None = None
 ) -> list[str]:
-    """Append a linear chain of (block, params) to `graph` after node `start`; returns the new ids."""
+    """Append a linear chain of (block, params) to `graph` after node `start`; returns the new
+    ids."""
     ids = []
     prev = start
     for block, params in blocks:

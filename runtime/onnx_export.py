@@ -26,7 +26,8 @@ def export_onnx(
     opset: int = 18,
     state_dict: dict[str, torch.Tensor] | None = None,
 ) -> Path:
-    """Write `project` (optionally with trained weights) to an ONNX file whose batch size is dynamic."""
+    """Write `project` (optionally with trained weights) to an ONNX file whose batch size is
+    dynamic."""
     out = Path(out)
     model = build_model(project).eval()
     if state_dict is not None:

@@ -102,7 +102,8 @@ class Project:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def save(self, path: str | Path | None = None) -> Path:
-        """Write atomically (temp file, fsync, rename): a crash mid-save leaves the old file intact."""
+        """Write atomically (temp file, fsync, rename): a crash mid-save leaves the old file
+        intact."""
         target = Path(path) if path is not None else self.path
         if target is None:
             raise ProjectFileError(None, "the project has no file yet: give a path to save to")

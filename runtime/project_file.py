@@ -33,7 +33,8 @@ NODE_KEYS = {"id", "block", "name", "params", "position"}
 
 
 def _migrate_0_to_1(doc: dict[str, Any]) -> dict[str, Any]:
-    """Version 0 (the pre-release draft) stored input as [C, H, W] and edges as source/target/slot."""
+    """Version 0 (the pre-release draft) stored input as [C, H, W] and edges as
+    source/target/slot."""
     out = dict(doc)
     if isinstance(doc.get("input"), list) and len(doc["input"]) == 3:
         c, h, w = doc["input"]
@@ -110,7 +111,8 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _bounded_int(text: str) -> int:
-    """A JSON whole number; refused beyond int64, where no setting has a meaning (and math overflows)."""
+    """A JSON whole number; refused beyond int64, where no setting has a meaning (and math
+    overflows)."""
     if len(text.lstrip("-")) > 19 or abs(int(text)) > LARGEST_INT:
         digits = text.lstrip("-")
         raise _NumberError(

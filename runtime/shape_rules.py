@@ -87,7 +87,8 @@ def conv(args: Sequence[Any], kwargs: dict[str, Any]) -> Shape | None:
 
 
 def conv_transpose(args: Sequence[Any], kwargs: dict[str, Any]) -> Shape | None:
-    """torch.conv_transpose1d/2d/3d(input, weight, bias, stride, padding, output_padding, groups, dilation)."""
+    """torch.conv_transpose1d/2d/3d(input, weight, bias, stride, padding, output_padding, groups,
+    dilation)."""
     x, w = _arg(args, kwargs, 0, "input", None), _arg(args, kwargs, 1, "weight", None)
     bias = _arg(args, kwargs, 2, "bias", None)
     if not _meta(x, w) or x.dim() != w.dim() or w.dim() < 3:
@@ -182,7 +183,8 @@ def max_pool2d(args: Sequence[Any], kwargs: dict[str, Any]) -> Shape | None:
 
 
 def avg_pool2d(args: Sequence[Any], kwargs: dict[str, Any]) -> Shape | None:
-    """F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)."""
+    """F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+    divisor_override)."""
     return _pool2d(args, kwargs, with_dilation=False)
 
 

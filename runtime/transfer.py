@@ -26,7 +26,8 @@ def frozen_names(project: Project) -> set[str]:
 
 
 def apply_freezing(model: nn.Module, project: Project, extra: set[str] | None = None) -> None:
-    """Stop gradients in frozen nodes (plus `extra` names) and keep their BatchNorms in eval mode."""
+    """Stop gradients in frozen nodes (plus `extra` names) and keep their BatchNorms in eval
+    mode."""
     names = frozen_names(project) | set(extra or ())
     norms = []
     for name, module in model.named_children():
@@ -47,7 +48,8 @@ def keep_frozen_norms_eval(model: nn.Module) -> None:
 
 
 def head_node(graph: Graph) -> Node | None:
-    """The classifier: the Output node when it has classes, else the last Linear before the Output."""
+    """The classifier: the Output node when it has classes, else the last Linear before the
+    Output."""
     outputs = [n for n in graph.nodes.values() if n.block == "output"]
     if not outputs:
         return None
@@ -93,5 +95,6 @@ def set_frozen(project: Project, node_ids: list[str], frozen: bool) -> None:
 
 
 def reinitialised_names(project: Project) -> set[str]:
-    """Names of nodes that start from their seed-initialised values even when weights are referenced."""
+    """Names of nodes that start from their seed-initialised values even when weights are
+    referenced."""
     return {n.name for n in project.graph.nodes.values() if n.extra.get(REINITIALISE)}

@@ -136,9 +136,15 @@ def spatial_check(in_shapes: Sequence[Shape], k_eff: int, pad: int) -> str | Non
 def group_check(c_in: int, c_out: int, groups: int) -> str | None:
     """Message when channel counts are not divisible by the groups, else None."""
     if c_in % groups:
-        return f"has {c_in} input channels, not divisible by groups={groups}: choose groups dividing {c_in}"
+        return (
+            f"has {c_in} input channels, not divisible by groups={groups}: "
+            f"choose groups dividing {c_in}"
+        )
     if c_out % groups:
-        return f"has {c_out} output channels, not divisible by groups={groups}: choose out_channels divisible by {groups}"
+        return (
+            f"has {c_out} output channels, not divisible by groups={groups}: choose "
+            f"out_channels divisible by {groups}"
+        )
     return None
 
 

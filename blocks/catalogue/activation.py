@@ -1,4 +1,5 @@
-"""Activation blocks: element-wise non-linearities (ReLU family, sigmoid, tanh, GELU, SiLU, hard-swish)."""
+"""Activation blocks: element-wise non-linearities (ReLU family, sigmoid, tanh, GELU, SiLU,
+hard-swish)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ CAT = "Activation"
 
 @block(id="relu", title="ReLU", category=CAT, summary=lambda p: "ReLU")
 def relu(p, shapes):
-    """max(0, x): cheap and non-saturating, so deep networks train fast (AlexNet: 6× faster than tanh).
-    A unit whose input stays negative gets no gradient and can 'die'."""
+    """max(0, x): cheap and non-saturating, so deep networks train fast (AlexNet: 6× faster than
+    tanh). A unit whose input stays negative gets no gradient and can 'die'."""
     return Ctor(nn.ReLU)
 
 
@@ -58,7 +59,8 @@ def elu(p, shapes):
 
 @block(id="sigmoid", title="Sigmoid", category=CAT, summary=lambda p: "σ")
 def sigmoid(p, shapes):
-    """1/(1 + e⁻ˣ): squashes to (0, 1). Saturates, so it slows deep training; used for gates (SE, highway)."""
+    """1/(1 + e⁻ˣ): squashes to (0, 1). Saturates, so it slows deep training; used for gates (SE,
+    highway)."""
     return Ctor(nn.Sigmoid)
 
 
@@ -80,7 +82,8 @@ def tanh(p, shapes):
     summary=lambda p: "GELU",
 )
 def gelu(p, shapes):
-    """x·Φ(x): a smooth ReLU weighted by the Gaussian CDF; the default of transformers and ConvNeXt."""
+    """x·Φ(x): a smooth ReLU weighted by the Gaussian CDF; the default of transformers and
+    ConvNeXt."""
     return Ctor(nn.GELU, (), {"approximate": "tanh"} if p["approximate"] == "tanh" else {})
 
 

@@ -1,4 +1,5 @@
-"""DenseNet's composite blocks: the dense block and the transition layer (each expands into primitives)."""
+"""DenseNet's composite blocks: the dense block and the transition layer (each expands into
+primitives)."""
 
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ def _dense_expand(p, shapes) -> SubGraph:
     expand=_dense_expand,
 )
 def dense_block(p, shapes):
-    """Each layer (BN-ReLU-1×1 conv to bn_size·k, BN-ReLU-3×3 conv to k) receives the concatenation of
-    the block's input and every earlier layer's output, and adds k new maps: the output has
+    """Each layer (BN-ReLU-1×1 conv to bn_size·k, BN-ReLU-3×3 conv to k) receives the concatenation
+    of the block's input and every earlier layer's output, and adds k new maps: the output has
     C_in + L·k channels. Features are reused instead of relearned, so DenseNet-121 reaches ResNet-50
     accuracy with under a third of the parameters (Huang et al. 2017); the price is memory for the
     growing concatenations."""
@@ -76,7 +77,8 @@ def _transition_expand(p, shapes) -> SubGraph:
     expand=_transition_expand,
 )
 def transition(p, shapes):
-    """Between dense blocks: BN-ReLU, a 1×1 conv that shrinks the channels (DenseNet-121 halves them,
-    'compression' 0.5), and a 2×2 average pool that halves the resolution (Huang et al. 2017)."""
+    """Between dense blocks: BN-ReLU, a 1×1 conv that shrinks the channels (DenseNet-121 halves
+    them, 'compression' 0.5), and a 2×2 average pool that halves the resolution (Huang et al.
+    2017)."""
     c = image(shapes)[0]
     return Ctor(Transition, (c, p["out_channels"]))

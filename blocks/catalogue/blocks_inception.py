@@ -34,7 +34,10 @@ def _inception_expand(p, shapes) -> SubGraph:
 def _inception_check(p, shapes) -> str | None:
     image(shapes)
     if p["big_kernel"] % 2 == 0:
-        return f"big_kernel {p['big_kernel']} must be odd (3 or 5) so that every branch keeps the input size"
+        return (
+            f"big_kernel {p['big_kernel']} must be odd (3 or 5) so that "
+            "every branch keeps the input size"
+        )
     return None
 
 
@@ -69,9 +72,9 @@ def _channels(text: str, help: str, default: int):
     expand=_inception_expand,
 )
 def inception(p, shapes):
-    """GoogLeNet's module: four parallel branches — 1×1; 1×1 then 3×3; 1×1 then 5×5; 3×3 max pool then
-    1×1 — concatenated along the channels, so one layer looks at several scales at once. The 1×1
-    reductions keep the big convs cheap (Szegedy et al. 2014). Each conv is conv (no bias) + BN
+    """GoogLeNet's module: four parallel branches — 1×1; 1×1 then 3×3; 1×1 then 5×5; 3×3 max pool
+    then 1×1 — concatenated along the channels, so one layer looks at several scales at once. The
+    1×1 reductions keep the big convs cheap (Szegedy et al. 2014). Each conv is conv (no bias) + BN
     (eps 0.001) + ReLU as in torchvision; output channels ch1x1 + ch3x3 + ch5x5 + pool_proj."""
     c = image(shapes)[0]
     args = (c,) + tuple(p[n] for n in _NAMES)

@@ -1,5 +1,5 @@
-"""Composite blocks of NIN (mlpconv), SqueezeNet (fire module) and Highway networks; each expands into
-primitives."""
+"""Composite blocks of NIN (mlpconv), SqueezeNet (fire module) and Highway networks; each expands
+into primitives."""
 
 from __future__ import annotations
 
@@ -63,11 +63,11 @@ def _mlpconv_expand(p, shapes) -> SubGraph:
     expand=_mlpconv_expand,
 )
 def mlpconv(p, shapes):
-    """Network in Network's 'micro network': a k×k conv to conv_channels, then two 1×1 convs ('cccp')
-    to mid_channels and out_channels, each with bias and ReLU — a small MLP slid over every pixel,
-    giving more non-linearity per receptive field than one conv (Lin et al. 2013). The CIFAR-10 NIN
-    uses (192, 160, 96) @ 5×5, (192, 192, 192) @ 5×5 and (192, 192, 10) @ 3×3, then global average
-    pooling instead of fully connected layers."""
+    """Network in Network's 'micro network': a k×k conv to conv_channels, then two 1×1 convs
+    ('cccp') to mid_channels and out_channels, each with bias and ReLU — a small MLP slid over every
+    pixel, giving more non-linearity per receptive field than one conv (Lin et al. 2013). The
+    CIFAR-10 NIN uses (192, 160, 96) @ 5×5, (192, 192, 192) @ 5×5 and (192, 192, 10) @ 3×3, then
+    global average pooling instead of fully connected layers."""
     c = image(shapes)[0]
     return Ctor(
         MLPConv,
@@ -155,9 +155,9 @@ def _highway_check(p, shapes) -> str | None:
     expand=_highway_expand,
 )
 def highway(p, shapes):
-    """A gated shortcut: y = T·H(x) + (1 − T)·x, with H a conv + ReLU and the transform gate T a conv +
-    sigmoid, both keeping the channels. The gate's negative initial bias makes the block start near
-    the identity, so information crosses many layers; the forerunner of residual connections
-    (Srivastava et al. 2015). Twice the weights of one conv."""
+    """A gated shortcut: y = T·H(x) + (1 − T)·x, with H a conv + ReLU and the transform gate T a
+    conv + sigmoid, both keeping the channels. The gate's negative initial bias makes the block
+    start near the identity, so information crosses many layers; the forerunner of residual
+    connections (Srivastava et al. 2015). Twice the weights of one conv."""
     c = image(shapes)[0]
     return Ctor(Highway, (c,), {"kernel_size": p["kernel_size"], "gate_bias": p["gate_bias"]})

@@ -1,5 +1,5 @@
-"""Composite blocks of mobile networks, each expanding into primitives: MobileNetV2 inverted residual,
-EfficientNet MBConv, ShuffleNetV2 unit."""
+"""Composite blocks of mobile networks, each expanding into primitives: MobileNetV2 inverted
+residual, EfficientNet MBConv, ShuffleNetV2 unit."""
 
 from __future__ import annotations
 
@@ -57,14 +57,16 @@ def inverted_residual(p, shapes):
     """MobileNetV2's block: a 1×1 conv expands the channels t times (ReLU6), a 3×3 depthwise conv
     filters each channel (ReLU6), and a linear 1×1 conv projects back down — no activation there,
     since ReLU in a narrow space destroys information. Thin ends, wide middle: the opposite of a
-    bottleneck. The input is added when the stride is 1 and the channels match (Sandler et al. 2018)."""
+    bottleneck. The input is added when the stride is 1 and the channels match (Sandler et al.
+    2018)."""
     c = image(shapes)[0]
     return Ctor(InvertedResidual, (c, p["out_channels"], p["stride"], p["expand_ratio"]))
 
 
 # ----- EfficientNet MBConv --------------------------------------------------------------------
 def make_divisible(v: float, divisor: int = 8) -> int:
-    """Round a channel count to a multiple of `divisor`, never down by more than 10% (TF/torchvision)."""
+    """Round a channel count to a multiple of `divisor`, never down by more than 10%
+    (TF/torchvision)."""
     new_v = max(divisor, int(v + divisor / 2) // divisor * divisor)
     return new_v + divisor if new_v < 0.9 * v else new_v
 
@@ -151,11 +153,11 @@ def _mbconv_rf(p):
     expand=_mbconv_expand,
 )
 def mbconv(p, shapes):
-    """EfficientNet's block (from MnasNet): a MobileNetV2 inverted residual with SiLU activations and a
-    squeeze-excitation gate on the expanded channels before the linear 1×1 projection; with stride 1
-    and matching channels the input is added, and stochastic depth randomly skips the block during
-    training. EfficientNet-B0 stacks 16 of them in 5.3M parameters (Tan & Le 2019). Laid out as
-    torchvision's MBConv."""
+    """EfficientNet's block (from MnasNet): a MobileNetV2 inverted residual with SiLU activations
+    and a squeeze-excitation gate on the expanded channels before the linear 1×1 projection; with
+    stride 1 and matching channels the input is added, and stochastic depth randomly skips the block
+    during training. EfficientNet-B0 stacks 16 of them in 5.3M parameters (Tan & Le 2019). Laid out
+    as torchvision's MBConv."""
     c = image(shapes)[0]
     expanded, squeeze = _mb_sizes(p, c)
     return Ctor(
@@ -215,8 +217,8 @@ def _shuffle_check(p, shapes) -> str | None:
     expand=_shuffle_expand,
 )
 def shufflenet_unit(p, shapes):
-    """ShuffleNetV2's unit. With stride 1 the channels are split in half: one half passes untouched, the
-    other goes through 1×1 conv, 3×3 depthwise conv and 1×1 conv (BN, ReLU); with stride 2 both
+    """ShuffleNetV2's unit. With stride 1 the channels are split in half: one half passes untouched,
+    the other goes through 1×1 conv, 3×3 depthwise conv and 1×1 conv (BN, ReLU); with stride 2 both
     branches downsample the whole input. The halves are concatenated and a channel shuffle mixes
     them for the next unit. Equal channel widths and no grouped 1×1 convs keep memory access low,
     which is what speed on real hardware depends on (Ma et al. 2018). Laid out as torchvision's."""

@@ -96,11 +96,11 @@ def _basic_expand(p, shapes) -> SubGraph:
     expand=_basic_expand,
 )
 def residual_basic(p, shapes):
-    """ResNet's basic block: two 3×3 conv-BN layers (ReLU between) whose output is added to the input,
-    then ReLU. The identity shortcut lets the gradient reach early layers unchanged, so 18- and
-    34-layer networks train (He et al. 2015). When the stride or the channel count changes, the
-    shortcut becomes a 1×1 conv (stride s) + BN projection. Cost ≈ 9·C_in·C + 9·C² weights.
-    Optional squeeze-excitation and stochastic depth act on the residual branch."""
+    """ResNet's basic block: two 3×3 conv-BN layers (ReLU between) whose output is added to the
+    input, then ReLU. The identity shortcut lets the gradient reach early layers unchanged, so 18-
+    and 34-layer networks train (He et al. 2015). When the stride or the channel count changes, the
+    shortcut becomes a 1×1 conv (stride s) + BN projection. Cost ≈ 9·C_in·C + 9·C² weights. Optional
+    squeeze-excitation and stochastic depth act on the residual branch."""
     c = image(shapes)[0]
     se = _se_channels(p["out_channels"], p["se_reduction"])
     return Ctor(BasicBlock, (c, p["out_channels"]), _kw(p, se_channels=se or None))
@@ -123,8 +123,8 @@ def _bottleneck_check(p, shapes) -> str | None:
     image(shapes)
     if int(p["planes"] * (p["base_width"] / 64.0)) < 1:
         return (
-            f"planes·base_width/64 = {p['planes'] * p['base_width'] / 64:g} is below one channel per group: "
-            "raise planes or base_width"
+            f"planes·base_width/64 = {p['planes'] * p['base_width'] / 64:g} is below one channel "
+            "per group: raise planes or base_width"
         )
     return _se_check(p["planes"] * p["expansion"], p["se_reduction"])
 
@@ -260,10 +260,10 @@ def _preact_expand(p, shapes, wide: bool) -> SubGraph:
     expand=lambda p, s: _preact_expand(p, s, wide=False),
 )
 def preact_residual(p, shapes):
-    """ResNet v2's block: BN-ReLU-conv twice, and the sum is not passed through a ReLU, so the shortcut
-    path from input to output is a pure identity; this trains better at 100+ layers (He et al. 2016).
-    A 1×1 conv (stride s, no BN) on the pre-activated input projects the shortcut when the shape
-    changes (as in the common pytorch-cifar PreActBlock)."""
+    """ResNet v2's block: BN-ReLU-conv twice, and the sum is not passed through a ReLU, so the
+    shortcut path from input to output is a pure identity; this trains better at 100+ layers (He et
+    al. 2016). A 1×1 conv (stride s, no BN) on the pre-activated input projects the shortcut when
+    the shape changes (as in the common pytorch-cifar PreActBlock)."""
     c = image(shapes)[0]
     return Ctor(PreActBlock, (c, p["out_channels"]), _kw(p))
 
@@ -319,8 +319,8 @@ def _se_expand(p, shapes) -> SubGraph:
 )
 def squeeze_excitation(p, shapes):
     """Channel attention: global average pooling 'squeezes' each channel to one number, a 1×1 conv
-    reduces C to C/r (ReLU), another restores C, and a sigmoid gives a weight in (0, 1) that rescales
-    each channel. About 2C²/r extra weights and almost no compute; SENet won ImageNet 2017 with it
-    (Hu et al.). Its output depends on the whole image, so its receptive field is global."""
+    reduces C to C/r (ReLU), another restores C, and a sigmoid gives a weight in (0, 1) that
+    rescales each channel. About 2C²/r extra weights and almost no compute; SENet won ImageNet 2017
+    with it (Hu et al.). Its output depends on the whole image, so its receptive field is global."""
     c = image(shapes)[0]
     return Ctor(SqueezeExcitation, (c, c // p["reduction"]))

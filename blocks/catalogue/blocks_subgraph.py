@@ -13,7 +13,8 @@ IN = SUB_INPUT
 
 
 def needs_image(p: Mapping[str, Any], shapes: Sequence[Shape]) -> str | None:
-    """Check for blocks that accept any C×H×W map (the message for a flat vector comes from `image`)."""
+    """Check for blocks that accept any C×H×W map (the message for a flat vector comes from
+    `image`)."""
     image(shapes)
     return None
 
@@ -39,7 +40,8 @@ class SubGraphBuilder:
         inputs: Sequence[str] = (IN,),
         weights: str | None = None,
     ) -> str:
-        """Add node `name` fed by `inputs` (in port order); `weights` is its state_dict prefix in the composite."""
+        """Add node `name` fed by `inputs` (in port order); `weights` is its state_dict prefix in
+        the composite."""
         self.nodes.append(SubNode(name, block, dict(params or {})))
         self.edges += [(src, name) for src in inputs]
         if weights is not None:
@@ -89,8 +91,9 @@ class SubGraphBuilder:
         act: str | None = "relu",
         eps: float = 1e-5,
     ) -> str:
-        """Conv (no bias) + BN (+ activation) nodes `<prefix>_conv`, `<prefix>_bn`, `<prefix>_<act>`;
-        `keys` are the conv's and the BN's state_dict prefixes in the composite."""
+        """Conv (no bias) + BN (+ activation) nodes `<prefix>_conv`, `<prefix>_bn`,
+        `<prefix>_<act>`; `keys` are the conv's and the BN's state_dict prefixes in the
+        composite."""
         x = self.conv(f"{prefix}_conv", src, out, k, stride, groups, weights=keys[0])
         x = self.bn(f"{prefix}_bn", x, eps, weights=keys[1])
         return self.act(f"{prefix}_{act}", x, act) if act else x

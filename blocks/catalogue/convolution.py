@@ -1,5 +1,5 @@
-"""Convolution blocks: plain, pointwise, dilated, grouped (with channel shuffle), depthwise-separable,
-transposed and asymmetric (k×1 then 1×k)."""
+"""Convolution blocks: plain, pointwise, dilated, grouped (with channel shuffle),
+depthwise-separable, transposed and asymmetric (k×1 then 1×k)."""
 
 from __future__ import annotations
 
@@ -87,9 +87,9 @@ _CONV_PARAMS = (out_channels(), kernel(), stride(), padding(), dilation(), GROUP
 )
 def conv2d(p, shapes):
     """The workhorse: k×k filters slide over the input with a stride, padding, dilation and groups.
-    Output side o = ⌊(w − k_eff + 2p)/s⌋ + 1 with k_eff = d(k−1)+1; parameters k²·C_in/g·C_out (+bias);
-    multiply-adds k²·C_in/g·C_out·H_out·W_out, which is why compute, not parameters, dominates convs
-    (AlexNet, VGG)."""
+    Output side o = ⌊(w − k_eff + 2p)/s⌋ + 1 with k_eff = d(k−1)+1; parameters k²·C_in/g·C_out
+    (+bias); multiply-adds k²·C_in/g·C_out·H_out·W_out, which is why compute, not parameters,
+    dominates convs (AlexNet, VGG)."""
     return _conv2d(p, shapes)
 
 
@@ -104,7 +104,8 @@ def conv2d(p, shapes):
 )
 def pointwise_conv(p, shapes):
     """A 1×1 convolution mixes channels at each pixel: it widens or narrows the network cheaply
-    (C_in·C_out parameters) and adds a non-linearity when followed by an activation (NIN, GoogLeNet)."""
+    (C_in·C_out parameters) and adds a non-linearity when followed by an activation (NIN,
+    GoogLeNet)."""
     return _conv2d({**p, "kernel_size": 1, "padding": 0, "dilation": 1}, shapes)
 
 
@@ -119,7 +120,8 @@ def pointwise_conv(p, shapes):
 )
 def dilated_conv(p, shapes):
     """A convolution with holes between its taps: stacking dilations 1, 2, 4, … grows the receptive
-    field exponentially with depth at no extra parameters and without losing resolution (DeepLab)."""
+    field exponentially with depth at no extra parameters and without losing resolution
+    (DeepLab)."""
     return _conv2d({**p, "stride": 1, "groups": 1}, shapes)
 
 
@@ -222,8 +224,8 @@ def _tconv_check(p, shapes):
     receptive=lambda p: ((p["kernel_size"], 1 / p["stride"]),),
 )
 def transposed_conv(p, shapes):
-    """Learnable upsampling ('deconvolution'): o = (w−1)·s − 2p + k + output_padding. Kernel sizes not
-    divisible by the stride cause checkerboard artifacts (ZFNet visualisation, FCN, U-Net)."""
+    """Learnable upsampling ('deconvolution'): o = (w−1)·s − 2p + k + output_padding. Kernel sizes
+    not divisible by the stride cause checkerboard artifacts (ZFNet visualisation, FCN, U-Net)."""
     c = image(shapes)[0]
     kw = {"kernel_size": p["kernel_size"], "stride": p["stride"]}
     if p["padding"]:

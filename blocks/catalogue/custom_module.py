@@ -25,7 +25,8 @@ class CustomCtor(Ctor):
     reference: str = ""
 
     def render(self) -> str:
-        """Source that constructs the module, e.g. `nn.Upsample(scale_factor=2.0)` or `Attention(64)`."""
+        """Source that constructs the module, e.g. `nn.Upsample(scale_factor=2.0)` or
+        `Attention(64)`."""
         parts = [_render_value(a) for a in self.args]
         parts += [f"{k}={_render_value(v)}" for k, v in self.kwargs.items()]
         return f"{render_name(self.reference)}({', '.join(parts)})"

@@ -31,8 +31,8 @@ def _add_check(p, shapes: Sequence[Shape]) -> str | None:
                 s = big[1] // small[1]
                 if s > 1:
                     return (
-                        f"{head}: the shortcut needs a 1×1 conv with stride {s} to {small[0]} channels "
-                        f"(a projection) on the {fmt_shape(big)} input"
+                        f"{head}: the shortcut needs a 1×1 conv with stride {s} to {small[0]} "
+                        f"channels (a projection) on the {fmt_shape(big)} input"
                     )
                 return (
                     f"{head}: the shortcut needs a 1×1 conv from {other[0]} to {first[0]} channels "
@@ -80,8 +80,9 @@ def _mul_check(p, shapes: Sequence[Shape]) -> str | None:
     summary=lambda p: "+",
 )
 def add(p, shapes):
-    """Element-wise sum; all inputs must have the same shape. The merge of every residual connection:
-    the gradient reaches the shortcut unchanged, which lets very deep networks train (ResNet)."""
+    """Element-wise sum; all inputs must have the same shape. The merge of every residual
+    connection: the gradient reaches the shortcut unchanged, which lets very deep networks train
+    (ResNet)."""
     return Ctor(Add)
 
 

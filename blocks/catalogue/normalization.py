@@ -43,7 +43,8 @@ AFFINE = bool_param("affine", True, "Learn a per-channel scale and shift after n
 )
 def batch_norm(p, shapes):
     """Normalizes each channel over the batch and spatial axes (N, H, W), then scales and shifts.
-    Needs batches of a reasonable size; uses running statistics at evaluation time (Inception-v2)."""
+    Needs batches of a reasonable size; uses running statistics at evaluation time
+    (Inception-v2)."""
     c = shapes[0][0]
     kw = {}
     if p["eps"] != 1e-5:
@@ -174,8 +175,9 @@ def _wn_check(p, shapes):
     receptive=lambda p: ((p["kernel_size"], p["stride"]),),
 )
 def weight_norm_conv(p, shapes):
-    """A convolution whose weight is reparameterised as W = g·v/‖v‖: direction and length are learned
-    separately, which speeds up optimisation without batch statistics (Weight Normalization)."""
+    """A convolution whose weight is reparameterised as W = g·v/‖v‖: direction and length are
+    learned separately, which speeds up optimisation without batch statistics (Weight
+    Normalization)."""
     c = image(shapes)[0]
     return Ctor(
         WeightNormConv2d,
@@ -193,7 +195,10 @@ def _flat(shapes) -> str | None:
     if len(shapes[0]) != 1:
         from blocks.catalogue._common import fmt_shape
 
-        return f"gets a {fmt_shape(shapes[0])} feature map: add a Flatten (or global pooling) before it"
+        return (
+            f"gets a {fmt_shape(shapes[0])} feature map: add a Flatten "
+            "(or global pooling) before it"
+        )
     return None
 
 
@@ -207,7 +212,8 @@ def _flat(shapes) -> str | None:
     receptive=lambda p: ((-1, 1),),
 )
 def weight_norm_linear(p, shapes):
-    """A fully connected layer with its weight reparameterised as W = g·v/‖v‖ (Weight Normalization)."""
+    """A fully connected layer with its weight reparameterised as W = g·v/‖v‖ (Weight
+    Normalization)."""
     return Ctor(WeightNormLinear, (shapes[0][0], p["out_features"]), {"bias": p["bias"]})
 
 
@@ -215,7 +221,10 @@ def _ibn_check(p, shapes):
     c = image(shapes)[0]
     half = int(c * p["ratio"])
     if half in (0, c):
-        return f"ratio {p['ratio']:g} of {c} channels leaves one part empty: choose a ratio between {1 / c:.2g} and {1 - 1 / c:.2g}"
+        return (
+            f"ratio {p['ratio']:g} of {c} channels leaves one part empty: choose a ratio between "
+            f"{1 / c:.2g} and {1 - 1 / c:.2g}"
+        )
     return None
 
 

@@ -29,7 +29,10 @@ def _pool_params(k: int, s: int):
 
 def _pool_check(p, shapes):
     if p["padding"] * 2 > p["kernel_size"]:
-        return f"padding {p['padding']} is more than half the {p['kernel_size']}×{p['kernel_size']} window"
+        return (
+            f"padding {p['padding']} is more than half the "
+            f"{p['kernel_size']}×{p['kernel_size']} window"
+        )
     return spatial_check(shapes, p["kernel_size"], p["padding"])
 
 
@@ -143,7 +146,8 @@ def adaptive_avg_pool(p, shapes):
     receptive=lambda p: GLOBAL_RF,
 )
 def adaptive_max_pool(p, shapes):
-    """Max pooling that picks its own windows to give a fixed output size whatever the input size."""
+    """Max pooling that picks its own windows to give a fixed output size whatever the input
+    size."""
     image(shapes)
     return Ctor(nn.AdaptiveMaxPool2d, ((p["output_height"], p["output_width"]),))
 

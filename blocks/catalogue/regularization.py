@@ -14,8 +14,8 @@ P = float_param("p", 0.5, "Probability of zeroing (training only).", 0.0, 1.0)
 
 @block(id="dropout", title="Dropout", category=CAT, params=(P,), summary=lambda p: f"p={p['p']:g}")
 def dropout(p, shapes):
-    """Zeroes each activation with probability p during training (and rescales the rest); identity at
-    evaluation. Fights co-adaptation in big fully connected layers (AlexNet: p = 0.5)."""
+    """Zeroes each activation with probability p during training (and rescales the rest); identity
+    at evaluation. Fights co-adaptation in big fully connected layers (AlexNet: p = 0.5)."""
     return Ctor(nn.Dropout, (p["p"],))
 
 
@@ -47,7 +47,10 @@ def flatten(p, shapes):
 
 def _linear_check(p, shapes):
     if len(shapes[0]) != 1:
-        return f"gets a {fmt_shape(shapes[0])} feature map: add a Flatten (or global pooling) before it"
+        return (
+            f"gets a {fmt_shape(shapes[0])} feature map: add a Flatten "
+            "(or global pooling) before it"
+        )
     return None
 
 
@@ -72,5 +75,6 @@ def linear(p, shapes):
 
 @block(id="identity", title="Identity", category=CAT, summary=lambda p: "id")
 def identity(p, shapes):
-    """Passes its input through unchanged: a placeholder, or a way to bypass a layer in an ablation."""
+    """Passes its input through unchanged: a placeholder, or a way to bypass a layer in an
+    ablation."""
     return Ctor(nn.Identity)

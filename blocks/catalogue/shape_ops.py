@@ -40,8 +40,8 @@ def _shuffle_check(p, shapes) -> str | None:
     check=_shuffle_check,
 )
 def channel_shuffle(p, shapes):
-    """Interleaves the channels of g groups (reshape to g × C/g, transpose, flatten), so that the next
-    grouped or split layer mixes information from every group. No parameters, no multiply-adds
+    """Interleaves the channels of g groups (reshape to g × C/g, transpose, flatten), so that the
+    next grouped or split layer mixes information from every group. No parameters, no multiply-adds
     (ShuffleNet v1 and v2)."""
     image(shapes)
     return Ctor(ChannelShuffle, (p["groups"],))
@@ -50,9 +50,15 @@ def channel_shuffle(p, shapes):
 def _split_check(p, shapes) -> str | None:
     c = shapes[0][0]
     if c % p["parts"]:
-        return f"has {c} channels, not divisible into {p['parts']} equal parts: choose parts dividing {c}"
+        return (
+            f"has {c} channels, not divisible into {p['parts']} equal "
+            f"parts: choose parts dividing {c}"
+        )
     if p["index"] >= p["parts"]:
-        return f"index {p['index']} does not exist among {p['parts']} parts: choose 0 to {p['parts'] - 1}"
+        return (
+            f"index {p['index']} does not exist among {p['parts']} parts: "
+            f"choose 0 to {p['parts'] - 1}"
+        )
     return None
 
 
@@ -69,7 +75,8 @@ def _split_check(p, shapes) -> str | None:
 )
 def channel_split(p, shapes):
     """Keeps one of several equal slices of the channels (x.chunk(parts, dim=1)[index]). Use one per
-    slice to send each part down its own branch, as ShuffleNetV2 does with the two halves of its input."""
+    slice to send each part down its own branch, as ShuffleNetV2 does with the two halves of its
+    input."""
     return Ctor(ChannelSplit, (), {"parts": p["parts"], "index": p["index"]})
 
 
@@ -85,14 +92,15 @@ def channel_split(p, shapes):
     summary=lambda p: f"drop path {p['p']:g}",
 )
 def drop_path(p, shapes):
-    """At train time zeroes the whole tensor of each sample with probability p and rescales the others
-    by 1/(1−p); identity at evaluation. Put on a residual branch just before the Add, it randomly
-    shortens the network during training (Stochastic Depth, Huang et al. 2016; EfficientNet)."""
+    """At train time zeroes the whole tensor of each sample with probability p and rescales the
+    others by 1/(1−p); identity at evaluation. Put on a residual branch just before the Add, it
+    randomly shortens the network during training (Stochastic Depth, Huang et al. 2016;
+    EfficientNet)."""
     return Ctor(StochasticDepth, (p["p"], "row"))
 
 
 @block(id="one_minus", title="Complement (1 − x)", category=CAT, summary=lambda p: "1 − x")
 def one_minus(p, shapes):
-    """Computes 1 − x. Turns a sigmoid gate T into its complement 1 − T, the 'carry' gate of a highway
-    layer y = T·H(x) + (1 − T)·x."""
+    """Computes 1 − x. Turns a sigmoid gate T into its complement 1 − T, the 'carry' gate of a
+    highway layer y = T·H(x) + (1 − T)·x."""
     return Ctor(OneMinus)

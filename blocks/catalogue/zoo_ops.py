@@ -1,5 +1,5 @@
-"""Blocks some classic networks need: crop, zero padding, fixed bilinear upsampling, constant scaling,
-ResNet's zero-padding shortcut."""
+"""Blocks some classic networks need: crop, zero padding, fixed bilinear upsampling, constant
+scaling, ResNet's zero-padding shortcut."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ def _crop_check(p, shapes) -> str | None:
     if top < 0 or left < 0 or top + ref[1] > big[1] or left + ref[2] > big[2]:
         where = "centred" if p["offset"] < 0 else f"from offset {p['offset']}"
         return (
-            f"cannot crop {fmt_shape(big)} to {ref[1]}×{ref[2]} {where}: the first input must be at least "
-            "as large as the reference"
+            f"cannot crop {fmt_shape(big)} to {ref[1]}×{ref[2]} {where}: the first input must be "
+            "at least as large as the reference"
         )
     return None
 
@@ -39,9 +39,9 @@ def _crop_check(p, shapes) -> str | None:
     check=_crop_check,
 )
 def crop(p, shapes):
-    """Crops the first input to the height and width of the second (the reference), centred or from a
-    fixed offset; channels are kept. U-Net crops encoder maps before concatenating them to the decoder's,
-    and FCN crops its upsampled scores back to the image size."""
+    """Crops the first input to the height and width of the second (the reference), centred or from
+    a fixed offset; channels are kept. U-Net crops encoder maps before concatenating them to the
+    decoder's, and FCN crops its upsampled scores back to the image size."""
     return Ctor(CropTo, (), {"offset": p["offset"]})
 
 
@@ -53,8 +53,8 @@ def crop(p, shapes):
     summary=lambda p: f"×{p['factor']:.4g}",
 )
 def scale(p, shapes):
-    """Multiplies every value by a fixed constant, with no parameters: e.g. airbench's 1/9 scaling of
-    the logits, which acts like a softmax temperature."""
+    """Multiplies every value by a fixed constant, with no parameters: e.g. airbench's 1/9 scaling
+    of the logits, which acts like a softmax temperature."""
     return Ctor(Scale, (p["factor"],))
 
 
@@ -66,8 +66,9 @@ def scale(p, shapes):
     summary=lambda p: f"pad {p['padding']}",
 )
 def zero_pad(p, shapes):
-    """Adds a border of zeros around each feature map, for padding wider than a convolution's own limit:
-    FCN pads its input by 100 pixels so that every PASCAL VOC image survives the fc6 7×7 convolution."""
+    """Adds a border of zeros around each feature map, for padding wider than a convolution's own
+    limit: FCN pads its input by 100 pixels so that every PASCAL VOC image survives the fc6 7×7
+    convolution."""
     image(shapes)
     return Ctor(nn.ZeroPad2d, (p["padding"],))
 
@@ -83,9 +84,9 @@ def zero_pad(p, shapes):
     receptive=lambda p: ((2 * p["factor"] - p["factor"] % 2, 1 / p["factor"]),),
 )
 def bilinear_upsample(p, shapes):
-    """Upsamples by an integer factor with a fixed bilinear-interpolation up-convolution (kernel 2f − f mod 2,
-    stride f, one filter per channel, nothing learned): o = (w − 1)·f + k. FCN-32s's final 32× upsampling,
-    whose bilinear weights the paper keeps fixed."""
+    """Upsamples by an integer factor with a fixed bilinear-interpolation up-convolution (kernel
+    2f − f mod 2, stride f, one filter per channel, nothing learned): o = (w − 1)·f + k. FCN-32s's
+    final 32× upsampling, whose bilinear weights the paper keeps fixed."""
     c = image(shapes)[0]
     return Ctor(BilinearUpsample, (c, p["factor"]))
 
@@ -93,7 +94,10 @@ def bilinear_upsample(p, shapes):
 def _shortcut_check(p, shapes) -> str | None:
     c = image(shapes)[0]
     if p["out_channels"] < c:
-        return f"cannot widen {c} channels to {p['out_channels']}: out_channels must be at least the input's"
+        return (
+            f"cannot widen {c} channels to {p['out_channels']}: out_channels "
+            "must be at least the input's"
+        )
     return None
 
 
@@ -113,7 +117,7 @@ def _shortcut_check(p, shapes) -> str | None:
 )
 def zero_pad_shortcut(p, shapes):
     """ResNet's parameter-free shortcut 'option A' (He et al. 2016, CIFAR-10 ResNets): keeps every
-    stride-th pixel and appends zero channels so an Add can join a block that widens and downsamples,
-    where option B would use a 1×1 convolution."""
+    stride-th pixel and appends zero channels so an Add can join a block that widens and
+    downsamples, where option B would use a 1×1 convolution."""
     c = image(shapes)[0]
     return Ctor(ZeroPadShortcut, (c, p["out_channels"]), {"stride": p["stride"]})

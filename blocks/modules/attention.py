@@ -5,7 +5,8 @@ from torch import nn
 
 
 class SqueezeExcitation(nn.Module):
-    """Global average pool → 1×1 conv C→S → ReLU/SiLU → 1×1 conv S→C → sigmoid → rescale the channels.
+    """Global average pool → 1×1 conv C→S → ReLU/SiLU → 1×1 conv S→C → sigmoid → rescale the
+    channels.
 
     Same layers and names as torchvision.ops.SqueezeExcitation (activation "relu" or "silu").
     """

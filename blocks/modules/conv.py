@@ -34,7 +34,8 @@ class GroupConvShuffle(nn.Module):
 
 
 class DepthwiseSeparableConv(nn.Module):
-    """Depthwise k×k convolution (one filter per channel) then a pointwise 1×1 (Xception, MobileNet)."""
+    """Depthwise k×k convolution (one filter per channel) then a pointwise 1×1 (Xception,
+    MobileNet)."""
 
     def __init__(
         self,

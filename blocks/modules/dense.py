@@ -6,7 +6,8 @@ from torch import nn
 
 
 class DenseLayer(nn.Module):
-    """BN-ReLU-1×1 conv (bn_size·k) then BN-ReLU-3×3 conv (k) on the concatenation of all earlier outputs."""
+    """BN-ReLU-1×1 conv (bn_size·k) then BN-ReLU-3×3 conv (k) on the concatenation of all earlier
+    outputs."""
 
     def __init__(
         self, num_input_features: int, growth_rate: int, bn_size: int, drop_rate: float
@@ -34,7 +35,8 @@ class DenseLayer(nn.Module):
 
 
 class DenseBlock(nn.ModuleDict):
-    """`num_layers` dense layers (denselayer1, …); the output concatenates the input and every layer's k maps."""
+    """`num_layers` dense layers (denselayer1, …); the output concatenates the input and every
+    layer's k maps."""
 
     def __init__(
         self,

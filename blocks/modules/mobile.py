@@ -10,7 +10,8 @@ from blocks.modules.misc_blocks import StochasticDepth
 
 
 class ConvNormAct(nn.Sequential):
-    """Conv (no bias, 'same' padding) + BatchNorm + optional activation ("relu6", "silu", "relu" or "")."""
+    """Conv (no bias, 'same' padding) + BatchNorm + optional activation ("relu6", "silu", "relu" or
+    "")."""
 
     def __init__(
         self,
@@ -43,8 +44,8 @@ class ConvNormAct(nn.Sequential):
 
 
 class InvertedResidual(nn.Module):
-    """MobileNetV2: 1×1 expand (ReLU6, skipped at ratio 1), 3×3 depthwise (ReLU6), linear 1×1 project;
-    identity shortcut when the stride is 1 and the channels match."""
+    """MobileNetV2: 1×1 expand (ReLU6, skipped at ratio 1), 3×3 depthwise (ReLU6), linear 1×1
+    project; identity shortcut when the stride is 1 and the channels match."""
 
     def __init__(self, inp: int, oup: int, stride: int, expand_ratio: int) -> None:
         super().__init__()
@@ -70,8 +71,9 @@ class InvertedResidual(nn.Module):
 
 
 class MBConv(nn.Module):
-    """EfficientNet: 1×1 expand (SiLU, skipped when no wider), k×k depthwise (SiLU), squeeze-excitation,
-    linear 1×1 project; identity shortcut with stochastic depth when the stride is 1 and channels match."""
+    """EfficientNet: 1×1 expand (SiLU, skipped when no wider), k×k depthwise (SiLU),
+    squeeze-excitation, linear 1×1 project; identity shortcut with stochastic depth when the stride
+    is 1 and channels match."""
 
     def __init__(
         self,
@@ -115,8 +117,9 @@ class MBConv(nn.Module):
 
 
 class ShuffleUnit(nn.Module):
-    """ShuffleNetV2 unit: stride 1 splits the channels in half and transforms one half; stride 2 runs two
-    downsampling branches on the whole input; the halves are concatenated and shuffled (2 groups)."""
+    """ShuffleNetV2 unit: stride 1 splits the channels in half and transforms one half; stride 2
+    runs two downsampling branches on the whole input; the halves are concatenated and shuffled (2
+    groups)."""
 
     def __init__(self, inp: int, oup: int, stride: int) -> None:
         super().__init__()

@@ -51,7 +51,8 @@ class BasicBlock(nn.Module):
 
 class Bottleneck(nn.Module):
     """torchvision's ResNet Bottleneck v1.5 (stride on the 3×3; groups and width per group give
-    ResNeXt), with optional squeeze-excitation (`se`) and stochastic depth on the residual branch."""
+    ResNeXt), with optional squeeze-excitation (`se`) and stochastic depth on the residual
+    branch."""
 
     def __init__(
         self,
@@ -131,8 +132,9 @@ class PreActBlock(nn.Module):
 
 
 class WideBasic(nn.Module):
-    """Wide-ResNet block as in xternalz/WideResNet-pytorch: BN-ReLU-conv3×3, BN-ReLU-dropout-conv3×3;
-    the 1×1 projection (`convShortcut`, no BN) takes the pre-activated input."""
+    """Wide-ResNet block as in xternalz/WideResNet-pytorch: BN-ReLU-conv3×3,
+    BN-ReLU-dropout-conv3×3; the 1×1 projection (`convShortcut`, no BN) takes the pre-activated
+    input."""
 
     def __init__(
         self,

@@ -5,7 +5,8 @@ from torch import nn
 
 
 class ChannelSplit(nn.Module):
-    """Keeps part `index` of `parts` equal slices of the channels (like `x.chunk(parts, 1)[index]`)."""
+    """Keeps part `index` of `parts` equal slices of the channels (like `x.chunk(parts,
+    1)[index]`)."""
 
     def __init__(self, parts: int = 2, index: int = 0) -> None:
         super().__init__()

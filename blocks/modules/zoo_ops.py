@@ -1,4 +1,5 @@
-"""Small operations some classic networks need: crop, constant scaling, fixed bilinear upsampling."""
+"""Small operations some classic networks need: crop, constant scaling, fixed bilinear
+upsampling."""
 
 import torch
 from torch import nn
@@ -6,7 +7,8 @@ import torch.nn.functional as F
 
 
 class CropTo(nn.Module):
-    """Crops the first input to the height and width of the second (centred, or from a fixed offset)."""
+    """Crops the first input to the height and width of the second (centred, or from a fixed
+    offset)."""
 
     def __init__(self, offset: int = -1) -> None:
         super().__init__()
@@ -33,7 +35,8 @@ class Scale(nn.Module):
 
 
 class BilinearUpsample(nn.Module):
-    """Fixed (not learned) bilinear up-convolution per channel, as FCN's upscore layers with lr_mult 0."""
+    """Fixed (not learned) bilinear up-convolution per channel, as FCN's upscore layers with lr_mult
+    0."""
 
     def __init__(self, channels: int, factor: int) -> None:
         super().__init__()
@@ -50,7 +53,8 @@ class BilinearUpsample(nn.Module):
 
 
 class ZeroPadShortcut(nn.Module):
-    """ResNet's parameter-free shortcut 'option A': subsample by the stride, zero-pad the new channels."""
+    """ResNet's parameter-free shortcut 'option A': subsample by the stride, zero-pad the new
+    channels."""
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 2) -> None:
         super().__init__()
@@ -59,6 +63,7 @@ class ZeroPadShortcut(nn.Module):
         self.back = out_channels - in_channels - self.front
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Subsample by the stride and pad the new channels with zeros (ResNet shortcut option A)."""
+        """Subsample by the stride and pad the new channels with zeros (ResNet shortcut option
+        A)."""
         x = x[:, :, :: self.stride, :: self.stride]
         return F.pad(x, (0, 0, 0, 0, self.front, self.back))

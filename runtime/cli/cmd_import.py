@@ -9,8 +9,8 @@ from runtime.errors import ConvStudioError
 
 HELP = """Import a model as a ConvStudio project (with its weights, saved next to it).
 SOURCE is path/to/file.py:Name or package.module:Name (an nn.Module class or a function returning
-one), or a .onnx file. Importing PyTorch code RUNS THAT CODE (its module and the model's constructor):
-import only models whose code you trust. ONNX files are only read."""
+one), or a .onnx file. Importing PyTorch code RUNS THAT CODE (its module and the model's
+constructor): import only models whose code you trust. ONNX files are only read."""
 
 
 def register(subs: argparse._SubParsersAction) -> None:

@@ -75,7 +75,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--tensorboard",
         action="store_true",
-        help="also write TensorBoard event files into the run folder (extra: convstudio[tensorboard])",
+        help="also write TensorBoard event files into the run folder "
+        "(extra: convstudio[tensorboard])",
     )
     p.add_argument(
         "--no-record",

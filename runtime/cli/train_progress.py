@@ -113,8 +113,8 @@ class Progress:
             self.out.flush()
 
     def _line(self, text: str) -> None:
-        """Write a complete line, first clearing a live one (text that cannot be encoded, such as a lone
-        surrogate in a project name, is written as an escape)."""
+        """Write a complete line, first clearing a live one (text that cannot be encoded, such as a
+        lone surrogate in a project name, is written as an escape)."""
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         if self.live and self.width:
             self.out.write("\r" + " " * self.width + "\r")

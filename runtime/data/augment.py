@@ -1,4 +1,5 @@
-"""Batched augmentation on the training device: one set of tensor ops per batch, no per-sample Python."""
+"""Batched augmentation on the training device: one set of tensor ops per batch, no per-sample
+Python."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def random_flip(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 def pca_jitter(
     x: torch.Tensor, values: torch.Tensor, vectors: torch.Tensor, sigma: float, gen: torch.Generator
 ) -> torch.Tensor:
-    """AlexNet's "fancy PCA": add Σ_i α_i λ_i p_i with α_i ~ N(0, σ) to every pixel's RGB (x in 0–1)."""
+    """AlexNet's "fancy PCA": add Σ_i α_i λ_i p_i with α_i ~ N(0, σ) to every pixel's RGB (x in
+    0–1)."""
     alpha = torch.randn((x.shape[0], 3), generator=gen, device=x.device) * sigma
     shift = (alpha * values) @ vectors.T
     return x + shift[:, :, None, None]

@@ -1,4 +1,5 @@
-"""The split data set held on the training device as uint8, served as normalised, augmented batches."""
+"""The split data set held on the training device as uint8, served as normalised, augmented
+batches."""
 
 from __future__ import annotations
 

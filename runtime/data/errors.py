@@ -8,7 +8,8 @@ from runtime.errors import ConvStudioError
 
 
 class DataError(ConvStudioError):
-    """A data set that cannot be used; `path` names the file or folder at fault (None for settings)."""
+    """A data set that cannot be used; `path` names the file or folder at fault (None for
+    settings)."""
 
     def __init__(self, path: str | Path | None, message: str) -> None:
         self.path = None if path is None else Path(path)

@@ -10,7 +10,8 @@ import numpy as np
 def tile(
     images: np.ndarray, columns: int | None = None, gap: int = 1, fill: float = 0.0
 ) -> np.ndarray:
-    """(N, H, W) or (N, H, W, 3) → one (rows·(H+gap)−gap, cols·(W+gap)−gap[, 3]) mosaic, row-major."""
+    """(N, H, W) or (N, H, W, 3) → one (rows·(H+gap)−gap, cols·(W+gap)−gap[, 3]) mosaic,
+    row-major."""
     n, h, w = images.shape[:3]
     cols = columns or max(1, math.ceil(math.sqrt(n)))
     rows = max(1, math.ceil(n / cols))

@@ -12,7 +12,8 @@ from runtime.data.mosaic import tile
 
 @dataclass(frozen=True)
 class Preview:
-    """One mosaic image (H, W) or (H, W, 3) uint8, the label text of each tile, and the grid geometry."""
+    """One mosaic image (H, W) or (H, W, 3) uint8, the label text of each tile, and the grid
+    geometry."""
 
     image: np.ndarray
     labels: tuple[str, ...]

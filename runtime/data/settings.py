@@ -163,7 +163,8 @@ DATA_KEYS: tuple[DataKey, ...] = (
 
 @dataclass(frozen=True)
 class Augment:
-    """Batched augmentation: random crop after zero padding, horizontal flip, PCA colour jitter σ."""
+    """Batched augmentation: random crop after zero padding, horizontal flip, PCA colour jitter
+    σ."""
 
     crop_padding: int = 0
     flip: bool = False
@@ -203,7 +204,8 @@ class DataSettings:
 
 
 def default_data(input_shape: tuple[int, int, int]) -> dict[str, Any]:
-    """What a project without a data section trains on: MNIST for 1×28×28, 8×8 digits for 1×8×8, shapes for RGB."""
+    """What a project without a data section trains on: MNIST for 1×28×28, 8×8 digits for 1×8×8,
+    shapes for RGB."""
     c, h, w = input_shape
     if c == 3:
         return {

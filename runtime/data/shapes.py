@@ -46,7 +46,8 @@ def _colours(family: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def generate_shapes(count: int = 3000, seed: int = 0, size: int = 32) -> ImageSet:
-    """`count` images of 3×size×size, balanced over 10 classes; the same seed gives the same pixels."""
+    """`count` images of 3×size×size, balanced over 10 classes; the same seed gives the same
+    pixels."""
     rng = np.random.default_rng(seed)
     labels = np.arange(count) % len(CLASSES)
     rng.shuffle(labels)

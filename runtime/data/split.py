@@ -33,7 +33,8 @@ def channel_stats(data: ImageSet) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pca_basis(data: ImageSet) -> tuple[np.ndarray, np.ndarray]:
-    """Eigenvalues (3,) and eigenvectors (3, 3) of the RGB covariance, for AlexNet's PCA colour jitter."""
+    """Eigenvalues (3,) and eigenvectors (3, 3) of the RGB covariance, for AlexNet's PCA colour
+    jitter."""
     sample = data.images[:2000].astype(np.float64) / 255.0
     rgb = sample.transpose(0, 2, 3, 1).reshape(-1, 3)
     values, vectors = np.linalg.eigh(np.cov(rgb, rowvar=False))

@@ -40,7 +40,8 @@ class ImportedNode:
 
 
 class Unmappable(Exception):
-    """An fx node with no block; `context` is the innermost module path it lies in ('' at top level)."""
+    """An fx node with no block; `context` is the innermost module path it lies in ('' at top
+    level)."""
 
     def __init__(self, node: fx.Node, context: str, what: str) -> None:
         super().__init__(what)
@@ -170,8 +171,8 @@ _SIGNATURES: dict[Any, tuple[str, ...]] = {
 
 
 class FxMapper:
-    """Walks an fx graph in order and produces ImportedNodes; raises Unmappable for the first op with
-    no block (the caller then keeps the enclosing submodule opaque and traces again)."""
+    """Walks an fx graph in order and produces ImportedNodes; raises Unmappable for the first op
+    with no block (the caller then keeps the enclosing submodule opaque and traces again)."""
 
     def __init__(
         self, gm: fx.GraphModule, values: dict[str, Any], batch: int, leaves: set[str]

@@ -121,7 +121,8 @@ def _avg_pool(m: nn.AvgPool2d, shape: Shape) -> Mapped:
 
 
 def adaptive(block: str, size: Any) -> Mapped:
-    """An adaptive pooling block for output size `size` (int or pair; 1 → global average pooling)."""
+    """An adaptive pooling block for output size `size` (int or pair; 1 → global average
+    pooling)."""
     h, w = (size, size) if not isinstance(size, (tuple, list)) else tuple(size)
     if h is None or w is None:
         return None

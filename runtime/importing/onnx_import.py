@@ -1,4 +1,5 @@
-"""Import an ONNX file: common operators become blocks, initializers become the weights. Only reads."""
+"""Import an ONNX file: common operators become blocks, initializers become the weights. Only
+reads."""
 
 from __future__ import annotations
 
@@ -100,8 +101,8 @@ def import_onnx(path: str | Path, input_shape: tuple[int, int, int] | None = Non
 
 
 def fold_constants(model: onnx.ModelProto) -> dict[str, np.ndarray]:
-    """Every tensor computable without the input image (initializers, Constant nodes and the operators
-    that only combine them, as exporters emit for shapes and paddings), evaluated once."""
+    """Every tensor computable without the input image (initializers, Constant nodes and the
+    operators that only combine them, as exporters emit for shapes and paddings), evaluated once."""
     from onnx.reference import ReferenceEvaluator
 
     consts = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}

@@ -18,7 +18,8 @@ from runtime.naming import unique_identifier
 from runtime.project import Project
 
 EXAMPLE_BATCH = 3
-"""Batch size of the example run (unusual, so that a hard-coded size is told apart from the batch)."""
+"""Batch size of the example run (unusual, so that a hard-coded size is told apart from the
+batch)."""
 _FOLDABLE = ("add", "multiply", "concat")
 
 
@@ -87,7 +88,8 @@ def import_module(
 
 
 def _opaque_candidate(model: nn.Module, problem: Unmappable) -> str | None:
-    """The innermost enclosing submodule of the user's own (not a torch container) to keep opaque."""
+    """The innermost enclosing submodule of the user's own (not a torch container) to keep
+    opaque."""
     paths = module_stack(problem.node)
     if problem.node.op == "call_module":
         paths = [p for p in paths if p != str(problem.node.target)]
@@ -111,7 +113,8 @@ def _live(nodes: dict[str, ImportedNode], output: str | None) -> dict[str, Impor
 
 
 def _fold_merges(nodes: dict[str, ImportedNode]) -> dict[str, ImportedNode]:
-    """a + b + c traces as two additions: fold a merge fed only into a merge of its kind into that one."""
+    """a + b + c traces as two additions: fold a merge fed only into a merge of its kind into that
+    one."""
     consumers: dict[str, list[str]] = {k: [] for k in nodes}
     for key, node in nodes.items():
         for src in node.inputs:
@@ -140,7 +143,8 @@ def _fold_merges(nodes: dict[str, ImportedNode]) -> dict[str, ImportedNode]:
 def _attach_output(
     nodes: dict[str, ImportedNode], output: str
 ) -> tuple[dict[str, ImportedNode], str]:
-    """A final Linear (with bias, on a vector) becomes the Output head; otherwise a pass-through Output."""
+    """A final Linear (with bias, on a vector) becomes the Output head; otherwise a pass-through
+    Output."""
     last = nodes[output]
     fed_once = sum(output in n.inputs for n in nodes.values()) == 0
     if last.block == "linear" and last.params["bias"] and fed_once:

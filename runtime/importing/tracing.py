@@ -90,8 +90,8 @@ def source_line(node: fx.Node, files: frozenset[str]) -> str | None:
 
 
 def run_values(gm: fx.GraphModule, example: torch.Tensor) -> dict[str, Any]:
-    """The value every fx node takes on `example` (tensors, sizes, tuples): shapes come from fake tensors
-    (no arithmetic is done), unless the model looks at values, when it really runs."""
+    """The value every fx node takes on `example` (tensors, sizes, tuples): shapes come from fake
+    tensors (no arithmetic is done), unless the model looks at values, when it really runs."""
     from torch._subclasses.fake_tensor import FakeTensorMode
 
     try:

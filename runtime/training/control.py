@@ -7,14 +7,16 @@ from typing import Any
 
 
 class _Text:
-    """A settable string holder with the `.value` (bytes) interface of multiprocessing.Array('c')."""
+    """A settable string holder with the `.value` (bytes) interface of
+    multiprocessing.Array('c')."""
 
     def __init__(self) -> None:
         self.value = b""
 
 
 class Control:
-    """Flags a training loop checks between iterations; pass multiprocessing objects to share across processes."""
+    """Flags a training loop checks between iterations; pass multiprocessing objects to share across
+    processes."""
 
     def __init__(self, stop: Any = None, pause: Any = None, probe: Any = None) -> None:
         self.stop_flag = stop if stop is not None else threading.Event()

@@ -1,4 +1,5 @@
-"""What a training run reports, in order; plain picklable dataclasses (they cross a process pipe)."""
+"""What a training run reports, in order; plain picklable dataclasses (they cross a process
+pipe)."""
 
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ class RunWarning:
 
 @dataclass(frozen=True)
 class HeadFix:
-    """The output node that must give `classes` scores, one per class of the data (a window offers to set it)."""
+    """The output node that must give `classes` scores, one per class of the data (a window offers
+    to set it)."""
 
     node_id: str
     node_name: str
@@ -97,8 +99,9 @@ class HeadFix:
 
 @dataclass(frozen=True)
 class Finished:
-    """The end: status is 'completed', 'stopped' or 'failed' (then `message` says why and what to try;
-    `head_fix` is set when the failure is a head that does not match the data's class count)."""
+    """The end: status is 'completed', 'stopped' or 'failed' (then `message` says why and what to
+    try; `head_fix` is set when the failure is a head that does not match the data's class
+    count)."""
 
     status: str
     message: str

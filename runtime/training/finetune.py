@@ -1,4 +1,5 @@
-"""The fine-tune recipe: train the classifier head alone for some epochs, then everything at a lower rate."""
+"""The fine-tune recipe: train the classifier head alone for some epochs, then everything at a lower
+rate."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ _SCALED_KEYS = ("lr", "initial_lr", "max_lr", "min_lr")
 
 
 class FineTune:
-    """Freezes all but the head while `epoch < head_epochs`; at that epoch unfreezes (nodes the user froze
-    stay frozen) and multiplies every learning rate by `lr_factor`."""
+    """Freezes all but the head while `epoch < head_epochs`; at that epoch unfreezes (nodes the user
+    froze stay frozen) and multiplies every learning rate by `lr_factor`."""
 
     def __init__(
         self,

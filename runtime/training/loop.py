@@ -1,4 +1,5 @@
-"""The training loop as a generator of events; metrics stay on the device and are read every N steps."""
+"""The training loop as a generator of events; metrics stay on the device and are read every N
+steps."""
 
 from __future__ import annotations
 
@@ -33,22 +34,26 @@ from runtime.training.out_folder import locked_folder
 from runtime.training.setup import Setup, prepare
 
 POLL_SECONDS = 0.02
-"""The pause/stop flags are read at least this often (and after every event), not every iteration."""
+"""The pause/stop flags are read at least this often (and after every event), not every
+iteration."""
 FOLD_STEPS = 16
-"""Kept logits are folded into the on-device sums at least every this many iterations (bounds their memory)."""
+"""Kept logits are folded into the on-device sums at least every this many iterations (bounds their
+memory)."""
 
 
 class ResumeError(DataError):
-    """A checkpoint that cannot continue this run (nothing left to train, state that does not fit)."""
+    """A checkpoint that cannot continue this run (nothing left to train, state that does not
+    fit)."""
 
 
 class _Tally:
-    """Training loss and correct predictions summed since the last read, with no device sync per iteration.
+    """Training loss and correct predictions summed since the last read, with no device sync per
+    iteration.
 
-    Where reading a value is free (CPU) the loss the loop already read and the correct counts are kept as
-    Python numbers; otherwise loss tensors are kept and folded into on-device sums. Logits and labels are
-    kept and scored in one batch every FOLD_STEPS iterations and at each read: a handful of batched
-    operations instead of five small ones per iteration."""
+    Where reading a value is free (CPU) the loss the loop already read and the correct counts are
+    kept as Python numbers; otherwise loss tensors are kept and folded into on-device sums. Logits
+    and labels are kept and scored in one batch every FOLD_STEPS iterations and at each read: a
+    handful of batched operations instead of five small ones per iteration."""
 
     def __init__(self, device: torch.device) -> None:
         self.on_device = device.type != "cpu"
@@ -91,7 +96,8 @@ class _Tally:
             self.losses.clear()
 
     def read(self) -> tuple[float, float]:
-        """(loss sum, number correct) since the last read or reset, with at most one device read; then reset."""
+        """(loss sum, number correct) since the last read or reset, with at most one device read;
+        then reset."""
         self.fold()
         loss, correct = self.loss, float(self.correct)
         if self.on_device:
@@ -140,7 +146,8 @@ class _Run:
             setup.model, setup.project, setup.schedule, st.head_epochs, st.finetune_lr_factor
         )
         self.skip = 0
-        """Batches of the current epoch a mid-epoch checkpoint had already trained (skipped on resume)."""
+        """Batches of the current epoch a mid-epoch checkpoint had already trained (skipped on
+        resume)."""
         self.epoch_step = 0
         """Batches of the current epoch trained so far (skipped ones included)."""
         self.epoch_rng = self.gen.get_state()
@@ -148,11 +155,12 @@ class _Run:
         """Warnings found while resuming."""
 
     def resume_from(self, path: str | Path) -> None:
-        """Continue from a checkpoint: weights, optimizer state, the schedule at its point, epoch and step.
+        """Continue from a checkpoint: weights, optimizer state, the schedule at its point, epoch
+        and step.
 
-        The schedule follows the current settings (a new epoch count lengthens or shortens it) from the
-        checkpoint's position; a checkpoint written mid-epoch continues with that epoch's remaining
-        batches, in the order the interrupted run would have used."""
+        The schedule follows the current settings (a new epoch count lengthens or shortens it) from
+        the checkpoint's position; a checkpoint written mid-epoch continues with that epoch's
+        remaining batches, in the order the interrupted run would have used."""
         meta = read_checkpoint(path)
         where = Path(meta["_path"])
         epochs, done = self.s.settings.epochs, meta["epoch"]
@@ -184,8 +192,9 @@ class _Run:
             self._restore_rng(meta["rng"])
 
     def _restore_rng(self, text: str) -> None:
-        """Put back the shuffling/augmentation generator as it was at the start of the saved epoch (a state
-        from another kind of device cannot be: then the order differs, and a warning says so)."""
+        """Put back the shuffling/augmentation generator as it was at the start of the saved epoch
+        (a state from another kind of device cannot be: then the order differs, and a warning says
+        so)."""
         state = torch.frombuffer(bytearray(bytes.fromhex(text)), dtype=torch.uint8)
         try:
             if state.numel() != self.gen.get_state().numel():
@@ -224,8 +233,9 @@ class _Run:
     def train_step(self, x: torch.Tensor, y: torch.Tensor) -> None:
         """One iteration, tallied in `self.tally`; raises NonFinite before a bad update.
 
-        On the CPU the loss is read every iteration (no sync to wait for): the NaN check names the exact step
-        and the read value is what gets summed. On a GPU it is read every `log_every` iterations only."""
+        On the CPU the loss is read every iteration (no sync to wait for): the NaN check names the
+        exact step and the read value is what gets summed. On a GPU it is read every `log_every`
+        iterations only."""
         logits, loss = self._forward_loss(x, y)
         value = None
         if self.step % self.check_every == 0:
@@ -246,7 +256,8 @@ class _Run:
         self.step += 1
 
     def probe_events(self, now: float) -> Iterator[Event]:
-        """Feature maps and filters (and histograms every fourth time); the next ones in `probe_seconds`."""
+        """Feature maps and filters (and histograms every fourth time); the next ones in
+        `probe_seconds`."""
         self.next_probe = now + self.s.settings.probe_seconds
         layer = self.control.probe_layer()
         if layer not in self.s.layer_names and layer != self.s.input_name:
@@ -268,11 +279,12 @@ class _Run:
     def train_events(
         self, batches: Iterable[tuple[torch.Tensor, torch.Tensor]]
     ) -> Generator[Event, None, bool]:
-        """Train on `batches`, reporting every log_every iterations and probing; False when stopped early.
+        """Train on `batches`, reporting every log_every iterations and probing; False when stopped
+        early.
 
-        Per iteration this costs one clock read beyond the training step itself: the control flags are read
-        every POLL_SECONDS and right after every event (whoever consumed it may have paused or stopped),
-        metrics stay in the tally until a report reads them."""
+        Per iteration this costs one clock read beyond the training step itself: the control flags
+        are read every POLL_SECONDS and right after every event (whoever consumed it may have paused
+        or stopped), metrics stay in the tally until a report reads them."""
         control, log_every = self.control, self.s.settings.log_every
         seen, tick = 0, time.perf_counter()
         t0, next_poll = tick, 0.0
@@ -296,8 +308,8 @@ class _Run:
         return True
 
     def epoch_events(self) -> Iterator[Event]:
-        """Train one epoch (its remaining batches after a mid-epoch resume), then validate (nothing more
-        when a stop cut the epoch short)."""
+        """Train one epoch (its remaining batches after a mid-epoch resume), then validate (nothing
+        more when a stop cut the epoch short)."""
         self.finetune.before_epoch(self.epoch)
         self.epoch_loss = self.epoch_correct = 0.0
         self.tally.reset()
@@ -316,7 +328,8 @@ class _Run:
             yield RunWarning(message)
 
     def _read_window(self) -> tuple[float, float]:
-        """(loss sum, correct) of the iterations since the last read (one read from the device), added to the epoch."""
+        """(loss sum, correct) of the iterations since the last read (one read from the device),
+        added to the epoch."""
         loss, correct = self.tally.read()
         self.epoch_loss += loss
         self.epoch_correct += correct
@@ -376,7 +389,8 @@ class _Run:
             self.checkpoint = str(path)
 
     def _epoch_metrics(self, steps: int) -> EpochMetrics:
-        """Validate, step per-epoch schedules, keep the best checkpoint; `steps` iterations ran this epoch."""
+        """Validate, step per-epoch schedules, keep the best checkpoint; `steps` iterations ran this
+        epoch."""
         loss, correct = self.epoch_loss, self.epoch_correct
         steps = max(1, steps)
         seen = steps * min(self.s.settings.batch_size, self.s.data.train_size)
@@ -432,10 +446,11 @@ def train(
     resume: str | Path | None = None,
     **overrides: Any,
 ) -> Iterator[Event]:
-    """Train `project` (settings from project.training, `overrides` win), yielding events up to Finished.
+    """Train `project` (settings from project.training, `overrides` win), yielding events up to
+    Finished.
 
-    Bad settings, data or checkpoints raise a ConvStudioError before the first event; failures during
-    training (non-finite loss, out of memory, a checkpoint that cannot be written) end with
+    Bad settings, data or checkpoints raise a ConvStudioError before the first event; failures
+    during training (non-finite loss, out of memory, a checkpoint that cannot be written) end with
     Finished(status='failed') saying what to try. `out_dir` is locked for the run: a second run into
     it is refused with OutputFolderError naming the first."""
     threads = torch.get_num_threads()
@@ -462,7 +477,8 @@ def train(
 
 
 def _body(run: _Run) -> Iterator[Event]:
-    """The epochs, turning failures into a Finished event; a stop writes a checkpoint where it stopped."""
+    """The epochs, turning failures into a Finished event; a stop writes a checkpoint where it
+    stopped."""
     first_step = run.step
     try:
         while run.epoch < run.s.settings.epochs and not run.control.stopping:

@@ -8,7 +8,8 @@ from runtime.training.probes import first_non_finite, largest_output
 
 
 class NonFinite(Exception):
-    """Raised inside the loop when the loss of iteration `step` is NaN or infinite (`batch` is its input)."""
+    """Raised inside the loop when the loss of iteration `step` is NaN or infinite (`batch` is its
+    input)."""
 
     def __init__(self, step: int, batch: torch.Tensor) -> None:
         super().__init__(f"non-finite loss at step {step}")
@@ -33,7 +34,7 @@ def diagnose(setup, bad: NonFinite) -> str:
             where += f" (non-finite weights in {', '.join(repr(n) for n in bad_weights[:3])})"
     lr = setup.settings.lr
     return (
-        f"loss became non-finite at step {bad.step}: {where}. Usual causes: the learning rate is too high "
-        f"(now {lr:g}; try {lr / 10:g}), inputs or layers without normalisation, or the log of zero in "
-        "the loss. Training stopped."
+        f"loss became non-finite at step {bad.step}: {where}. Usual causes: the learning rate is "
+        f"too high (now {lr:g}; try {lr / 10:g}), inputs or layers without normalisation, or the "
+        "log of zero in the loss. Training stopped."
     )

@@ -1,4 +1,5 @@
-"""Snapshots for the panels: feature maps, first-layer filters, histograms; and finding the first non-finite layer."""
+"""Snapshots for the panels: feature maps, first-layer filters, histograms; and finding the first
+non-finite layer."""
 
 from __future__ import annotations
 

@@ -39,14 +39,17 @@ def make_optimizer(params: list[nn.Parameter], s: TrainingSettings) -> torch.opt
 
 
 PLATEAU_STATE = {"best": float, "num_bad_epochs": int, "cooldown_counter": int, "last_epoch": int}
-"""The parts of a plateau schedule's state a checkpoint may restore (the rest follows the settings)."""
+"""The parts of a plateau schedule's state a checkpoint may restore (the rest follows the
+settings)."""
 
 
 class Schedule:
-    """Wraps a torch scheduler; `after_step` runs every iteration, `after_epoch` with the validation loss.
+    """Wraps a torch scheduler; `after_step` runs every iteration, `after_epoch` with the validation
+    loss.
 
-    Schedules are functions of the position in the run (iteration or epoch) and of the run's length in
-    the current settings, so a resumed run follows its new length from where the checkpoint stopped."""
+    Schedules are functions of the position in the run (iteration or epoch) and of the run's length
+    in the current settings, so a resumed run follows its new length from where the checkpoint
+    stopped."""
 
     def __init__(
         self, optimizer: torch.optim.Optimizer, s: TrainingSettings, steps_per_epoch: int
@@ -89,9 +92,9 @@ class Schedule:
     ) -> None:
         """Continue at iteration `step` / completed epoch `epoch` of this run.
 
-        Per-iteration and per-epoch schedules are set to the learning rate they give at that point of
-        the run as now configured; a plateau schedule takes back its patience counters and the reduced
-        learning rates (`lrs`, one per parameter group) from the checkpoint."""
+        Per-iteration and per-epoch schedules are set to the learning rate they give at that point
+        of the run as now configured; a plateau schedule takes back its patience counters and the
+        reduced learning rates (`lrs`, one per parameter group) from the checkpoint."""
         if self.kind in ("one_cycle", "cosine"):
             self._position(min(step, self.total_steps))
         elif self.kind == "step":
@@ -146,7 +149,8 @@ def make_loss(s: TrainingSettings):
 
 
 def initialise(model: nn.Module, s: TrainingSettings) -> None:
-    """Re-initialise convolution and linear weights (biases to zero) unless the framework default is wanted."""
+    """Re-initialise convolution and linear weights (biases to zero) unless the framework default is
+    wanted."""
     if s.init == "default":
         return
     with torch.random.fork_rng(devices=[]):

@@ -1,4 +1,5 @@
-"""The project's `training` section: every field with its type, bounds, default and help; validation."""
+"""The project's `training` section: every field with its type, bounds, default and help;
+validation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Everything a run needs before its first iteration: device, data on it, model, optimizer, schedule, loss."""
+"""Everything a run needs before its first iteration: device, data on it, model, optimizer,
+schedule, loss."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ class Setup:
 
 
 def _compiled(model: CompiledNetwork, s: TrainingSettings, warnings: list[str]) -> Callable:
-    """torch.compile the model when asked; fall back to eager with a warning if compiling is impossible."""
+    """torch.compile the model when asked; fall back to eager with a warning if compiling is
+    impossible."""
     if not s.compile:
         return model
     try:
@@ -56,7 +58,8 @@ def _compiled(model: CompiledNetwork, s: TrainingSettings, warnings: list[str]) 
 
 
 def prepare(project: Project, **overrides: Any) -> Setup:
-    """Validate settings, load and split the data onto the device, build the network and the recipe."""
+    """Validate settings, load and split the data onto the device, build the network and the
+    recipe."""
     s = parse_training(project.training, **overrides)
     base = project.path.parent if project.path else None
     ds = parse_data(project.data, project.input_shape, base)

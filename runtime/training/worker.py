@@ -1,4 +1,5 @@
-"""Entry point of the training process a window starts (multiprocessing 'spawn'): events go back on a queue."""
+"""Entry point of the training process a window starts (multiprocessing 'spawn'): events go back on
+a queue."""
 
 from __future__ import annotations
 

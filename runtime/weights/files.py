@@ -1,4 +1,5 @@
-"""Read and write weight files: safetensors, or a .pt/.pth state dict through weights_only loading."""
+"""Read and write weight files: safetensors, or a .pt/.pth state dict through weights_only
+loading."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Match a weight file's keys to a network's: by name (torchvision's names included), then by order and shape."""
+"""Match a weight file's keys to a network's: by name (torchvision's names included), then by order
+and shape."""
 
 from __future__ import annotations
 
@@ -47,9 +48,9 @@ class MatchReport:
 
 
 def candidate_names(key: str) -> list[str]:
-    """Names a file key may have in a ConvStudio network: itself, dots of its module path turned into
-    underscores (torchvision's `layer1.0.conv1.weight` → node `layer1_0`, `conv1.weight` inside), and
-    the classifier head's inner `fc` (torchvision's `fc.weight` → `fc.fc.weight`)."""
+    """Names a file key may have in a ConvStudio network: itself, dots of its module path turned
+    into underscores (torchvision's `layer1.0.conv1.weight` → node `layer1_0`, `conv1.weight`
+    inside), and the classifier head's inner `fc` (torchvision's `fc.weight` → `fc.fc.weight`)."""
     parts = key.split(".")
     names = [key]
     for cut in range(2, len(parts)):

@@ -14,7 +14,8 @@ from runtime.weights.files import WeightsFileError, read_state_dict, write_safet
 from runtime.weights.match import MatchReport, match_state_dict
 
 KEY = "weights"
-"""Top-level project key: {"file": name relative to the project file, "source": where they came from}."""
+"""Top-level project key:
+{"file": name relative to the project file, "source": where they came from}."""
 _CACHE: dict[tuple[str, float], dict[str, torch.Tensor]] = {}
 
 
@@ -30,7 +31,8 @@ def weights_path(project: Project) -> Path | None:
 
 
 def carry_weights(project: Project, target: str | Path) -> None:
-    """Before saving to `target`: copy the weight file beside it when it would no longer be found there."""
+    """Before saving to `target`: copy the weight file beside it when it would no longer be found
+    there."""
     old = weights_path(project)
     if old is None or not old.is_file() or project.path is None:
         return
@@ -70,7 +72,8 @@ def sidecar_path(project_file: str | Path) -> Path:
 def attach_weights(
     project: Project, state: dict[str, torch.Tensor], project_file: str | Path, source: str = ""
 ) -> Path:
-    """Write `state` (network key names) next to `project_file` and reference it from the project."""
+    """Write `state` (network key names) next to `project_file` and reference it from the
+    project."""
     target = sidecar_path(project_file)
     write_safetensors(target, state)
     ref: dict[str, Any] = {"file": target.name}
@@ -130,7 +133,8 @@ def referenced_state(project: Project) -> dict[str, torch.Tensor] | None:
 
 
 def apply_weights(model: nn.Module, project: Project) -> list[str]:
-    """Copy the referenced weights into `model` where name and shape agree; returns keys left as they were."""
+    """Copy the referenced weights into `model` where name and shape agree; returns keys left as
+    they were."""
     state = referenced_state(project)
     if state is None:
         return []

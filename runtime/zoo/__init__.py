@@ -1,4 +1,5 @@
-"""The template zoo: classic networks built with the Graph API, exact to their reference implementations."""
+"""The template zoo: classic networks built with the Graph API, exact to their reference
+implementations."""
 
 from runtime.zoo.registry import TEMPLATES, Template, template
 from runtime.zoo import (  # noqa: F401  (importing registers the templates, in gallery order)

@@ -1,4 +1,5 @@
-"""`python -m runtime.zoo [--readme README.md]`: regenerate assets/templates/*.json (and the README table)."""
+"""`python -m runtime.zoo [--readme README.md]`: regenerate assets/templates/*.json (and the README
+table)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from runtime.zoo.generate import TEMPLATE_DIR, update_readme, write_templates
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write every template file; with --readme also rewrite the table between the README's markers."""
+    """Write every template file; with --readme also rewrite the table between the README's
+    markers."""
     parser = argparse.ArgumentParser(prog="python -m runtime.zoo", description=__doc__)
     parser.add_argument(
         "--out", type=Path, default=TEMPLATE_DIR, help="folder for NAME.json (default: %(default)s)"

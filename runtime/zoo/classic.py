@@ -83,9 +83,9 @@ def alexnet() -> Project:
     return net.project(
         "AlexNet",
         (3, 224, 224),
-        """AlexNet as torchvision defines it (Krizhevsky 2014, 'One weird
-        trick'): one tower, conv widths 64/192/384/256/256, no LRN, adaptive 6×6 pooling before the classifier,
-        dropout before fc6 and fc7. 61,100,840 parameters, like torchvision.models.alexnet.""",
+        """AlexNet as torchvision defines it (Krizhevsky 2014, 'One weird trick'): one tower, conv
+        widths 64/192/384/256/256, no LRN, adaptive 6×6 pooling before the classifier, dropout
+        before fc6 and fc7. 61,100,840 parameters, like torchvision.models.alexnet.""",
     )
 
 
@@ -98,7 +98,8 @@ def alexnet() -> Project:
     60_965_224,
 )
 def alexnet_caffe() -> Project:
-    """The paper's AlexNet at 3×227×227 with groups=2 on conv2, conv4, conv5 and LRN after conv1, conv2."""
+    """The paper's AlexNet at 3×227×227 with groups=2 on conv2, conv4, conv5 and LRN after conv1,
+    conv2."""
     net = Net()
     net.conv("conv1", 96, 11, stride=4, padding=0)
     net.add("relu", "relu1")
@@ -117,11 +118,12 @@ def alexnet_caffe() -> Project:
     return net.project(
         "AlexNet (2012 paper)",
         (3, 227, 227),
-        """AlexNet as in the paper (Krizhevsky, Sutskever &
-        Hinton 2012) and BVLC Caffe's bvlc_alexnet: 3×227×227 input (224 does not divide: (224−11)/4+1 is not
-        whole), conv1 96@11×11/4 → 55×55, LRN (n=5, α=1e-4, β=0.75, k=2), overlapping 3/2 max pooling, conv2,
-        conv4 and conv5 grouped in two (the two-GPU split), pool5 → 256×6×6, fc6/fc7 4096 with dropout 0.5,
-        fc8 1000. 60,965,224 parameters. torch's LocalResponseNorm divides α by n, as Caffe does.""",
+        """AlexNet as in the paper (Krizhevsky, Sutskever & Hinton 2012) and BVLC Caffe's
+        bvlc_alexnet: 3×227×227 input (224 does not divide: (224−11)/4+1 is not whole), conv1
+        96@11×11/4 → 55×55, LRN (n=5, α=1e-4, β=0.75, k=2), overlapping 3/2 max pooling, conv2,
+        conv4 and conv5 grouped in two (the two-GPU split), pool5 → 256×6×6, fc6/fc7 4096 with
+        dropout 0.5, fc8 1000. 60,965,224 parameters. torch's LocalResponseNorm divides α by n, as
+        Caffe does.""",
     )
 
 
@@ -130,8 +132,8 @@ def alexnet_caffe() -> Project:
     "ZFNet",
     2013,
     "deconvnet visualisation of features; smaller first-layer stride and filters",
-    "Zeiler & Fergus 2013, 'Visualizing and understanding convolutional networks', Fig. 3; parameters "
-    "counted from that layer table",
+    "Zeiler & Fergus 2013, 'Visualizing and understanding convolutional networks', Fig. 3; "
+    "parameters counted from that layer table",
     62_357_608,
 )
 def zfnet() -> Project:
@@ -154,10 +156,11 @@ def zfnet() -> Project:
     return net.project(
         "ZFNet",
         (3, 224, 224),
-        """ZFNet (Zeiler & Fergus 2013), the layout of the paper's Fig. 3:
-        conv1 96@7×7/2 → 110×110, 3/2 max pooling → 55×55, contrast normalization, conv2 256@5×5/2 → 26×26,
-        pool → 13×13, conv3-5 384/384/256, pool5 → 256×6×6, fc6/fc7 4096 with dropout, fc8 1000. Pooling rounds
-        up (Caffe's convention) to reproduce the paper's sizes; single tower, no groups.""",
+        """ZFNet (Zeiler & Fergus 2013), the layout of the paper's Fig. 3: conv1 96@7×7/2 → 110×110,
+        3/2 max pooling → 55×55, contrast normalization, conv2 256@5×5/2 → 26×26, pool → 13×13,
+        conv3-5 384/384/256, pool5 → 256×6×6, fc6/fc7 4096 with dropout,
+        fc8 1000. Pooling rounds up (Caffe's convention) to reproduce the paper's sizes; single
+        tower, no groups.""",
     )
 
 
@@ -183,7 +186,8 @@ VGG_REFERENCE: dict[str, tuple[int, str]] = {
 
 
 def _vgg(depth: str, batch_norm: bool) -> Project:
-    """A torchvision VGG: 3×3 conv stages with 2×2 max pooling, adaptive 7×7 pooling, three FC layers."""
+    """A torchvision VGG: 3×3 conv stages with 2×2 max pooling, adaptive 7×7 pooling, three FC
+    layers."""
     net = Net()
     for stage, widths in enumerate(VGG_CONFIGS[depth], start=1):
         for i, width in enumerate(widths, start=1):
@@ -200,9 +204,9 @@ def _vgg(depth: str, batch_norm: bool) -> Project:
     return net.project(
         title,
         (3, 224, 224),
-        f"""VGG-{depth}{suffix} (Simonyan & Zisserman 2014) as torchvision
-        defines it: stacks of 3×3 convolutions (two have the receptive field of a 5×5 with 18C² instead of 25C²
-        weights), 2×2 max pooling, adaptive 7×7 average pooling, fc6/fc7 4096 with dropout, fc8 1000.""",
+        f"""VGG-{depth}{suffix} (Simonyan & Zisserman 2014) as torchvision defines it: stacks of 3×3
+        convolutions (two have the receptive field of a 5×5 with 18C² instead of 25C² weights), 2×2
+        max pooling, adaptive 7×7 average pooling, fc6/fc7 4096 with dropout, fc8 1000.""",
     )
 
 
@@ -238,11 +242,13 @@ _register_vgg()
     "Network in Network",
     2013,
     "mlpconv (1×1 convolutions) and global average pooling instead of FC layers",
-    "Lin, Chen & Yan 2013; the authors' CIFAR-10 Caffe model definition (966,986 parameters counted from it)",
+    "Lin, Chen & Yan 2013; the authors' CIFAR-10 Caffe model definition "
+    "(966,986 parameters counted from it)",
     966_986,
 )
 def nin() -> Project:
-    """NIN for CIFAR-10: three mlpconv layers (k×k conv then two 1×1 convs) and global average pooling."""
+    """NIN for CIFAR-10: three mlpconv layers (k×k conv then two 1×1 convs) and global average
+    pooling."""
     net = Net()
     stages = ((192, 160, 96, 5), (192, 192, 192, 5), (192, 192, 10, 3))
     for i, (conv, mid, out, k) in enumerate(stages, start=1):
@@ -267,8 +273,8 @@ def nin() -> Project:
     return net.project(
         "Network in Network",
         (3, 32, 32),
-        """Network in Network (Lin, Chen & Yan 2013), the
-        authors' CIFAR-10 model: three mlpconv layers (a 5×5/5×5/3×3 convolution followed by two 1×1
-        convolutions, each with ReLU), 3/2 pooling rounded up as in Caffe, dropout, and global average pooling
-        of the ten 8×8 class maps instead of fully connected layers.""",
+        """Network in Network (Lin, Chen & Yan 2013), the authors' CIFAR-10 model: three mlpconv
+        layers (a 5×5/5×5/3×3 convolution followed by two 1×1 convolutions, each with ReLU), 3/2
+        pooling rounded up as in Caffe, dropout, and global average pooling of the ten 8×8 class
+        maps instead of fully connected layers.""",
     )

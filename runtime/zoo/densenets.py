@@ -20,7 +20,8 @@ def _dense_stages(net: Net, width: int, layers: tuple[int, ...], growth: int) ->
 
 
 def _densenet(layers: tuple[int, ...], title: str) -> Project:
-    """torchvision DenseNet-BC (k = 32): 7×7/2 stem, four dense blocks, final BN-ReLU, pooled classifier."""
+    """torchvision DenseNet-BC (k = 32): 7×7/2 stem, four dense blocks, final BN-ReLU, pooled
+    classifier."""
     net = Net()
     net.conv_bn_act("conv0", 64, 7, stride=2, padding=3, bn_name="norm0", act_name="relu0")
     net.max_pool("pool0", 3, 2, padding=1)
@@ -33,9 +34,9 @@ def _densenet(layers: tuple[int, ...], title: str) -> Project:
     return net.project(
         title,
         (3, 224, 224),
-        f"""{title} (Huang et al. 2017) as torchvision defines it: 7×7/2
-        conv and max pool, dense blocks of {"/".join(map(str, layers))} layers (growth rate 32, 1×1 bottleneck
-        to 128 channels, then 3×3), transitions (BN-ReLU-1×1 conv halving the channels, 2×2 average pool),
+        f"""{title} (Huang et al. 2017) as torchvision defines it: 7×7/2 conv and max pool, dense
+        blocks of {"/".join(map(str, layers))} layers (growth rate 32, 1×1 bottleneck to 128
+        channels, then 3×3), transitions (BN-ReLU-1×1 conv halving the channels, 2×2 average pool),
         final BN-ReLU, global average pooling and a 1000-way classifier.""",
     )
 
@@ -94,8 +95,8 @@ def densenet_bc_100() -> Project:
     return net.project(
         "DenseNet-BC-100 (k=12)",
         (3, 32, 32),
-        """DenseNet-BC with L = 100 and growth rate k = 12
-        (Huang et al. 2017) for CIFAR-10: a 3×3 conv to 2k = 24 channels, three dense blocks of 16 bottleneck
-        layers (BN-ReLU-1×1 conv to 4k, BN-ReLU-3×3 conv to k), transitions with compression 0.5 and 2×2
-        average pooling, final BN-ReLU, 8×8 global average pooling and a 10-way fc.""",
+        """DenseNet-BC with L = 100 and growth rate k = 12 (Huang et al. 2017) for CIFAR-10: a 3×3
+        conv to 2k = 24 channels, three dense blocks of 16 bottleneck layers (BN-ReLU-1×1 conv to
+        4k, BN-ReLU-3×3 conv to k), transitions with compression 0.5 and 2×2 average pooling, final
+        BN-ReLU, 8×8 global average pooling and a 10-way fc.""",
     )

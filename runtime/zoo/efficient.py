@@ -36,7 +36,8 @@ MOBILENET_V1 = (
     (3, 32, 32),
 )
 def mobilenet_v1() -> Project:
-    """MobileNet v1 (width 1.0, 224×224): conv 3×3/2 then 13 depthwise + pointwise pairs, each BN-ReLU."""
+    """MobileNet v1 (width 1.0, 224×224): conv 3×3/2 then 13 depthwise + pointwise pairs, each
+    BN-ReLU."""
     net = Net()
     net.conv_bn_act("conv1", 32, 3, stride=2, padding=1)
     width = 32
@@ -50,10 +51,11 @@ def mobilenet_v1() -> Project:
     return net.project(
         "MobileNet v1",
         (3, 224, 224),
-        """MobileNet v1 (Howard et al. 2017), width multiplier 1.0
-        at 224×224: a 3×3/2 convolution then thirteen depthwise 3×3 (groups = channels) + pointwise 1×1 pairs,
-        each followed by BatchNorm and ReLU, global average pooling and a 1000-way classifier. Each depthwise
-        separable pair costs about 1/9 of a full 3×3 convolution. Convolutions have no bias (BatchNorm follows).""",
+        """MobileNet v1 (Howard et al. 2017), width multiplier 1.0 at 224×224: a 3×3/2 convolution
+        then thirteen depthwise 3×3 (groups = channels) + pointwise 1×1 pairs, each followed by
+        BatchNorm and ReLU, global average pooling and a 1000-way classifier. Each depthwise
+        separable pair costs about 1/9 of a full 3×3 convolution. Convolutions have no bias
+        (BatchNorm follows).""",
     )
 
 
@@ -67,7 +69,8 @@ def _xception_block(
     start_with_relu: bool,
     grow_first: bool,
 ) -> str:
-    """One Xception block: (ReLU →) separable conv → BN repeated, optional 3/2 max pool, plus a shortcut."""
+    """One Xception block: (ReLU →) separable conv → BN repeated, optional 3/2 max pool, plus a
+    shortcut."""
     entry = net.last
     widths = (
         [width_out] + [width_out] * (reps - 1)
@@ -114,7 +117,8 @@ def _xception_block(
     test_input=(3, 71, 71),
 )
 def xception() -> Project:
-    """Xception at 3×299×299: entry flow, eight middle-flow blocks, exit flow, as in Cadene's/timm's port."""
+    """Xception at 3×299×299: entry flow, eight middle-flow blocks, exit flow, as in Cadene's/timm's
+    port."""
     net = Net()
     net.conv_bn_act("conv1", 32, 3, stride=2, padding=0, bn_name="bn1", act_name="relu1")
     net.conv_bn_act("conv2", 64, 3, padding=0, bn_name="bn2", act_name="relu2")
@@ -142,12 +146,13 @@ def xception() -> Project:
     return net.project(
         "Xception",
         (3, 299, 299),
-        """Xception (Chollet 2017) at 3×299×299 as in the widely used
-        Cadene/timm port: entry flow (two 3×3 convs, three blocks down to 728 channels at 19×19), middle flow
-        (eight residual blocks of three ReLU → depthwise-separable conv → BN), exit flow (block to 1024, separable
-        convs to 1536 and 2048), global average pooling, 1000-way classifier. Shortcuts with a stride or a width
-        change are 1×1 conv + BN. The shortcut branches from the block input before its first ReLU, as in the
-        paper's figure (the port's in-place ReLU also rectifies the shortcut; parameters are the same).""",
+        """Xception (Chollet 2017) at 3×299×299 as in the widely used Cadene/timm port: entry flow
+        (two 3×3 convs, three blocks down to 728 channels at 19×19), middle flow (eight residual
+        blocks of three ReLU → depthwise-separable conv → BN), exit flow (block to 1024, separable
+        convs to 1536 and 2048), global average pooling, 1000-way classifier. Shortcuts with a
+        stride or a width change are 1×1 conv + BN. The shortcut branches from the block input
+        before its first ReLU, as in the paper's figure (the port's in-place ReLU also rectifies the
+        shortcut; parameters are the same).""",
     )
 
 
@@ -156,11 +161,13 @@ def xception() -> Project:
     "airbench94",
     2024,
     "94% CIFAR-10 in a few seconds: whitening conv, GELU, BN without scale",
-    "Keller Jordan, cifar10-airbench airbench94.py (1,972,792 parameters incl. the frozen BN scales)",
+    "Keller Jordan, cifar10-airbench airbench94.py (1,972,792 "
+    "parameters incl. the frozen BN scales)",
     1_972_792,
 )
 def airbench94() -> Project:
-    """airbench94: 2×2 whitening conv, three conv groups (64/256/256), 3×3 max pool, linear head, ×1/9."""
+    """airbench94: 2×2 whitening conv, three conv groups (64/256/256), 3×3 max pool, linear head,
+    ×1/9."""
     net = Net()
     net.conv("whiten", 24, 2, padding=0, bias=True)
     net.add("gelu", "whiten_gelu")
@@ -180,11 +187,11 @@ def airbench94() -> Project:
     return net.project(
         "airbench94",
         (3, 32, 32),
-        """airbench94 (Keller Jordan, cifar10-airbench): a 2×2
-        'whitening' convolution to 24 channels (initialised from the patch covariance of the training set,
-        31×31 out), GELU, three conv groups of widths 64/256/256, each conv 3×3 → 2×2 max pool → BN → GELU →
-        conv 3×3 → BN → GELU, a 3×3 max pool to 1×1, a bias-free linear head and a fixed ×1/9 scaling of the
-        logits. BatchNorm uses eps 1e-12 and momentum 0.4 (airbench's 0.6 in torch's convention); airbench
-        freezes the BN scales at 1 (here they are trainable) and initialises the whitening layer from data
-        (here it starts random).""",
+        """airbench94 (Keller Jordan, cifar10-airbench): a 2×2 'whitening' convolution to 24
+        channels (initialised from the patch covariance of the training set, 31×31 out), GELU, three
+        conv groups of widths 64/256/256, each conv 3×3 → 2×2 max pool → BN → GELU → conv 3×3 → BN →
+        GELU, a 3×3 max pool to 1×1, a bias-free linear head and a fixed ×1/9 scaling of the logits.
+        BatchNorm uses eps 1e-12 and momentum 0.4 (airbench's 0.6 in torch's convention); airbench
+        freezes the BN scales at 1 (here they are trainable) and initialises the whitening layer
+        from data (here it starts random).""",
     )

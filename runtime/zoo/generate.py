@@ -15,7 +15,8 @@ from runtime.zoo.registry import TEMPLATES, Template
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "assets" / "templates"
 """Where the template files live (assets/templates/NAME.json)."""
 KEPT_SECTIONS = ("data", "training")
-"""Sections of an existing file that regenerating keeps (the default project's data and training setup)."""
+"""Sections of an existing file that regenerating keeps (the default project's data and training
+setup)."""
 README_START = "<!-- templates:start -->"
 README_END = "<!-- templates:end -->"
 
@@ -25,7 +26,8 @@ class ReadmeMarkerError(ConvStudioError):
 
 
 def build_project(name: str, directory: Path = TEMPLATE_DIR) -> Project:
-    """The template `name` as its builder makes it, with the data/training sections of its file kept."""
+    """The template `name` as its builder makes it, with the data/training sections of its file
+    kept."""
     project = TEMPLATES[name].build()
     existing = directory / f"{name}.json"
     if existing.exists():
@@ -98,8 +100,8 @@ def readme_table(entries: list[dict[str, Any]]) -> str:
     for e in entries:
         c, h, w = e["input"]
         lines.append(
-            f"| `{e['name']}` ({e['title']}) | {e['year']} | {c}×{h}×{w} | {count_text(e['params'])} | "
-            f"{compact(e['macs'])} | {e['introduced']} |"
+            f"| `{e['name']}` ({e['title']}) | {e['year']} | {c}×{h}×{w} | "
+            f"{count_text(e['params'])} | {compact(e['macs'])} | {e['introduced']} |"
         )
     return "\n".join(lines)
 

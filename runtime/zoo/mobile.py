@@ -39,7 +39,8 @@ def _pooled_head(net: Net, dropout: float, name: str = "classifier") -> None:
     (3, 32, 32),
 )
 def mobilenet_v2() -> Project:
-    """torchvision's mobilenet_v2 (width 1.0): 3×3/2 stem, 17 inverted residuals, 1×1 conv to 1280, classifier."""
+    """torchvision's mobilenet_v2 (width 1.0): 3×3/2 stem, 17 inverted residuals, 1×1 conv to 1280,
+    classifier."""
     net = Net()
     net.conv_bn_act("conv_stem", 32, 3, stride=2, padding=1, act="relu6")
     index = 1
@@ -58,9 +59,9 @@ def mobilenet_v2() -> Project:
     return net.project(
         "MobileNetV2",
         (3, 224, 224),
-        """MobileNetV2 (Sandler et al. 2018) as torchvision defines
-        it: 3×3/2 conv to 32 (BN, ReLU6), 17 inverted residual blocks (1×1 expand ×t with ReLU6, 3×3 depthwise
-        with ReLU6, linear 1×1 projection; identity shortcut when shape allows), 1×1 conv to 1280, global
+        """MobileNetV2 (Sandler et al. 2018) as torchvision defines it: 3×3/2 conv to 32 (BN,
+        ReLU6), 17 inverted residual blocks (1×1 expand ×t with ReLU6, 3×3 depthwise with ReLU6,
+        linear 1×1 projection; identity shortcut when shape allows), 1×1 conv to 1280, global
         average pooling, dropout 0.2 and a 1000-way classifier.""",
     )
 
@@ -77,7 +78,8 @@ def mobilenet_v2() -> Project:
     (3, 32, 32),
 )
 def shufflenet_v2_x1_0() -> Project:
-    """torchvision's shufflenet_v2_x1_0: stem, stages of 4/8/4 units at 116/232/464 channels, conv5 1024."""
+    """torchvision's shufflenet_v2_x1_0: stem, stages of 4/8/4 units at 116/232/464 channels, conv5
+    1024."""
     net = Net()
     net.conv_bn_act("conv1", 24, 3, stride=2, padding=1)
     net.max_pool("maxpool", 3, 2, padding=1)
@@ -94,10 +96,10 @@ def shufflenet_v2_x1_0() -> Project:
     return net.project(
         "ShuffleNetV2 1.0×",
         (3, 224, 224),
-        """ShuffleNetV2 1.0× (Ma et al. 2018) as torchvision
-        defines it: 3×3/2 conv to 24 and 3×3/2 max pool, stages of 4, 8 and 4 units at 116/232/464 channels (the
-        first of each downsamples with two branches; the others split the channels, transform one half and
-        shuffle), 1×1 conv to 1024, global average pooling and a 1000-way fc.""",
+        """ShuffleNetV2 1.0× (Ma et al. 2018) as torchvision defines it: 3×3/2 conv to 24 and 3×3/2
+        max pool, stages of 4, 8 and 4 units at 116/232/464 channels (the first of each downsamples
+        with two branches; the others split the channels, transform one half and shuffle), 1×1 conv
+        to 1024, global average pooling and a 1000-way fc.""",
     )
 
 
@@ -125,7 +127,8 @@ EFFICIENTNET_B0 = (
     (3, 32, 32),
 )
 def efficientnet_b0() -> Project:
-    """torchvision's efficientnet_b0: 3×3/2 stem, 16 MBConv blocks with SE, 1×1 conv to 1280, classifier."""
+    """torchvision's efficientnet_b0: 3×3/2 stem, 16 MBConv blocks with SE, 1×1 conv to 1280,
+    classifier."""
     net = Net()
     net.conv_bn_act("stem", 32, 3, stride=2, padding=1, act="silu")
     total = sum(stage[-1] for stage in EFFICIENTNET_B0)
@@ -148,8 +151,9 @@ def efficientnet_b0() -> Project:
     return net.project(
         "EfficientNet-B0",
         (3, 224, 224),
-        """EfficientNet-B0 (Tan & Le 2019) as torchvision defines
-        it: 3×3/2 conv to 32 (BN, SiLU), 16 MBConv blocks in seven stages (1×1 expand, k×k depthwise, squeeze-
-        excitation to a quarter of the block's input channels, linear 1×1 projection; stochastic depth rising
-        linearly to 0.2), 1×1 conv to 1280, global average pooling, dropout 0.2 and a 1000-way classifier.""",
+        """EfficientNet-B0 (Tan & Le 2019) as torchvision defines it: 3×3/2 conv to 32 (BN, SiLU),
+        16 MBConv blocks in seven stages (1×1 expand, k×k depthwise, squeeze- excitation to a
+        quarter of the block's input channels, linear 1×1 projection; stochastic depth rising
+        linearly to 0.2), 1×1 conv to 1280, global average pooling, dropout 0.2 and a 1000-way
+        classifier.""",
     )

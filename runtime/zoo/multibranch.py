@@ -34,7 +34,8 @@ _KEYS = ("ch1x1", "ch3x3red", "ch3x3", "ch5x5red", "ch5x5", "pool_proj")
     (3, 64, 64),
 )
 def googlenet() -> Project:
-    """torchvision's googlenet (aux_logits=False): conv stem, nine Inception modules, pooled classifier."""
+    """torchvision's googlenet (aux_logits=False): conv stem, nine Inception modules, pooled
+    classifier."""
     net = Net()
     net.conv_bn_act("conv1", 64, 7, stride=2, padding=3, eps=0.001)
     net.max_pool("maxpool1", 3, 2, ceil_mode=True)
@@ -54,11 +55,11 @@ def googlenet() -> Project:
     return net.project(
         "GoogLeNet",
         (3, 224, 224),
-        """GoogLeNet / Inception v1 (Szegedy et al. 2014) as
-        torchvision defines it, without the two auxiliary classifiers (they only matter in training): conv
-        stem with BatchNorm (eps 0.001), nine Inception modules (3a-5b) with max pools between stages, global
-        average pooling, dropout 0.2 and a 1000-way fc. Like torchvision, the '5×5' branch uses a 3×3 kernel
-        (a known quirk of its port), which is why it has 6,624,904 parameters.""",
+        """GoogLeNet / Inception v1 (Szegedy et al. 2014) as torchvision defines it, without the two
+        auxiliary classifiers (they only matter in training): conv stem with BatchNorm (eps 0.001),
+        nine Inception modules (3a-5b) with max pools between stages, global average pooling,
+        dropout 0.2 and a 1000-way fc. Like torchvision, the '5×5' branch uses a 3×3 kernel (a known
+        quirk of its port), which is why it has 6,624,904 parameters.""",
     )
 
 
@@ -96,11 +97,13 @@ SQUEEZENET = {
         ),
     ),
 }
-"""First conv (width, kernel) and the fire modules (squeeze, expand per branch) with pooling positions."""
+"""First conv (width, kernel) and the fire modules (squeeze, expand per branch) with pooling
+positions."""
 
 
 def _squeezenet(version: str) -> Project:
-    """torchvision SqueezeNet: conv, fire modules with 3/2 pools, dropout, 1×1 conv classifier, pooling."""
+    """torchvision SqueezeNet: conv, fire modules with 3/2 pools, dropout, 1×1 conv classifier,
+    pooling."""
     width, k, layers = SQUEEZENET[version]
     net = Net()
     net.conv("conv1", width, k, stride=2, padding="valid")
@@ -124,10 +127,10 @@ def _squeezenet(version: str) -> Project:
     return net.project(
         f"SqueezeNet {dotted}",
         (3, 224, 224),
-        f"""SqueezeNet {dotted} (Iandola et al. 2016) as
-        torchvision defines it: a {k}×{k}/2 conv to {width}, eight Fire modules (1×1 squeeze, then parallel 1×1
-        and 3×3 expands concatenated) with 3/2 max pools (rounded up), dropout 0.5, a 1×1 conv to 1000 classes
-        with ReLU and global average pooling — no fully connected layer.""",
+        f"""SqueezeNet {dotted} (Iandola et al. 2016) as torchvision defines it: a {k}×{k}/2 conv to
+        {width}, eight Fire modules (1×1 squeeze, then parallel 1×1 and 3×3 expands concatenated)
+        with 3/2 max pools (rounded up), dropout 0.5, a 1×1 conv to 1000 classes with ReLU and
+        global average pooling — no fully connected layer.""",
     )
 
 

@@ -1,4 +1,5 @@
-"""A small helper for writing templates: add layers by name, wired to the previous one by default."""
+"""A small helper for writing templates: add layers by name, wired to the previous one by
+default."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from runtime.project import Project
 
 
 class Net:
-    """Builds a template graph; every `add` connects to the last layer unless `src` says otherwise."""
+    """Builds a template graph; every `add` connects to the last layer unless `src` says
+    otherwise."""
 
     def __init__(self, input_name: str = "input_image") -> None:
         self.graph = Graph()
@@ -21,7 +23,8 @@ class Net:
     def add(
         self, block: str, name: str, src: str | Iterable[str] | None = None, **params: Any
     ) -> str:
-        """Add a `block` node called `name` fed by `src` (default: the last layer); returns `name`."""
+        """Add a `block` node called `name` fed by `src` (default: the last layer); returns
+        `name`."""
         sources = [self.last] if src is None else [src] if isinstance(src, str) else list(src)
         node = self.graph.add_node(block, params, name=name)
         for port, source in enumerate(s for s in sources if s is not None):
@@ -68,7 +71,8 @@ class Net:
         act_name: str | None = None,
         **bn: Any,
     ) -> str:
-        """Conv (no bias) → BatchNorm → activation, named `name`, `bn_name`/`<name>_bn`, `<name>_<act>`."""
+        """Conv (no bias) → BatchNorm → activation, named `name`, `bn_name`/`<name>_bn`,
+        `<name>_<act>`."""
         self.conv(name, out, k, stride, padding, False, groups, src)
         self.add("batch_norm", bn_name or f"{name}_bn", **bn)
         if act:

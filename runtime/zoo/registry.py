@@ -1,4 +1,5 @@
-"""The template registry: each classic network's builder with its gallery line and reference figures."""
+"""The template registry: each classic network's builder with its gallery line and reference
+figures."""
 
 from __future__ import annotations
 

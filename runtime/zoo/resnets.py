@@ -27,7 +27,8 @@ def _head(net: Net, classes: int = 1000) -> None:
 def _imagenet_resnet(
     block: str, depths: tuple[int, ...], title: str, description: str, **extra: Any
 ) -> Project:
-    """Stem, four stages of `block` nodes named layerS_i (stride 2 entering stages 2-4), pooled head."""
+    """Stem, four stages of `block` nodes named layerS_i (stride 2 entering stages 2-4), pooled
+    head."""
     net = Net()
     _stem(net)
     for stage, (depth, width) in enumerate(zip(depths, WIDTHS), start=1):
@@ -60,11 +61,12 @@ def _register_resnets() -> None:
             else "bottleneck blocks (1×1, 3×3, 1×1)"
         )
         text = (
-            f"ResNet-{depth} (He et al. 2015) as torchvision defines it: 7×7/2 stem and max pool, four stages "
-            f"of {'/'.join(map(str, depths))} {kind} at widths 64-512"
-            f"{' ×4' if block == 'bottleneck' else ''}, stride 2 entering stages 2-4 "
-            f"{'on the 3×3 conv (ResNet v1.5)' if block == 'bottleneck' else ''}, projection shortcuts "
-            "(1×1 conv + BN) where the shape changes, global average pooling and a 1000-way fc."
+            f"ResNet-{depth} (He et al. 2015) as torchvision defines it: 7×7/2 stem and "
+            f"max pool, four stages of {'/'.join(map(str, depths))} {kind} at widths "
+            f"64-512{' ×4' if block == 'bottleneck' else ''}, stride 2 entering stages "
+            f"2-4 {'on the 3×3 conv (ResNet v1.5)' if block == 'bottleneck' else ''}, "
+            "projection shortcuts (1×1 conv + BN) where the shape changes, global "
+            "average pooling and a 1000-way fc."
         )
         introduced = (
             "residual learning: identity shortcuts make very deep networks trainable"
@@ -96,9 +98,9 @@ def resnext50_32x4d() -> Project:
         "resnext",
         (3, 4, 6, 3),
         "ResNeXt-50 32×4d",
-        """ResNeXt-50 32×4d (Xie et al. 2017)
-        as torchvision defines it: the ResNet-50 layout with bottlenecks whose 3×3 conv has 32 groups of 4
-        channels per group at the first stage (width 128, doubling per stage).""",
+        """ResNeXt-50 32×4d (Xie et al. 2017) as torchvision defines it: the ResNet-50 layout with
+        bottlenecks whose 3×3 conv has 32 groups of 4 channels per group at the first stage (width
+        128, doubling per stage).""",
         groups=32,
         base_width=4,
     )
@@ -121,9 +123,9 @@ def wide_resnet50_2() -> Project:
         "bottleneck",
         (3, 4, 6, 3),
         "Wide ResNet-50-2",
-        """Wide ResNet-50-2 (Zagoruyko &
-        Komodakis 2016) as torchvision defines it: the ResNet-50 layout with the inner 1×1/3×3 width of every
-        bottleneck doubled (base width 128); outer widths stay 256-2048.""",
+        """Wide ResNet-50-2 (Zagoruyko & Komodakis 2016) as torchvision defines it: the ResNet-50
+        layout with the inner 1×1/3×3 width of every bottleneck doubled (base width 128); outer
+        widths stay 256-2048.""",
         base_width=128,
     )
 
@@ -143,10 +145,10 @@ def se_resnet50() -> Project:
         "bottleneck",
         (3, 4, 6, 3),
         "SE-ResNet-50",
-        """SE-ResNet-50 (Hu, Shen & Sun 2018):
-        ResNet-50 whose every bottleneck rescales its residual branch's channels with a squeeze-excitation
-        (global average pool, 1×1 conv to C/16, ReLU, 1×1 conv to C, sigmoid) before the addition. Counted as
-        timm's seresnet50 (stride on the 3×3 conv; the paper strides the first 1×1, same parameters).""",
+        """SE-ResNet-50 (Hu, Shen & Sun 2018): ResNet-50 whose every bottleneck rescales its
+        residual branch's channels with a squeeze-excitation (global average pool, 1×1 conv to C/16,
+        ReLU, 1×1 conv to C, sigmoid) before the addition. Counted as timm's seresnet50 (stride on
+        the 3×3 conv; the paper strides the first 1×1, same parameters).""",
         se_reduction=16,
     )
 
@@ -156,13 +158,14 @@ def se_resnet50() -> Project:
     "Pre-activation ResNet-18",
     2016,
     "identity mappings: BN-ReLU before each conv",
-    "He et al. 2016 'Identity mappings in deep residual networks'; kuangliu/pytorch-cifar PreActResNet18 "
-    "(CIFAR-10)",
+    "He et al. 2016 'Identity mappings in deep residual networks'; "
+    "kuangliu/pytorch-cifar PreActResNet18 (CIFAR-10)",
     11_171_146,
     test_input=(3, 16, 16),
 )
 def preact_resnet18() -> Project:
-    """kuangliu's CIFAR-10 PreActResNet18: 3×3 stem, four stages of two pre-activation blocks, linear head."""
+    """kuangliu's CIFAR-10 PreActResNet18: 3×3 stem, four stages of two pre-activation blocks,
+    linear head."""
     net = Net()
     net.conv("conv1", 64, 3, padding=1, bias=False)
     for stage, width in enumerate(WIDTHS, start=1):
@@ -179,10 +182,10 @@ def preact_resnet18() -> Project:
     return net.project(
         "Pre-activation ResNet-18",
         (3, 32, 32),
-        """Pre-activation ResNet-18 (He et al. 2016,
-        'Identity mappings') for CIFAR-10 as in kuangliu/pytorch-cifar: 3×3 conv stem, four stages of two
-        BN-ReLU-conv blocks at widths 64-512 (1×1 projection shortcuts taken from the pre-activated input),
-        4×4 average pooling and a 10-way linear layer. Like that implementation it has no final BN-ReLU.""",
+        """Pre-activation ResNet-18 (He et al. 2016, 'Identity mappings') for CIFAR-10 as in
+        kuangliu/pytorch-cifar: 3×3 conv stem, four stages of two BN-ReLU-conv blocks at widths
+        64-512 (1×1 projection shortcuts taken from the pre-activated input), 4×4 average pooling
+        and a 10-way linear layer. Like that implementation it has no final BN-ReLU.""",
     )
 
 
@@ -218,7 +221,8 @@ def _cifar_basic(net: Net, name: str, width_in: int, width: int, stride: int) ->
     test_input=(3, 16, 16),
 )
 def resnet20_cifar() -> Project:
-    """ResNet-20 for CIFAR-10: 3×3 conv to 16, three stages of three basic blocks (16/32/64), GAP, fc."""
+    """ResNet-20 for CIFAR-10: 3×3 conv to 16, three stages of three basic blocks (16/32/64), GAP,
+    fc."""
     net = Net()
     net.conv_bn_act("conv1", 16, 3, padding=1, bn_name="bn1", act_name="relu")
     width_in = 16
@@ -234,10 +238,10 @@ def resnet20_cifar() -> Project:
     return net.project(
         "ResNet-20 (CIFAR-10)",
         (3, 32, 32),
-        """ResNet-20 for CIFAR-10 (He et al. 2015, §4.2,
-        n = 3): a 3×3 conv to 16 channels, three stages of three basic blocks at 16/32/64 channels on 32/16/8
-        maps, global average pooling and a 10-way fc. The two blocks that widen and downsample use the paper's
-        parameter-free shortcut (option A: subsample and zero-pad the channels), wired by hand; the others are
+        """ResNet-20 for CIFAR-10 (He et al. 2015, §4.2, n = 3): a 3×3 conv to 16 channels, three
+        stages of three basic blocks at 16/32/64 channels on 32/16/8 maps, global average pooling
+        and a 10-way fc. The two blocks that widen and downsample use the paper's parameter-free
+        shortcut (option A: subsample and zero-pad the channels), wired by hand; the others are
         Residual Basic Block nodes.""",
     )
 
@@ -247,12 +251,14 @@ def resnet20_cifar() -> Project:
     "WRN-28-10",
     2016,
     "wide residual networks: shallower and wider, dropout inside blocks",
-    "Zagoruyko & Komodakis 2016 (36.5M); xternalz/WideResNet-pytorch WRN-28-10 (36,479,194 parameters)",
+    "Zagoruyko & Komodakis 2016 (36.5M); xternalz/WideResNet-pytorch "
+    "WRN-28-10 (36,479,194 parameters)",
     36_479_194,
     test_input=(3, 16, 16),
 )
 def wrn_28_10() -> Project:
-    """WRN-28-10 for CIFAR-10: 3×3 conv to 16, three stages of four wide pre-activation blocks (160/320/640)."""
+    """WRN-28-10 for CIFAR-10: 3×3 conv to 16, three stages of four wide pre-activation blocks
+    (160/320/640)."""
     net = Net()
     net.conv("conv1", 16, 3, padding=1, bias=False)
     for stage, width in enumerate((160, 320, 640), start=1):
@@ -272,8 +278,8 @@ def wrn_28_10() -> Project:
     return net.project(
         "WRN-28-10",
         (3, 32, 32),
-        """Wide ResNet 28-10 (Zagoruyko & Komodakis 2016) for CIFAR-10
-        as in xternalz/WideResNet-pytorch: 3×3 conv to 16, three stages of four pre-activation wide blocks
-        (BN-ReLU-conv, BN-ReLU-dropout 0.3-conv) at 160/320/640 channels, 1×1 projection shortcuts where the
-        shape changes, final BN-ReLU, 8×8 average pooling and a 10-way fc.""",
+        """Wide ResNet 28-10 (Zagoruyko & Komodakis 2016) for CIFAR-10 as in
+        xternalz/WideResNet-pytorch: 3×3 conv to 16, three stages of four pre-activation wide blocks
+        (BN-ReLU-conv, BN-ReLU-dropout 0.3-conv) at 160/320/640 channels, 1×1 projection shortcuts
+        where the shape changes, final BN-ReLU, 8×8 average pooling and a 10-way fc.""",
     )

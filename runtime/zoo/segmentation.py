@@ -21,7 +21,8 @@ def _double_conv(net: Net, name: str, width: int, src: str | None = None) -> str
     "U-Net",
     2015,
     "encoder-decoder with skip concatenations for segmentation from few images",
-    "Ronneberger, Fischer & Brox 2015, Fig. 1 (1×572×572 → 2×388×388); parameters counted from the figure",
+    "Ronneberger, Fischer & Brox 2015, Fig. 1 (1×572×572 → 2×388×388); "
+    "parameters counted from the figure",
     31_030_658,
     test_input=(1, 188, 188),
 )
@@ -43,11 +44,12 @@ def unet() -> Project:
     return net.project(
         "U-Net",
         (1, 572, 572),
-        """U-Net (Ronneberger, Fischer & Brox 2015) exactly as the paper's
-        Fig. 1: unpadded 3×3 convolutions (each removes a border pixel), four 2×2 max-pool steps from 64 to 1024
-        channels, then 2×2 up-convolutions halving the channels, each concatenated with the centre-cropped
-        encoder map of the same level ('copy and crop'), and a final 1×1 convolution to 2 classes:
-        1×572×572 in, 2×388×388 out. Valid input sides are 16k + 124 (e.g. 188, 572).""",
+        """U-Net (Ronneberger, Fischer & Brox 2015) exactly as the paper's Fig. 1: unpadded 3×3
+        convolutions (each removes a border pixel), four 2×2 max-pool steps from 64 to 1024
+        channels, then 2×2 up-convolutions halving the channels, each concatenated with the
+        centre-cropped encoder map of the same level ('copy and crop'), and a final 1×1 convolution
+        to 2 classes: 1×572×572 in, 2×388×388 out. Valid input sides are 16k + 124 (e.g. 188,
+        572).""",
     )
 
 
@@ -62,7 +64,8 @@ def unet() -> Project:
     test_input=(3, 32, 32),
 )
 def fcn32s() -> Project:
-    """FCN-32s on VGG-16: conv1_1 padded by 100, fc6/fc7 as convolutions, 64×64/32 up-convolution, crop."""
+    """FCN-32s on VGG-16: conv1_1 padded by 100, fc6/fc7 as convolutions, 64×64/32 up-convolution,
+    crop."""
     net = Net()
     net.add("zero_pad", "pad100", padding=100)
     for stage, widths in enumerate(VGG_CONFIGS["16"], start=1):
@@ -83,11 +86,11 @@ def fcn32s() -> Project:
     return net.project(
         "FCN-32s",
         (3, 500, 500),
-        """FCN-32s (Long, Shelhamer & Darrell 2015) as in the authors'
-        voc-fcn32s prototxt: VGG-16 with the input zero-padded by 100 pixels before an unpadded conv1_1 (the prototxt's pad: 100; the Conv2d block
-        caps its own padding at 64), pooling rounded up (Caffe), fc6 and fc7
-        turned into 7×7 and 1×1 convolutions (4096 channels, dropout), a 1×1 score layer for the 21 PASCAL VOC
-        classes, a fixed bilinear 64×64 stride-32 up-convolution per class (the prototxt's upscore, whose
-        lr_mult is 0, so it is a buffer here, not a learned parameter) and a crop at offset 19 back to the
-        input size. 3×500×500 in, 21×500×500 out.""",
+        """FCN-32s (Long, Shelhamer & Darrell 2015) as in the authors' voc-fcn32s prototxt: VGG-16
+        with the input zero-padded by 100 pixels before an unpadded conv1_1 (the prototxt's pad:
+        100; the Conv2d block caps its own padding at 64), pooling rounded up (Caffe), fc6 and fc7
+        turned into 7×7 and 1×1 convolutions (4096 channels, dropout), a 1×1 score layer for the 21
+        PASCAL VOC classes, a fixed bilinear 64×64 stride-32 up-convolution per class (the
+        prototxt's upscore, whose lr_mult is 0, so it is a buffer here, not a learned parameter) and
+        a crop at offset 19 back to the input size. 3×500×500 in, 21×500×500 out.""",
     )
