@@ -1,1 +1,2 @@
-"""The ConvStudio editor window (PySide6): canvas, palette, inspector, analysis and training panels."""
+"""The ConvStudio editor window (PySide6): canvas, palette, inspector, analysis and training
+panels."""

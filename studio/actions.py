@@ -1,5 +1,5 @@
-"""Every action of the editor, declared once: id, text, shortcuts, menu, handler, whether its keys still
-work while the user types into a text field, and whether the canvas context menu offers it.
+"""Every action of the editor, declared once: id, text, shortcuts, menu, handler, whether its keys
+still work while the user types into a text field, and whether the canvas context menu offers it.
 
 The menu bar, the canvas context menu and the typing guard (studio.shortcuts) are generated from
 MENU_ITEMS; nothing else repeats an action's name, text or keys.
@@ -26,7 +26,8 @@ Key = Union[str, QKeySequence.StandardKey]
 
 
 class Editor(Protocol):
-    """What action handlers reach: the edit and file commands, the canvas, and the window's layout."""
+    """What action handlers reach: the edit and file commands, the canvas, and the window's
+    layout."""
 
     editing: "Editing"
     files: "Files"
@@ -55,10 +56,12 @@ class ActionSpec:
     menu: str
     """Menu path, e.g. "&Edit" or "&View/&Shade Nodes By"."""
     handler: Callable[[Editor], object] | None
-    """Called with the editor when triggered (None: undo and redo, which the undo stack provides)."""
+    """Called with the editor when triggered (None: undo and redo, which the undo stack
+    provides)."""
     shortcuts: tuple[Key, ...] = ()
     while_typing: bool = True
-    """False: while a text field has focus, these keys are the field's (Delete deletes a character)."""
+    """False: while a text field has focus, these keys are the field's (Delete deletes a
+    character)."""
     section: int = 0
     """Separators fall between sections of one menu."""
     context: str = ""
@@ -95,7 +98,10 @@ def _fill_templates(editor: Editor, menu: QMenu) -> None:
         source = pretrained_for(path.stem)
         tip = str(path)
         if source:
-            tip += f"\nPretrained weights (download yourself, then Train → Load Weights…):\n{source.describe()}"
+            tip += (
+                "\nPretrained weights (download yourself, then Train → Load Weights…):\n"
+                f"{source.describe()}"
+            )
         action.setToolTip(tip)
 
 
@@ -246,7 +252,8 @@ def build_menus(editor: Editor, bar: QMenuBar, actions: dict[str, QAction]) -> d
     last_section: dict[str, int] = {}
 
     def place(path: str, section: int) -> QMenu:
-        """The menu at `path` (created on first use), after a separator when a new section begins."""
+        """The menu at `path` (created on first use), after a separator when a new section
+        begins."""
         parent_path, _, title = path.rpartition("/")
         if path in menus:
             menu = menus[path]
@@ -276,12 +283,14 @@ def build_menus(editor: Editor, bar: QMenuBar, actions: dict[str, QAction]) -> d
 
 
 def context_actions(actions: dict[str, QAction], where: str) -> list[QAction]:
-    """The actions the canvas context menu offers on a node ("node") or on empty canvas ("canvas")."""
+    """The actions the canvas context menu offers on a node ("node") or on empty canvas
+    ("canvas")."""
     return [actions[spec.id] for spec in ACTIONS.values() if spec.context == where]
 
 
 def keys_of_text_fields(actions: dict[str, QAction]) -> list[QKeySequence]:
-    """Every key of the actions that do not apply while typing (those keys belong to a focused field)."""
+    """Every key of the actions that do not apply while typing (those keys belong to a focused
+    field)."""
     return [
         key
         for spec in ACTIONS.values()

@@ -1,4 +1,5 @@
-"""The analysis table: every node's shape and cost, a totals row, sortable; input and batch size editable."""
+"""The analysis table: every node's shape and cost, a totals row, sortable; input and batch size
+editable."""
 
 from __future__ import annotations
 

@@ -61,8 +61,8 @@ def run(
     report_startup: bool = False,
     project: Project | None = None,
 ) -> int:
-    """Open the window on `project`, else on the file at `path` (None: the default project, untitled),
-    and run the event loop; returns the exit code."""
+    """Open the window on `project`, else on the file at `path` (None: the default project,
+    untitled), and run the event loop; returns the exit code."""
     app = application()
     paths = paths or AppPaths.default()
     project = as_untitled_if_installed(project) if project else open_for_editing(path)
@@ -77,7 +77,8 @@ def run(
 
 
 def _report_and_quit(window: MainWindow) -> None:
-    """Print the wall-clock time at which the window was shown and painted, then quit (bench_startup)."""
+    """Print the wall-clock time at which the window was shown and painted, then quit
+    (bench_startup)."""
     QApplication.processEvents()
     print(f"shown_at={time.time():.6f}", flush=True)
     window.autosaver.timer.stop()

@@ -36,7 +36,8 @@ def selection_payload(graph: Graph, node_ids: list[str]) -> dict[str, Any]:
 def paste_records(
     payload: dict[str, Any], offset: float = PASTE_OFFSET
 ) -> tuple[list[dict], list[tuple]]:
-    """Records for AddNodes: fresh ids and names (none given), shifted positions, wires by clipboard key."""
+    """Records for AddNodes: fresh ids and names (none given), shifted positions, wires by clipboard
+    key."""
     records = [
         {
             "key": n["key"],

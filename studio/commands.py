@@ -22,8 +22,8 @@ def merge_id(key: Hashable | None) -> int:
 
 
 class UndoCommand(QUndoCommand):
-    """Puts an Edit on a QUndoStack. The edit is applied before it is pushed (so that a refusal pushes
-    nothing); Qt's first `redo`, which QUndoStack.push calls, is therefore skipped."""
+    """Puts an Edit on a QUndoStack. The edit is applied before it is pushed (so that a refusal
+    pushes nothing); Qt's first `redo`, which QUndoStack.push calls, is therefore skipped."""
 
     def __init__(self, project: Project, edit: Edit) -> None:
         super().__init__(edit.text)
@@ -47,7 +47,8 @@ class UndoCommand(QUndoCommand):
         return merge_id(self.edit.merge_key())
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        """Let the edit absorb the following one; a merged step that changes nothing becomes obsolete."""
+        """Let the edit absorb the following one; a merged step that changes nothing becomes
+        obsolete."""
         if not isinstance(other, UndoCommand) or other.project is not self.project:
             return False
         if not self.edit.merge(other.edit):

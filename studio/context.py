@@ -15,7 +15,8 @@ from studio.document import Document
 
 @dataclass(frozen=True)
 class EditorContext:
-    """The document, the canvas (scene and view), the selection, and where to tell the user things."""
+    """The document, the canvas (scene and view), the selection, and where to tell the user
+    things."""
 
     doc: Document
     scene: GraphScene
@@ -32,7 +33,8 @@ class EditorContext:
         return self.scene.selected_node_ids()
 
     def select_nodes(self, ids: list[str], centre: bool = False) -> None:
-        """Select exactly these nodes (canvas, inspector and table follow); optionally centre on them."""
+        """Select exactly these nodes (canvas, inspector and table follow); optionally centre on
+        them."""
         self.scene.select_nodes(ids)
         if centre and ids and ids[0] in self.scene.nodes:
             self.view.centerOn(self.scene.nodes[ids[0]])

@@ -42,7 +42,8 @@ def refusal_text(reason: str) -> str:
 
 
 class Document(QObject):
-    """Holds the live Project; edits go through the intent methods (undoable); analysis follows changes."""
+    """Holds the live Project; edits go through the intent methods (undoable); analysis follows
+    changes."""
 
     changed = Signal(object)
     """Every ProjectEvent of the live project (graph and project-level changes)."""

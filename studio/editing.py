@@ -1,4 +1,5 @@
-"""Edit operations of the window: add, delete, cut/copy/paste/duplicate, auto-layout, expand composites."""
+"""Edit operations of the window: add, delete, cut/copy/paste/duplicate, auto-layout, expand
+composites."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from studio.context import EditorContext
 
 
 class Editing:
-    """Turns menu actions and gestures into the document's edit intents (refusals: see Document.refused)."""
+    """Turns menu actions and gestures into the document's edit intents (refusals: see
+    Document.refused)."""
 
     def __init__(self, ctx: EditorContext) -> None:
         self.ctx = ctx

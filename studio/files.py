@@ -1,4 +1,5 @@
-"""File operations of the window: new, open, recent, templates, save, export, recovery, unsaved-changes check."""
+"""File operations of the window: new, open, recent, templates, save, export, recovery,
+unsaved-changes check."""
 
 from __future__ import annotations
 
@@ -74,7 +75,8 @@ class Files:
         return True
 
     def open_recent(self, path: str | Path) -> bool:
-        """Open an entry of File > Open Recent; one that no longer exists is explained and dropped from the list."""
+        """Open an entry of File > Open Recent; one that no longer exists is explained and dropped
+        from the list."""
         path = Path(path)
         if not path.is_file():
             self.forget(path)
@@ -99,8 +101,9 @@ class Files:
             self.ctx.status("Only ConvStudio project files (.json) can be dropped here")
 
     def offer_recovery(self, ask: Callable[[str], bool] | None = None) -> bool:
-        """Offer the work of each window that crashed (newest first) until one is restored; True when one is.
-        A declined or unreadable recovery file is removed; the rest wait for the next start."""
+        """Offer the work of each window that crashed (newest first) until one is restored; True
+        when one is. A declined or unreadable recovery file is removed; the rest wait for the next
+        start."""
         ask = ask or self._ask_recover
         for file in left_by_crashes(self.autosaver.file.parent):
             found = read_recovery(file)
@@ -137,7 +140,8 @@ class Files:
 
     # ----- saving -------------------------------------------------------------------------
     def save(self) -> bool:
-        """Save to the project's file (Save As when it has none, or when it is one of ConvStudio's own)."""
+        """Save to the project's file (Save As when it has none, or when it is one of ConvStudio's
+        own)."""
         path = self.doc.project.path
         if path is None or is_installed_file(path):
             return self.save_as()
@@ -174,7 +178,8 @@ class Files:
         return True
 
     def maybe_save(self) -> bool:
-        """With unsaved changes, ask Save / Discard / Cancel; False means stop what you were doing."""
+        """With unsaved changes, ask Save / Discard / Cancel; False means stop what you were
+        doing."""
         if self.doc.undo_stack.isClean():
             return True
         answer = QMessageBox.question(

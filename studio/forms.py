@@ -1,5 +1,5 @@
-"""Editors for typed fields (blocks.params.ParamSpec): built, read and shown one way for the inspector and
-the settings form.
+"""Editors for typed fields (blocks.params.ParamSpec): built, read and shown one way for the
+inspector and the settings form.
 
 Two styles of number entry: `spin` boxes that keep the value inside its bounds (settings), and free
 text that is parsed and handed on as typed, so that a value out of range is refused with its reason

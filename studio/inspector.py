@@ -1,4 +1,5 @@
-"""The inspector: a form generated from the selected block's ParamSpecs, applied at once, refused with a reason.
+"""The inspector: a form generated from the selected block's ParamSpecs, applied at once, refused
+with a reason.
 
 Plain Qt widgets rather than pyqtgraph's parametertree: a refused value must never be applied nor
 silently clamped, and the reason must be shown beside the form; plain editors give that control.
@@ -92,7 +93,8 @@ class Inspector(QWidget):
             self.editors[param.name] = field.widget
 
     def _show_project(self) -> None:
-        """Nothing selected: the project itself (name, description, size and cost of the network)."""
+        """Nothing selected: the project itself (name, description, size and cost of the
+        network)."""
         project, analysis = self.doc.project, self.doc.analysis
         self.heading.setText(f"<b>{escape(project.name)}</b>")
         self.explanation.setText(
@@ -130,7 +132,8 @@ class Inspector(QWidget):
         self.fields = {}
 
     def apply(self, name: str, value: Any) -> bool:
-        """Apply one parameter to every shown node; a refused value is not applied and its reason shown."""
+        """Apply one parameter to every shown node; a refused value is not applied and its reason
+        shown."""
         graph = self.doc.project.graph
         if all(graph.nodes[n].params.get(name) == value for n in self.node_ids):
             return True

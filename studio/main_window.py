@@ -108,8 +108,9 @@ class MainWindow(QMainWindow):
         object_name: str,
         tab: bool = True,
     ) -> QDockWidget:
-        """Add `widget` as a dock in `area`: a tab beside the area's first dock, or (tab=False) a place of its
-        own below the area's docks, so that both show at once; the layout is remembered."""
+        """Add `widget` as a dock in `area`: a tab beside the area's first dock, or (tab=False) a
+        place of its own below the area's docks, so that both show at once; the layout is
+        remembered."""
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name)
         dock.setWidget(widget)
@@ -133,7 +134,8 @@ class MainWindow(QMainWindow):
         return self.doc.project
 
     def document(self) -> Document:
-        """The document: the live project, its undo stack, and undoable settings edits (`set_section`)."""
+        """The document: the live project, its undo stack, and undoable settings edits
+        (`set_section`)."""
         return self.doc
 
     def selected_node_ids(self) -> list[str]:
@@ -141,7 +143,8 @@ class MainWindow(QMainWindow):
         return self.scene.selected_node_ids()
 
     def select_nodes(self, ids: list[str], centre: bool = False) -> None:
-        """Select these nodes everywhere (canvas, inspector, table); optionally centre the canvas on them."""
+        """Select these nodes everywhere (canvas, inspector, table); optionally centre the canvas on
+        them."""
         self.ctx.select_nodes(ids, centre)
 
     def show_status(self, message: str) -> None:

@@ -1,5 +1,5 @@
-"""Bring your own model in the window: File → Import Model…, Train → Load Weights…, trusting a project's
-code, and the transfer-learning node actions (freeze, unfreeze, replace head)."""
+"""Bring your own model in the window: File → Import Model…, Train → Load Weights…, trusting a
+project's code, and the transfer-learning node actions (freeze, unfreeze, replace head)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ class ImportRequest:
 
 
 def model_names(path: Path) -> list[str]:
-    """Top-level classes and functions a .py file defines, read without running it (classes first)."""
+    """Top-level classes and functions a .py file defines, read without running it (classes
+    first)."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
@@ -84,8 +85,8 @@ class ImportDialog(QDialog):
             form.addRow("Arguments", self.args)
         if self.is_python:
             text = (
-                f"<b>Importing runs the code in {path.name}</b> (the module and the model's constructor) "
-                "with your permissions. Import only code you trust."
+                f"<b>Importing runs the code in {path.name}</b> (the module and the model's "
+                "constructor) with your permissions. Import only code you trust."
             )
         else:
             text = f"{path.name} is only read: no code runs."
@@ -161,7 +162,8 @@ class ModelImport(QObject):
         out: str | Path | None = None,
         dialog: ImportDialog | None = None,
     ) -> bool:
-        """Ask for a model file, say what importing does, import it, save it (with its weights) and open it."""
+        """Ask for a model file, say what importing does, import it, save it (with its weights) and
+        open it."""
         if not self.window.files.maybe_save():
             return False
         if path is None:
@@ -217,7 +219,8 @@ class ModelImport(QObject):
 
     # ----- weights ----------------------------------------------------------------------
     def load_weights(self, path: str | Path | None = None) -> bool:
-        """Load pretrained weights into the project; they are saved next to its file and used from then on."""
+        """Load pretrained weights into the project; they are saved next to its file and used from
+        then on."""
         from runtime.weights.project_weights import load_weights_into
 
         project = self.doc.project

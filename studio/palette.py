@@ -1,4 +1,5 @@
-"""The block palette: categories from the catalogue, a search box, drag to the canvas or double-click."""
+"""The block palette: categories from the catalogue, a search box, drag to the canvas or
+double-click."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ class PaletteTree(QTreeWidget):
 
 
 class Palette(QWidget):
-    """Search box over a tree of every block type, grouped by category; tooltips explain each block."""
+    """Search box over a tree of every block type, grouped by category; tooltips explain each
+    block."""
 
     add_requested = Signal(str)
     """A block id the user double-clicked (add it at the canvas centre)."""

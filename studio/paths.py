@@ -14,7 +14,8 @@ DEFAULT_PROJECT = TEMPLATES / "lenet5.json"
 
 @dataclass(frozen=True)
 class AppPaths:
-    """The settings file (window layout, recent files) and the folder of the autosave recovery files."""
+    """The settings file (window layout, recent files) and the folder of the autosave recovery
+    files."""
 
     settings_file: Path
     data_dir: Path

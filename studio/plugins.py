@@ -33,7 +33,8 @@ class EditorHost(Protocol):
         object_name: str,
         tab: bool = True,
     ) -> QDockWidget:
-        """Add `widget` as a dock panel (a tab beside the area's first dock, or a place of its own)."""
+        """Add `widget` as a dock panel (a tab beside the area's first dock, or a place of its
+        own)."""
 
     def resize_panels(
         self, names: list[str], sizes: list[int], orientation: Qt.Orientation

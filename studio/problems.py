@@ -60,7 +60,8 @@ class ProblemsPanel(QListWidget):
         )
 
     def set_notes(self, source: str, notes: list[tuple[str | None, str]]) -> None:
-        """Warnings from elsewhere (e.g. live training health) as (node id or None, one line), by source."""
+        """Warnings from elsewhere (e.g. live training health) as (node id or None, one line), by
+        source."""
         if self.notes.get(source, []) != notes:
             self.notes[source] = list(notes)
             self.refresh()

@@ -22,7 +22,8 @@ AUTOSAVE_DELAY_MS = 1500
 
 
 class Autosaver(QObject):
-    """Writes the live project (and the path it belongs to) to this window's recovery file shortly after each edit."""
+    """Writes the live project (and the path it belongs to) to this window's recovery file shortly
+    after each edit."""
 
     def __init__(self, doc: Document, folder: Path, delay_ms: int = AUTOSAVE_DELAY_MS) -> None:
         super().__init__(doc)
@@ -58,7 +59,8 @@ class Autosaver(QObject):
         try:
             write_atomic(self.file, json.dumps(payload, ensure_ascii=False))
         except ProjectFileError:
-            return  # the data dir is not writable: the user's file is untouched, nothing to recover later
+            # the data dir is not writable: the user's file is untouched, nothing to recover later
+            return
 
     def discard(self) -> None:
         """Remove the recovery file (clean exit, or everything saved)."""
@@ -72,8 +74,8 @@ class Autosaver(QObject):
 
 
 def left_by_crashes(folder: Path) -> list[Path]:
-    """Recovery files in `folder` whose window is gone (no live lock), newest first; a dead window's lock
-    without a recovery file (it had nothing unsaved) is removed."""
+    """Recovery files in `folder` whose window is gone (no live lock), newest first; a dead window's
+    lock without a recovery file (it had nothing unsaved) is removed."""
     for lock_file in Path(folder).glob("recovery-*.lock"):
         if not lock_file.with_suffix(".json").exists():
             lock = QLockFile(str(lock_file))
@@ -93,7 +95,8 @@ def _lock_of(file: Path) -> Path:
 
 
 def read_recovery(file: Path) -> tuple[Project, Path | None] | None:
-    """The project in a recovery file and the path it was saved from, or None if there is no usable one."""
+    """The project in a recovery file and the path it was saved from, or None if there is no usable
+    one."""
     try:
         payload: Any = json.loads(Path(file).read_text(encoding="utf-8"))
         project = loads_project(json.dumps(payload["project"]))

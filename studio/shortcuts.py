@@ -1,8 +1,10 @@
-"""Keep the canvas's editing shortcuts out of text fields: while one has focus, those keys are its own.
+"""Keep the canvas's editing shortcuts out of text fields: while one has focus, those keys are its
+own.
 
-Qt asks the focused widget first (a ShortcutOverride event that travels up to the window); a line edit
-claims the keys it knows (Delete, Ctrl+C, Ctrl+Z, …) but not Ctrl+D or Ctrl+L, which would then edit
-the graph while the user types. The guard claims every editing shortcut for a focused text field.
+Qt asks the focused widget first (a ShortcutOverride event that travels up to the window); a line
+edit claims the keys it knows (Delete, Ctrl+C, Ctrl+Z, …) but not Ctrl+D or Ctrl+L, which would then
+edit the graph while the user types. The guard claims every editing shortcut for a focused text
+field.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from PySide6.QtWidgets import (
 
 
 def is_text_input(widget: QWidget | None) -> bool:
-    """True for widgets the user types into (line edits, spin boxes, text edits, editable combo boxes)."""
+    """True for widgets the user types into (line edits, spin boxes, text edits, editable combo
+    boxes)."""
     if isinstance(widget, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)):
         return True
     return isinstance(widget, QComboBox) and widget.isEditable()
@@ -29,14 +32,16 @@ def is_text_input(widget: QWidget | None) -> bool:
 
 class TypingGuard(QObject):
     """Event filter for the window and its docks: claims the given keys while a text field has focus
-    (studio.actions.keys_of_text_fields lists them: the keys of actions that do not apply while typing)."""
+    (studio.actions.keys_of_text_fields lists them: the keys of actions that do not apply while
+    typing)."""
 
     def __init__(self, keys: list[QKeySequence], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.keys = list(keys)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Accept the ShortcutOverride of a canvas shortcut typed into a text field (the field gets the key)."""
+        """Accept the ShortcutOverride of a canvas shortcut typed into a text field (the field gets
+        the key)."""
         if event.type() != QEvent.Type.ShortcutOverride or not is_text_input(
             QApplication.focusWidget()
         ):

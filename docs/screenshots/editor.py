@@ -1,7 +1,9 @@
-"""Screenshot of the editor under Xvfb: open a template, select a node, centre another, capture the screen.
+"""Screenshot of the editor under Xvfb: open a template, select a node, centre another, capture the
+screen.
 
-Usage (from the repository root, with Xvfb on :99 and ImageMagick's `import`):
-    DISPLAY=:99 python docs/screenshots/editor.py resnet20_cifar layer1_2 layer2_0_bn1 docs/screenshot-editor.png
+Usage (from the repository root, with Xvfb on :99 and ImageMagick's `import`), as one command:
+    DISPLAY=:99 python docs/screenshots/editor.py
+        resnet20_cifar layer1_2 layer2_0_bn1 docs/screenshot-editor.png
 """
 
 from __future__ import annotations

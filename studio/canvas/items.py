@@ -57,7 +57,8 @@ class NodeItem(QGraphicsItem):
         self.bypassed = False
         self.moved_callback = None
         self.diff_mark: str | None = None
-        """'added' or 'changed' while a comparison with a run is shown (studio.canvas.diff_marks)."""
+        """'added' or 'changed' while a comparison with a run is shown
+        (studio.canvas.diff_marks)."""
         self._lines: list[tuple[QFont, QColor, QPointF, QStaticText]] | None = None
         self.update_from(node, connected=0)
         self.setPos(*node.pos)
@@ -141,7 +142,8 @@ class NodeItem(QGraphicsItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         """Box in the category (or error) colour, three lines of text, ports."""
-        # Zoomed out below style.OVERVIEW_BELOW the view draws plain boxes instead (studio.canvas.overview).
+        # Zoomed out below style.OVERVIEW_BELOW the view draws plain boxes instead
+        # (studio.canvas.overview).
         box = self._box()
         border = (
             style.SELECT_BORDER
@@ -172,7 +174,8 @@ class NodeItem(QGraphicsItem):
             painter.drawStaticText(at, text)
 
     def _lay_out_text(self, box: QRectF) -> list[tuple[QFont, QColor, QPointF, QStaticText]]:
-        """Elide and place the three lines once per change (QStaticText keeps the glyph layout), not per paint."""
+        """Elide and place the three lines once per change (QStaticText keeps the glyph layout), not
+        per paint."""
         inner = box.adjusted(8, 5, -8, -5)
         third = inner.height() / 3
         name_width = min(_SMALL_METRICS.horizontalAdvance(self.name), inner.width() / 2)
@@ -222,7 +225,8 @@ class NodeItem(QGraphicsItem):
 class EdgeItem(QGraphicsItem):
     """A wire from an output port to an input port, labelled with the tensor shape it carries.
 
-    It only takes clicks and rubber bands: studio.canvas.wires.WireLayer draws every wire at once."""
+    It only takes clicks and rubber bands: studio.canvas.wires.WireLayer draws every wire at
+    once."""
 
     def __init__(self, edge: Edge) -> None:
         super().__init__()
@@ -277,7 +281,8 @@ class EdgeItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        """Nothing: the wire layer draws this wire (Qt does not call this for an item without contents)."""
+        """Nothing: the wire layer draws this wire (Qt does not call this for an item without
+        contents)."""
 
 
 class WireItem(QGraphicsItem):

@@ -172,13 +172,15 @@ class GraphScene(QGraphicsScene):
         return {nid: v / top for nid, v in values.items()} if top else {}
 
     def set_shade_mode(self, mode: str) -> None:
-        """Shade nodes by share of parameters ('params'), of multiply-adds ('macs'), or not ('none')."""
+        """Shade nodes by share of parameters ('params'), of multiply-adds ('macs'), or not
+        ('none')."""
         self.shade_mode = mode
         self.node_shades = None
         self.refresh_figures()
 
     def set_node_shades(self, shades: dict[str, float] | None) -> None:
-        """Shade nodes by given 0–1 levels by node id (e.g. live layer health); None goes back to the mode."""
+        """Shade nodes by given 0–1 levels by node id (e.g. live layer health); None goes back to
+        the mode."""
         self.node_shades = shades
         self.refresh_figures()
 

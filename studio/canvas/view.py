@@ -1,4 +1,5 @@
-"""The canvas view: zoom at the mouse, pan, rubber-band selection, wiring by dragging between ports, drops."""
+"""The canvas view: zoom at the mouse, pan, rubber-band selection, wiring by dragging between ports,
+drops."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ class GraphView(QGraphicsView):
 
     # ----- zoom and pan ------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
-        """Zoomed in: Qt paints every item. Zoomed out: one batched overview (see studio.canvas.overview)."""
+        """Zoomed in: Qt paints every item. Zoomed out: one batched overview (see
+        studio.canvas.overview)."""
         if self.transform().m11() >= OVERVIEW_BELOW:
             super().paintEvent(event)
             return

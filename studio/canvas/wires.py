@@ -36,13 +36,15 @@ class WireLayer(QGraphicsItem):
         )  # every wire's area so far (grows; the scene rebuilds the layer on a new project)
 
     def changed(self, area: QRectF | None = None) -> None:
-        """Wires were added, removed, re-routed, relabelled or (de)selected: redraw `area` (None: all)."""
+        """Wires were added, removed, re-routed, relabelled or (de)selected: redraw `area` (None:
+        all)."""
         self._paths = None
         if area is None:
             self.update()
             return
         if not self._rect.contains(area):
-            # A tight box keeps the scene's index (and its scene rect) to the graph, not the whole canvas.
+            # A tight box keeps the scene's index (and its scene rect) to the graph, not the whole
+            # canvas.
             self.prepareGeometryChange()
             self._rect = self._rect.united(area)
         self.update(area)
@@ -60,7 +62,8 @@ class WireLayer(QGraphicsItem):
         )
 
     def draw(self, painter: QPainter, exposed: QRectF, zoom: float) -> None:
-        """Draw with `painter` (mapping scene coordinates) at `zoom`; labels only inside `exposed`."""
+        """Draw with `painter` (mapping scene coordinates) at `zoom`; labels only inside
+        `exposed`."""
         thin = zoom < style.SMOOTH_WIRES_FROM
         painter.setRenderHint(QPainter.Antialiasing, not thin)
         painter.setBrush(Qt.NoBrush)
@@ -69,8 +72,8 @@ class WireLayer(QGraphicsItem):
         )  # 1 px at 100 %: the fast stroker; 1.4 px costs 7× more
         selected_pen = pen(style.WIRE_SELECTED, 2 if thin else 2.2, thin)
         if zoom < style.OVERVIEW_BELOW:
-            # The overview: the whole graph is in view and no label can be read. Without antialiasing one
-            # path of every wire is cheapest (and is cached).
+            # The overview: the whole graph is in view and no label can be read. Without
+            # antialiasing one path of every wire is cheapest (and is cached).
             plain, selected = self._paths or self._join(self.graph_scene.edges.values())
             self._paths = (plain, selected)
             painter.setPen(plain_pen)
@@ -79,7 +82,8 @@ class WireLayer(QGraphicsItem):
             painter.drawPath(selected)
             return
         # A path of many wires strokes ten times slower than the wires one by one when antialiased;
-        # without antialiasing (zoomed out, where one-pixel lines look the same) wires cost six times less.
+        # without antialiasing (zoomed out, where one-pixel lines look the same) wires cost six
+        # times less.
         shown = self._edges_in(exposed)
         painter.save()
         painter.translate(
@@ -103,7 +107,8 @@ class WireLayer(QGraphicsItem):
                 painter.drawText(box, Qt.AlignLeft | Qt.AlignVCenter, item.label)
 
     def _edges_in(self, area: QRectF) -> list["EdgeItem"]:
-        """Edge items whose bounding box meets `area` (from the scene's index, not a Python loop)."""
+        """Edge items whose bounding box meets `area` (from the scene's index, not a Python
+        loop)."""
         return [
             i
             for i in self.graph_scene.items(area, Qt.IntersectsItemBoundingRect)
@@ -119,7 +124,8 @@ class WireLayer(QGraphicsItem):
 
 
 class _LabelSpots:
-    """Where labels have been drawn, hashed by 100×20 cells so each new label checks only its neighbours."""
+    """Where labels have been drawn, hashed by 100×20 cells so each new label checks only its
+    neighbours."""
 
     CELL_W, CELL_H = 100.0, 20.0
 
@@ -127,8 +133,8 @@ class _LabelSpots:
         self.cells: dict[tuple[int, int], list[tuple[QRectF, str]]] = {}
 
     def place(self, box: QRectF, text: str) -> QRectF | None:
-        """A spot for `text` at `box` or below it, clear of other labels; None when the same text is already
-        there (wires into one merge carry the same shape)."""
+        """A spot for `text` at `box` or below it, clear of other labels; None when the same text is
+        already there (wires into one merge carry the same shape)."""
         for _ in range(4):
             hit = next(
                 (

@@ -18,8 +18,8 @@ GRID_CLASSES = 40
 class ConfusionPanel(QWidget):
     """Rows are true classes, columns predicted classes; colour is the row-normalised rate.
 
-    Before a run: a neutral placeholder. From a run's start to its first epoch end: an empty n×n grid with
-    the class names. Each new run starts from the empty grid again."""
+    Before a run: a neutral placeholder. From a run's start to its first epoch end: an empty n×n
+    grid with the class names. Each new run starts from the empty grid again."""
 
     cell_clicked = Signal(int, int)
     """(true class, predicted class) of a clicked cell of a shown matrix."""
@@ -57,7 +57,8 @@ class ConfusionPanel(QWidget):
         self.reset()
 
     def reset(self, classes: tuple[str, ...] = ()) -> None:
-        """Forget the last matrix; an empty grid labelled with `classes`, or the placeholder when none are known."""
+        """Forget the last matrix; an empty grid labelled with `classes`, or the placeholder when
+        none are known."""
         self.matrix = None
         self.classes = tuple(classes)
         self.image.clear()

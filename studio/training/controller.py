@@ -1,4 +1,5 @@
-"""Runs training in a separate 'spawn' process and hands its events to the panels at most ~30 times a second."""
+"""Runs training in a separate 'spawn' process and hands its events to the panels at most ~30 times
+a second."""
 
 from __future__ import annotations
 
@@ -20,14 +21,16 @@ FRAME_MS = 33
 
 
 class TrainingController(QObject):
-    """Start, pause, resume and stop one training process; `events` carries batches of its events."""
+    """Start, pause, resume and stop one training process; `events` carries batches of its
+    events."""
 
     events = Signal(list)
     """A list of runtime.training events, emitted at most once per frame."""
     state_changed = Signal(str)
     """'idle', 'running', 'paused' or 'stopping'."""
     head_mismatch = Signal(object)
-    """The Finished event of a run refused because the head does not match the data (`head_fix` set)."""
+    """The Finished event of a run refused because the head does not match the data (`head_fix`
+    set)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,10 +58,11 @@ class TrainingController(QObject):
         resumed_from: str | None = None,
         **overrides: Any,
     ) -> None:
-        """Copy the project and train the copy in a new process (edits made afterwards do not affect it).
+        """Copy the project and train the copy in a new process (edits made afterwards do not affect
+        it).
 
-        With `runs` (a runs folder) the run is recorded there and its checkpoints live in its run folder;
-        `resume` continues from a checkpoint of an earlier run (`resumed_from`, its id)."""
+        With `runs` (a runs folder) the run is recorded there and its checkpoints live in its run
+        folder; `resume` continues from a checkpoint of an earlier run (`resumed_from`, its id)."""
         if self.state != "idle":
             return
         self.project = project.copy()
@@ -111,7 +115,8 @@ class TrainingController(QObject):
             self._set_state("running")
 
     def stop(self) -> None:
-        """Ask the run to stop; it ends within a second (the process is terminated if it does not)."""
+        """Ask the run to stop; it ends within a second (the process is terminated if it does
+        not)."""
         if self.state in ("running", "paused"):
             self._stop.set()
             self._pause.clear()
@@ -129,7 +134,8 @@ class TrainingController(QObject):
         self.state_changed.emit(state)
 
     def _drain(self) -> None:
-        """Take every queued event (bounded per frame so the window stays responsive) and forward them."""
+        """Take every queued event (bounded per frame so the window stays responsive) and forward
+        them."""
         batch, deadline = [], time.perf_counter() + 0.008
         while time.perf_counter() < deadline:
             try:
@@ -180,7 +186,8 @@ class TrainingController(QObject):
 
 
 def _reap(process: Any) -> None:
-    """Terminate a finished run's process if it is still shutting down, and collect its exit status."""
+    """Terminate a finished run's process if it is still shutting down, and collect its exit
+    status."""
     if process.is_alive():
         process.terminate()
     process.join(timeout=0.5)

@@ -1,4 +1,5 @@
-"""One mosaic image (feature maps, first-layer filters, data preview) shown as a single ImageItem."""
+"""One mosaic image (feature maps, first-layer filters, data preview) shown as a single
+ImageItem."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def placeholder(text: str) -> QLabel:
 
 
 class MosaicView(QWidget):
-    """A caption above a pan/zoom view holding exactly one ImageItem; a neutral placeholder until there is one."""
+    """A caption above a pan/zoom view holding exactly one ImageItem; a neutral placeholder until
+    there is one."""
 
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,7 +57,8 @@ class MosaicView(QWidget):
         return self.stack.currentWidget() is self.placeholder
 
     def clear(self, text: str | None = None) -> None:
-        """Drop the image and show the placeholder saying `text` (default: the panel's own caption)."""
+        """Drop the image and show the placeholder saying `text` (default: the panel's own
+        caption)."""
         self.image.clear()
         self.placeholder.setText(text or self.empty_text)
         self.caption.hide()
@@ -74,7 +77,8 @@ class MosaicView(QWidget):
 
 
 class SnapshotPanel(MosaicView):
-    """A MosaicView fed by training events: the newest snapshot of `EVENT` in each batch; cleared when a run starts."""
+    """A MosaicView fed by training events: the newest snapshot of `EVENT` in each batch; cleared
+    when a run starts."""
 
     EVENT: type = object
     IDLE = ""
@@ -113,7 +117,10 @@ class FeatureMapPanel(SnapshotPanel):
     def describe(self, snapshot: FeatureMaps) -> str:
         """Layer, its output shape and the iteration."""
         shape = "×".join(map(str, snapshot.shape))
-        return f"Feature maps of '{snapshot.layer}' ({shape}) for the probe image · iteration {snapshot.step:,}"
+        return (
+            f"Feature maps of '{snapshot.layer}' ({shape}) for the probe image · "
+            f"iteration {snapshot.step:,}"
+        )
 
 
 class FilterPanel(SnapshotPanel):
@@ -128,4 +135,7 @@ class FilterPanel(SnapshotPanel):
     def describe(self, snapshot: Filters) -> str:
         """Layer, grey or colour, and the iteration."""
         colour = "colour" if snapshot.mosaic.ndim == 3 else "grey"
-        return f"Filters of '{snapshot.layer}' ({colour}, each scaled to its own range) · iteration {snapshot.step:,}"
+        return (
+            f"Filters of '{snapshot.layer}' ({colour}, each scaled to its own range) · "
+            f"iteration {snapshot.step:,}"
+        )

@@ -98,8 +98,8 @@ class TrainingUI(QObject):
         self._state("idle")
 
     def start(self) -> None:
-        """Train a copy of the current project (no panel keeps a previous run's pictures meanwhile), with the
-        loss plot and the feature maps brought to the front."""
+        """Train a copy of the current project (no panel keeps a previous run's pictures meanwhile),
+        with the loss plot and the feature maps brought to the front."""
         self._selection(self.window.selected_node_ids())
         self.start_project(self.window.current_project())
 
@@ -111,8 +111,8 @@ class TrainingUI(QObject):
         epochs: int | None = None,
         runs: Path | None = None,
     ) -> None:
-        """Train a copy of `project` as a run recorded in `runs` (default: the project's runs folder);
-        `resume` continues from a checkpoint of the run `resumed_from`."""
+        """Train a copy of `project` as a run recorded in `runs` (default: the project's runs
+        folder); `resume` continues from a checkpoint of the run `resumed_from`."""
         self.window.docks["training_filters"].show()
         for name in ("training_metrics", "training_feature_maps"):
             self.window.docks[name].raise_()
@@ -120,15 +120,16 @@ class TrainingUI(QObject):
             panel.reset()
         overrides: dict = {} if epochs is None else {"epochs": epochs}
         if not project.training.get("threads"):
-            # leave one core to the window so redraws never stall the training threads (or the other way round)
+            # leave one core to the window so redraws never stall the training threads (or the
+            # other way round)
             overrides["threads"] = max(1, (os.cpu_count() or 2) - 1)
         self.controller.start(
             project, runs or self.runs_folder(project), resume, resumed_from, **overrides
         )
 
     def runs_folder(self, project: Project) -> Path:
-        """Where the project's runs are recorded: beside its file, or in the app's data folder for an
-        untitled project, a template or a file in a folder that cannot be written."""
+        """Where the project's runs are recorded: beside its file, or in the app's data folder for
+        an untitled project, a template or a file in a folder that cannot be written."""
         fallback = self.window.paths.data_dir / "runs"
         path = project.path
         if (

@@ -1,4 +1,5 @@
-"""Loss, accuracy and learning-rate curves, throughput and progress with ETA; export to PNG and CSV."""
+"""Loss, accuracy and learning-rate curves, throughput and progress with ETA; export to PNG and
+CSV."""
 
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ class MetricsPanel(QWidget):
         self.reset()
 
     def _arrange(self, columns: int) -> None:
-        """Lay the four plots out in `columns` columns (4: one row for a short, wide panel; 2: a 2×2 grid)."""
+        """Lay the four plots out in `columns` columns (4: one row for a short, wide panel; 2: a 2×2
+        grid)."""
         if columns == self.columns:
             return
         layout = self.plots.ci
@@ -148,7 +150,8 @@ class MetricsPanel(QWidget):
         )
 
     def export_png(self, path: str | Path) -> Path:
-        """Save the four plots as one PNG (laid out at 1200×800 when the panel is hidden or tiny)."""
+        """Save the four plots as one PNG (laid out at 1200×800 when the panel is hidden or
+        tiny)."""
         if self.plots.width() < 400 or not self.plots.isVisible():
             self.plots.resize(1200, 800)
         exporter = ImageExporter(self.plots.scene())
