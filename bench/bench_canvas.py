@@ -1,6 +1,7 @@
-"""Canvas speed on a 500-node, 1000-edge graph: full viewport repaint at 1600×1000 at several zooms, for
-the auto-layout (a tall column) and for a 25×20 grid (the most nodes on screen), and add / connect
-including re-analysis and repaint. Prints milliseconds and the ratio to the targets (16 ms, 50 ms)."""
+"""Canvas speed on a 500-node, 1000-edge graph: full viewport repaint at 1600×1000 at several zooms,
+for the auto-layout (a tall column) and for a 25×20 grid (the most nodes on screen), and add /
+connect including re-analysis and repaint. Prints milliseconds and the ratio to the targets (16 ms,
+50 ms)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from studio.paths import AppPaths  # noqa: E402
 
 
 def big_project(n: int = 500, edges: int = 1000) -> Project:
-    """A valid-ish DAG: a conv chain with Add merges wiring earlier outputs in (n nodes, ~edges wires)."""
+    """A valid-ish DAG: a conv chain with Add merges wiring earlier outputs in (n nodes, ~edges
+    wires)."""
     g = Graph()
     ids = [g.add_node("input").id]
     adds = []
@@ -99,7 +101,8 @@ def in_view(window) -> int:
 
 
 def zoom_to(window, scale: float | None):
-    """A function that sets the view to `scale` about the graph's middle node (None: fit to view)."""
+    """A function that sets the view to `scale` about the graph's middle node (None: fit to
+    view)."""
     view = window.view
     nodes = list(window.scene.nodes.values())
     middle = nodes[len(nodes) // 2]
@@ -154,7 +157,8 @@ def main() -> None:
     app = application()
     project = big_project()
     print(
-        f"graph: {len(project.graph.nodes)} nodes, {len(project.graph.edges)} edges; viewport 1600×1000"
+        f"graph: {len(project.graph.nodes)} nodes, {len(project.graph.edges)} edges; "
+        "viewport 1600×1000"
     )
     with tempfile.TemporaryDirectory() as tmp:
         rows = measure(app, project, "layered", tmp) + measure(app, grid_project(), "grid", tmp)

@@ -77,7 +77,8 @@ class ResNet50(nn.Module):
 
 
 def bench_import() -> float:
-    """Seconds to import ResNet-50 (the second of two runs: the first pays for torch's lazy imports)."""
+    """Seconds to import ResNet-50 (the second of two runs: the first pays for torch's lazy
+    imports)."""
     from runtime.importing.ctor_record import recording_constructors
 
     with recording_constructors():
@@ -89,8 +90,8 @@ def bench_import() -> float:
     seconds = time.perf_counter() - start
     print(
         f"import ResNet-50 ({len(result.project.graph.nodes)} nodes, "
-        f"{sum(p.numel() for p in model.parameters()):,} parameters): {seconds:.2f} s (target ≤ 2 s, "
-        f"ratio {seconds / 2:.2f})"
+        f"{sum(p.numel() for p in model.parameters()):,} parameters): {seconds:.2f} s "
+        f"(target ≤ 2 s, ratio {seconds / 2:.2f})"
     )
     return seconds
 
@@ -110,8 +111,9 @@ def _wide_project() -> Project:
 
 
 def bench_weights(folder: Path) -> float:
-    """Seconds to load ~100 MB of referenced safetensors weights when the network is built (read and copy
-    in); attaching them to the project once (match, write the copy next to it) is reported apart."""
+    """Seconds to load ~100 MB of referenced safetensors weights when the network is built (read and
+    copy in); attaching them to the project once (match, write the copy next to it) is reported
+    apart."""
     project = _wide_project()
     path = project.save(folder / "wide.json")
     linear = next(n.name for n in project.graph.nodes.values() if n.block == "linear")
@@ -128,8 +130,8 @@ def bench_weights(folder: Path) -> float:
     seconds = loaded - seeded
     print(
         f"{megabytes:.0f} MB of safetensors weights: attach to the project {attach:.2f} s (once); "
-        f"build with them {loaded:.2f} s vs {seeded:.2f} s without, so loading takes {seconds:.2f} s "
-        f"(target ≤ 1 s, ratio {seconds:.2f})"
+        f"build with them {loaded:.2f} s vs {seeded:.2f} s without, so loading takes "
+        f"{seconds:.2f} s (target ≤ 1 s, ratio {seconds:.2f})"
     )
     return seconds
 
@@ -159,7 +161,8 @@ def _images(
 
 
 def _small_resnet18(classes: int) -> Project:
-    """The ResNet-18 layout (stem, four stages of two basic blocks, pooled head) at widths 8-64, 16×16 input."""
+    """The ResNet-18 layout (stem, four stages of two basic blocks, pooled head) at widths 8-64,
+    16×16 input."""
     net = Net()
     net.conv_bn_act("conv1", 8, 3, padding=1, bn_name="bn1", act_name="relu")
     for stage, width in enumerate((8, 16, 32, 64), start=1):
@@ -203,7 +206,8 @@ def _fit(
 
 
 def bench_finetune(folder: Path) -> tuple[list[float], list[float]]:
-    """Validation accuracy per epoch: fine-tuned from pretrained weights vs from scratch (same data, same seed)."""
+    """Validation accuracy per epoch: fine-tuned from pretrained weights vs from scratch (same data,
+    same seed)."""
     torch.manual_seed(0)
     pre = _small_resnet18(8)
     source = build_model(pre, seed=1)

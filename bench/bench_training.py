@@ -1,12 +1,13 @@
-"""Side-by-side training benchmarks, measured in one run (ratios, not absolute times, are the targets).
+"""Side-by-side training benchmarks, measured in one run (ratios, not absolute times, are targets).
 
-1. Step time of the compiled LeNet-5 template in ConvStudio's loop against a hand-written minimal PyTorch
-   loop on the same layers, weights, batches and optimizer (target ratio ≤ 1.03).
-2. Throughput (samples/s) of a run in the window with every panel live against the same run headless,
-   both in a spawned process (target ≥ 95 %), and the window's event-loop latency while training
-   (target p99 ≤ 50 ms).
+1. Step time of the compiled LeNet-5 template in ConvStudio's loop against a hand-written minimal
+   PyTorch loop on the same layers, weights, batches and optimizer (target ratio ≤ 1.03).
+2. Throughput (samples/s) of a run in the window with every panel live against the same run
+   headless, both in a spawned process (target ≥ 95 %), and the window's event-loop latency while
+   training (target p99 ≤ 50 ms).
 
-Usage: python bench/bench_training.py [--step-time-only] [--pairs N] [--block N] [--threads N] [--epochs N] [--runs N]
+Usage: python bench/bench_training.py [--step-time-only] [--pairs N] [--block N] [--threads N]
+                                     [--epochs N] [--runs N]
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ def hand_written() -> nn.Module:
 
 
 def _reference(setup) -> tuple[nn.Module, torch.optim.Optimizer, object, nn.Module]:
-    """The hand-written model with ConvStudio's initial weights, and the optimizer, one-cycle schedule and loss
-    a person would write for the template's recipe (the same hyperparameters and schedule length)."""
+    """The hand-written model with ConvStudio's initial weights, and the optimizer, one-cycle
+    schedule and loss a person would write for the template's recipe (the same hyperparameters and
+    schedule length)."""
     s = setup.settings
     assert (s.optimizer, s.schedule, s.loss) == ("nesterov", "one_cycle", "cross_entropy"), (
         "template recipe changed"
@@ -69,18 +71,21 @@ def _reference(setup) -> tuple[nn.Module, torch.optim.Optimizer, object, nn.Modu
 
 
 def step_time(steps: int, block: int, pairs: int, warmup: int) -> None:
-    """Per-step time of ConvStudio's training loop against a hand-written minimal loop, in interleaved pairs.
+    """Per-step time of ConvStudio's training loop against a hand-written minimal loop, in
+    interleaved pairs.
 
-    ConvStudio's side is its real loop (`_Run.train_events`): training step, NaN check, loss/accuracy tally,
-    a StepMetrics report every log_every steps, pause/stop polling and the timed feature-map/filter/histogram
-    probes. The hand-written side is forward, loss, zero_grad, backward, step, scheduler step. Both train
-    the same layers from the same initial weights on the same batches (already on the device), with the same
-    optimizer and one-cycle schedule; each pair runs the same `block` batches through both, in alternating
-    order, and the first `warmup` pairs are dropped.
+    ConvStudio's side is its real loop (`_Run.train_events`): training step, NaN check,
+    loss/accuracy tally, a StepMetrics report every log_every steps, pause/stop polling and the
+    timed feature-map/filter/histogram probes. The hand-written side is forward, loss, zero_grad,
+    backward, step, scheduler step. Both train the same layers from the same initial weights on the
+    same batches (already on the device), with the same optimizer and one-cycle schedule; each pair
+    runs the same `block` batches through both, in alternating order, and the first `warmup` pairs
+    are dropped.
 
-    The figure is the median of the per-pair ratios without the probes, plus the probes' share of the time:
-    probes come every probe_seconds of the loop's own time, so only some pairs hold one and a median alone
-    would hide them (and their wall-clock timer is advanced past the hand-written half of each pair)."""
+    The figure is the median of the per-pair ratios without the probes, plus the probes' share of
+    the time: probes come every probe_seconds of the loop's own time, so only some pairs hold one
+    and a median alone would hide them (and their wall-clock timer is advanced past the hand-written
+    half of each pair)."""
     setup = prepare(load_project(LENET), epochs=1000)
     run = _Run(setup, Control(), None)
     batches = list(setup.data.train_batches(setup.settings.batch_size, run.gen))[:steps]
@@ -140,14 +145,14 @@ def step_time(steps: int, block: int, pairs: int, warmup: int) -> None:
         for side, times in (("ours", mine), ("theirs", hand))
     }
     print(
-        f"step time, LeNet-5 batch {setup.settings.batch_size} on {setup.device}, {pairs} interleaved pairs of "
-        f"{block} steps ({warmup} warm-up pairs dropped): ConvStudio loop {ms['ours']:.3f} ms + probes, "
-        f"hand-written {ms['theirs']:.3f} ms"
+        f"step time, LeNet-5 batch {setup.settings.batch_size} on {setup.device}, {pairs} "
+        f"interleaved pairs of {block} steps ({warmup} warm-up pairs dropped): ConvStudio loop "
+        f"{ms['ours']:.3f} ms + probes, hand-written {ms['theirs']:.3f} ms"
     )
     print(
-        f"  loop without probes / hand-written: median {statistics.median(ratios):.3f} (quartiles {q[0]:.3f}-"
-        f"{q[2]:.3f}); probes: {run.probes - probes} × {probe_s / max(1, run.probes - probes) * 1e3:.2f} ms, "
-        f"+{share:.3f}"
+        f"  loop without probes / hand-written: median {statistics.median(ratios):.3f} (quartiles "
+        f"{q[0]:.3f}-{q[2]:.3f}); probes: {run.probes - probes} × "
+        f"{probe_s / max(1, run.probes - probes) * 1e3:.2f} ms, +{share:.3f}"
     )
     print(f"step-time ratio ConvStudio / hand-written: {ratio:.3f} (target ≤ 1.03)")
 
@@ -179,7 +184,8 @@ def headless_rates(epochs: int) -> list[float]:
 
 
 def windowed_rates(epochs: int) -> tuple[list[float], list[float]]:
-    """samples/s reports of the same run in the window with every panel shown; and event-loop lateness (ms)."""
+    """samples/s reports of the same run in the window with every panel shown; and event-loop
+    lateness (ms)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     from studio.app import build_window
@@ -222,10 +228,12 @@ def windowed_rates(epochs: int) -> tuple[list[float], list[float]]:
 
 
 def throughput(epochs: int, runs: int) -> None:
-    """Panels live against headless in `runs` pairs of alternating order; the median of the per-pair ratios.
+    """Panels live against headless in `runs` pairs of alternating order; the median of the per-pair
+    ratios.
 
-    This machine's speed drifts by tens of percent over seconds (shared cores), so one headless run against
-    one windowed run says little; pairs close in time, in both orders, cancel most of the drift."""
+    This machine's speed drifts by tens of percent over seconds (shared cores), so one headless run
+    against one windowed run says little; pairs close in time, in both orders, cancel most of the
+    drift."""
     ratios, late, head_all, live_all = [], [], [], []
     for k in range(runs):
         pair = {}
@@ -242,13 +250,14 @@ def throughput(epochs: int, runs: int) -> None:
     q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
     p99 = sorted(late)[int(len(late) * 0.99)]
     print(
-        f"throughput, LeNet-5, 1 training thread, {runs} pairs: headless {min(head_all):,.0f}-{max(head_all):,.0f} "
-        f"samples/s, window with every panel live {min(live_all):,.0f}-{max(live_all):,.0f} samples/s"
+        f"throughput, LeNet-5, 1 training thread, {runs} pairs: headless "
+        f"{min(head_all):,.0f}-{max(head_all):,.0f} samples/s, window with every panel live "
+        f"{min(live_all):,.0f}-{max(live_all):,.0f} samples/s"
     )
     print(f"  per-pair ratios {', '.join(f'{r:.3f}' for r in ratios)}")
     print(
-        f"throughput ratio window / headless: median {statistics.median(ratios):.3f} (quartiles {q[0]:.3f}-{q[2]:.3f}; "
-        f"target ≥ 0.95)"
+        f"throughput ratio window / headless: median {statistics.median(ratios):.3f} (quartiles "
+        f"{q[0]:.3f}-{q[2]:.3f}; target ≥ 0.95)"
     )
     print(
         f"event-loop lateness while training ({len(late)} beats of a 10 ms timer): median "

@@ -1,4 +1,5 @@
-"""ResNets built from primitive blocks only (for benches), and a hand-written ResNet-18 to compare with."""
+"""ResNets built from primitive blocks only (for benches), and a hand-written ResNet-18 to compare
+with."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Composite blocks reproduce the reference implementations exactly: parameter counts of single
-blocks and of whole classic networks built from them, projections only when needed, clear refusals."""
+blocks and of whole classic networks built from them, projections only when needed, clear
+refusals."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ def problem(block: str, params: dict, shape: tuple[int, ...]) -> str | None:
         ("residual_basic", {"stride": 2}, (32, 8, 8), 57728),
         # 256·64 + 128 + 9·64·64 + 128 + 64·256 + 512
         ("bottleneck", {}, (256, 8, 8), 70400),
-        # width int(128·4/64)·32 = 256: 256·256 + 512 + 9·256·8 + 512 + 256·512 + 1024 + projection 256·512 + 1024
+        # width int(128·4/64)·32 = 256:
+        # 256·256 + 512 + 9·256·8 + 512 + 256·512 + 1024 + projection 256·512 + 1024
         ("resnext", {"planes": 128}, (256, 8, 8), 349184),
         # SE on 256 channels, r = 16: 256·16 + 16 + 16·256 + 256
         ("bottleneck", {"se_reduction": 16}, (256, 8, 8), 70400 + 8464),

@@ -1,4 +1,5 @@
-"""The small blocks classic templates need: crop, zero padding, bilinear upsampling, scale, option-A shortcut."""
+"""The small blocks classic templates need: crop, zero padding, bilinear upsampling, scale, option-A
+shortcut."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def test_crop_refuses_a_reference_larger_than_the_input():
 
 
 def test_zero_pad_shortcut_is_option_a():
-    """Subsamples by the stride and zero-pads channels on both sides, like the CIFAR ResNets' option A."""
+    """Subsamples by the stride and zero-pads channels on both sides, like the CIFAR ResNets' option
+    A."""
     _, _, shortcut = _build("zero_pad_shortcut", {"out_channels": 32, "stride": 2}, (16, 8, 8))
     x = torch.randn(2, 16, 8, 8)
     y = shortcut(x)

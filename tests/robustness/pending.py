@@ -13,13 +13,14 @@ PENDING: tuple[tuple[str, str, str], ...] = (
     (
         "*train*",
         "lines on stderr|left outputs behind",
-        "run records: a refused `train` is recorded (a <project>.runs/ folder and a 'recording run' "
-        "line) before its graph and settings are checked",
+        "run records: a refused `train` is recorded (a <project>.runs/ folder and a 'recording "
+        "run' line) before its graph and settings are checked",
     ),
     (
         "data_spec_[df][ei][vf]*",
         "internal error",
-        "`convstudio data SPEC`: a device or FIFO as SPEC is an internal error (NotADirectoryError)",
+        "`convstudio data SPEC`: a device or FIFO as SPEC is an internal error "
+        "(NotADirectoryError)",
     ),
     (
         "explain_image_fifo_png",

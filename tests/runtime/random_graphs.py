@@ -1,4 +1,5 @@
-"""Random valid networks for property tests: chains of primitives with residual and concat branches."""
+"""Random valid networks for property tests: chains of primitives with residual and concat
+branches."""
 
 from __future__ import annotations
 

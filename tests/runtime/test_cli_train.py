@@ -1,4 +1,5 @@
-"""`convstudio train` end to end: progress, metrics JSON lines, checkpoints, export, one-line failures."""
+"""`convstudio train` end to end: progress, metrics JSON lines, checkpoints, export, one-line
+failures."""
 
 import json
 

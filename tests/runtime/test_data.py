@@ -1,4 +1,5 @@
-"""Data sets: bundled files, generated shapes, IDX, CIFAR-10 .bin and image folders, split and statistics."""
+"""Data sets: bundled files, generated shapes, IDX, CIFAR-10 .bin and image folders, split and
+statistics."""
 
 import gzip
 import struct

@@ -1,5 +1,5 @@
-"""Property: any sequence of edits, applied and then reverted last-first, gives back the project's exact
-JSON; applied again, it gives the edited JSON again. Refused edits change nothing."""
+"""Property: any sequence of edits, applied and then reverted last-first, gives back the project's
+exact JSON; applied again, it gives the edited JSON again. Refused edits change nothing."""
 
 from __future__ import annotations
 

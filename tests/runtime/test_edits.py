@@ -1,4 +1,5 @@
-"""Headless edits: each one's apply and revert, refusals that change nothing, typed project events."""
+"""Headless edits: each one's apply and revert, refusals that change nothing, typed project
+events."""
 
 from __future__ import annotations
 

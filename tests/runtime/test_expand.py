@@ -35,7 +35,8 @@ SHAPES = {"shufflenet_unit": (116, 8, 8)}
 
 
 def randomize(model: torch.nn.Module) -> None:
-    """Random weights and BatchNorm statistics, so that eval-mode BN is not close to the identity."""
+    """Random weights and BatchNorm statistics, so that eval-mode BN is not close to the
+    identity."""
     gen = torch.Generator().manual_seed(1)
     state = model.state_dict()
     for key, value in state.items():

@@ -1,4 +1,5 @@
-"""Importing ONNX files: operators to blocks, initializers to weights, round trips through ONNX export."""
+"""Importing ONNX files: operators to blocks, initializers to weights, round trips through ONNX
+export."""
 
 from __future__ import annotations
 
@@ -34,9 +35,9 @@ OUTSIDE = {
     "airbench94": "Erf",
     "alexnet_caffe": "Pow",
 }
-"""Templates whose ONNX form (as torch's exporter writes it) needs an operator outside the importer's
-list, and that operator: strided slices (zero-padding shortcut, crop); the gather form of adaptive
-pooling to a larger map; exact GELU written as Erf; LRN written as Pow/Div."""
+"""Templates whose ONNX form (as torch's exporter writes it) needs an operator outside the
+importer's list, and that operator: strided slices (zero-padding shortcut, crop); the gather form of
+adaptive pooling to a larger map; exact GELU written as Erf; LRN written as Pow/Div."""
 
 
 def _onnx_output(path: Path, x: torch.Tensor) -> torch.Tensor:
@@ -78,7 +79,8 @@ def test_template_round_trip_through_onnx(name: str, tmp_path: Path) -> None:
 
 
 class _Mixed(nn.Module):
-    """Operators the TorchScript exporter writes one-to-one (BatchNormalization unfused, Resize, Softmax…)."""
+    """Operators the TorchScript exporter writes one-to-one (BatchNormalization unfused, Resize,
+    Softmax…)."""
 
     def __init__(self) -> None:
         super().__init__()

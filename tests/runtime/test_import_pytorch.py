@@ -1,4 +1,5 @@
-"""Importing PyTorch models: exact parameters and outputs, key map, export → import stable, bad input."""
+"""Importing PyTorch models: exact parameters and outputs, key map, export → import stable, bad
+input."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def models_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def original(models_file: Path, name: str) -> torch.nn.Module:
-    """The user's model with every tensor (BatchNorm statistics included) set away from its default."""
+    """The user's model with every tensor (BatchNorm statistics included) set away from its
+    default."""
     torch.manual_seed(1)
     module = getattr(load_file_module(models_file), name)().eval()
     with torch.no_grad():
@@ -46,7 +48,8 @@ def original(models_file: Path, name: str) -> torch.nn.Module:
 
 
 def structure(project: Project) -> list[tuple]:
-    """The graph as (name, block, params, input names) in order; custom modules by class name only."""
+    """The graph as (name, block, params, input names) in order; custom modules by class name
+    only."""
     graph = project.graph
     rows = []
     for nid in graph.topological_order():

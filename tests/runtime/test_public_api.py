@@ -1,5 +1,6 @@
-"""Every public function of `runtime` and `blocks` works when called twice in one process, and calling
-it never replaces a package attribute (a lazily imported submodule of the same name once did)."""
+"""Every public function of `runtime` and `blocks` works when called twice in one process, and
+calling it never replaces a package attribute (a lazily imported submodule of the same name once
+did)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The hand-written shape rules agree with torch's own kernels, and step aside wherever torch would refuse."""
+"""The hand-written shape rules agree with torch's own kernels, and step aside wherever torch would
+refuse."""
 
 from __future__ import annotations
 
@@ -154,8 +155,9 @@ def test_every_rule_is_keyed_by_a_callable():
 def test_analysing_the_default_project_needs_no_meta_kernel():
     """The first meta kernel imports sympy and torch._dynamo (about a second of cold start)."""
     code = (
-        "import sys; from runtime.cli.cmd_open import DEFAULT_PROJECT; from runtime.project import load_project; "
-        "from runtime.analysis import analyze; a = analyze(load_project(DEFAULT_PROJECT)); assert a.ok, a.problems; "
+        "import sys; from runtime.cli.cmd_open import DEFAULT_PROJECT; "
+        "from runtime.project import load_project; from runtime.analysis import analyze; "
+        "a = analyze(load_project(DEFAULT_PROJECT)); assert a.ok, a.problems; "
         "print('sympy' in sys.modules, 'torch._dynamo' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -1,4 +1,5 @@
-"""Every template: loads, analyses cleanly, matches its reference figures, trains a step and exports."""
+"""Every template: loads, analyses cleanly, matches its reference figures, trains a step and
+exports."""
 
 from __future__ import annotations
 
@@ -53,7 +54,8 @@ OUR_MACS = {
     "unet": 150_428_424_448,
     "fcn32s": 180_925_453_056,
 }
-"""Our own multiply-add count of each template at its stored input size (changes must be deliberate)."""
+"""Our own multiply-add count of each template at its stored input size (changes must be
+deliberate)."""
 
 SHAPES = [
     ("lenet5", "conv2", (16, 10, 10)),
@@ -104,7 +106,8 @@ SHAPES = [
 
 @pytest.fixture(scope="module", autouse=True)
 def one_thread():
-    """One intra-op thread: with pytest-xdist workers on every core, more threads only spin and wait."""
+    """One intra-op thread: with pytest-xdist workers on every core, more threads only spin and
+    wait."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -127,7 +130,8 @@ def analyses():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_template_matches_reference(name, analyses):
-    """Analyses with no problem; parameters equal the reference exactly; MACs within 1% where published."""
+    """Analyses with no problem; parameters equal the reference exactly; MACs within 1% where
+    published."""
     template = TEMPLATES[name]
     project, analysis = analyses(name)
     assert analysis.problems == []
@@ -147,7 +151,8 @@ def test_mac_tolerance_is_one_percent_or_the_published_rounding():
 
 @pytest.mark.parametrize("name,layer,shape", SHAPES)
 def test_layer_shapes(name, layer, shape, analyses):
-    """Intermediate sizes match the papers (AlexNet conv1 55×55, pool5 256×6×6, U-Net 388×388 out, …)."""
+    """Intermediate sizes match the papers (AlexNet conv1 55×55, pool5 256×6×6, U-Net 388×388 out,
+    …)."""
     project, analysis = analyses(name)
     assert analysis.nodes[project.graph.by_name(layer).id].out_shape == shape
 
@@ -161,7 +166,8 @@ def _at_test_size(name: str):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_template_trains_and_exports(name):
-    """Compiles, runs forward + backward (batch 2), and its exported source gives the same outputs."""
+    """Compiles, runs forward + backward (batch 2), and its exported source gives the same
+    outputs."""
     project = _at_test_size(name)
     model = build_model(project, seed=0)
     torch.manual_seed(0)

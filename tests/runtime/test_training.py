@@ -1,4 +1,5 @@
-"""The training loop: events, settings, every optimizer/schedule/loss, stop, NaN diagnosis, checkpoints, export."""
+"""The training loop: events, settings, every optimizer/schedule/loss, stop, NaN diagnosis,
+checkpoints, export."""
 
 import importlib.util
 import json

@@ -1,4 +1,5 @@
-"""Pretrained weights: torchvision's names into templates, safe reading, fallback matching, use everywhere."""
+"""Pretrained weights: torchvision's names into templates, safe reading, fallback matching, use
+everywhere."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The template gallery: files on disk match the builders, README table, `convstudio templates`, layout."""
+"""The template gallery: files on disk match the builders, README table, `convstudio templates`,
+layout."""
 
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ from runtime.zoo.generate import (
 )
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-REQUIRED = """alexnet vgg11 vgg11_bn vgg13 vgg13_bn vgg16 vgg16_bn vgg19 vgg19_bn resnet18 resnet34 resnet50 resnet101
-    resnet152 resnext50_32x4d wide_resnet50_2 densenet121 densenet169 googlenet squeezenet1_0 squeezenet1_1
-    mobilenet_v2 shufflenet_v2_x1_0 efficientnet_b0 lenet5 alexnet_caffe zfnet nin preact_resnet18 se_resnet50
-    xception mobilenet_v1 resnet20_cifar wrn_28_10 densenet_bc_100 unet fcn32s airbench94""".split()
+REQUIRED = """alexnet vgg11 vgg11_bn vgg13 vgg13_bn vgg16 vgg16_bn vgg19 vgg19_bn resnet18 resnet34
+    resnet50 resnet101 resnet152 resnext50_32x4d wide_resnet50_2 densenet121 densenet169 googlenet
+    squeezenet1_0 squeezenet1_1 mobilenet_v2 shufflenet_v2_x1_0 efficientnet_b0 lenet5 alexnet_caffe
+    zfnet nin preact_resnet18 se_resnet50 xception mobilenet_v1 resnet20_cifar wrn_28_10
+    densenet_bc_100 unet fcn32s airbench94""".split()
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,8 @@ def test_every_required_template_exists_and_nothing_else():
 
 @pytest.mark.parametrize("name", sorted(REQUIRED))
 def test_file_on_disk_is_what_the_builder_makes(name):
-    """assets/templates/NAME.json cannot drift from its builder: run `python -m runtime.zoo` after a change."""
+    """assets/templates/NAME.json cannot drift from its builder: run `python -m runtime.zoo` after a
+    change."""
     text = (TEMPLATE_DIR / f"{name}.json").read_text(encoding="utf-8")
     assert text == build_project(name).to_json()
     doc = json.loads(text)
@@ -119,7 +122,8 @@ def test_repository_readme_table_is_current(entries):
 
 
 def test_cli_templates_json(capsys):
-    """`convstudio templates --format json` gives figures, references and history for every template."""
+    """`convstudio templates --format json` gives figures, references and history for every
+    template."""
     assert cli_main(["templates", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [e["name"] for e in data] == list(TEMPLATES)

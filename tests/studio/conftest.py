@@ -1,4 +1,5 @@
-"""Fixtures for the editor tests: offscreen Qt, temporary settings and recovery folder, a LeNet window."""
+"""Fixtures for the editor tests: offscreen Qt, temporary settings and recovery folder, a LeNet
+window."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ LENET = Path(__file__).resolve().parents[2] / "assets" / "templates" / "lenet5.j
 
 @pytest.fixture(autouse=True, scope="session")
 def isolated_standard_paths():
-    """Qt's standard locations in test mode, so that nothing a test runs touches the user's real settings."""
+    """Qt's standard locations in test mode, so that nothing a test runs touches the user's real
+    settings."""
     from PySide6.QtCore import QStandardPaths
 
     QStandardPaths.setTestModeEnabled(True)
@@ -33,7 +35,8 @@ def paths(tmp_path):
 
 @pytest.fixture
 def make_window(qtbot, paths):
-    """Factory: a shown main window on a project (default LeNet-5), closed without prompts afterwards."""
+    """Factory: a shown main window on a project (default LeNet-5), closed without prompts
+    afterwards."""
     from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QApplication
     from studio.app import build_window

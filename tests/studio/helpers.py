@@ -1,4 +1,5 @@
-"""Helpers shared by the editor tests: real mouse gestures on the canvas viewport, keys, popup menus."""
+"""Helpers shared by the editor tests: real mouse gestures on the canvas viewport, keys, popup
+menus."""
 
 from __future__ import annotations
 
@@ -68,21 +69,23 @@ def node_centre(window, node_id: str) -> QPoint:
 
 
 def right_click(window, point: QPoint) -> None:
-    """A right click at a viewport point, sent to the native window so Qt opens the context menu as for a user."""
+    """A right click at a viewport point, sent to the native window so Qt opens the context menu as
+    for a user."""
     viewport = window.view.viewport()
     where = viewport.mapTo(window, point)
-    # Qt takes a press at the very point and button of the previous press for the second half of a double click
-    # (and a double click opens no context menu); QTest's clock cannot be moved past that, so the pointer
-    # arrives from elsewhere first, as a hand would.
+    # Qt takes a press at the very point and button of the previous press for the second half of a
+    # double click (and a double click opens no context menu); QTest's clock cannot be moved past
+    # that, so the pointer arrives from elsewhere first, as a hand would.
     QTest.mouseMove(window.windowHandle(), where + QPoint(8, 8))
     QTest.mouseClick(window.windowHandle(), Qt.RightButton, Qt.NoModifier, where)
 
 
 def choose_in_popup(text: str, seen: list, timeout_ms: int = 3000) -> None:
-    """When a popup menu opens, walk to the entry whose text starts with `text` with the Down key, press Return.
+    """When a popup menu opens, walk to the entry whose text starts with `text` with the Down key,
+    press Return.
 
-    Records the entries it saw in `seen` (an error message instead when there was no such entry); the menu is
-    closed in any case, so a blocking QMenu.exec always returns.
+    Records the entries it saw in `seen` (an error message instead when there was no such entry);
+    the menu is closed in any case, so a blocking QMenu.exec always returns.
     """
 
     def attempt(left: int) -> None:

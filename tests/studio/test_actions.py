@@ -1,5 +1,5 @@
-"""Declared actions: each one is in exactly one menu, no two share a key, the generated context menus
-and the typing guard follow the declarations."""
+"""Declared actions: each one is in exactly one menu, no two share a key, the generated context
+menus and the typing guard follow the declarations."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Canvas: palette drops, wiring with real mouse drags, refused cycles, labels, selection, layout."""
+"""Canvas: palette drops, wiring with real mouse drags, refused cycles, labels, selection,
+layout."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Zoomed out the canvas is drawn as an overview, zoomed in item by item; both look right and stay interactive."""
+"""Zoomed out the canvas is drawn as an overview, zoomed in item by item; both look right and stay
+interactive."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def colour_at(window, scene_point: QPointF) -> QColor:
 
 
 def darkest_near(window, scene_point: QPointF) -> QColor:
-    """The darkest colour within a pixel of a scene point (a one-pixel wire falls between pixels)."""
+    """The darkest colour within a pixel of a scene point (a one-pixel wire falls between
+    pixels)."""
     view = window.view
     image = view.viewport().grab().toImage()
     point = view.mapFromScene(scene_point)

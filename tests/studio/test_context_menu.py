@@ -1,4 +1,5 @@
-"""The canvas context menu, opened with a real right click: expanding a composite block into primitives."""
+"""The canvas context menu, opened with a real right click: expanding a composite block into
+primitives."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The document alone (no window): intents, refusals, undo and redo, merged settings edits, events."""
+"""The document alone (no window): intents, refusals, undo and redo, merged settings edits,
+events."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Files and safety: open errors, save, recent files, autosave and recovery, quitting, export, layout memory."""
+"""Files and safety: open errors, save, recent files, autosave and recovery, quitting, export,
+layout memory."""
 
 from __future__ import annotations
 

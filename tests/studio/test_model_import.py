@@ -127,7 +127,8 @@ def test_replace_head_is_one_undoable_edit(make_window) -> None:
 def test_untrusted_custom_module_is_a_problem_until_trusted(make_window, tmp_path: Path) -> None:
     code = tmp_path / "layers_to_trust.py"
     code.write_text(
-        "from torch import nn\n\nclass Twice(nn.Module):\n    def forward(self, x):\n        return 2 * x\n"
+        "from torch import nn\n\nclass Twice(nn.Module):\n    def "
+        "forward(self, x):\n        return 2 * x\n"
     )
     project = load_project(
         Path(__file__).resolve().parents[2] / "assets" / "templates" / "lenet5.json"

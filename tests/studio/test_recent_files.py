@@ -1,4 +1,5 @@
-"""File > Open Recent, driven from the keyboard: newest first, opening, missing files, kept across windows."""
+"""File > Open Recent, driven from the keyboard: newest first, opening, missing files, kept across
+windows."""
 
 from __future__ import annotations
 

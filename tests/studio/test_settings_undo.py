@@ -1,4 +1,5 @@
-"""Training and data settings: edited with real keys, undoable, shown as unsaved changes, saved with the project."""
+"""Training and data settings: edited with real keys, undoable, shown as unsaved changes, saved with
+the project."""
 
 from __future__ import annotations
 

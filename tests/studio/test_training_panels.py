@@ -1,4 +1,5 @@
-"""Training from the window: the run happens in another process; panels update; pause, stop, export."""
+"""Training from the window: the run happens in another process; panels update; pause, stop,
+export."""
 
 import time
 
