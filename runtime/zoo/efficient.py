@@ -161,8 +161,8 @@ def xception() -> Project:
     "airbench94",
     2024,
     "94% CIFAR-10 in a few seconds: whitening conv, GELU, BN without scale",
-    "Keller Jordan, cifar10-airbench airbench94.py (1,972,792 "
-    "parameters incl. the frozen BN scales)",
+    "Keller Jordan, cifar10-airbench airbench94.py "
+    "(1,972,792 parameters incl. the frozen BN scales)",
     1_972_792,
 )
 def airbench94() -> Project:
