@@ -60,21 +60,29 @@ class Analysis:
     problems: list[Problem] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
     output_id: str | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    """Things that do not stop training or export (e.g. a spare node that is left out)."""
+    left_out: set[str] = field(default_factory=set)
+    """Nodes off every path from the Input to the Output: not compiled, exported nor counted."""
 
     @property
     def ok(self) -> bool:
         """True when the graph has no problem at all."""
         return not self.problems
 
+    def counted(self) -> list[NodeFigures]:
+        """Figures of the nodes the network is made of (left-out spare nodes excluded)."""
+        return [f for nid, f in self.nodes.items() if nid not in self.left_out]
+
     @property
     def params(self) -> int:
         """Trainable parameters of the whole network."""
-        return sum(f.params for f in self.nodes.values())
+        return sum(f.params for f in self.counted())
 
     @property
     def params_total(self) -> int:
         """All parameters, trainable or frozen."""
-        return sum(f.params_total for f in self.nodes.values())
+        return sum(f.params_total for f in self.counted())
 
     @property
     def params_frozen(self) -> int:
@@ -84,12 +92,12 @@ class Analysis:
     @property
     def buffers(self) -> int:
         """Non-parameter state (e.g. BatchNorm running statistics)."""
-        return sum(f.buffers for f in self.nodes.values())
+        return sum(f.buffers for f in self.counted())
 
     @property
     def macs(self) -> int:
         """Multiply-adds of one forward pass of one sample."""
-        return sum(f.macs for f in self.nodes.values())
+        return sum(f.macs for f in self.counted())
 
     @property
     def flops(self) -> int:
@@ -99,7 +107,7 @@ class Analysis:
     @property
     def activations(self) -> int:
         """Activation values produced by one sample (all node outputs)."""
-        return sum(f.activations for f in self.nodes.values())
+        return sum(f.activations for f in self.counted())
 
     @property
     def activation_bytes(self) -> int:
@@ -176,6 +184,11 @@ class Analysis:
                     "message": p.message,
                 }
                 for p in self.problems
+            ],
+            "warnings": [
+                {"node": p.node_id, "name": graph.nodes[p.node_id].name, "message": p.message}
+                for p in self.warnings
+                if p.node_id
             ],
         }
 
@@ -264,7 +277,38 @@ def analyze(project: Project, batch_size: int = 1, input_shape: Shape | None = N
     rf_side = max(shape[1:]) if len(shape) == 3 else 1
     for nid in result.order:
         _analyze_node(graph, graph.nodes[nid], result, shape, rf_side)
+    if len(inputs) == 1 and len(outputs) == 1:
+        _leave_out_spare_nodes(graph, result, inputs[0].id, outputs[0].id)
     return result
+
+
+def _leave_out_spare_nodes(graph: Graph, result: Analysis, source: str, sink: str) -> None:
+    """Nodes that feed nothing into the Output are left out: their problems become warnings.
+
+    Only when the Input reaches the Output: otherwise the broken path is the problem to fix. A node
+    that does feed the Output stays part of the network (a wrong one there is an error)."""
+    feeding = graph.ancestors(sink) | {sink}
+    if source not in feeding:
+        return
+    spare = set(graph.nodes) - feeding
+    if not spare:
+        return
+    reasons = {p.node_id: p.message for p in result.problems if p.node_id in spare}
+    result.problems = [p for p in result.problems if p.node_id not in spare]
+    result.left_out = spare
+    for nid in result.order:
+        if nid not in spare:
+            continue
+        node = graph.nodes[nid]
+        label = f"{node.spec.title} '{node.name}'"
+        why = reasons[nid].removeprefix(label).strip() if nid in reasons else ""
+        result.warnings.append(
+            Problem(
+                nid,
+                f"{label} is not on a path from the Input to the Output: it is left out of "
+                f"training and export{f' (it {why})' if why else ''}",
+            )
+        )
 
 
 def _analyze_node(

@@ -273,6 +273,23 @@ class Rename(Edit):
         project.graph.rename(self.node_id, self._old)
 
 
+class RenameProject(Edit):
+    """Rename the project itself (window title, exported class name)."""
+
+    def __init__(self, name: str) -> None:
+        self.text = f"Rename project to {name.strip()}"
+        self.name = name
+        self._old = ""
+
+    def apply(self, project: Project) -> None:
+        """Rename (ProjectNameError for an empty, over-long or control-character name)."""
+        self._old = project.set_name(self.name)
+
+    def revert(self, project: Project) -> None:
+        """Restore the old name."""
+        project.set_name(self._old)
+
+
 class SetInputShape(Edit):
     """Change the project's input size (C, H, W)."""
 

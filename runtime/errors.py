@@ -59,6 +59,10 @@ class SectionError(GraphError):
     """A settings section the project does not have (refused like any other edit)."""
 
 
+class ProjectNameError(GraphError):
+    """A project name that is empty, too long or holds control characters (refused like any edit)."""
+
+
 class InvalidGraphError(ConvStudioError):
     """The graph cannot be compiled or exported; `problems` lists every broken node."""
 

@@ -10,9 +10,15 @@ from typing import Any, Mapping
 
 from runtime.atomic_write import write_atomic  # also re-exported: older callers import it from here
 from runtime.bounded_read import read_limited
-from runtime.errors import InputShapeError, ProjectFileError, SectionError
+from runtime.errors import InputShapeError, ProjectFileError, ProjectNameError, SectionError
 from runtime.graph import Graph
-from runtime.project_events import InputShapeChanged, Observer, ProjectEvent, SectionChanged
+from runtime.project_events import (
+    InputShapeChanged,
+    Observer,
+    ProjectEvent,
+    ProjectRenamed,
+    SectionChanged,
+)
 from runtime.project_file import (
     FORMAT,
     KNOWN_KEYS,
@@ -24,6 +30,9 @@ from runtime.project_file import (
     read_input_shape,
 )
 
+
+MAX_NAME = 200
+"""The longest project name accepted (it titles the window and names the exported class)."""
 
 SECTIONS = ("data", "training")
 """Project sections that are replaced as a whole (one undoable edit per field change)."""
@@ -70,6 +79,12 @@ class Project:
             )
         self.input_shape = values
         self._emit(InputShapeChanged())
+
+    def set_name(self, name: str) -> str:
+        """Rename the project (surrounding spaces dropped); returns the old name."""
+        old, self.name = self.name, check_project_name(name)
+        self._emit(ProjectRenamed())
+        return old
 
     def set_section(self, section: str, value: Mapping[str, Any]) -> None:
         """Replace the `data` or `training` section with a copy of `value`."""
@@ -126,6 +141,18 @@ class Project:
             copy.deepcopy(self.extra),
             self.path,
         )
+
+
+def check_project_name(name: object) -> str:
+    """`name` without surrounding spaces, or ProjectNameError saying what is wrong with it."""
+    if not isinstance(name, str) or not name.strip():
+        raise ProjectNameError("a project name cannot be empty")
+    name = name.strip()
+    if len(name) > MAX_NAME:
+        raise ProjectNameError(f"a project name has at most {MAX_NAME} characters, not {len(name)}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ProjectNameError("a project name cannot hold control characters (line breaks, tabs)")
+    return name
 
 
 def project_from_dict(doc: dict[str, Any], path: str | Path | None = None) -> Project:

@@ -83,6 +83,11 @@ class InputShapeChanged(ProjectEvent):
 
 
 @dataclass(frozen=True)
+class ProjectRenamed(ProjectEvent):
+    """The project's name changed."""
+
+
+@dataclass(frozen=True)
 class SectionChanged(ProjectEvent):
     """The project's `data` or `training` section was replaced."""
 

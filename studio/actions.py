@@ -176,7 +176,9 @@ MENU_ITEMS: tuple[ActionSpec | Submenu, ...] = (
     ActionSpec(
         "fit", "&Fit to View", VIEW, lambda e: e.view.fit(), ("Ctrl+0",), False, context="canvas"
     ),
-    ActionSpec("zoom_in", "Zoom &In", VIEW, lambda e: e.view.zoom(1.25), (_STD.ZoomIn,), False),
+    ActionSpec(
+        "zoom_in", "Zoom &In", VIEW, lambda e: e.view.zoom(1.25), (_STD.ZoomIn, "Ctrl+="), False
+    ),
     ActionSpec("zoom_out", "Zoom &Out", VIEW, lambda e: e.view.zoom(0.8), (_STD.ZoomOut,), False),
     Submenu(SHADE, section=1),
     ActionSpec(

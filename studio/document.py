@@ -24,6 +24,7 @@ from runtime.edits import (
     Position,
     RemoveItems,
     Rename,
+    RenameProject,
     ReplaceGraph,
     SetInputShape,
     SetParams,
@@ -159,6 +160,12 @@ class Document(QObject):
     def rename(self, node_id: str, name: str) -> str | None:
         """Give a node a new name."""
         return self.execute(Rename(node_id, name))
+
+    def rename_project(self, name: str) -> str | None:
+        """Give the project itself a new name (nothing happens when it is the same)."""
+        if name.strip() == self._project.name:
+            return None
+        return self.execute(RenameProject(name))
 
     def set_input_shape(self, shape: Iterable[int]) -> str | None:
         """Change the input size (C, H, W)."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from runtime.atomic_write import write_atomic
 from runtime.errors import ConvStudioError
 from runtime.installed import is_installed_file
+from runtime.naming import file_stem
 from runtime.project import Project, load_project
 from studio.context import EditorContext
 from studio.image_file import save_png
@@ -53,7 +54,7 @@ class Files:
             return False
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self.ctx.parent, "Open project", self._folder(), PROJECT_FILTER
+                self.ctx.parent, "Open project", self.folder(), PROJECT_FILTER
             )
             if not path:
                 return False
@@ -151,7 +152,7 @@ class Files:
         """Save to a new file."""
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self.ctx.parent, "Save project", self._folder(), PROJECT_FILTER
+                self.ctx.parent, "Save project", self.folder(), PROJECT_FILTER
             )
             if not path:
                 return False
@@ -166,8 +167,11 @@ class Files:
                 f"save the project somewhere else.",
             )
             return False
+        project = self.doc.project
+        if project.path is None and project.name == Project.name:
+            self.doc.rename_project(path.stem)  # an untitled project is named after its first file
         try:
-            self.doc.project.save(path)
+            project.save(path)
         except ConvStudioError as exc:
             self.ctx.tell("Cannot save project", str(exc))
             return False
@@ -215,9 +219,16 @@ class Files:
         self.settings.setValue("recent", [str(p) for p in paths])
         self.settings.sync()
 
-    def _folder(self) -> str:
+    def folder(self) -> str:
+        """Where file dialogs start: the project's folder; for an unsaved project the folder of the
+        project saved or opened last (the home folder when there is none)."""
         path = self.doc.project.path
-        return str(path.parent) if path else str(Path.home())
+        if path is not None and not is_installed_file(path):
+            return str(path.parent)
+        for recent in self.recent_files():
+            if recent.parent.is_dir():
+                return str(recent.parent)
+        return str(Path.home())
 
     @staticmethod
     def templates() -> list[tuple[str, Path]]:
@@ -236,11 +247,10 @@ class Files:
         """Export as 'python', 'onnx', 'png' or 'svg'; errors (e.g. an invalid graph) are shown."""
         suffix = {"python": "py", "onnx": "onnx", "png": "png", "svg": "svg"}[kind]
         if path is None:
-            stem = self.doc.project.path.stem if self.doc.project.path else "network"
             path, _ = QFileDialog.getSaveFileName(
                 self.ctx.parent,
                 f"Export {kind}",
-                f"{self._folder()}/{stem}.{suffix}",
+                str(Path(self.folder()) / f"{file_stem(self.doc.project.name)}.{suffix}"),
                 f"*.{suffix}",
             )
             if not path:

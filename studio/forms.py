@@ -1,9 +1,9 @@
 """Editors for typed fields (blocks.params.ParamSpec): built, read and shown one way for the
 inspector and the settings form.
 
-Two styles of number entry: `spin` boxes that keep the value inside its bounds (settings), and free
-text that is parsed and handed on as typed, so that a value out of range is refused with its reason
-instead of being silently clamped (block parameters).
+Numbers are never silently clamped or reverted: a spin box takes any number typed into it and hands
+it on, so that a value out of range is refused with its reason by whoever checks it; only its step
+arrows stay inside the bounds. Block parameters that are floats are free text, parsed as typed.
 """
 
 from __future__ import annotations
@@ -16,6 +16,54 @@ from blocks.params import ParamSpec
 
 INT_RANGE = (-(2**31), 2**31 - 1)
 """What a QSpinBox can hold."""
+FLOAT_RANGE = (-1e12, 1e12)
+"""What a float spin box accepts when typed (the spec's own bounds are checked by its owner)."""
+
+
+class IntField(QSpinBox):
+    """An integer box that accepts any integer typed (a bad one is refused, with its reason, by the
+    owner) while its arrows and wheel step only inside the spec's bounds."""
+
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__()
+        self.low, self.high = low, high
+        self.setRange(*INT_RANGE)
+
+    def stepBy(self, steps: int) -> None:
+        """Step, but never out of [low, high]."""
+        self.setValue(min(self.high, max(self.low, self.value() + steps)))
+
+    def stepEnabled(self) -> QSpinBox.StepEnabledFlag:
+        """Arrows are enabled only towards the inside of the bounds."""
+        flags = QSpinBox.StepEnabledFlag.StepNone
+        if self.value() < self.high:
+            flags |= QSpinBox.StepEnabledFlag.StepUpEnabled
+        if self.value() > self.low:
+            flags |= QSpinBox.StepEnabledFlag.StepDownEnabled
+        return flags
+
+
+class FloatField(QDoubleSpinBox):
+    """A float box that accepts any number typed, while its arrows step only inside the bounds."""
+
+    def __init__(self, low: float, high: float) -> None:
+        super().__init__()
+        self.low, self.high = low, high
+        self.setRange(*FLOAT_RANGE)
+
+    def stepBy(self, steps: int) -> None:
+        """Step, but never out of [low, high]."""
+        value = self.value() + steps * self.singleStep()
+        self.setValue(min(self.high, max(self.low, value)))
+
+    def stepEnabled(self) -> QDoubleSpinBox.StepEnabledFlag:
+        """Arrows are enabled only towards the inside of the bounds."""
+        flags = QDoubleSpinBox.StepEnabledFlag.StepNone
+        if self.value() < self.high:
+            flags |= QDoubleSpinBox.StepEnabledFlag.StepUpEnabled
+        if self.value() > self.low:
+            flags |= QDoubleSpinBox.StepEnabledFlag.StepDownEnabled
+        return flags
 
 
 class FieldEditor:
@@ -39,20 +87,18 @@ class FieldEditor:
             combo.currentTextChanged.connect(lambda _: self._edited())
             return combo
         if spec.kind == "int":
-            box = QSpinBox()
             low = INT_RANGE[0] if spec.minimum is None else max(INT_RANGE[0], int(spec.minimum))
             high = INT_RANGE[1] if spec.maximum is None else min(INT_RANGE[1], int(spec.maximum))
-            box.setRange(low, high)
+            box = IntField(low, high)
             box.setKeyboardTracking(
                 spin
             )  # block parameters: one edit per finished number, not per digit
             box.valueChanged.connect(lambda _: self._edited())
             return box
         if spec.kind == "float" and spin:
-            box = QDoubleSpinBox()
             maximum = spec.maximum if spec.maximum is not None else 1e9
+            box = FloatField(spec.minimum if spec.minimum is not None else -1e9, maximum)
             box.setDecimals(7 if maximum <= 10 else 3)
-            box.setRange(spec.minimum if spec.minimum is not None else -1e9, maximum)
             box.setSingleStep(spec.default / 10 if spec.default else 0.01)
             box.valueChanged.connect(lambda _: self._edited())
             return box

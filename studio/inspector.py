@@ -106,6 +106,13 @@ class Inspector(QWidget):
             if analysis.params_frozen
             else ""
         )
+        name = QLineEdit(project.name)
+        name.setToolTip(
+            "The project's name: the window title and the exported class are named after it"
+        )
+        name.editingFinished.connect(lambda: self._rename_project(name))
+        self.form.addRow("name", name)
+        self.editors["__project__"] = name
         rows = [
             ("input", shape_text(project.input_shape)),
             ("blocks", count_text(len(project.graph.nodes))),
@@ -120,8 +127,17 @@ class Inspector(QWidget):
         if project.description:  # otherwise the explanation line already says it
             self.form.addRow(QLabel("<i>Select a block to edit its parameters.</i>"))
 
+    def _rename_project(self, editor: QLineEdit) -> None:
+        reason = self.doc.rename_project(editor.text())
+        if reason is not None:
+            self.error.setText(refusal_text(reason))
+            editor.setText(self.doc.project.name)
+            return
+        self.error.clear()
+
     def _analysed(self) -> None:
         if not self.node_ids:
+            self.error.clear()  # an edit went through since any refusal shown
             self._clear_form()
             self._show_project()
 
@@ -136,6 +152,7 @@ class Inspector(QWidget):
         shown."""
         graph = self.doc.project.graph
         if all(graph.nodes[n].params.get(name) == value for n in self.node_ids):
+            self.error.clear()  # the field holds the applied value again: nothing is refused
             return True
         reason = self.doc.set_params(self.node_ids, {name: value})
         if reason is not None:
@@ -179,8 +196,7 @@ class Inspector(QWidget):
                 self.show_nodes([n for n in self.node_ids if n != nid])
             case GraphReset():
                 self.show_nodes(self.node_ids)
-            case ParamsChanged(node_id=nid) | NodeRenamed(node_id=nid) if (
-                self.node_ids and nid == self.node_ids[0]
-            ):
+            case ParamsChanged(node_id=nid) | NodeRenamed(node_id=nid) if nid in self.node_ids:
+                self.error.clear()  # a later edit (or undo) succeeded: an old refusal is stale
                 for name in self.editors:
                     self._load_value(name)

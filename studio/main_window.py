@@ -12,6 +12,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
 
 from runtime.project import Project
+from runtime.project_events import ProjectRenamed
 from studio.actions import build_actions, build_menus, keys_of_text_fields
 from studio.analysis_table import AnalysisPanel
 from studio.canvas.scene import GraphScene
@@ -86,7 +87,7 @@ class MainWindow(QMainWindow):
             lambda n: problems_dock.setWindowTitle(f"Problems ({n})" if n else "Problems")
         )
         self.scene.selectionChanged.connect(self._scene_selection)
-        self.analysis_panel.node_activated.connect(self.select_nodes)
+        self.analysis_panel.node_activated.connect(self._rows_chosen)
         self.problems.node_chosen.connect(lambda nid: self.select_nodes([nid], centre=True))
         self.palette.add_requested.connect(lambda block: self.editing.add_block(block))
         self.view.block_dropped.connect(lambda block, pos: self.editing.add_block(block, pos))
@@ -97,6 +98,9 @@ class MainWindow(QMainWindow):
         )
         self.doc.refused.connect(lambda reason: self.show_status(refusal_text(reason)))
         self.doc.undo_stack.cleanChanged.connect(lambda *_: self.update_title())
+        self.doc.changed.connect(
+            lambda event: self.update_title() if isinstance(event, ProjectRenamed) else None
+        )
         self.doc.project_replaced.connect(self._replaced)
 
     # ----- public API --------------------------------------------------------------------
@@ -154,6 +158,10 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().clearMessage()
 
+    def dialog_folder(self) -> str:
+        """Where file dialogs start: the project's folder (or the last one used when unsaved)."""
+        return self.files.folder()
+
     def tell(self, title: str, message: str) -> None:
         """Show an error message box."""
         QMessageBox.warning(self, title, message)
@@ -171,6 +179,12 @@ class MainWindow(QMainWindow):
         self.inspector.show_nodes(ids)
         self.analysis_panel.select_ids(ids)
         self.selection_changed.emit(ids)
+
+    def _rows_chosen(self, ids: list[str]) -> None:
+        """Rows chosen in the analysis table: select their nodes and scroll the first into view."""
+        self.select_nodes(ids)
+        if ids and ids[0] in self.scene.nodes:
+            self.view.ensureVisible(self.scene.nodes[ids[0]], 40, 40)
 
     def _replaced(self) -> None:
         self.update_title()

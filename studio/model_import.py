@@ -168,7 +168,7 @@ class ModelImport(QObject):
             return False
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self.window, "Import model", str(Path.home()), MODEL_FILTER
+                self.window, "Import model", self.window.dialog_folder(), MODEL_FILTER
             )
             if not path:
                 return False

@@ -56,6 +56,9 @@ class EditorHost(Protocol):
     def show_status(self, message: str) -> None:
         """Show a message in the status bar (empty clears it)."""
 
+    def dialog_folder(self) -> str:
+        """Where file dialogs start: the project's folder (or the last one used when unsaved)."""
+
 
 Plugin = Callable[[EditorHost], object]
 """Installs itself into an editor window."""

@@ -1,4 +1,5 @@
-"""The problems panel: every error of the analysis; clicking one selects and centres its node."""
+"""The problems panel: every error (red) and warning (orange) of the analysis; clicking one selects
+and centres its node."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem
 from studio.document import Document
 
 NODE_ROLE = Qt.UserRole + 1
+WARNING_COLOUR = "#e65100"
+"""Orange: does not stop training or export."""
 
 
 class ProblemsPanel(QListWidget):
@@ -45,18 +48,31 @@ class ProblemsPanel(QListWidget):
             item.setForeground(QColor("#b71c1c"))
             item.setToolTip(problem.message)
             self.addItem(item)
+        for warning in self.doc.analysis.warnings:
+            item = QListWidgetItem(f"⚠ {warning.message}")
+            item.setData(NODE_ROLE, warning.node_id)
+            item.setForeground(QColor(WARNING_COLOUR))
+            item.setToolTip(warning.message)
+            self.addItem(item)
         for node_id, message in (n for notes in self.notes.values() for n in notes):
             item = QListWidgetItem(f"⚠ {message}")
             item.setData(NODE_ROLE, node_id)
-            item.setForeground(QColor("#e65100"))
+            item.setForeground(QColor(WARNING_COLOUR))
             item.setToolTip(message)
             self.addItem(item)
         if not self.doc.analysis.problems:
-            item = QListWidgetItem("No problems: the network can be trained and exported.")
+            item = QListWidgetItem(
+                "No errors: the network can be trained and exported."
+                if self.doc.analysis.warnings
+                else "No problems: the network can be trained and exported."
+            )
             item.setForeground(QColor("#2e7d32"))
             self.addItem(item)
+        analysis = self.doc.analysis
         self.counted.emit(
-            len(self.doc.analysis.problems) + sum(len(n) for n in self.notes.values())
+            len(analysis.problems)
+            + len(analysis.warnings)
+            + sum(len(n) for n in self.notes.values())
         )
 
     def set_notes(self, source: str, notes: list[tuple[str | None, str]]) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from runtime.errors import ConvStudioError
 from runtime.codegen.trained import export_trained
+from runtime.naming import file_stem
 from runtime.project import Project
 from runtime.runs.recorder import runs_root
 from runtime.training import Finished, RunWarning
@@ -189,7 +190,9 @@ class TrainingUI(QObject):
 
     def export(self) -> None:
         """Write the trained project's Python module and best weights into a chosen folder."""
-        folder = QFileDialog.getExistingDirectory(self.window, "Export trained model to folder")
+        folder = QFileDialog.getExistingDirectory(
+            self.window, "Export trained model to folder", self.window.dialog_folder()
+        )
         written = self.export_to(Path(folder)) if folder else None
         if written:
             self.window.statusBar().showMessage(
@@ -218,7 +221,7 @@ class TrainingUI(QObject):
     def save_png(self) -> None:
         """Save the training plots as PNG."""
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Save plots", "training.png", "PNG (*.png)"
+            self.window, "Save plots", self._default_path("training", "png"), "PNG (*.png)"
         )
         if path:
             self._write("Save plots", lambda: self.metrics.export_png(path))
@@ -226,10 +229,15 @@ class TrainingUI(QObject):
     def save_csv(self) -> None:
         """Save the metrics as CSV."""
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Save metrics", "metrics.csv", "CSV (*.csv)"
+            self.window, "Save metrics", self._default_path("metrics", "csv"), "CSV (*.csv)"
         )
         if path:
             self._write("Save metrics", lambda: self.metrics.export_csv(path))
+
+    def _default_path(self, what: str, suffix: str) -> str:
+        """'<project>_<what>.<suffix>' in the folder the window's file dialogs start in."""
+        stem = file_stem(self.window.current_project().name)
+        return str(Path(self.window.dialog_folder()) / f"{stem}_{what}.{suffix}")
 
     def _write(self, title: str, write: Callable[[], object]) -> None:
         """Run a file write; a failure is shown in one message box (the old file is untouched)."""
