@@ -158,6 +158,9 @@ class Analysis:
                     jump=f.jump,
                 )
             errors = [p.message for p in self.problems_for(nid)]
+            warnings = [p.message for p in self.warnings if p.node_id == nid]
+            if warnings:
+                entry["warning"] = warnings[0]
             if errors:
                 entry["error"] = errors[0]
             elif not f:

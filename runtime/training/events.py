@@ -21,6 +21,9 @@ class Started:
     device: str
     probe_image: np.ndarray
     start_epoch: int = 0
+    probe_input: np.ndarray | None = None
+    """The probe image as the network sees it (normalised float32 C×H×W): after the run, a window
+    shows any layer's feature maps from the final weights with it."""
 
 
 @dataclass(frozen=True)

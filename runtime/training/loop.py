@@ -219,6 +219,7 @@ class _Run:
             str(self.s.device),
             d.first_val_image(),
             self.epoch,
+            self.probe_x[0].detach().float().cpu().numpy(),
         )
 
     def _forward_loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -86,6 +86,10 @@ class ConfusionPanel(QWidget):
         self.caption.show()
         self.stack.setCurrentWidget(self.view)
 
+    def idle(self) -> None:
+        """Another project is open: nothing of the last run is shown."""
+        self.reset()
+
     def handle(self, events: list) -> None:
         """A new run starts from an empty grid; show the newest epoch's matrix."""
         for e in events:

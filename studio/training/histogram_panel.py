@@ -45,6 +45,10 @@ class HistogramPanel(QWidget):
         self.grad_curve.clear()
         self.info.setText("")
 
+    def idle(self) -> None:
+        """Another project is open: nothing of the last run is shown."""
+        self.reset()
+
     def handle(self, events: list) -> None:
         """Keep the newest histograms and redraw the chosen layer."""
         if any(isinstance(e, Started) for e in events):

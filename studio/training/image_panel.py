@@ -93,6 +93,10 @@ class SnapshotPanel(MosaicView):
         """A new run: no stale image."""
         self.clear(self.WAITING)
 
+    def idle(self) -> None:
+        """No run belongs to what is shown any more (another project): back to the idle text."""
+        self.clear(self.IDLE)
+
     def handle(self, events: list) -> None:
         """Show the newest snapshot of the batch, with its caption."""
         if any(isinstance(e, Started) for e in events):
@@ -121,6 +125,15 @@ class FeatureMapPanel(SnapshotPanel):
             f"Feature maps of '{snapshot.layer}' ({shape}) for the probe image · "
             f"iteration {snapshot.step:,}"
         )
+
+    def show_final(self, snapshot: FeatureMaps) -> None:
+        """Maps computed after the run from its final weights."""
+        shape = "×".join(map(str, snapshot.shape))
+        self.caption.setText(
+            f"Feature maps of '{snapshot.layer}' ({shape}) for the probe image · final weights "
+            f"(iteration {snapshot.step:,})"
+        )
+        self.show_array(snapshot.mosaic)
 
 
 class FilterPanel(SnapshotPanel):

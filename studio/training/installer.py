@@ -10,17 +10,19 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from runtime.errors import ConvStudioError
+from runtime.analysis import analyze
+from runtime.errors import ConvStudioError, describe_problems
 from runtime.codegen.trained import export_trained
 from runtime.naming import file_stem
 from runtime.project import Project
 from runtime.runs.recorder import runs_root
-from runtime.training import Finished, RunWarning
+from runtime.training import Finished, RunWarning, Started
 from studio.paths import TEMPLATES
 from studio.plugins import EditorHost
 from studio.training.confusion_panel import ConfusionPanel
 from studio.training.controller import TrainingController
 from studio.training.data_panel import DataPanel
+from studio.training.final_maps import FinalMaps, FinishedRun
 from studio.training.head_offer import HeadOffer
 from studio.training.histogram_panel import HistogramPanel
 from studio.training.image_panel import FeatureMapPanel, FilterPanel
@@ -63,12 +65,17 @@ class TrainingUI(QObject):
         window.docks[
             "training_filters"
         ].hide()  # shown by Start: until then the editing panels get the room
+        self.final_maps = FinalMaps(self)
+        self.final_maps.shown.connect(self.maps.show_final)
+        self.final_maps.failed.connect(self.maps.clear)
+        self._probe_input = None
         self.controller.events.connect(self._events)
         self.controller.state_changed.connect(self._state)
         self.controller.head_mismatch.connect(self.offer_head_fix)
         self.head_offer: HeadOffer | None = None
         window.selection_changed.connect(self._selection)
         window.project_replaced.connect(self.data.load)
+        window.project_replaced.connect(self._project_replaced)
         self._menu()
         self.data.load()
         self.runs = RunsUI(self)
@@ -99,8 +106,10 @@ class TrainingUI(QObject):
         self._state("idle")
 
     def start(self) -> None:
-        """Train a copy of the current project (no panel keeps a previous run's pictures meanwhile),
-        with the loss plot and the feature maps brought to the front."""
+        """Train a copy of the current project, with the loss plot and the feature maps brought to
+        the front. The panels keep what they show until the run has started: a run refused at once
+        (a graph problem, data that does not fit) leaves the last run's curves and pictures."""
+        self.final_maps.disarm()
         self._selection(self.window.selected_node_ids())
         self.start_project(self.window.current_project())
 
@@ -112,13 +121,21 @@ class TrainingUI(QObject):
         epochs: int | None = None,
         runs: Path | None = None,
     ) -> None:
-        """Train a copy of `project` as a run recorded in `runs` (default: the project's runs
-        folder); `resume` continues from a checkpoint of the run `resumed_from`."""
+        """Train a copy of `project` as a run recorded in `runs` (default: the project's runs folder);
+        `resume` continues from a checkpoint of the run `resumed_from`. A graph with problems is
+        refused here, at once, with the reason (no process starts, no panel changes)."""
+        problems = analyze(project).problems
+        if problems:
+            reason = f"Not started: {describe_problems(problems)}"
+            self.metrics.status.setText(reason)
+            self.window.show_status(reason)
+            return
         self.window.docks["training_filters"].show()
         for name in ("training_metrics", "training_feature_maps"):
             self.window.docks[name].raise_()
-        for panel in self.panels:
-            panel.reset()
+        self.metrics.starting()
+        self.final_maps.disarm()
+        self._probe_input = None
         overrides: dict = {} if epochs is None else {"epochs": epochs}
         if not project.training.get("threads"):
             # leave one core to the window so redraws never stall the training threads (or the
@@ -166,6 +183,7 @@ class TrainingUI(QObject):
             self.controller.pause()
 
     def _state(self, state: str) -> None:
+        self.metrics.show_state(state)
         self.start_action.setEnabled(state == "idle")
         self.pause_action.setEnabled(state in ("running", "paused"))
         self.pause_action.setText("&Resume" if state == "paused" else "&Pause")
@@ -179,14 +197,36 @@ class TrainingUI(QObject):
         for panel in self.panels:
             panel.handle(events)
         for e in events:
+            if isinstance(e, Started):
+                self._probe_input = e.probe_input
+            elif isinstance(e, Finished):
+                self._finished(e)
+        for e in events:
             if isinstance(e, RunWarning) or (isinstance(e, Finished) and e.status == "failed"):
                 self.window.show_status(e.message.splitlines()[0])
 
+    def _finished(self, finished: Finished) -> None:
+        """A run that trained leaves its final weights for the feature maps of later selections."""
+        project, probe = self.controller.project, self._probe_input
+        if finished.checkpoint and probe is not None and project is not None:
+            self.final_maps.arm(FinishedRun(project, finished.checkpoint, probe, finished.step))
+
+    def _project_replaced(self) -> None:
+        """Another project: nothing of the last run's pictures belongs to it (a running run's do)."""
+        if self.controller.state != "idle":
+            return
+        self.final_maps.disarm()
+        for panel in self.panels:
+            panel.idle()
+
     def _selection(self, ids: list) -> None:
-        """Probe the selected node's output (by its layer name)."""
+        """Probe the selected node's output (by its layer name); after a run, from its final
+        weights."""
         graph = (self.controller.project or self.window.current_project()).graph
         names = [graph.nodes[i].name for i in ids if i in graph.nodes]
         self.controller.set_probe_layer(names[0] if names else "")
+        if self.controller.state == "idle" and names:
+            self.final_maps.request(names[0])
 
     def export(self) -> None:
         """Write the trained project's Python module and best weights into a chosen folder."""
@@ -255,3 +295,4 @@ def install_training(window: EditorHost) -> None:
     if app is not None:
         app.aboutToQuit.connect(ui.controller.shutdown)
         app.aboutToQuit.connect(ui.data.shutdown)
+        app.aboutToQuit.connect(ui.final_maps.shutdown)

@@ -17,6 +17,7 @@ from runtime.training.events import EpochMetrics, Finished, Started, StepMetrics
 from studio.image_file import save_png
 
 SMOOTHING = 0.8
+IDLE_TEXT = "Not training. Train ▸ Start (F5) trains the project in a separate process."
 
 
 class MetricsPanel(QWidget):
@@ -48,9 +49,7 @@ class MetricsPanel(QWidget):
             "speed": self.speed_plot.plot(pen=pg.mkPen("#b07aa1", width=2)),
         }
         self.progress = QProgressBar()
-        self.status = QLabel(
-            "Not training. Train ▸ Start (F5) trains the project in a separate process."
-        )
+        self.status = QLabel(IDLE_TEXT)
         self.status.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.progress, 1)
@@ -88,9 +87,28 @@ class MetricsPanel(QWidget):
         self.start: Started | None = None
         self.t0 = time.perf_counter()
         self.progress.setValue(0)
+        self.paused = False
         self.redraws = 0
         for curve in self.curves.values():
             curve.setData([], [])
+
+    def idle(self) -> None:
+        """Another project is open: no curves of the last run, the idle text."""
+        self.reset()
+        self.status.setText(IDLE_TEXT)
+
+    def starting(self) -> None:
+        """Start was asked: say so, keeping the last run's curves until the new run has started."""
+        self.status.setText("Starting: preparing the data and the network in a separate process…")
+
+    def show_state(self, state: str) -> None:
+        """While paused, say so instead of a throughput and an ETA that no longer hold."""
+        self.paused = state == "paused"
+        if self.paused:
+            done = f" at iteration {self.steps[-1].step:,}" if self.steps else ""
+            self.status.setText(f"Paused{done}. Train ▸ Resume (F6) continues, Stop ends the run.")
+        elif state == "running" and self.start is not None and self.steps:
+            self._progress_text(self.steps[-1])
 
     def handle(self, events: list) -> None:
         """Take a batch of events; redraw once."""
@@ -118,6 +136,8 @@ class MetricsPanel(QWidget):
         if changed:
             self.redraw()
         if finished is not None:
+            if finished.status == "completed":
+                self.progress.setValue(self.progress.maximum())
             self.status.setText(finished.message)
 
     def redraw(self) -> None:
@@ -131,7 +151,7 @@ class MetricsPanel(QWidget):
         ex = [e.step for e in self.epochs]
         self.curves["val_loss"].setData(ex, [e.val_loss for e in self.epochs])
         self.curves["val_acc"].setData(ex, [e.val_accuracy for e in self.epochs])
-        if self.start is not None and self.steps:
+        if self.start is not None and self.steps and not self.paused:
             self._progress_text(self.steps[-1])
 
     def _progress_text(self, last: StepMetrics) -> None:

@@ -105,10 +105,12 @@ def test_panels_start_empty_and_a_new_run_drops_the_last_pictures(ui):
     for panel in (ui.maps, ui.filters):
         assert panel.image.image is None and panel.stack.currentWidget() is panel.placeholder
         assert not panel.caption.isVisibleTo(panel)
-    # Start clears the panels at once, before the new process reports
+    # Start keeps the last run's panels until the new run has started (a refused start keeps them)
     ui._events([EpochMetrics(1, 10, 1.4, 0.5, 1.2, 0.8, 0.01, np.eye(10, dtype=np.int64), True)])
     ui.start_action.trigger()
-    assert confusion.matrix is None and confusion.stack.currentWidget() is confusion.placeholder
+    assert confusion.matrix is not None and "Starting" in ui.metrics.status.text()
+    ui._events([_started()])
+    assert confusion.matrix is None and confusion.image.image is None
 
 
 def test_metrics_export_png_and_csv(ui, tmp_path):
