@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QMenu
 from blocks import get_spec
 from runtime.expand import expand_node
 from runtime.layout import layered_positions
+from runtime.placement import free_offset, make_room
+from runtime.project import Project
 from studio.actions import context_actions
 from studio.clipboard import clipboard_payload, copy_to_clipboard, paste_records, selection_payload
 from studio.context import EditorContext
@@ -56,7 +58,7 @@ class Editing:
             self.doc.remove_items(ids, (), "Cut")
 
     def paste(self) -> None:
-        """Paste the clipboard's nodes with fresh ids and names, slightly offset."""
+        """Paste the clipboard's nodes with fresh ids and names, in the nearest free space."""
         payload = clipboard_payload()
         if payload is None:
             self.ctx.status("The clipboard holds no ConvStudio blocks")
@@ -64,17 +66,22 @@ class Editing:
         self._add_payload(payload, "Paste")
 
     def duplicate(self) -> None:
-        """Copy the selection in place (fresh ids and names), without touching the clipboard."""
+        """Copy the selection beside itself (fresh ids and names), without touching the clipboard."""
         ids = self.ctx.selected_node_ids()
         if ids:
             self._add_payload(selection_payload(self.doc.project.graph, ids), "Duplicate")
 
     def _add_payload(self, payload: dict, text: str) -> None:
         try:
-            records, edges = paste_records(payload)
+            records, edges = paste_records(payload, offset=0.0)
+            wanted = [(float(r["pos"][0]), float(r["pos"][1])) for r in records]
         except (KeyError, TypeError, IndexError, ValueError):
             self.ctx.status("The clipboard content is not a set of ConvStudio blocks")
             return
+        taken = [n.pos for n in self.doc.project.graph.nodes.values()]
+        dx, dy = free_offset(wanted, taken)
+        for record, (x, y) in zip(records, wanted):
+            record["pos"] = (x + dx, y + dy)
         if self.doc.add_nodes(records, edges, text) is None:
             self.ctx.select_nodes(self.doc.last_added)
 
@@ -92,9 +99,7 @@ class Editing:
     def expand(self, node_id: str) -> None:
         """Replace a composite block with the primitive blocks it is made of (runtime.expand)."""
         name = self.doc.project.graph.node(node_id).name
-        self.doc.replace_graph(
-            f"Expand {name}", build=lambda project: expand_node(project, node_id)
-        )
+        self.doc.replace_graph(f"Expand {name}", build=lambda project: _expand(project, node_id))
 
     def context_menu(self, node_id: str | None, where: QPoint, actions: dict[str, QAction]) -> None:
         """The canvas context menu: node actions (and Expand for a composite), or canvas actions."""
@@ -111,3 +116,14 @@ class Editing:
         if node_id is not None and extra is not None:
             extra.node_actions(menu, self.ctx.selected_node_ids())
         menu.exec(where)
+
+
+def _expand(project: Project, node_id: str) -> list[str]:
+    """Expand a composite and push the rest of the graph apart so its parts land on free space."""
+    graph = project.graph
+    origin = graph.node(node_id).pos
+    before = {nid: n.pos for nid, n in graph.nodes.items() if nid != node_id}
+    added = expand_node(project, node_id)
+    for nid, pos in make_room(before, origin, [graph.nodes[n].pos for n in added]).items():
+        graph.move(nid, pos)
+    return added
