@@ -73,17 +73,18 @@ class AnalysisModel(QAbstractTableModel):
                     (compact(f.activations), f.activations),
                 ]
             self.rows.append((nid, cells))
+        memory = f"{compact(analysis.activations)} ({bytes_text(analysis.activation_bytes)} at batch {analysis.batch_size})"
         self.rows.append(
             (
                 TOTAL,
                 [
                     ("Total", ""),
-                    (f"batch {analysis.batch_size}", ""),
-                    (f"{bytes_text(analysis.activation_bytes)} activations", 0),
+                    ("", ""),
+                    ("", 0),
                     (count_text(analysis.params), 0),
                     (compact(analysis.macs * mult), 0),
                     ("", 0),
-                    (compact(analysis.activations), 0),
+                    (memory, 0),
                 ],
             )
         )
@@ -160,6 +161,9 @@ class AnalysisPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.table.horizontalHeader().setResizeContentsPrecision(200)
         self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.setWordWrap(
+            False
+        )  # one line per row: a long block title is elided, never wrapped
         self.dims = [self._spin(1, 4096) for _ in range(3)]
         self.batch = self._spin(1, 1 << 16)
         self.flops = QCheckBox("FLOPs (2 × MACs)")
@@ -209,8 +213,17 @@ class AnalysisPanel(QWidget):
             spin.setValue(value)
         self.batch.setValue(self.doc.batch_size)
         self.model.reload()
+        self._widen_text_columns()
         self.select_ids(selected)
         self._syncing = False
+
+    def _widen_text_columns(self) -> None:
+        """Name and Block columns grow to their longest text (never shrink while the user works)."""
+        header = self.table.horizontalHeader()
+        for column in (0, 1):
+            wanted = self.table.sizeHintForColumn(column)
+            if wanted > header.sectionSize(column):
+                header.resizeSection(column, wanted)
 
     def _input_edited(self) -> None:
         if self._syncing:

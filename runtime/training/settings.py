@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Callable
 
 from blocks.errors import ParamValueError
 from blocks.params import ParamSpec
@@ -183,6 +183,25 @@ FIELDS: tuple[ParamSpec, ...] = (
     ),
 )
 _BY_NAME = {f.name: f for f in FIELDS}
+
+APPLIES: dict[str, Callable[[Mapping[str, Any]], bool]] = {
+    "momentum": lambda s: s["optimizer"] in ("momentum", "nesterov", "rmsprop"),
+    "step_epochs": lambda s: s["schedule"] == "step",
+    "gamma": lambda s: s["schedule"] in ("step", "plateau"),
+    "label_smoothing": lambda s: s["loss"] == "cross_entropy",
+    "focal_gamma": lambda s: s["loss"] == "focal",
+    "init_std": lambda s: s["init"] == "gaussian",
+    "finetune_lr_factor": lambda s: int(s["head_epochs"]) > 0,
+}
+"""Settings that only matter for some values of others (the rest always apply)."""
+
+
+def applies(name: str, values: Mapping[str, Any]) -> bool:
+    """Whether setting `name` has any effect given the other `values` (defaults fill the gaps)."""
+    rule = APPLIES.get(name)
+    if rule is None:
+        return True
+    return rule({f.name: values.get(f.name, f.default) for f in FIELDS})
 
 
 @dataclass(frozen=True)

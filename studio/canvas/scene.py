@@ -177,6 +177,8 @@ class GraphScene(QGraphicsScene):
         self.shade_mode = mode
         self.node_shades = None
         self.refresh_figures()
+        for view in self.views():
+            view.viewport().update()  # the legend
 
     def set_node_shades(self, shades: dict[str, float] | None) -> None:
         """Shade nodes by given 0–1 levels by node id (e.g. live layer health); None goes back to

@@ -16,6 +16,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsView, QStyleOptionGraphicsItem
 
 from studio.canvas import style
+from studio.canvas.hints import draw_hints
 from studio.canvas.items import NodeItem, WireItem
 from studio.canvas.overview import OVERVIEW_BELOW
 from studio.canvas.scene import GraphScene
@@ -57,6 +58,7 @@ class GraphView(QGraphicsView):
         studio.canvas.overview)."""
         if self.transform().m11() >= OVERVIEW_BELOW:
             super().paintEvent(event)
+            self._paint_hints()
             return
         painter = QPainter(self.viewport())
         painter.setTransform(self.viewportTransform())
@@ -74,6 +76,19 @@ class GraphView(QGraphicsView):
             colour.setAlpha(50)
             painter.setBrush(colour)
             painter.drawRect(band)
+        painter.end()
+        self._paint_hints()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        """Scrolling moves the pixels: repaint all when a hint or legend sits fixed on the viewport."""
+        super().scrollContentsBy(dx, dy)
+        if not self.graph_scene.nodes or self.graph_scene.shade_mode != "none":
+            self.viewport().update()
+
+    def _paint_hints(self) -> None:
+        """The empty-canvas hint and the shading legend, fixed on the viewport (studio.canvas.hints)."""
+        painter = QPainter(self.viewport())
+        draw_hints(painter, self.graph_scene, self.viewport().width(), self.viewport().height())
         painter.end()
 
     def wheelEvent(self, event: QWheelEvent) -> None:

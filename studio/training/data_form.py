@@ -43,6 +43,28 @@ def _double(low: float, high: float, step: float, decimals: int = 2) -> QDoubleS
     return box
 
 
+class ShareOrCount(QDoubleSpinBox):
+    """A fraction below 1 (shown with up to four decimals) or a whole count (shown as an integer,
+    e.g. 1000, not 1000.00)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setDecimals(4)
+        self.setRange(0.0001, 1e6)
+        self.setSingleStep(0.05)
+
+    def textFromValue(self, value: float) -> str:
+        """'1000' for a count, '0.2' for a fraction."""
+        if value >= 1:
+            return str(int(round(value)))
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+
+    def stepBy(self, steps: int) -> None:
+        """Fractions step by 0.05, counts by 100."""
+        value = self.value()
+        self.setValue(value + steps * (100 if value >= 1 else 0.05))
+
+
 def _int(low: int, high: int, special: str = "") -> QSpinBox:
     box = QSpinBox()
     box.setRange(low, high)
@@ -67,7 +89,7 @@ class DataForm(QWidget):
         self.image_column, self.label_column = QLineEdit(), QLineEdit()
         self.image_column.setPlaceholderText("guessed")
         self.label_column.setPlaceholderText("guessed")
-        self.validation = _double(0.01, 1e6, 0.05)
+        self.validation = ShareOrCount()
         self.validation.setToolTip(
             "Held out for validation: a fraction below 1, or a count "
             "(unused when the data has its own validation split)"

@@ -8,12 +8,14 @@ from typing import Any, Callable
 from PySide6.QtWidgets import QFormLayout, QWidget
 
 from blocks.params import ParamSpec
-from runtime.training.settings import FIELDS, SettingsError, check_value
+from runtime.training.settings import FIELDS, SettingsError, applies, check_value
 from studio.forms import FieldEditor
 
 
 class SettingsForm(QWidget):
-    """One row per training setting; `on_change(key, value)` is called for every accepted edit."""
+    """One row per training setting; `on_change(key, value)` is called for every accepted edit.
+    Rows of settings that have no effect with the chosen ones (step epochs under a cosine
+    schedule, focal gamma under cross-entropy) are hidden."""
 
     def __init__(
         self,
@@ -26,27 +28,41 @@ class SettingsForm(QWidget):
         self.fields: dict[str, FieldEditor] = {}
         self.editors: dict[str, QWidget] = {}
         """Every editor widget by setting name."""
-        form = QFormLayout(self)
+        self.values: dict[str, Any] = {spec.name: spec.default for spec in FIELDS}
+        self.form = form = QFormLayout(self)
         for spec in FIELDS:
             field = FieldEditor(spec, lambda value, s=spec: self._edited(s, value), spin=True)
             form.addRow(spec.name.replace("_", " "), field.widget)
             self.fields[spec.name] = field
             self.editors[spec.name] = field.widget
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        for spec in FIELDS:
+            self.form.setRowVisible(self.editors[spec.name], applies(spec.name, self.values))
 
     def load(self, training: dict[str, Any]) -> None:
         """Show a project's training section (defaults for missing keys)."""
         for spec in FIELDS:
             value = training.get(spec.name, spec.default)
             try:
-                self.fields[spec.name].show(check_value(spec, value))
+                value = check_value(spec, value)
             except SettingsError as exc:
-                self.fields[spec.name].show(spec.default)
+                value = spec.default
                 self.on_error(str(exc))
+            self.fields[spec.name].show(value)
+            self.values[spec.name] = value
+        self._show_rows()
 
     def _edited(self, spec: ParamSpec, value: Any) -> None:
         try:
             value = check_value(spec, value)
         except SettingsError as exc:
             self.on_error(str(exc))
+            self.fields[spec.name].show(
+                self.values[spec.name]
+            )  # the value in force, not the refused one
             return
+        self.values[spec.name] = value
+        self._show_rows()
         self.on_change(spec.name, value)
