@@ -17,7 +17,16 @@ from runtime.training.events import EpochMetrics, Finished, Started, StepMetrics
 from studio.image_file import save_png
 
 SMOOTHING = 0.8
+TRAIN_COLOUR, VAL_COLOUR = "#4c9be8", "#f28e2b"
 IDLE_TEXT = "Not training. Train ▸ Start (F5) trains the project in a separate process."
+
+
+def keyed_title(name: str) -> str:
+    """A plot title that is also its key: 'loss  ━ train  ●━ validation' in the curves' colours."""
+    return (
+        f"{name} &nbsp; <span style='color:{TRAIN_COLOUR}'>━ train</span>"
+        f" &nbsp; <span style='color:{VAL_COLOUR}'>●━ validation</span>"
+    )
 
 
 class MetricsPanel(QWidget):
@@ -35,15 +44,17 @@ class MetricsPanel(QWidget):
         for plot in (self.loss_plot, self.acc_plot, self.lr_plot, self.speed_plot):
             plot.showGrid(x=True, y=True, alpha=0.3)
             plot.setLabel("bottom", "iteration")
-            plot.addLegend(offset=(-5, 5)) if plot in (self.loss_plot, self.acc_plot) else None
+        # The key sits in the title, above the plot: a legend inside would cover the curves.
+        self.loss_plot.setTitle(keyed_title("loss"))
+        self.acc_plot.setTitle(keyed_title("accuracy"))
         self.curves = {
-            "train_loss": self.loss_plot.plot(pen=pg.mkPen("#4c9be8", width=2), name="train"),
+            "train_loss": self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2), name="train"),
             "val_loss": self.loss_plot.plot(
-                pen=pg.mkPen("#f28e2b", width=2), symbol="o", symbolSize=6, name="validation"
+                pen=pg.mkPen(VAL_COLOUR, width=2), symbol="o", symbolSize=6, name="validation"
             ),
-            "train_acc": self.acc_plot.plot(pen=pg.mkPen("#4c9be8", width=2), name="train"),
+            "train_acc": self.acc_plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2), name="train"),
             "val_acc": self.acc_plot.plot(
-                pen=pg.mkPen("#f28e2b", width=2), symbol="o", symbolSize=6, name="validation"
+                pen=pg.mkPen(VAL_COLOUR, width=2), symbol="o", symbolSize=6, name="validation"
             ),
             "lr": self.lr_plot.plot(pen=pg.mkPen("#59a14f", width=2)),
             "speed": self.speed_plot.plot(pen=pg.mkPen("#b07aa1", width=2)),

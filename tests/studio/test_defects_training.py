@@ -129,3 +129,11 @@ def test_a_paused_run_says_paused_instead_of_an_eta(ui, qtbot):
     finally:
         ui.controller.stop()
         qtbot.waitUntil(lambda: ui.controller.state == "idle", timeout=10_000)
+
+
+def test_no_legend_covers_the_training_curves(ui):
+    _a_finished_run(ui)
+    for plot in (ui.metrics.loss_plot, ui.metrics.acc_plot):
+        assert plot.legend is None
+        title = plot.titleLabel.text
+        assert "train" in title and "validation" in title
