@@ -43,6 +43,9 @@ class Editor(Protocol):
     def recent_files(self) -> list[Path]:
         """Recently opened or saved files, newest first."""
 
+    def open_template_gallery(self) -> object:
+        """Show the Templates gallery (a new untitled project from the template chosen there)."""
+
     def findChildren(self, kind: type) -> list[Any]:
         """Qt's child lookup (for the dock widgets)."""
 
@@ -86,23 +89,6 @@ def _fill_recent(editor: Editor, menu: QMenu) -> None:
         menu.addAction(str(path), partial(editor.files.open_recent, path))
     if menu.isEmpty():
         menu.addAction("(none)").setEnabled(False)
-
-
-def _fill_templates(editor: Editor, menu: QMenu) -> None:
-    from runtime.weights.pretrained import pretrained_for
-
-    menu.clear()
-    menu.setToolTipsVisible(True)
-    for name, path in editor.files.templates():
-        action = menu.addAction(name, partial(editor.files.open_template, path))
-        source = pretrained_for(path.stem)
-        tip = str(path)
-        if source:
-            tip += (
-                "\nPretrained weights (download yourself, then Train → Load Weights…):\n"
-                f"{source.describe()}"
-            )
-        action.setToolTip(tip)
 
 
 def _fill_panels(editor: Editor, menu: QMenu) -> None:
@@ -204,7 +190,13 @@ MENU_ITEMS: tuple[ActionSpec | Submenu, ...] = (
         group="shade",
     ),
     Submenu(f"{VIEW}/&Panels", section=2, fill=_fill_panels),
-    Submenu("&Templates", fill=_fill_templates),
+    ActionSpec(
+        "template_gallery",
+        "&Gallery…",
+        "&Templates",
+        lambda e: e.open_template_gallery(),
+        ("Ctrl+Shift+N",),
+    ),
     ActionSpec(
         "export_python", "&Python Code…", EXPORT, lambda e: e.files.export("python"), ("Ctrl+E",)
     ),

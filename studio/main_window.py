@@ -6,6 +6,7 @@ Plug-ins (e.g. studio.training) see the window through studio.plugins.EditorHost
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QPointF, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
@@ -27,6 +28,9 @@ from studio.paths import AppPaths
 from studio.problems import ProblemsPanel
 from studio.recovery import Autosaver
 from studio.shortcuts import TypingGuard
+
+if TYPE_CHECKING:
+    from studio.template_gallery import TemplateGallery
 
 STATE_VERSION = 1
 
@@ -245,6 +249,15 @@ class MainWindow(QMainWindow):
     def canvas_centre(self) -> QPointF:
         """The scene point at the centre of the canvas."""
         return self.ctx.canvas_centre()
+
+    def open_template_gallery(self) -> "TemplateGallery":
+        """Show the Templates gallery; choosing one starts a new untitled project from it."""
+        from studio.template_gallery import TemplateGallery
+
+        gallery = TemplateGallery(self.paths.data_dir / "thumbnails", self)
+        gallery.chosen.connect(self.files.open_template)
+        gallery.open()
+        return gallery
 
     def recent_files(self) -> list[Path]:
         """Recently opened or saved files, newest first."""
