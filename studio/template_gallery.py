@@ -20,7 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runtime.format import count_text
+from runtime.analysis import analyze
+from runtime.errors import ConvStudioError
+from runtime.format import compact
+from runtime.project import load_project
 from studio.paths import TEMPLATES
 from studio.template_thumbnails import THUMB_H, THUMB_W, thumbnail
 
@@ -42,7 +45,7 @@ class GalleryEntry:
 
     def caption(self) -> str:
         """Title, year, parameters and multiply-adds, on three lines."""
-        return f"{self.title}\n{self.year} · {count_text(self.params)} params\n{self.macs} MACs"
+        return f"{self.title}\n{self.year} · {compact(self.params)} params\n{self.macs} MACs"
 
     def matches(self, words: list[str]) -> bool:
         """Whether every word occurs in the name, title, year or what it introduced."""
@@ -64,7 +67,7 @@ def gallery_entries(folder: Path = TEMPLATES) -> list[GalleryEntry]:
                     t.title,
                     t.year,
                     t.params,
-                    t.macs or "—",
+                    t.macs or _computed_macs(path),
                     t.introduced,
                     t.reference,
                     path,
@@ -85,6 +88,14 @@ def tooltip(entry: GalleryEntry) -> str:
             f"{source.describe()}"
         )
     return tip
+
+
+def _computed_macs(path: Path) -> str:
+    """Our own multiply-add count, for a network whose paper published none."""
+    try:
+        return compact(analyze(load_project(path)).macs)
+    except ConvStudioError:
+        return "—"
 
 
 class TemplateGallery(QDialog):
