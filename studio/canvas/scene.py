@@ -150,11 +150,16 @@ class GraphScene(QGraphicsScene):
             if problem.node_id is not None:
                 errors.setdefault(problem.node_id, problem.message)
         shares = self.node_shades if self.node_shades is not None else self._shares(analysis)
+        warnings = {w.node_id: w.message for w in analysis.warnings if w.node_id is not None}
         for nid, item in self.nodes.items():
             fig = analysis.nodes.get(nid)
             item.set_figures(
                 shape_text(fig.out_shape) if fig else "", errors.get(nid), shares.get(nid, 0.0)
             )
+            # a spare node left out of training and export is drawn faded, its tooltip says why
+            item.setOpacity(0.5 if nid in warnings else 1.0)
+            if nid in warnings:
+                item.setToolTip(warnings[nid])
         for edge, item in self.edges.items():
             fig = analysis.nodes.get(edge.src)
             if item.set_label(shape_text(fig.out_shape) if fig else ""):
