@@ -60,7 +60,7 @@ class SectionError(GraphError):
 
 
 class ProjectNameError(GraphError):
-    """A project name that is empty, too long or holds control characters (refused like any edit)."""
+    """A project name that is empty, too long or holds control characters (refused)."""
 
 
 class InvalidGraphError(ConvStudioError):

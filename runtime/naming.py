@@ -82,7 +82,7 @@ def unique_identifier(hint: str, taken: set[str]) -> str:
 
 
 def file_stem(text: str, fallback: str = "network") -> str:
-    """A file name stem made from any text: lower case, letters, digits and _ ('LeNet-5' → 'lenet_5');
+    """A file stem from any text: lower case letters, digits and _ ('LeNet-5' → 'lenet_5');
     it is also a valid Python module name, so an exported file can be imported as it is."""
     stem = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:64]
     if not stem:

@@ -73,7 +73,8 @@ class AnalysisModel(QAbstractTableModel):
                     (compact(f.activations), f.activations),
                 ]
             self.rows.append((nid, cells))
-        memory = f"{compact(analysis.activations)} ({bytes_text(analysis.activation_bytes)} at batch {analysis.batch_size})"
+        memory = bytes_text(analysis.activation_bytes)
+        memory = f"{compact(analysis.activations)} ({memory} at batch {analysis.batch_size})"
         self.rows.append(
             (
                 TOTAL,

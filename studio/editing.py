@@ -66,7 +66,7 @@ class Editing:
         self._add_payload(payload, "Paste")
 
     def duplicate(self) -> None:
-        """Copy the selection beside itself (fresh ids and names), without touching the clipboard."""
+        """Copy the selection beside itself (fresh ids and names); the clipboard is untouched."""
         ids = self.ctx.selected_node_ids()
         if ids:
             self._add_payload(selection_payload(self.doc.project.graph, ids), "Duplicate")

@@ -1,4 +1,5 @@
-"""The Templates gallery: every bundled network as a thumbnail with its year, size and cost, searchable,
+"""The Templates gallery: every bundled network as a thumbnail with its year, size and cost,
+searchable,
 with what the network introduced; opening one starts a new untitled project from it."""
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def gallery_entries(folder: Path = TEMPLATES) -> list[GalleryEntry]:
 
 
 def tooltip(entry: GalleryEntry) -> str:
-    """The entry's story, reference, and where its pretrained weights come from (when they exist)."""
+    """The entry's story, reference, and where its pretrained weights come from (if any)."""
     from runtime.weights.pretrained import pretrained_for
 
     tip = f"{entry.title} ({entry.year}): {entry.introduced}\n{entry.reference}"

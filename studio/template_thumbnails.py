@@ -1,4 +1,5 @@
-"""Small pictures of template networks, drawn from the graph itself (boxes in their category colours,
+"""Small pictures of template networks, drawn from the graph itself (boxes in their category
+colours,
 wires between them) and cached in memory and as PNG files keyed by the template file's content."""
 
 from __future__ import annotations

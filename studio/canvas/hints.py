@@ -25,7 +25,7 @@ _HINT_FONT.setPointSizeF(12)
 
 
 def legend_lines(scene: "GraphScene") -> tuple[str, str, str] | None:
-    """(title, low end, high end) of the shading legend, or None when nodes are not shaded by cost."""
+    """(title, low end, high end) of the legend; None when nodes are not shaded by cost."""
     if scene.shade_mode not in MODE_TEXT or scene.node_shades is not None:
         return None
     analysis = scene.doc.analysis

@@ -80,13 +80,13 @@ class GraphView(QGraphicsView):
         self._paint_hints()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
-        """Scrolling moves the pixels: repaint all when a hint or legend sits fixed on the viewport."""
+        """Scrolling moves pixels: repaint all while a hint or legend is fixed on the viewport."""
         super().scrollContentsBy(dx, dy)
         if not self.graph_scene.nodes or self.graph_scene.shade_mode != "none":
             self.viewport().update()
 
     def _paint_hints(self) -> None:
-        """The empty-canvas hint and the shading legend, fixed on the viewport (studio.canvas.hints)."""
+        """The empty-canvas hint and the shading legend, fixed on the viewport (canvas.hints)."""
         painter = QPainter(self.viewport())
         draw_hints(painter, self.graph_scene, self.viewport().width(), self.viewport().height())
         painter.end()

@@ -121,7 +121,8 @@ class TrainingUI(QObject):
         epochs: int | None = None,
         runs: Path | None = None,
     ) -> None:
-        """Train a copy of `project` as a run recorded in `runs` (default: the project's runs folder);
+        """Train a copy of `project` as a run recorded in `runs` (default: the project's runs
+        folder);
         `resume` continues from a checkpoint of the run `resumed_from`. A graph with problems is
         refused here, at once, with the reason (no process starts, no panel changes)."""
         problems = analyze(project).problems
@@ -212,7 +213,8 @@ class TrainingUI(QObject):
             self.final_maps.arm(FinishedRun(project, finished.checkpoint, probe, finished.step))
 
     def _project_replaced(self) -> None:
-        """Another project: nothing of the last run's pictures belongs to it (a running run's do)."""
+        """Another project: nothing of the last run's pictures belongs to it (a running run's
+        do)."""
         if self.controller.state != "idle":
             return
         self.final_maps.disarm()

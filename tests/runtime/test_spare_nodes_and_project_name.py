@@ -1,4 +1,5 @@
-"""A spare node off the Input → Output path is a warning and is left out; the project name is checked."""
+"""A spare node off the Input → Output path is a warning and is left out; project names are
+checked."""
 
 from __future__ import annotations
 

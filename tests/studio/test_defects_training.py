@@ -1,5 +1,6 @@
 """Training panels that were stale or wrong, driven by the Train keys: a refused F5 keeps the last
-run's panels, another project clears them, the maps follow the selection after a run (final weights),
+run's panels, another project clears them, the maps follow the selection after a run (final
+weights),
 progress reaches 100 % and a paused run says so."""
 
 from __future__ import annotations
