@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsScene
 
@@ -129,7 +130,9 @@ class GraphScene(QGraphicsScene):
 
     def _wires_changed(self, area: QRectF | None = None) -> None:
         self.overview.invalidate()
-        if self.wires is not None:
+        # Qt deletes the layer with every item when the scene is cleared or torn down, and may still
+        # report a selection change meanwhile: a deleted layer has nothing left to redraw.
+        if self.wires is not None and shiboken6.isValid(self.wires):
             self.wires.changed(area)
 
     def _selection_drawn(self) -> None:

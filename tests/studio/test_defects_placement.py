@@ -69,3 +69,11 @@ def test_free_offset_and_make_room():
         {"a": (0.0, -100.0), "b": (0.0, 100.0)}, (0.0, 0.0), [(0.0, -50.0), (0.0, 150.0)]
     )
     assert moved["b"][1] > 100.0 and moved["a"][1] < -100.0
+
+
+def test_a_selection_change_after_the_scene_was_cleared_raises_nothing(window, qtbot):
+    window.editing.select_all()
+    window.scene.clear()  # what Qt does to every item when a scene is torn down
+    window.scene.selectionChanged.emit()  # raised "Internal C++ object (WireLayer) already deleted"
+    window.scene.rebuild()
+    assert len(window.scene.nodes) == len(window.doc.project.graph.nodes)
