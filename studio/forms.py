@@ -1,7 +1,7 @@
 """Editors for typed fields (blocks.params.ParamSpec): built, read and shown one way for the
 inspector and the settings form.
 
-Numbers are never silently clamped or reverted: a spin box takes any number typed into it and hands
+Integers are never silently clamped or reverted: their box takes any integer typed into it and hands
 it on, so that a value out of range is refused with its reason by whoever checks it; only its step
 arrows stay inside the bounds. Block parameters that are floats are free text, parsed as typed.
 """
@@ -16,8 +16,6 @@ from blocks.params import ParamSpec
 
 INT_RANGE = (-(2**31), 2**31 - 1)
 """What a QSpinBox can hold."""
-FLOAT_RANGE = (-1e12, 1e12)
-"""What a float spin box accepts when typed (the spec's own bounds are checked by its owner)."""
 
 
 class IntField(QSpinBox):
@@ -40,29 +38,6 @@ class IntField(QSpinBox):
             flags |= QSpinBox.StepEnabledFlag.StepUpEnabled
         if self.value() > self.low:
             flags |= QSpinBox.StepEnabledFlag.StepDownEnabled
-        return flags
-
-
-class FloatField(QDoubleSpinBox):
-    """A float box that accepts any number typed, while its arrows step only inside the bounds."""
-
-    def __init__(self, low: float, high: float) -> None:
-        super().__init__()
-        self.low, self.high = low, high
-        self.setRange(*FLOAT_RANGE)
-
-    def stepBy(self, steps: int) -> None:
-        """Step, but never out of [low, high]."""
-        value = self.value() + steps * self.singleStep()
-        self.setValue(min(self.high, max(self.low, value)))
-
-    def stepEnabled(self) -> QDoubleSpinBox.StepEnabledFlag:
-        """Arrows are enabled only towards the inside of the bounds."""
-        flags = QDoubleSpinBox.StepEnabledFlag.StepNone
-        if self.value() < self.high:
-            flags |= QDoubleSpinBox.StepEnabledFlag.StepUpEnabled
-        if self.value() > self.low:
-            flags |= QDoubleSpinBox.StepEnabledFlag.StepDownEnabled
         return flags
 
 
@@ -97,7 +72,8 @@ class FieldEditor:
             return box
         if spec.kind == "float" and spin:
             maximum = spec.maximum if spec.maximum is not None else 1e9
-            box = FloatField(spec.minimum if spec.minimum is not None else -1e9, maximum)
+            box = QDoubleSpinBox()
+            box.setRange(spec.minimum if spec.minimum is not None else -1e9, maximum)
             box.setDecimals(7 if maximum <= 10 else 3)
             box.setSingleStep(spec.default / 10 if spec.default else 0.01)
             box.valueChanged.connect(lambda _: self._edited())

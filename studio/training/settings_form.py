@@ -35,7 +35,15 @@ class SettingsForm(QWidget):
             form.addRow(spec.name.replace("_", " "), field.widget)
             self.fields[spec.name] = field
             self.editors[spec.name] = field.widget
+            if hasattr(field.widget, "editingFinished"):
+                field.widget.editingFinished.connect(lambda name=spec.name: self._settle(name))
         self._show_rows()
+
+    def _settle(self, name: str) -> None:
+        """Typing ended: a refused value gives way to the value in force."""
+        field = self.fields[name]
+        if field.value() != self.values[name]:
+            field.show(self.values[name])
 
     def _show_rows(self) -> None:
         for spec in FIELDS:

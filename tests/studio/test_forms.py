@@ -45,7 +45,7 @@ def test_each_kind_gets_its_editor_and_round_trips(qapp):
 def test_spin_style_keeps_floats_in_bounds_and_text_style_hands_on_what_was_typed(qapp):
     seen = []
     spin = FieldEditor(ParamSpec("lr", "float", 0.05, "", 1e-7, 10.0), seen.append, spin=True)
-    assert isinstance(spin.widget, QDoubleSpinBox) and spin.widget.high == 10.0
+    assert isinstance(spin.widget, QDoubleSpinBox) and spin.widget.maximum() == 10.0
     spin.widget.setValue(0.25)
     assert seen == [0.25]
     text = FieldEditor(ParamSpec("p", "float", 0.5, "", 0, 1), seen.append)
