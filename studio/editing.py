@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMenu
 
 from blocks import get_spec
 from runtime.expand import expand_node
-from runtime.layout import layered_positions
+from runtime.layout import Direction, project_positions, set_project_direction
 from studio.actions import context_actions
 from studio.clipboard import clipboard_payload, copy_to_clipboard, paste_records, selection_payload
 from studio.context import EditorContext
@@ -83,11 +83,16 @@ class Editing:
         self.ctx.select_nodes(list(self.doc.project.graph.nodes))
 
     def auto_layout(self) -> None:
-        """Arrange the graph in layers, top to bottom (one undo step)."""
-        graph = self.doc.project.graph
-        positions = layered_positions(graph)
+        """Arrange the graph in layers, in the project's direction (one undo step)."""
+        positions = project_positions(self.doc.project)
         self.doc.move_nodes(positions, "Auto-layout")
         self.ctx.view.fit()
+
+    def set_direction(self, direction: Direction) -> None:
+        """Make `direction` the project's flow (saved with it) and lay the graph out again."""
+        set_project_direction(self.doc.project, direction)
+        self.ctx.scene.set_flow(direction)
+        self.auto_layout()
 
     def expand(self, node_id: str) -> None:
         """Replace a composite block with the primitive blocks it is made of (runtime.expand)."""
