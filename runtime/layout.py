@@ -37,8 +37,11 @@ ALONG_GAP: dict[str, float] = {"down": Y_GAP, "right": 232.0}
 """Distance between consecutive layers, per direction."""
 COLUMN_GAP: dict[str, float] = {"down": 120.0, "right": 90.0}
 """Extra space between two columns (folds or the two arms of a U)."""
-VIEW_ASPECT = 1.8
-"""Width over height of the canvas a folded layout aims to fill."""
+CANVAS = (1150.0, 640.0)
+"""Width and height of the canvas at the default window size, which a folded layout aims to fill."""
+FULL_DETAIL = 0.45
+"""A column that fits the canvas at this zoom or more stays whole (the canvas shows every text in
+full from 0.5, titles alone below that: studio.canvas.style)."""
 Position = tuple[float, float]
 
 
@@ -129,10 +132,10 @@ def layered_layout(
     for i in range(1, count + 1):
         across_cut[i] += across_cut[i - 1]
     fold_rows = _fold_rows(fold, direction, count)
-    columns = split_columns(order, layer, rank, fold_rows, across_cut)
+    main = _main_path(order, edges, layer)
+    columns = split_columns(order, layer, rank, fold_rows, across_cut, main)
     rows = _rows_with_dummies(order, edges, layer, columns)
     order_rows(rows)
-    main = _main_path(order, edges, layer)
     cross = place_across(rows, columns, main, across, COLUMN_GAP[direction])
     result: dict[str, Position] = {}
     for nid in order:
@@ -142,19 +145,25 @@ def layered_layout(
 
 
 def _fold_rows(fold: bool, direction: str, layers: int) -> int:
-    """How many layers one column may hold before the layout folds (0: never fold)."""
+    """How many layers one column may hold before the layout folds (0: never fold). A column that
+    fits the default canvas at `FULL_DETAIL` zoom or more stays whole; a longer one folds into as
+    many columns as give a clearly larger fit-to-view zoom."""
     if not fold:
         return 0
-    best, best_scale = 0, 0.0
-    along, across = ALONG_GAP[direction], ACROSS_GAP[direction] + COLUMN_GAP[direction]
-    aspect = VIEW_ASPECT if direction == "down" else 1 / VIEW_ASPECT
-    for columns in range(1, 13):
+    along, across = ALONG_GAP[direction], ACROSS_GAP[direction] * 2 + COLUMN_GAP[direction]
+    view_across, view_along = CANVAS if direction == "down" else CANVAS[::-1]
+
+    def zoom(columns: int) -> float:
         per = -(-layers // columns)
-        width, height = columns * across * 1.5, per * along
-        scale = min(aspect / width, 1 / height)
-        if scale > best_scale * 1.15:  # fold only for a clear gain
-            best, best_scale = per, scale
-    return 0 if best >= layers else best
+        return min(1.0, view_across / (columns * across), view_along / (per * along))
+
+    if zoom(1) >= FULL_DETAIL:
+        return 0
+    best = 1
+    for columns in range(2, 16):
+        if zoom(columns) > zoom(best) * 1.15:  # fold again only for a clear gain
+            best = columns
+    return 0 if best == 1 else -(-layers // best)
 
 
 def _longest_path_layers(order: Sequence[str], edges: list[tuple[str, str, int]]) -> dict[str, int]:

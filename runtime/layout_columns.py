@@ -12,7 +12,7 @@ Two rules, both general (no network is special-cased):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Collection, Sequence
 
 
 @dataclass
@@ -34,16 +34,25 @@ def split_columns(
     rank: dict[str, int],
     fold_rows: int,
     wires_across: Sequence[int] = (),
+    main: Collection[str] = (),
 ) -> Columns:
     """Columns and rows for `layer` (node → layer) given resolution `rank` (node → 0 = finest).
-    `fold_rows` > 0 folds a single column into columns of about that many rows; `wires_across[l]`
-    (how many wires cross the boundary just above layer l) steers where it is cut."""
+    A layer's resolution is that of its node on the `main` path (a side branch's stride does not
+    count). `fold_rows` > 0 folds a single column into columns of about that many rows;
+    `wires_across[l]` (how many wires cross the boundary just above layer l) steers the cuts."""
     count = max(layer.values()) + 1
     layer_rank = [0] * count
+    on_main = [False] * count
     for nid in order:
-        layer_rank[layer[nid]] = max(layer_rank[layer[nid]], rank.get(nid, 0))
+        i = layer[nid]
+        if nid in main:
+            layer_rank[i], on_main[i] = rank.get(nid, 0), True
+        elif not on_main[i]:
+            layer_rank[i] = max(layer_rank[i], rank.get(nid, 0))
     runs = _monotone_runs(layer_rank)
-    if len(runs) > 1:
+    # A decoder climbs back level by level; one upsampling straight to the input resolution (an
+    # FCN's head) is no second arm.
+    if any(rising and len(set(layer_rank[a : b + 1])) >= 2 for a, b, rising in runs):
         return _banded(runs, layer_rank)
     if fold_rows <= 0 or count <= fold_rows:
         return Columns([0] * count, list(range(count)))

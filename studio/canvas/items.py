@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from runtime.bypass import is_bypassed
 from runtime.graph import Edge, Node
+from runtime.wire_route import route
 from studio.canvas import style
 
 _TITLE = style.font(9.0, bold=True)
@@ -262,16 +263,13 @@ class EdgeItem(QGraphicsItem):
         before = self._rect
         self.prepareGeometryChange()
         path = QPainterPath(start)
-        # A wire running against the flow (into the next column of a folded layout, up a U-Net
-        # decoder) leaves and enters with a short hook instead of a swing as tall as itself.
-        if flow == "right":
-            span = end.x() - start.x()
-            dx = max(span * 0.5, 30.0) if span >= 0 else 40.0
-            path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
+        way = route((start.x(), start.y()), (end.x(), end.y()), flow)
+        if way.curve is not None:
+            _, one, two, _ = way.curve
+            path.cubicTo(QPointF(*one), QPointF(*two), end)
         else:
-            span = end.y() - start.y()
-            dy = max(span * 0.5, 30.0) if span >= 0 else 40.0
-            path.cubicTo(QPointF(start.x(), start.y() + dy), QPointF(end.x(), end.y() - dy), end)
+            for point in way.points[1:]:
+                path.lineTo(QPointF(*point))
         self._path = path
         stroker = QPainterPathStroker()
         stroker.setWidth(8)
