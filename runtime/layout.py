@@ -41,7 +41,7 @@ CANVAS = (1150.0, 640.0)
 """Width and height of the canvas at the default window size, which a folded layout aims to fill."""
 FULL_DETAIL = 0.45
 """A column that fits the canvas at this zoom or more stays whole (the canvas shows every text in
-full from 0.5, titles alone below that: studio.canvas.style)."""
+full from 0.6, titles alone below that: studio.canvas.style)."""
 Position = tuple[float, float]
 
 

@@ -9,7 +9,12 @@ from PySide6.QtWidgets import QMenu
 
 from blocks import get_spec
 from runtime.expand import expand_node
-from runtime.layout import Direction, project_positions, set_project_direction
+from runtime.layout import (
+    Direction,
+    LayoutDirectionError,
+    project_positions,
+    set_project_direction,
+)
 from studio.actions import context_actions
 from studio.clipboard import clipboard_payload, copy_to_clipboard, paste_records, selection_payload
 from studio.context import EditorContext
@@ -84,7 +89,12 @@ class Editing:
 
     def auto_layout(self) -> None:
         """Arrange the graph in layers, in the project's direction (one undo step)."""
-        positions = project_positions(self.doc.project)
+        try:
+            positions = project_positions(self.doc.project)
+        except LayoutDirectionError as exc:
+            self.ctx.status(f"{exc}: laid out top to bottom instead")
+            set_project_direction(self.doc.project, "down")
+            positions = project_positions(self.doc.project)
         self.doc.move_nodes(positions, "Auto-layout")
         self.ctx.view.fit()
 
