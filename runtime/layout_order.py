@@ -159,10 +159,11 @@ def _place_row(pos: list[float], wanted: list[float], priority: list[int], gap: 
     n = len(pos)
     placed = [False] * n
     for i in sorted(range(n), key=lambda k: (-priority[k], k)):
-        low = max((pos[j] + (i - j) * gap for j in range(i) if placed[j]), default=float("-inf"))
-        high = min(
-            (pos[j] - (j - i) * gap for j in range(i + 1, n) if placed[j]), default=float("inf")
-        )
+        # The nearest placed neighbour on each side is the tightest bound (placed ones keep the gap).
+        left = next((j for j in range(i - 1, -1, -1) if placed[j]), None)
+        right = next((j for j in range(i + 1, n) if placed[j]), None)
+        low = float("-inf") if left is None else pos[left] + (i - left) * gap
+        high = float("inf") if right is None else pos[right] - (right - i) * gap
         pos[i] = min(max(wanted[i], low), high)
         for j in range(i + 1, n):
             if placed[j]:
