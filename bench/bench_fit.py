@@ -48,7 +48,8 @@ def main() -> None:
     app.processEvents()
     view = window.view.viewport()
     print(
-        f"canvas {view.width()}×{view.height()} px in a {DEFAULT_WINDOW[0]}×{DEFAULT_WINDOW[1]} window"
+        f"canvas {view.width()}×{view.height()} px in a "
+        f"{DEFAULT_WINDOW[0]}×{DEFAULT_WINDOW[1]} window"
     )
     worst = None
     for name in names:

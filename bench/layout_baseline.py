@@ -1,7 +1,6 @@
-"""The layered layout as it was before the resolution bands, folds and priority placement (kept
-only so that bench/bench_layout.py can measure both side by side): top to bottom with few crossings (barycentre ordering), used by auto-layout, the
-template generators, expanding a composite block and importing a model. Deterministic: the same graph
-always gets the same positions."""
+"""The layered layout as it was before the resolution bands, folds and priority placement, kept
+only so that bench/bench_layout.py can measure both side by side: top to bottom with few
+crossings (barycentre ordering). Deterministic: the same graph always gets the same positions."""
 
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ def layered_positions(graph: Graph, sweeps: int = 6) -> dict[str, Position]:
 
 
 def apply_layout(graph: Graph) -> None:
-    """Put every node of `graph` at its layered position (without events: for graphs being built)."""
+    """Put every node of `graph` at its layered position (without events)."""
     for nid, pos in layered_positions(graph).items():
         graph.nodes[nid].pos = pos
 
@@ -32,8 +31,8 @@ def layered_layout(
     order: Sequence[str], edges: Iterable[tuple[str, str, int]], sweeps: int = 6
 ) -> dict[str, Position]:
     """Centre positions for nodes given in topological `order` with wires (src, dst, port): layer =
-    longest path from a source; long wires get dummy nodes in the layers they cross (so shortcuts run
-    beside the chain); order within a layer = barycentre sweeps; the top layer is at y = 0."""
+    longest path from a source; long wires get dummy nodes in the layers they cross (so shortcuts
+    run beside the chain); order within a layer = barycentre sweeps; the top layer is at y = 0."""
     edges = list(edges)
     layer: dict[str, int] = {}
     preds: dict[str, list[str]] = {nid: [] for nid in order}
@@ -71,7 +70,8 @@ def layered_layout(
 def _coordinates(
     rows: list[list[str]], preds: dict[str, list[str]], succs: dict[str, list[str]], passes: int = 4
 ) -> dict[str, float]:
-    """x of every node: each moves towards the mean of its neighbours, keeping its order and X_GAP apart."""
+    """x of every node: each moves towards the mean of its neighbours, keeping its order and X_GAP
+    apart."""
     x = {nid: (k - (len(row) - 1) / 2) * X_GAP for row in rows for k, nid in enumerate(row)}
     for sweep in range(passes):
         neighbours = preds if sweep % 2 == 0 else succs

@@ -63,7 +63,8 @@ def layered_positions(
 def apply_layout(
     graph: Graph, direction: Direction = "down", sizes: Mapping[str, int | None] | None = None
 ) -> None:
-    """Put every node of `graph` at its layered position (without events: for graphs being built)."""
+    """Put every node of `graph` at its layered position (without events: for graphs being
+    built)."""
     for nid, pos in layered_positions(graph, direction, sizes).items():
         graph.nodes[nid].pos = pos
 
@@ -125,15 +126,9 @@ def layered_layout(
     along, across = ALONG_GAP[direction], ACROSS_GAP[direction]
     rank = _resolution_ranks(order, edges, sizes or {})
     count = max(layer.values()) + 1
-    across_cut = [0] * (count + 1)
-    for src, dst, _ in edges:
-        across_cut[layer[src] + 1] += 1
-        across_cut[layer[dst] + 1] -= 1
-    for i in range(1, count + 1):
-        across_cut[i] += across_cut[i - 1]
     fold_rows = _fold_rows(fold, direction, count)
     main = _main_path(order, edges, layer)
-    columns = split_columns(order, layer, rank, fold_rows, across_cut, main)
+    columns = split_columns(order, layer, rank, fold_rows, _wires_across(edges, layer, count), main)
     rows = _rows_with_dummies(order, edges, layer, columns)
     order_rows(rows)
     cross = place_across(rows, columns, main, across, COLUMN_GAP[direction])
@@ -142,6 +137,19 @@ def layered_layout(
         a, c = columns.row_of[layer[nid]] * along, cross[nid]
         result[nid] = (c, a) if direction == "down" else (a, c)
     return result
+
+
+def _wires_across(
+    edges: list[tuple[str, str, int]], layer: dict[str, int], count: int
+) -> list[int]:
+    """Per layer l: how many wires cross the boundary just above it (from above l to l or below)."""
+    across = [0] * (count + 1)
+    for src, dst, _ in edges:
+        across[layer[src] + 1] += 1
+        across[layer[dst] + 1] -= 1
+    for i in range(1, count + 1):
+        across[i] += across[i - 1]
+    return across
 
 
 def _fold_rows(fold: bool, direction: str, layers: int) -> int:

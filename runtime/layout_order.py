@@ -159,7 +159,7 @@ def _place_row(pos: list[float], wanted: list[float], priority: list[int], gap: 
     n = len(pos)
     placed = [False] * n
     for i in sorted(range(n), key=lambda k: (-priority[k], k)):
-        # The nearest placed neighbour on each side is the tightest bound (placed ones keep the gap).
+        # The nearest placed neighbour on each side bounds tightest (placed ones keep the gap).
         left = next((j for j in range(i - 1, -1, -1) if placed[j]), None)
         right = next((j for j in range(i + 1, n) if placed[j]), None)
         low = float("-inf") if left is None else pos[left] + (i - left) * gap
