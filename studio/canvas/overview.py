@@ -1,9 +1,10 @@
 """Zoomed-out drawing: every node and wire in a handful of batched paint calls.
 
 Below `OVERVIEW_BELOW` zoom the full node text can no longer be read, yet each node and wire
-item costs a Python paint call (about 15 µs each: 8 ms for 500 nodes). There the view paints the scene through
-`Overview` instead: the wire layer, then boxes grouped by colour in one call per colour. The items
-stay in the scene untouched, so clicks, rubber bands and drags work exactly as when zoomed in.
+item costs a Python paint call (about 15 µs each: 8 ms for 500 nodes). There the view paints the
+scene through `Overview` instead: the wire layer, then boxes grouped by colour in one call per
+colour. The items stay in the scene untouched, so clicks, rubber bands and drags work exactly as
+when zoomed in.
 Semantic zoom: down to `style.TITLES_FROM` each box still shows its block's title, in a font
 scaled to stay `style.TITLE_MIN_PX` high on screen; below that the boxes are plain.
 """
