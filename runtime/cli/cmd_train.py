@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -173,6 +174,20 @@ def _check_exportable(project: Project, path: Path) -> None:
         ) from None
 
 
+def _start_recording(project: Project, args: argparse.Namespace, out: Path) -> RunRecorder:
+    """A new run record in `<stem>.runs` beside the project, with TensorBoard files if asked."""
+    recorder = RunRecorder.start(
+        project,
+        runs_root(project),
+        "cli",
+        out_dir=out,
+        overrides={"epochs": args.epochs, "device": args.device},
+    )
+    if args.tensorboard:
+        recorder.log_tensorboard()
+    return recorder
+
+
 def run(args: argparse.Namespace) -> int:
     """Train and report; exit 1 with one line when training fails, 130/143 after SIGINT/SIGTERM
     (once the checkpoint at the point of interruption is written)."""
@@ -197,19 +212,18 @@ def run(args: argparse.Namespace) -> int:
         _stop_on_signals(control) as caught,
     ):
         continued = _continued_step(args, out)
-        events = train(
+        trainer = train(
             project, control, out, resume=args.resume, epochs=args.epochs, device=args.device
         )
+        # train() checks the graph, settings, data and checkpoint before its first event: a run is
+        # recorded only once that event arrived, so a refused run leaves no record behind
+        events: Iterator[Any] = itertools.chain([next(trainer)], trainer)
         if not args.no_record:
-            recorder = RunRecorder.start(
-                project,
-                runs_root(project),
-                "cli",
-                out_dir=out,
-                overrides={"epochs": args.epochs, "device": args.device},
-            )
-            if args.tensorboard:
-                recorder.log_tensorboard()
+            try:
+                recorder = _start_recording(project, args, out)
+            except BaseException:
+                trainer.close()
+                raise
             events = record_run(events, recorder)
         finished, metrics = None, None
         try:

@@ -3,9 +3,11 @@ section."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any, Mapping
 
+from runtime.bounded_read import describe_kind
 from runtime.data.errors import DataError
 
 SOURCE_KEYS = (
@@ -51,7 +53,14 @@ def section_from_spec(spec: str) -> dict[str, Any]:
             "does not exist (expected a folder, a CSV/TSV file, .tar shards, "
             "hf:NAME, or mnist, digits or shapes)",
         )
-    if path.is_file():
+    mode = path.stat().st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise DataError(
+            path,
+            f"is {describe_kind(mode)}, not a data set (expected a folder, a CSV/TSV file, "
+            ".tar shards, hf:NAME, or mnist, digits or shapes)",
+        )
+    if stat.S_ISREG(mode):
         suffix = path.suffix.lower()
         if suffix in (".csv", ".tsv"):
             return {"source": "csv", "path": str(path)}
