@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from runtime.errors import ConvStudioError
-from runtime.export_python import export_python
+from runtime.python_export import export_python
 from runtime.project import load_project
 
 

@@ -24,7 +24,7 @@ from runtime.data.settings import parse_data
 from runtime.data.spec import apply_spec
 from runtime.data.splits import open_splits
 from runtime.errors import ConvStudioError, ProjectFileError
-from runtime.export_python import python_source
+from runtime.python_export import python_source
 from runtime.project import Project, load_project
 from runtime.runs.errors import RunError
 from runtime.runs.recorder import RunRecorder, record_run, runs_root

@@ -7,7 +7,7 @@ import pytest
 
 from blocks.custom import trust
 from runtime.codegen.errors import ExportError
-from runtime.export_python import export_python, python_source
+from runtime.python_export import export_python, python_source
 from runtime.graph import Graph
 from runtime.project import Project
 
@@ -74,9 +74,7 @@ def test_a_user_file_name_that_cannot_be_imported_is_refused_naming_the_node(tmp
 
 
 @pytest.mark.parametrize("target", ["mods.py", "MODS.py", "sub/mods.py"])
-def test_an_export_named_like_the_users_own_module_is_refused_and_the_module_kept(
-    tmp_path, target
-):
+def test_an_export_named_like_the_users_own_module_is_refused_and_the_module_kept(tmp_path, target):
     project, _ = _project(tmp_path, "mods.py")
     out = tmp_path / target
     out.parent.mkdir(exist_ok=True)

@@ -13,7 +13,7 @@ from blocks.custom import load_file_module, split_reference
 from runtime.analysis import analyze
 from runtime.cli import main
 from runtime.compile import build_model
-from runtime.export_python import class_name, export_python
+from runtime.python_export import class_name, export_python
 from runtime.importing.errors import ModelImportError
 from runtime.importing.pytorch import import_pytorch
 from runtime.project import Project, load_project
