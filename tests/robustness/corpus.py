@@ -508,7 +508,7 @@ def evil_pickle(path: Path) -> None:
 
 
 def object_archive(path: Path) -> None:
-    """A torch.save archive holding an object besides its tensor (a weights-only load refuses it)."""
+    """A torch.save archive of an object besides its tensor (a weights-only load refuses it)."""
     import torch
 
     torch.save({"conv1.weight": torch.zeros(4, 1, 3, 3), "extra": Fraction(1, 3)}, path)
