@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+from runtime.training.machine import processes_for
 from runtime.errors import ConvStudioError
 from runtime.codegen.trained import export_trained
 from runtime.project import Project
@@ -119,7 +120,10 @@ class TrainingUI(QObject):
         for panel in self.panels:
             panel.reset()
         overrides: dict = {} if epochs is None else {"epochs": epochs}
-        if not project.training.get("threads"):
+        processes = processes_for(project.training)
+        if processes > 1:
+            overrides["processes"] = processes  # torchrun on this machine, one process per GPU
+        elif not project.training.get("threads"):
             # leave one core to the window so redraws never stall the training threads (or the
             # other way round)
             overrides["threads"] = max(1, (os.cpu_count() or 2) - 1)
