@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from blocks.params import ParamSpec
 from runtime.data.errors import DataError
 from runtime.data.preprocess import TRAIN_CROPS, Preprocess, parse_preprocess
+from runtime.data.shard_location import url_scheme
 from runtime.shown import shown
 
 IN_MEMORY = ("mnist", "digits", "shapes", "idx", "cifar10")
@@ -237,8 +238,9 @@ def _path(value: Any, key: str, base: Path | None) -> Path:
 
 
 def _shards(value: Any, key: str, base: Path | None) -> Path | str:
-    """A shard pattern: a URL is kept as text, a local pattern is resolved like a path."""
-    if isinstance(value, str) and "://" in value:
+    """A shard pattern: a URL (any scheme, checked when opened) is kept as text, a local pattern
+    is resolved like a path."""
+    if isinstance(value, str) and url_scheme(value):
         return value
     return _path(value, key, base)
 

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from runtime.bounded_read import describe_kind
 from runtime.data.errors import DataError
+from runtime.data.shard_location import url_scheme
 
 SOURCE_KEYS = (
     "source",
@@ -44,7 +45,7 @@ def section_from_spec(spec: str) -> dict[str, Any]:
         return {"source": "hf", "dataset": spec[3:]}
     if spec in IN_MEMORY_NAMES:
         return {"source": spec}
-    if "://" in spec or ".tar" in spec.lower():
+    if url_scheme(spec) or ".tar" in spec.lower():
         return {"source": "webdataset", "shards": spec}
     path = Path(spec).expanduser()
     if not path.exists():
