@@ -50,8 +50,15 @@ SUPPORTED = {
     "Elu",
     "Gelu",
     "PRelu",
+    "Div",
+    "Erf",
+    "Pow",
+    "Squeeze",
+    "Slice",
+    "GatherND",
 }
-"""Operators the importer understands (Transpose and Split only as channel shuffle and split)."""
+"""Operators the importer understands. Transpose, Split, Erf, Pow, Squeeze, Slice and GatherND only
+within the runs of operators onnx_patterns and onnx_sequences recognise; Div by a constant."""
 
 
 @dataclass(frozen=True)

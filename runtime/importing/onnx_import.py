@@ -22,6 +22,7 @@ from runtime.importing.onnx_graph import (
 from runtime.importing.onnx_layers import LayerOps
 from runtime.importing.onnx_patterns import PatternOps, Shuffle
 from runtime.importing.onnx_project import ProjectBuilder
+from runtime.importing.onnx_sequences import Partial, SequenceOps
 from runtime.importing.pytorch import ImportResult
 
 
@@ -41,7 +42,7 @@ def import_onnx(path: str | Path, input_shape: tuple[int, int, int] | None = Non
     return _Importer(model, path, input_shape, consts).run()
 
 
-class _Importer(LayerOps, PatternOps, ProjectBuilder):
+class _Importer(LayerOps, PatternOps, SequenceOps, ProjectBuilder):
     """Walks the ONNX graph in order, mapping each operator (or pattern) to a block."""
 
     # ----- the walk -------------------------------------------------------------------------
@@ -71,6 +72,9 @@ class _Importer(LayerOps, PatternOps, ProjectBuilder):
             raise ModelImportError(
                 str(self.path), f"has {len(graph.output)} outputs; ConvStudio networks have one"
             )
+        produced = self.env.get(graph.output[0].name)
+        if isinstance(produced, Partial):  # a run of operators that ends the graph
+            self.env[graph.output[0].name] = self.settle(produced)
         last = self.tensor(graph.output[0].name)
         if last is None:
             raise ModelImportError(
@@ -92,12 +96,32 @@ class _Importer(LayerOps, PatternOps, ProjectBuilder):
             return self.env.get(ins[0])
         if isinstance(self.env.get(ins[0]), Shuffle):
             return self._shuffle(node, self.env[ins[0]], a)
+        pending = [(k, i) for k, i in enumerate(ins) if isinstance(self.env.get(i), Partial)]
+        if pending:
+            position, name = pending[0]
+            step = self.continue_sequence(node, a, self.env[name], position)
+            if step is not None:
+                return step
+            for _, name in pending:
+                self.env[name] = self.settle(self.env[name])
+            x = self.tensor(ins[0])
+        if x is not None:
+            started = self.start_sequence(node, x, a)
+            if started is not None:
+                return started
+        if op in ("Add", "Mul"):
+            return self._arith(node, op, ins)
         if x is None:
             if all(self.const(i) is not None for i in ins if i):
                 raise self.fail(
                     node, "computes a constant; fold constants (onnx optimizer) before importing"
                 )
             raise self.fail(node, "its first input is not a feature map")
+        if op == "Div":
+            divisor = self.const(ins[1])
+            if divisor is None or divisor.size != 1 or not float(divisor.reshape(())):
+                raise self.fail(node, "only division by a constant number is supported")
+            return self._add(node, "scale", {"factor": 1 / float(divisor.reshape(()))}, [x])
         if op == "Conv":
             return self._conv(node, x, a, ins)
         if op == "ConvTranspose":
@@ -160,8 +184,6 @@ class _Importer(LayerOps, PatternOps, ProjectBuilder):
                     node, "only the alpha 1/6, beta 0.5 form (torch's Hardsigmoid) is supported"
                 )
             return self._torch_module(node, x, "Hardsigmoid", {})
-        if op in ("Add", "Mul"):
-            return self._arith(node, op, ins)
         if op == "Concat":
             parts = [self.tensor(i) for i in ins]
             if None in parts or a.get("axis") not in (

@@ -11,6 +11,9 @@ import onnx
 from runtime.importing.onnx_graph import T, weight_prefix
 from runtime.importing.onnx_state import ImporterBase
 
+MAX_CONV_PADDING = 64
+"""The widest padding a convolution block takes (its 'padding' parameter's limit)."""
+
 
 class LayerOps(ImporterBase):
     """Convolutions, normalisation, pooling, fully connected layers, padding and resizing."""
@@ -51,10 +54,17 @@ class LayerOps(ImporterBase):
             "groups": int(a.get("group", 1)),
             "bias": "bias" in tensors,
         }
+        if params["padding"] > MAX_CONV_PADDING:  # wider than a conv block pads: a pad block first
+            pad = {"padding": params["padding"]}
+            x = self._add(node, "zero_pad", pad, [x], out=f"{node.output[0]}__pad").key
+            params["padding"] = 0
         return self._add(node, "conv2d", params, [x], tensors, weight_prefix(ins[1]))
 
     def _tconv(self, node: onnx.NodeProto, x: str, a: dict[str, Any], ins: list[str]) -> T:
         w = self._weight(node, ins[1])
+        fixed = self._bilinear(node, x, a, ins, w)
+        if fixed is not None:
+            return fixed
         if int(a.get("group", 1)) != 1 or set(a.get("dilations", [1, 1])) != {1}:
             raise self.fail(node, "grouped or dilated transposed convolutions have no block")
         tensors = {"weight": w}
@@ -70,6 +80,29 @@ class LayerOps(ImporterBase):
             "bias": "bias" in tensors,
         }
         return self._add(node, "transposed_conv", params, [x], tensors, weight_prefix(ins[1]))
+
+    def _bilinear(
+        self, node: onnx.NodeProto, x: str, a: dict[str, Any], ins: list[str], w: np.ndarray
+    ) -> T | None:
+        """A fixed bilinear upsampling block when the transposed convolution is one (one
+        channel per group, FCN's bilinear kernel, no bias or padding), else None."""
+        from blocks.modules.zoo_ops import BilinearUpsample
+
+        channels = self._shape(x)[0]
+        factor = self._square(node, a.get("strides", [1, 1]), "stride")
+        if (
+            int(a.get("group", 1)) != channels
+            or w.shape != (channels, 1, 2 * factor - factor % 2, 2 * factor - factor % 2)
+            or (len(ins) > 2 and ins[2])
+            or any(a.get("pads", [0]))
+            or any(a.get("output_padding", [0]))
+            or set(a.get("dilations", [1, 1])) != {1}
+        ):
+            return None
+        expected = BilinearUpsample(channels, factor).weight.numpy()
+        if not np.allclose(w, expected, atol=1e-6):
+            return None
+        return self._add(node, "bilinear_upsample", {"factor": factor}, [x], {"weight": w})
 
     def _clip_bounds(
         self, node: onnx.NodeProto, a: dict[str, Any], ins: list[str]
