@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from runtime.cli.trust import add_trust_flag, require_trust
 from runtime.errors import ConvStudioError
 from runtime.python_export import export_python
 from runtime.project import load_project
@@ -40,6 +41,7 @@ def register(subs: argparse._SubParsersAction) -> None:
         type=Path,
         help="a training checkpoint (.json, or a run folder: its best.json) whose weights to ship",
     )
+    add_trust_flag(p)
     p.set_defaults(handler=run)
 
 
@@ -67,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         names = ", ".join(p.name for p in written.files)
         print(f"wrote {names} into {written.folder}", file=sys.stderr)
         return 0
+    if fmt == "onnx" or args.checkpoint is not None:  # both build the network
+        require_trust(project, args, str(args.file))
     if fmt == "onnx":
         if args.checkpoint is not None:
             raise ExportUsageError(

@@ -29,6 +29,7 @@ from runtime.cli.distributed_launch import (
     worker_rank,
 )
 from runtime.cli.progress import ScanProgress
+from runtime.cli.trust import add_trust_flag, require_trust
 from runtime.cli.train_progress import Progress
 from runtime.codegen.trained import export_trained
 from runtime.data.settings import parse_data
@@ -106,6 +107,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ".tar shards, hf:NAME or a saved data set",
     )
     add_arguments(p)
+    add_trust_flag(p)
     p.set_defaults(handler=run)
 
 
@@ -226,6 +228,7 @@ def run(args: argparse.Namespace) -> int:
 def _project(args: argparse.Namespace) -> Project:
     """The project, checked for export, with --data applied."""
     project = load_project(args.file)
+    require_trust(project, args, str(args.file))
     _check_exportable(project, args.file)
     if args.data:
         spec = Path(args.data)

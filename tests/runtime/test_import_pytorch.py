@@ -120,6 +120,7 @@ def test_cli_import_writes_project_with_referenced_weights(
                 "3x32x32",
                 "--args",
                 '{"classes": 7}',
+                "--trust-code",
             ]
         )
         == 0
@@ -202,7 +203,16 @@ def test_cli_reports_a_bad_source_on_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     assert (
-        main(["import", str(tmp_path / "absent.py") + ":Net", "-o", str(tmp_path / "x.json")]) == 1
+        main(
+            [
+                "import",
+                str(tmp_path / "absent.py") + ":Net",
+                "-o",
+                str(tmp_path / "x.json"),
+                "--trust-code",
+            ]
+        )
+        == 1
     )
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "absent.py: does not exist" in err
