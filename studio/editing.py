@@ -27,16 +27,31 @@ class Editing:
     def __init__(self, ctx: EditorContext) -> None:
         self.ctx = ctx
         self.doc = ctx.doc
+        self.custom_dialog = None
+        """A prepared custom module dialog the next palette request uses (tests fill it in)."""
 
-    def add_block(self, block: str, pos: QPointF | None = None) -> str | None:
+    def add_from_palette(self, block: str, pos: QPointF | None = None) -> str | None:
+        """A palette entry chosen (double-click or drop): most add their block at once; the
+        custom module first asks for its code, class and arguments."""
+        if block != "custom_module":
+            return self.add_block(block, pos)
+        from studio.custom_module_dialog import CustomModuleDialog
+
+        dialog = self.custom_dialog or CustomModuleDialog(self.ctx.parent)
+        self.custom_dialog = None
+        if dialog.exec() != CustomModuleDialog.Accepted:
+            return None
+        return self.add_block(block, pos, dialog.request().params())
+
+    def add_block(
+        self, block: str, pos: QPointF | None = None, params: dict | None = None
+    ) -> str | None:
         """Add a block at a scene position (default: the canvas centre); returns the new node id."""
         pos = pos if pos is not None else self.ctx.canvas_centre()
-        if (
-            self.doc.add_nodes(
-                [{"block": block, "pos": (pos.x(), pos.y())}], (), f"Add {get_spec(block).title}"
-            )
-            is not None
-        ):
+        record = {"block": block, "pos": (pos.x(), pos.y())}
+        if params:
+            record["params"] = params
+        if self.doc.add_nodes([record], (), f"Add {get_spec(block).title}") is not None:
             return None
         self.ctx.select_nodes(self.doc.last_added)
         return self.doc.last_added[0]

@@ -126,8 +126,10 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._scene_selection)
         self.analysis_panel.node_activated.connect(self.select_nodes)
         self.problems.node_chosen.connect(lambda nid: self.select_nodes([nid], centre=True))
-        self.palette.add_requested.connect(lambda block: self.editing.add_block(block))
-        self.view.block_dropped.connect(lambda block, pos: self.editing.add_block(block, pos))
+        self.palette.add_requested.connect(lambda block: self.editing.add_from_palette(block))
+        self.view.block_dropped.connect(
+            lambda block, pos: self.editing.add_from_palette(block, pos)
+        )
         self.view.files_dropped.connect(self.files.open_dropped)
         self.view.status.connect(self.show_status)
         self.view.context_menu_requested.connect(
