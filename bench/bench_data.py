@@ -76,7 +76,7 @@ class PlainFolder(torch.utils.data.Dataset):
 
     def __init__(self, root: Path, files: list[Path] | None = None) -> None:
         self.files = files if files is not None else sorted(root.glob("*/*.jpg"))
-        self.classes = sorted({f.parent.name for f in root.iterdir() if f.is_dir()})
+        self.classes = sorted(f.name for f in root.iterdir() if f.is_dir())
 
     def __len__(self) -> int:
         return len(self.files)
