@@ -81,8 +81,9 @@ class Node:
 
 
 def fold_constants(model: onnx.ModelProto) -> dict[str, np.ndarray]:
-    """Every tensor computable without the input image (initializers, Constant nodes and the operators
-    that only combine them, as exporters emit for shapes and paddings), evaluated once."""
+    """Every tensor computable without the input image (initializers, Constant nodes and the
+    operators that only combine them, as exporters emit for shapes and paddings), evaluated
+    once."""
     from onnx.reference import ReferenceEvaluator
 
     consts = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}

@@ -1,4 +1,5 @@
-"""Import an ONNX file: common operators become blocks, initializers become the weights. Only reads."""
+"""Import an ONNX file: common operators become blocks, initializers become the weights. Only
+reads."""
 
 from __future__ import annotations
 
