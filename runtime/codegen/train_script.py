@@ -20,7 +20,7 @@ from runtime.compile import build_model
 from runtime.data import parse_data
 from runtime.data.device import DeviceData
 from runtime.data.source import open_data
-from runtime.export_python import class_name, python_source
+from runtime.python_export import class_name, python_source
 from runtime.project import Project
 from runtime.training.recipe import initialise
 from runtime.training.settings import parse_training
