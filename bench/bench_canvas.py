@@ -44,7 +44,7 @@ def big_project(n: int = 500, edges: int = 1000) -> Project:
         dst = adds[k % len(adds)]
         pos = ids.index(dst)
         g.connect(ids[pos - 1 - (k % 3)], dst)
-    for nid, pos in layered_positions(g).items():
+    for nid, pos in layered_positions(g, fold=False).items():  # one tall column, as ever
         g.move(nid, pos)
     return Project(g, (16, 32, 32), name="bench")
 

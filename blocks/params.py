@@ -11,9 +11,10 @@ from typing import Any
 
 from blocks.errors import ParamValueError
 
-KINDS = ("int", "float", "bool", "choice", "padding", "text")
+KINDS = ("int", "float", "bool", "choice", "padding", "text", "path", "share")
 """What a field holds; "padding" is a whole number or one of 'same' and 'valid'; "text" is a string
-of at most `maximum` (default 4096) characters."""
+of at most `maximum` (default 4096) characters; "path" is a non-empty such string naming a file or
+folder; "share" is a fraction 0 < f < 1 or a whole count from 1 to `maximum`."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ class ParamSpec:
                 f"expected text of at most {int(self.maximum or 4096)} characters, "
                 f"got {str(value)[:40]!r}",
             )
+        if self.kind == "path":
+            if isinstance(value, str) and 0 < len(value) <= int(self.maximum or 4096):
+                return value
+            raise ParamValueError(self.name, f"expected a file or folder path, got {value!r}")
+        if self.kind == "share":
+            return self._share(value)
         if self.kind == "padding":
             if value in ("same", "valid"):
                 return value
@@ -58,6 +65,19 @@ class ParamSpec:
         if self.kind == "float":
             return self._number(value, integer=False)
         raise ParamValueError(self.name, f"unknown parameter kind {self.kind!r}")
+
+    def _share(self, value: Any) -> int | float:
+        """A fraction below 1 stays a float; from 1 on it is a whole count."""
+        number = self._number(value, integer=False)
+        if number <= 0:
+            raise ParamValueError(self.name, f"expected a fraction (0–1) or a count, got {value!r}")
+        if number < 1:
+            return number
+        if number != int(number):
+            raise ParamValueError(
+                self.name, f"{value!r} is neither a fraction below 1 nor a whole count"
+            )
+        return int(number)
 
     def _number(self, value: Any, integer: bool) -> int | float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):

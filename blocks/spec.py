@@ -143,6 +143,14 @@ class BlockSpec:
     aliases: tuple[str, ...] = ()
     composite: bool = False
     expand: Callable[[Params, Sequence[Shape]], SubGraph] | None = None
+    short_title: str = ""
+    """What the node on the canvas shows when `title` is too long for it (the palette and the
+    node's tooltip keep the full title)."""
+
+    @property
+    def node_title(self) -> str:
+        """The title written on a canvas node: the short one where there is one."""
+        return self.short_title or self.title
 
     @property
     def variadic(self) -> bool:

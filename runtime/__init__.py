@@ -13,7 +13,7 @@ from runtime.errors import (
     ProjectFileError,
     UnknownBlockError,
 )
-from runtime.export_python import export_python, python_source
+from runtime.python_export import export_python, python_source
 from runtime.graph import Edge, Graph, GraphEvent, Node
 from runtime.project import Project, load_project, loads_project
 

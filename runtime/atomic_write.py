@@ -75,6 +75,16 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
                 os.unlink(tmp)
 
 
+def check_target(target: str | Path) -> None:
+    """Refuse now a target that could never be replaced (a folder, device, pipe or socket), so a
+    slow writer does not run first only to fail at the end; WriteError names `target`."""
+    shown = Path(target)
+    try:
+        _existing_mode(real_target(shown), shown)
+    except OSError as exc:
+        raise WriteError(shown, f"cannot be written: {exc.strerror or exc}") from None
+
+
 def real_target(target: str | Path) -> Path:
     """The file a write to `target` must replace: symbolic links resolved, even dangling ones."""
     return Path(os.path.realpath(target))

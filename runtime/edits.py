@@ -166,8 +166,9 @@ class RemoveItems(Edit):
                 rec["block"], rec["params"], rec["pos"], rec["name"], rec["id"], rec["extra"]
             )
         graph.reorder(self._order)
+        # lowest port first: each wire goes back where it was, before the inputs that followed it
         for edge in sorted(self._wires, key=lambda e: e.port):
-            graph.connect(edge.src, edge.dst, edge.port)
+            graph.reconnect(edge)
 
 
 class Connect(Edit):
@@ -201,8 +202,8 @@ class Disconnect(Edit):
         project.graph.disconnect(self.edge)
 
     def revert(self, project: Project) -> None:
-        """Put the wire back at its port."""
-        project.graph.connect(self.edge.src, self.edge.dst, self.edge.port)
+        """Put the wire back at its port (later inputs move up again)."""
+        project.graph.reconnect(self.edge)
 
 
 class MoveNodes(Edit):

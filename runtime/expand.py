@@ -12,7 +12,7 @@ from blocks.spec import SUB_INPUT, Shape, SubGraph
 from runtime.analysis import analyze
 from runtime.errors import GraphError
 from runtime.graph import Graph, Node
-from runtime.layout import layered_layout
+from runtime.layout import Direction, layered_layout, project_direction
 from runtime.naming import name_problem
 from runtime.project import Project
 
@@ -57,7 +57,7 @@ def expand(project: Project, node_id: str) -> Expansion:
     key_map = _key_map(node, sub, names, in_shapes)
     incoming = graph.inputs_of(node_id)
     outgoing = sorted(graph.consumers(node_id), key=lambda e: (e.dst, e.port))
-    positions = _layout(sub, node.pos)
+    positions = _layout(sub, node.pos, project_direction(project))
     graph.remove_node(node_id)
     ids = {}
     for sn in sub.nodes:
@@ -134,10 +134,12 @@ def _key_map(
     return {f"{node.name}.{key}": f"{names[part]}.{inner}" for key, (part, inner) in local.items()}
 
 
-def _layout(sub: SubGraph, origin: tuple[float, float]) -> dict[str, tuple[float, float]]:
+def _layout(
+    sub: SubGraph, origin: tuple[float, float], direction: Direction
+) -> dict[str, tuple[float, float]]:
     """The shared layered layout of the sub-graph, centred on `origin` (where the composite was)."""
     edges = [(s, d, port) for port, (s, d) in enumerate(sub.edges) if s != SUB_INPUT]
-    positions = layered_layout([sn.name for sn in sub.nodes], edges)
+    positions = layered_layout([sn.name for sn in sub.nodes], edges, direction, fold=False)
     xs, ys = [p[0] for p in positions.values()], [p[1] for p in positions.values()]
     dx, dy = origin[0] - (min(xs) + max(xs)) / 2, origin[1] - (min(ys) + max(ys)) / 2
     return {name: (x + dx, y + dy) for name, (x, y) in positions.items()}

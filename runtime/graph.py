@@ -195,12 +195,34 @@ class Graph:
             error = CycleError if "cycle" in problem else PortError
             raise error(problem, dst)
         spec = self.nodes[dst].spec
-        inputs = self._inputs[dst]
         if port is None:
-            port = len(inputs) if spec.variadic else 0
+            port = len(self._inputs[dst]) if spec.variadic else 0
+        return self._insert(Edge(src, dst, port))
+
+    def reconnect(self, edge: Edge) -> Edge:
+        """Put a removed wire back at its old port, later inputs moving up by one (for undo).
+
+        `connect` refuses a taken port of a fixed-input block (wiring there by hand would silently
+        push the other input to the next port), but a removal moved the later inputs down, so
+        undoing it must insert there: e.g. a crop's image wire, removed and put back before its
+        reference wire."""
+        src, dst, port = edge.src, edge.dst, edge.port
+        if src not in self.nodes or dst not in self.nodes:
+            raise PortError(f"cannot restore {edge}: both ends must be nodes of this graph", dst)
+        spec, taken = self.nodes[dst].spec, len(self._inputs[dst])
+        full = spec.max_inputs is not None and taken >= spec.max_inputs
+        if port < 0 or port > taken or full:
+            raise PortError(f"cannot restore {edge}: the node has {taken} inputs now", dst)
+        if nx.has_path(self._nx, dst, src):
+            raise CycleError(f"restoring {edge} would make a cycle", dst)
+        return self._insert(edge)
+
+    def _insert(self, edge: Edge) -> Edge:
+        """Add a checked wire at its port; the inputs from that port on move up by one."""
+        dst, port = edge.dst, edge.port
+        inputs = self._inputs[dst]
         for later in inputs[port:]:
             self._nx.remove_edge(later.src, dst, key=later.port)
-        edge = Edge(src, dst, port)
         shifted = [Edge(e.src, dst, e.port + 1) for e in inputs[port:]]
         self._inputs[dst] = inputs[:port] + [edge] + shifted
         for e in [edge, *shifted]:

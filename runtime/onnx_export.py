@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from runtime.atomic_write import atomic_path
+from runtime.atomic_write import atomic_path, check_target
 from runtime.compile import build_model
 from runtime.errors import ConvStudioError
 from runtime.project import Project
@@ -29,6 +29,7 @@ def export_onnx(
     """Write `project` (optionally with trained weights) to an ONNX file whose batch size is
     dynamic."""
     out = Path(out)
+    check_target(out)  # before the export, which takes seconds
     model = build_model(project).eval()
     if state_dict is not None:
         model.load_state_dict(state_dict)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from runtime.data.settings import DATA_KEYS, default_data
+from runtime.data.settings import BY_INPUT_SIZE, DATA_KEYS, default_data
 from runtime.training.events import EpochMetrics, StepMetrics
 from runtime.training.settings import FIELDS
 
@@ -34,7 +34,7 @@ def _allowed(
         return "a file or folder path"
     if kind == "text":
         return "text"
-    if kind == "fraction or count":
+    if kind == "share":
         return f"a fraction 0 < f < 1, or a whole number 1–{maximum:,.0f}"
     whole = kind == "int"
     low = f"{minimum:,.0f}" if whole else f"{minimum:g}"
@@ -58,8 +58,8 @@ def data_table() -> str:
     """Every key of the `data` section: default, allowed values, meaning."""
     rows = ["| Key | Default | Allowed | Meaning |", "|---|---|---|---|"]
     for k in DATA_KEYS:
-        default = k.default if k.default != "by input size" else None
-        shown = "by input size (below)" if k.default == "by input size" else _value(default)
+        by_size = k.default == BY_INPUT_SIZE
+        shown = f"{BY_INPUT_SIZE} (below)" if by_size else _value(k.default)
         rows.append(
             f"| `{k.name}` | {shown} "
             f"| {_allowed(k.kind, k.choices, k.minimum, k.maximum)} | {k.help} |"

@@ -160,6 +160,24 @@ MENU_ITEMS: tuple[ActionSpec | Submenu, ...] = (
         "canvas",
     ),
     ActionSpec(
+        "flow_down",
+        "Lay Out Top to &Bottom",
+        VIEW,
+        lambda e: e.editing.set_direction("down"),
+        (),
+        False,
+        2,
+    ),
+    ActionSpec(
+        "flow_right",
+        "Lay Out Left to &Right",
+        VIEW,
+        lambda e: e.editing.set_direction("right"),
+        (),
+        False,
+        2,
+    ),
+    ActionSpec(
         "fit", "&Fit to View", VIEW, lambda e: e.view.fit(), ("Ctrl+0",), False, context="canvas"
     ),
     ActionSpec(

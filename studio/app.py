@@ -68,7 +68,7 @@ def run(
     project = as_untitled_if_installed(project) if project else open_for_editing(path)
     window = build_window(paths, project)
     window.show()
-    window.view.fit(readable=True)
+    window.view.fit()
     if report_startup:
         QTimer.singleShot(0, lambda: _report_and_quit(window))
     else:

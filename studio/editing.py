@@ -9,7 +9,12 @@ from PySide6.QtWidgets import QMenu
 
 from blocks import get_spec
 from runtime.expand import expand_node
-from runtime.layout import layered_positions
+from runtime.layout import (
+    Direction,
+    LayoutDirectionError,
+    project_positions,
+    set_project_direction,
+)
 from runtime.placement import free_offset, make_room
 from runtime.project import Project
 from studio.actions import context_actions
@@ -24,16 +29,31 @@ class Editing:
     def __init__(self, ctx: EditorContext) -> None:
         self.ctx = ctx
         self.doc = ctx.doc
+        self.custom_dialog = None
+        """A prepared custom module dialog the next palette request uses (tests fill it in)."""
 
-    def add_block(self, block: str, pos: QPointF | None = None) -> str | None:
+    def add_from_palette(self, block: str, pos: QPointF | None = None) -> str | None:
+        """A palette entry chosen (double-click or drop): most add their block at once; the
+        custom module first asks for its code, class and arguments."""
+        if block != "custom_module":
+            return self.add_block(block, pos)
+        from studio.custom_module_dialog import CustomModuleDialog
+
+        dialog = self.custom_dialog or CustomModuleDialog(self.ctx.parent)
+        self.custom_dialog = None
+        if dialog.exec() != CustomModuleDialog.Accepted:
+            return None
+        return self.add_block(block, pos, dialog.request().params())
+
+    def add_block(
+        self, block: str, pos: QPointF | None = None, params: dict | None = None
+    ) -> str | None:
         """Add a block at a scene position (default: the canvas centre); returns the new node id."""
         pos = pos if pos is not None else self.ctx.canvas_centre()
-        if (
-            self.doc.add_nodes(
-                [{"block": block, "pos": (pos.x(), pos.y())}], (), f"Add {get_spec(block).title}"
-            )
-            is not None
-        ):
+        record = {"block": block, "pos": (pos.x(), pos.y())}
+        if params:
+            record["params"] = params
+        if self.doc.add_nodes([record], (), f"Add {get_spec(block).title}") is not None:
             return None
         self.ctx.select_nodes(self.doc.last_added)
         return self.doc.last_added[0]
@@ -90,11 +110,21 @@ class Editing:
         self.ctx.select_nodes(list(self.doc.project.graph.nodes))
 
     def auto_layout(self) -> None:
-        """Arrange the graph in layers, top to bottom (one undo step)."""
-        graph = self.doc.project.graph
-        positions = layered_positions(graph)
+        """Arrange the graph in layers, in the project's direction (one undo step)."""
+        try:
+            positions = project_positions(self.doc.project)
+        except LayoutDirectionError as exc:
+            self.ctx.status(f"{exc}: laid out top to bottom instead")
+            set_project_direction(self.doc.project, "down")
+            positions = project_positions(self.doc.project)
         self.doc.move_nodes(positions, "Auto-layout")
         self.ctx.view.fit()
+
+    def set_direction(self, direction: Direction) -> None:
+        """Make `direction` the project's flow (saved with it) and lay the graph out again."""
+        set_project_direction(self.doc.project, direction)
+        self.ctx.scene.set_flow(direction)
+        self.auto_layout()
 
     def expand(self, node_id: str) -> None:
         """Replace a composite block with the primitive blocks it is made of (runtime.expand)."""

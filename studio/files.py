@@ -271,7 +271,7 @@ class Files:
 
     def _export(self, kind: str, path: Path) -> None:
         if kind == "python":
-            from runtime.export_python import export_python
+            from runtime.python_export import export_python
 
             export_python(self.doc.project, path)
         elif kind == "onnx":

@@ -8,6 +8,7 @@ arrows stay inside the bounds. Block parameters that are floats are free text, p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
@@ -41,17 +42,55 @@ class IntField(QSpinBox):
         return flags
 
 
+class ShareField(QDoubleSpinBox):
+    """A share: a fraction below 1 (shown with the box's decimals, trailing zeros dropped) or a
+    whole count (shown as an integer, e.g. 1000, not 1000.00)."""
+
+    def textFromValue(self, value: float) -> str:
+        """'1000' for a count, '0.2' for a fraction."""
+        if value >= 1:
+            return str(int(round(value)))
+        return f"{value:.{self.decimals()}f}".rstrip("0").rstrip(".")
+
+    def stepBy(self, steps: int) -> None:
+        """Fractions step by the single step, counts by 100."""
+        value = self.value()
+        self.setValue(value + steps * (100 if value >= 1 else self.singleStep()))
+
+
+@dataclass(frozen=True)
+class SpinLook:
+    """How a spin box shows a number field: its step, decimals, and a text for its lowest value."""
+
+    step: float | None = None
+    decimals: int | None = None
+    special: str = ""
+    """Shown instead of the lowest value (e.g. 'auto' for a 0 that means 'choose for me')."""
+
+
 class FieldEditor:
     """One field's widget; `on_edit(value)` is called with every value the user enters."""
 
-    def __init__(self, spec: ParamSpec, on_edit: Callable[[Any], None], spin: bool = False) -> None:
+    def __init__(
+        self,
+        spec: ParamSpec,
+        on_edit: Callable[[Any], None],
+        spin: bool = False,
+        look: SpinLook = SpinLook(),
+    ) -> None:
         self.spec = spec
         self.on_edit = on_edit
+        self.look = look
         self.widget = self._build(spin)
         self.widget.setToolTip(spec.help)
+        if look.special and isinstance(self.widget, (QSpinBox, QDoubleSpinBox)):
+            if isinstance(self.widget, IntField):
+                # Qt shows the special text at the box's minimum: the spec's lowest value here
+                self.widget.setMinimum(self.widget.low)
+            self.widget.setSpecialValueText(look.special)
 
     def _build(self, spin: bool) -> QWidget:
-        spec = self.spec
+        spec, look = self.spec, self.look
         if spec.kind == "bool":
             box = QCheckBox()
             box.toggled.connect(lambda _: self._edited())
@@ -70,12 +109,19 @@ class FieldEditor:
             )  # block parameters: one edit per finished number, not per digit
             box.valueChanged.connect(lambda _: self._edited())
             return box
-        if spec.kind == "float" and spin:
+        if spec.kind in ("float", "share") and spin:
+            box = ShareField() if spec.kind == "share" else QDoubleSpinBox()
             maximum = spec.maximum if spec.maximum is not None else 1e9
-            box = QDoubleSpinBox()
-            box.setRange(spec.minimum if spec.minimum is not None else -1e9, maximum)
-            box.setDecimals(7 if maximum <= 10 else 3)
-            box.setSingleStep(spec.default / 10 if spec.default else 0.01)
+            box.setDecimals(
+                look.decimals if look.decimals is not None else 7 if maximum <= 10 else 3
+            )
+            minimum = spec.minimum if spec.minimum is not None else -1e9
+            if spec.kind == "share":  # a share above 0: the smallest fraction the box can show
+                minimum = max(minimum, 10.0 ** -box.decimals())
+            box.setRange(minimum, maximum)
+            numeric = isinstance(spec.default, (int, float)) and not isinstance(spec.default, bool)
+            step = spec.default / 10 if numeric and spec.default else 0.01
+            box.setSingleStep(look.step if look.step is not None else step)
             box.valueChanged.connect(lambda _: self._edited())
             return box
         line = QLineEdit()
@@ -94,7 +140,10 @@ class FieldEditor:
             return w.isChecked()
         if isinstance(w, QComboBox):
             return w.currentText()
-        if isinstance(w, (QSpinBox, QDoubleSpinBox)):
+        if isinstance(w, QDoubleSpinBox):
+            value = round(w.value(), w.decimals())  # the number shown, without binary noise
+            return int(value) if self.spec.kind == "share" and value >= 1 else value
+        if isinstance(w, QSpinBox):
             return w.value()
         return parse_text(self.spec, w.text())
 
@@ -122,6 +171,8 @@ def value_text(value: Any) -> str:
 
 def parse_text(spec: ParamSpec, text: str) -> Any:
     """Typed text → value; text that is not a number stays a string, which the spec will refuse."""
+    if spec.kind == "path":
+        return text  # a path is taken as typed: its spaces may be part of a name
     text = text.strip()
     if spec.kind == "text":
         return text

@@ -8,14 +8,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QPointF, Qt, Signal
+from PySide6.QtCore import QByteArray, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QWidget,
+)
 
 from runtime.project import Project
 from runtime.project_events import ProjectRenamed
 from studio.actions import build_actions, build_menus, keys_of_text_fields
 from studio.analysis_table import AnalysisPanel
+from studio.canvas.minimap import Minimap
 from studio.canvas.scene import GraphScene
 from studio.canvas.view import GraphView
 from studio.context import EditorContext
@@ -76,14 +84,44 @@ class MainWindow(QMainWindow):
         self.add_panel("Inspector", self.inspector, Qt.RightDockWidgetArea, "inspector")
         self.add_panel("Analysis", self.analysis_panel, Qt.BottomDockWidgetArea, "analysis")
         self.add_panel("Problems", self.problems, Qt.BottomDockWidgetArea, "problems")
+        self.minimap = Minimap(self.view)
+        self.add_panel("Overview", self.minimap, Qt.RightDockWidgetArea, "overview", tab=False)
         self._connect()
         self.setAcceptDrops(True)
-        self.resize(1500, 950)
-        self.resizeDocks(
-            [self.docks["palette"], self.docks["inspector"]], [265, 330], Qt.Horizontal
-        )
-        self.resizeDocks([self.docks["analysis"]], [250], Qt.Vertical)
+        self._size_to_screen()
         self.update_title()
+
+    def showEvent(self, event) -> None:
+        """On the first show: give the docks their share (they settle only once shown), then
+        fit the graph to the canvas."""
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            QTimer.singleShot(0, self._first_show)
+
+    def _first_show(self) -> None:
+        if not getattr(self, "_state_restored", False):
+            self._size_docks()
+        self.view.fit()
+
+    def _size_to_screen(self) -> None:
+        """About 90 % of the screen, centred; the canvas gets most of it, the bottom docks 30 %."""
+        screen = self.screen().availableGeometry()
+        width, height = round(screen.width() * 0.9), round(screen.height() * 0.9)
+        self.resize(width, height)
+        self.move(screen.center() - self.rect().center())
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        """Side docks narrow, the overview small, the bottom docks 30 % of the height."""
+        width, height = self.width(), self.height()
+        self.resizeDocks(
+            [self.docks["palette"], self.docks["inspector"]],
+            [max(220, width // 7), max(280, width // 6)],
+            Qt.Horizontal,
+        )
+        self.resizeDocks([self.docks["overview"]], [max(150, height // 5)], Qt.Vertical)
+        self.resizeDocks([self.docks["analysis"]], [round(height * 0.3)], Qt.Vertical)
 
     def _connect(self) -> None:
         problems_dock = self.docks["problems"]
@@ -93,8 +131,10 @@ class MainWindow(QMainWindow):
         self.scene.selectionChanged.connect(self._scene_selection)
         self.analysis_panel.node_activated.connect(self._rows_chosen)
         self.problems.node_chosen.connect(lambda nid: self.select_nodes([nid], centre=True))
-        self.palette.add_requested.connect(lambda block: self.editing.add_block(block))
-        self.view.block_dropped.connect(lambda block, pos: self.editing.add_block(block, pos))
+        self.palette.add_requested.connect(lambda block: self.editing.add_from_palette(block))
+        self.view.block_dropped.connect(
+            lambda block, pos: self.editing.add_from_palette(block, pos)
+        )
         self.view.files_dropped.connect(self.files.open_dropped)
         self.view.status.connect(self.show_status)
         self.view.context_menu_requested.connect(
@@ -121,7 +161,7 @@ class MainWindow(QMainWindow):
         remembered."""
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name)
-        dock.setWidget(widget)
+        dock.setWidget(_scrolling_if_tall(widget) if area == Qt.BottomDockWidgetArea else widget)
         dock.installEventFilter(self.typing_guard)  # a floating dock is a window of its own
         same_area = [d for d in self.docks.values() if self.dockWidgetArea(d) == area]
         self.addDockWidget(area, dock)
@@ -192,7 +232,7 @@ class MainWindow(QMainWindow):
 
     def _replaced(self) -> None:
         self.update_title()
-        self.view.fit(readable=True)
+        QTimer.singleShot(0, self.view.fit)
         self.project_replaced.emit()
 
     def remember_default_layout(self) -> None:
@@ -212,7 +252,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            self.restoreState(state, STATE_VERSION)
+            self._state_restored = self.restoreState(state, STATE_VERSION)
 
     def save_layout(self) -> None:
         """Remember dock layout and geometry."""
@@ -262,3 +302,18 @@ class MainWindow(QMainWindow):
     def recent_files(self) -> list[Path]:
         """Recently opened or saved files, newest first."""
         return self.files.recent_files()
+
+
+TALL_PANEL = 240
+"""A bottom panel needing more height than this scrolls, so the canvas keeps its share."""
+
+
+def _scrolling_if_tall(widget: QWidget) -> QWidget:
+    """`widget` itself, or inside a scroll area when its minimum height would squeeze the canvas."""
+    if widget.minimumSizeHint().height() <= TALL_PANEL:
+        return widget
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setWidget(widget)
+    return area

@@ -74,7 +74,8 @@ class Palette(QWidget):
             group.setFlags(Qt.ItemIsEnabled)
             groups[category] = group
         for spec in all_specs():
-            entry = QTreeWidgetItem([spec.title])
+            asks = spec.id == "custom_module"  # asks for its code first: "…"
+            entry = QTreeWidgetItem([f"{spec.title}…" if asks else spec.title])
             entry.setData(0, BLOCK_ROLE, spec.id)
             entry.setToolTip(0, _wrap(spec.explanation))
             entry.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)

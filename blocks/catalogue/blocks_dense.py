@@ -68,6 +68,7 @@ def _transition_expand(p, shapes) -> SubGraph:
 @block(
     id="transition",
     title="Transition Layer",
+    short_title="Transition",
     category=CAT,
     params=(out_channels(128),),
     summary=lambda p: f"→{p['out_channels']} /2",

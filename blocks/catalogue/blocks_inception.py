@@ -48,6 +48,7 @@ def _channels(text: str, help: str, default: int):
 @block(
     id="inception",
     title="Inception Module",
+    short_title="Inception",
     category=CAT,
     params=(
         _channels("ch1x1", "Filters of the 1×1 branch.", 64),

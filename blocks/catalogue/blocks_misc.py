@@ -92,6 +92,7 @@ def _fire_expand(p, shapes) -> SubGraph:
 @block(
     id="fire",
     title="Fire Module (SqueezeNet)",
+    short_title="Fire Module",
     category=CAT,
     params=(
         int_param("squeeze", 16, "Channels of the 1×1 squeeze conv.", 1, 16384),

@@ -41,6 +41,7 @@ def _inverted_expand(p, shapes) -> SubGraph:
 @block(
     id="inverted_residual",
     title="Inverted Residual (MobileNetV2)",
+    short_title="Inv. Residual",
     category=CAT,
     params=(
         out_channels(24),
@@ -115,6 +116,7 @@ def _mbconv_rf(p):
 @block(
     id="mbconv",
     title="MBConv (EfficientNet)",
+    short_title="MBConv",
     category=CAT,
     params=(
         out_channels(16),
@@ -208,6 +210,7 @@ def _shuffle_check(p, shapes) -> str | None:
 @block(
     id="shufflenet_unit",
     title="ShuffleNetV2 Unit",
+    short_title="Shuffle Unit",
     category=CAT,
     params=(out_channels(116), stride(1)),
     summary=lambda p: f"{p['out_channels']} ⇄{_stride_text(p)}",

@@ -87,6 +87,7 @@ def _basic_expand(p, shapes) -> SubGraph:
 @block(
     id="residual_basic",
     title="Residual Basic Block",
+    short_title="Basic Block",
     category=CAT,
     params=(out_channels(64), stride(1), SD, SE),
     summary=lambda p: f"{p['out_channels']}{_suffix(p)}",
@@ -196,6 +197,7 @@ def _bottleneck_rf(p):
 @block(
     id="bottleneck",
     title="Residual Bottleneck",
+    short_title="Bottleneck",
     category=CAT,
     params=_bottleneck_params(1, 64),
     summary=_bottleneck_summary,
@@ -251,6 +253,7 @@ def _preact_expand(p, shapes, wide: bool) -> SubGraph:
 @block(
     id="preact_residual",
     title="Pre-activation Residual Block",
+    short_title="Pre-act Residual",
     category=CAT,
     params=(out_channels(64), stride(1), SD),
     summary=lambda p: f"{p['out_channels']} pre{_suffix(p)}",
@@ -271,6 +274,7 @@ def preact_residual(p, shapes):
 @block(
     id="wide_residual",
     title="Wide Residual Block",
+    short_title="Wide Residual",
     category=CAT,
     params=(
         out_channels(160),
@@ -309,6 +313,7 @@ def _se_expand(p, shapes) -> SubGraph:
 @block(
     id="squeeze_excitation",
     title="Squeeze-Excitation",
+    short_title="SE Block",
     category=CAT,
     params=(int_param("reduction", 16, "Hidden channels = C / reduction.", 1, 4096),),
     summary=lambda p: f"SE /{p['reduction']}",

@@ -96,6 +96,7 @@ def conv2d(p, shapes):
 @block(
     id="pointwise_conv",
     title="1×1 Pointwise Conv",
+    short_title="Conv 1×1",
     category=CAT,
     params=(out_channels(), stride(), GROUPS, bias()),
     summary=lambda p: f"{p['out_channels']} @ 1×1",
@@ -112,6 +113,7 @@ def pointwise_conv(p, shapes):
 @block(
     id="dilated_conv",
     title="Dilated (Atrous) Conv",
+    short_title="Dilated Conv",
     category=CAT,
     params=(out_channels(), kernel(), padding(), dilation(2), bias()),
     summary=_conv_summary,
@@ -150,6 +152,7 @@ def grouped_conv(p, shapes):
 @block(
     id="group_conv_shuffle",
     title="Pointwise Group Conv + Shuffle",
+    short_title="GConv+Shuffle",
     category=CAT,
     params=(
         out_channels(),
@@ -176,6 +179,7 @@ def _sep_check(p, shapes):
 @block(
     id="depthwise_separable_conv",
     title="Depthwise Separable Conv",
+    short_title="DW-Sep Conv",
     category=CAT,
     params=(out_channels(), kernel(), stride(), padding(), bias(False)),
     summary=_conv_summary,
@@ -208,6 +212,7 @@ def _tconv_check(p, shapes):
 @block(
     id="transposed_conv",
     title="Transposed Conv",
+    short_title="ConvTranspose",
     category=CAT,
     params=(
         out_channels(),
@@ -240,6 +245,7 @@ def transposed_conv(p, shapes):
 @block(
     id="asymmetric_conv",
     title="Asymmetric Conv (1×n, n×1)",
+    short_title="Conv 1×n, n×1",
     category=CAT,
     params=(
         out_channels(),

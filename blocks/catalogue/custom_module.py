@@ -70,6 +70,7 @@ def _check(p, shapes) -> str | None:
 @block(
     id="custom_module",
     title="Custom Module",
+    short_title="Custom",
     category=CAT,
     params=_PARAMS,
     summary=_summary,

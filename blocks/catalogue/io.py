@@ -23,6 +23,7 @@ def input_block(p, shapes):
 @block(
     id="output",
     title="Output (Classifier Head)",
+    short_title="Output Head",
     category=CAT,
     params=(
         int_param(

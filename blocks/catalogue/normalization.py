@@ -126,6 +126,7 @@ def group_norm(p, shapes):
 @block(
     id="switchable_norm",
     title="Switchable Norm",
+    short_title="Switch. Norm",
     category=CAT,
     params=(EPS, MOMENTUM),
     summary=lambda p: "SN",
@@ -140,6 +141,7 @@ def switchable_norm(p, shapes):
 @block(
     id="local_response_norm",
     title="Local Response Norm",
+    short_title="LRN",
     category=CAT,
     params=(
         int_param("size", 5, "Number of neighbouring channels n.", 1, 64),
@@ -168,6 +170,7 @@ def _wn_check(p, shapes):
 @block(
     id="weight_norm_conv",
     title="Weight-Normalized Conv",
+    short_title="WN Conv",
     category=CAT,
     params=(out_channels(), kernel(), stride(), padding(), bias()),
     summary=lambda p: f"{p['out_channels']} @ {p['kernel_size']}×{p['kernel_size']} WN",
@@ -205,6 +208,7 @@ def _flat(shapes) -> str | None:
 @block(
     id="weight_norm_linear",
     title="Weight-Normalized Linear",
+    short_title="WN Linear",
     category=CAT,
     params=(int_param("out_features", 128, "Number of outputs.", 1, 1 << 20), bias()),
     summary=lambda p: f"→ {p['out_features']} WN",
@@ -231,6 +235,7 @@ def _ibn_check(p, shapes):
 @block(
     id="ibn",
     title="IBN (Instance-Batch Norm)",
+    short_title="IBN Norm",
     category=CAT,
     params=(float_param("ratio", 0.5, "Share of channels normalized by InstanceNorm.", 0.0, 1.0),),
     summary=lambda p: f"IBN {p['ratio']:g}",

@@ -88,6 +88,7 @@ def avg_pool(p, shapes):
 @block(
     id="overlapping_pool",
     title="Overlapping Max Pool (3/2)",
+    short_title="Overlap Pool",
     category=CAT,
     params=_pool_params(3, 2),
     summary=_pool_summary("max"),
@@ -104,6 +105,7 @@ def overlapping_pool(p, shapes):
 @block(
     id="global_avg_pool",
     title="Global Average Pool",
+    short_title="Global Avg Pool",
     category=CAT,
     summary=lambda p: "GAP",
     receptive=lambda p: GLOBAL_RF,
@@ -125,6 +127,7 @@ def _adaptive_params():
 @block(
     id="adaptive_avg_pool",
     title="Adaptive Average Pool",
+    short_title="Adapt. Avg Pool",
     category=CAT,
     params=_adaptive_params(),
     summary=lambda p: f"avg → {p['output_height']}×{p['output_width']}",
@@ -140,6 +143,7 @@ def adaptive_avg_pool(p, shapes):
 @block(
     id="adaptive_max_pool",
     title="Adaptive Max Pool",
+    short_title="Adapt. Max Pool",
     category=CAT,
     params=_adaptive_params(),
     summary=lambda p: f"max → {p['output_height']}×{p['output_width']}",
@@ -155,6 +159,7 @@ def adaptive_max_pool(p, shapes):
 @block(
     id="mixed_pool",
     title="Mixed Max-Average Pool",
+    short_title="Max-Avg Pool",
     category=CAT,
     params=(
         int_param("kernel_size", 2, "Side of the pooling window.", 1, 63),

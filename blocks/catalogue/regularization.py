@@ -22,6 +22,7 @@ def dropout(p, shapes):
 @block(
     id="spatial_dropout",
     title="Spatial Dropout",
+    short_title="Dropout2d",
     category=CAT,
     params=(P,),
     summary=lambda p: f"p={p['p']:g} 2d",
@@ -57,6 +58,7 @@ def _linear_check(p, shapes):
 @block(
     id="linear",
     title="Linear (Fully Connected)",
+    short_title="Linear",
     category=CAT,
     params=(
         int_param("out_features", 128, "Number of outputs.", 1, 1 << 20),

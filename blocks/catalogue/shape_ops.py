@@ -34,6 +34,7 @@ def _shuffle_check(p, shapes) -> str | None:
 @block(
     id="channel_shuffle",
     title="Channel Shuffle",
+    short_title="Ch. Shuffle",
     category=CAT,
     params=(int_param("groups", 2, "Number of groups whose channels are interleaved.", 1, 4096),),
     summary=lambda p: f"shuffle g{p['groups']}",
@@ -83,6 +84,7 @@ def channel_split(p, shapes):
 @block(
     id="drop_path",
     title="Stochastic Depth (Drop Path)",
+    short_title="Drop Path",
     category=CAT,
     params=(
         float_param(
@@ -99,7 +101,13 @@ def drop_path(p, shapes):
     return Ctor(StochasticDepth, (p["p"], "row"))
 
 
-@block(id="one_minus", title="Complement (1 − x)", category=CAT, summary=lambda p: "1 − x")
+@block(
+    id="one_minus",
+    title="Complement (1 − x)",
+    short_title="1 − x",
+    category=CAT,
+    summary=lambda p: "1 − x",
+)
 def one_minus(p, shapes):
     """Computes 1 − x. Turns a sigmoid gate T into its complement 1 − T, the 'carry' gate of a
     highway layer y = T·H(x) + (1 − T)·x."""

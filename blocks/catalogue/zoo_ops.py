@@ -31,6 +31,7 @@ def _crop_check(p, shapes) -> str | None:
 @block(
     id="crop",
     title="Crop to Reference",
+    short_title="Crop",
     category=CAT,
     min_inputs=2,
     max_inputs=2,
@@ -48,6 +49,7 @@ def crop(p, shapes):
 @block(
     id="scale",
     title="Scale by Constant",
+    short_title="Scale",
     category=CAT,
     params=(float_param("factor", 1.0, "The constant every value is multiplied by."),),
     summary=lambda p: f"×{p['factor']:.4g}",
@@ -76,6 +78,7 @@ def zero_pad(p, shapes):
 @block(
     id="bilinear_upsample",
     title="Bilinear Upsample (fixed)",
+    short_title="Bilinear Up",
     category=CAT,
     params=(
         int_param("factor", 2, "Upsampling factor (the stride of the up-convolution).", 1, 256),
@@ -104,6 +107,7 @@ def _shortcut_check(p, shapes) -> str | None:
 @block(
     id="zero_pad_shortcut",
     title="Zero-Pad Shortcut (option A)",
+    short_title="Pad Shortcut",
     category=CAT,
     params=(
         int_param(

@@ -28,7 +28,7 @@ def main(template: str, selected: str, centre: str, out: str) -> None:
     window.resize(1920, 1080)
     window.move(0, 0)
     window.show()
-    window.view.fit(readable=True)
+    window.view.fit()
     graph = window.doc.project.graph
 
     def arrange() -> None:

@@ -44,7 +44,7 @@ def _window(project_file: str):
     window.resize(1920, 1080)
     window.move(0, 0)
     window.show()
-    window.view.fit(readable=True)
+    window.view.fit()
     return app, window
 
 

@@ -26,7 +26,7 @@ def main(node: str, seconds: str, out: str) -> None:
     window.resize(1920, 1080)
     window.move(0, 0)
     window.show()
-    window.view.fit(readable=True)
+    window.view.fit()
     ui = window.training_ui
 
     def start() -> None:

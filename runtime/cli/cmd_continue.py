@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from runtime.cli.trust import add_trust_flag, require_trust
 from runtime.project import load_project
 from runtime.runs.continue_from import continue_from_run
 from runtime.runs.recorder import runs_root
@@ -28,12 +29,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--checkpoint", choices=("best", "last"), default="best", help="which weights of the run"
     )
+    add_trust_flag(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Copy, save, report."""
     project = load_project(args.file)
+    require_trust(project, args, str(args.file))
     folder = Path(args.run)
     if not folder.is_dir():
         folder = RunStore(runs_root(project)).get(args.run).folder

@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from runtime.cli.trust import add_trust_flag, require_trust
 from runtime.errors import ConvStudioError
-from runtime.export_python import export_python
+from runtime.python_export import export_python
 from runtime.project import load_project
 
 
@@ -26,15 +27,21 @@ def register(subs: argparse._SubParsersAction) -> None:
         "normalises raw pixels as training did and offers predict().",
     )
     p.add_argument("file")
-    p.add_argument("-o", "--out", required=True, help="output file (.py or .onnx)")
     p.add_argument(
-        "--format", choices=("python", "onnx"), help="default: from the output file's extension"
+        "-o", "--out", required=True, help="output file (.py or .onnx), or a folder (train-script)"
+    )
+    p.add_argument(
+        "--format",
+        choices=("python", "onnx", "train-script"),
+        help="default: from the output file's extension; train-script writes model.py, "
+        "train.py (runs alone or under torchrun), the initial weights, the data and a README",
     )
     p.add_argument(
         "--checkpoint",
         type=Path,
         help="a training checkpoint (.json, or a run folder: its best.json) whose weights to ship",
     )
+    add_trust_flag(p)
     p.set_defaults(handler=run)
 
 
@@ -50,6 +57,20 @@ def run(args: argparse.Namespace) -> int:
     """Write the export and say where it went."""
     project = load_project(args.file)
     fmt = args.format or ("onnx" if args.out.lower().endswith(".onnx") else "python")
+    if fmt == "train-script":
+        if args.checkpoint is not None:
+            raise ExportUsageError(
+                "--checkpoint does not go with train-script: the script trains from the "
+                "project's initial weights"
+            )
+        from runtime.codegen.train_script import export_train_script
+
+        written = export_train_script(project, args.out)
+        names = ", ".join(p.name for p in written.files)
+        print(f"wrote {names} into {written.folder}", file=sys.stderr)
+        return 0
+    if fmt == "onnx" or args.checkpoint is not None:  # both build the network
+        require_trust(project, args, str(args.file))
     if fmt == "onnx":
         if args.checkpoint is not None:
             raise ExportUsageError(

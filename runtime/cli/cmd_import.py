@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from runtime.cli.trust import add_trust_flag, require_source_trust
 from runtime.errors import ConvStudioError
 
 HELP = """Import a model as a ConvStudio project (with its weights, saved next to it).
 SOURCE is path/to/file.py:Name or package.module:Name (an nn.Module class or a function returning
 one), or a .onnx file. Importing PyTorch code RUNS THAT CODE (its module and the model's
-constructor): import only models whose code you trust. ONNX files are only read."""
+constructor): import only models whose code you trust; it is refused without --trust-code. ONNX
+files are only read."""
 
 
 def register(subs: argparse._SubParsersAction) -> None:
@@ -28,6 +30,7 @@ def register(subs: argparse._SubParsersAction) -> None:
         default=None,
         help="constructor arguments as JSON: a list, an object, or [list, object]",
     )
+    add_trust_flag(p, "SOURCE and the imported model's custom modules")
     p.set_defaults(handler=run)
 
 
@@ -51,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         result = import_onnx(args.source, shape)
     else:
         from runtime.importing.pytorch import import_pytorch
+
+        require_source_trust(args.source, args)
 
         result = import_pytorch(args.source, shape or (3, 224, 224), args.args)
     from runtime.analysis import analyze

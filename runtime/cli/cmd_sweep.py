@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from runtime.cli.trust import add_trust_flag, require_trust
 from runtime.project import load_project
 from runtime.runs.recorder import runs_root
 from runtime.runs.space import apply_values, read_space
@@ -47,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--apply-best", action="store_true", help="write the best values into the project file"
     )
+    add_trust_flag(p)
     p.set_defaults(handler=run)
 
 
@@ -59,6 +61,7 @@ def _values(values: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run the sweep, one line per trial, then the best values."""
     project = load_project(args.file)
+    require_trust(project, args, str(args.file))
     dims = read_space(args.space, project)
     values_of: dict[int, dict[str, Any]] = {}
 

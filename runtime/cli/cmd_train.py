@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -16,14 +17,26 @@ from pathlib import Path
 from typing import Any
 
 from runtime.atomic_write import write_atomic
+from runtime.cli.crash_report import write_crash_report
+from runtime.cli.distributed_launch import (
+    DistributedRunError,
+    Launch,
+    add_arguments,
+    check_launch,
+    launch,
+    quiet_output,
+    record_failure,
+    worker_rank,
+)
 from runtime.cli.progress import ScanProgress
+from runtime.cli.trust import add_trust_flag, require_trust
 from runtime.cli.train_progress import Progress
 from runtime.codegen.trained import export_trained
 from runtime.data.settings import parse_data
 from runtime.data.spec import apply_spec
 from runtime.data.splits import open_splits
 from runtime.errors import ConvStudioError, ProjectFileError
-from runtime.export_python import python_source
+from runtime.python_export import python_source
 from runtime.project import Project, load_project
 from runtime.runs.errors import RunError
 from runtime.runs.recorder import RunRecorder, record_run, runs_root
@@ -38,7 +51,11 @@ from runtime.training import (
     read_checkpoint,
     train,
 )
+from runtime.training.distributed import World
+from runtime.training.event_link import EventSender
 from runtime.training.history import append, open_history
+from runtime.training.machine import gpu_count, processes_for
+from runtime.training.settings import parse_training
 from runtime.training.out_folder import OutputFolderError, locked_folder
 
 
@@ -89,6 +106,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train on this data instead of the project's: a folder, a CSV/TSV file, "
         ".tar shards, hf:NAME or a saved data set",
     )
+    add_arguments(p)
+    add_trust_flag(p)
     p.set_defaults(handler=run)
 
 
@@ -173,16 +192,123 @@ def _check_exportable(project: Project, path: Path) -> None:
         ) from None
 
 
+def _start_recording(project: Project, args: argparse.Namespace, out: Path) -> RunRecorder:
+    """A new run record in `<stem>.runs` beside the project, with TensorBoard files if asked."""
+    recorder = RunRecorder.start(
+        project,
+        runs_root(project),
+        "cli",
+        out_dir=out,
+        overrides={"epochs": args.epochs, "device": args.device},
+    )
+    if args.tensorboard:
+        recorder.log_tensorboard()
+    return recorder
+
+
 def run(args: argparse.Namespace) -> int:
     """Train and report; exit 1 with one line when training fails, 130/143 after SIGINT/SIGTERM
-    (once the checkpoint at the point of interruption is written)."""
+    (once the checkpoint at the point of interruption is written).
+
+    With --nproc-per-node, start that many processes under torchrun; a process torchrun started
+    trains its share and rank 0 writes everything."""
+    planned = check_launch(args)
+    rank = worker_rank()
+    if planned is None and rank is None and args.device != "cpu":
+        count = processes_for(load_project(args.file).training)
+        if count > 1:  # the project asks for every GPU of this machine
+            planned = Launch(count)
+    if rank is not None:
+        return _as_worker(args, rank)
+    if planned is not None:
+        return _launch(args, planned)
+    return _train(args, None)
+
+
+def _project(args: argparse.Namespace) -> Project:
+    """The project, checked for export, with --data applied."""
     project = load_project(args.file)
+    require_trust(project, args, str(args.file))
     _check_exportable(project, args.file)
     if args.data:
         spec = Path(args.data)
         project.data = apply_spec(project.data, str(spec.resolve()) if spec.exists() else args.data)
-    _index_data(project)
-    out = args.out or args.file.with_name(f"{args.file.stem}-training")
+    return project
+
+
+def _out(args: argparse.Namespace) -> Path:
+    """The output folder: --out, or <project>-training beside the file."""
+    return args.out or args.file.with_name(f"{args.file.stem}-training")
+
+
+def _launch(args: argparse.Namespace, planned: Launch) -> int:
+    """Check what can be checked here (one line, before any process starts), then run torchrun."""
+    project = _project(args)
+    settings = parse_training(project.training, epochs=args.epochs, device=args.device)
+    gpus = gpu_count()
+    if settings.device != "cpu" and gpus and planned.nproc_per_node > gpus:
+        raise DistributedRunError(
+            f"--nproc-per-node {planned.nproc_per_node} asks for more processes than this "
+            f"machine's {gpus} GPU{'' if gpus == 1 else 's'}: one process per GPU, or --device cpu"
+        )
+    _index_data(project)  # scanned once here; the processes read the cached index
+    out = _out(args).resolve()
+    if planned.node_rank == 0:
+        _continued_step(args, out)
+    worker = ["train", str(args.file.resolve()), "--out", str(out)]
+    worker += ["--collective-timeout", str(args.collective_timeout)]
+    for flag, value in (("--epochs", args.epochs), ("--device", args.device)):
+        if value is not None:
+            worker += [flag, str(value)]
+    if args.resume is not None:
+        worker += ["--resume", str(args.resume.resolve())]
+    if args.data:
+        worker += ["--data", str(args.data)]
+    for flag, on in (
+        ("--overwrite", args.overwrite),
+        ("--tensorboard", args.tensorboard),
+        ("--no-record", args.no_record),
+    ):
+        if on:
+            worker.append(flag)
+    return launch(planned, worker)
+
+
+def _as_worker(args: argparse.Namespace, rank: int) -> int:
+    """One process of a torchrun job: train; a failure becomes one line for the launcher."""
+    import torch.distributed as dist
+
+    world = World.from_environment(args.collective_timeout)
+    if not world.main:
+        quiet_output()
+    try:
+        return _train(args, world)
+    except KeyboardInterrupt:
+        record_failure(rank, "interrupted")
+        return 130
+    except ConvStudioError as exc:
+        message = str(exc)
+    except dist.DistError as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        message = f"lost contact with the other processes ({first})"
+    except Exception as exc:  # noqa: BLE001 - reported as one line naming the rank
+        report = write_crash_report("train", exc)
+        message = f"internal error: {type(exc).__name__}: {exc}" + (
+            f"; the full traceback is in {report}" if report else ""
+        )
+    if record_failure(rank, message):
+        return 1
+    raise DistributedRunError(f"rank {rank} failed: {message}")
+
+
+def _train(args: argparse.Namespace, world: World | None) -> int:
+    """Train in this process (alone, or as one process of `world`)."""
+    project = _project(args)
+    if world is None:
+        _index_data(project)
+    out = _out(args)
+    if world is not None and not world.main:
+        return _follow(args, project, world)
     control = Control()
     progress = Progress(sys.stderr, live=sys.stderr.isatty())
     t0 = time.perf_counter()
@@ -192,28 +318,37 @@ def run(args: argparse.Namespace) -> int:
                 None, "--tensorboard writes into the run folder: it cannot go with --no-record"
             )
         require_tensorboard()
+    signals = _stop_on_signals(control) if world is None else contextlib.nullcontext([])
     with (
         locked_folder(out, f"convstudio train {args.file}") as out,
-        _stop_on_signals(control) as caught,
+        signals as caught,
     ):
         continued = _continued_step(args, out)
-        events = train(
-            project, control, out, resume=args.resume, epochs=args.epochs, device=args.device
+        trainer = train(
+            project,
+            control,
+            out,
+            resume=args.resume,
+            world=world,
+            epochs=args.epochs,
+            device=args.device,
         )
+        # train() checks the graph, settings, data and checkpoint before its first event: a run is
+        # recorded only once that event arrived, so a refused run leaves no record behind
+        events: Iterator[Any] = itertools.chain([next(trainer)], trainer)
         if not args.no_record:
-            recorder = RunRecorder.start(
-                project,
-                runs_root(project),
-                "cli",
-                out_dir=out,
-                overrides={"epochs": args.epochs, "device": args.device},
-            )
-            if args.tensorboard:
-                recorder.log_tensorboard()
+            try:
+                recorder = _start_recording(project, args, out)
+            except BaseException:
+                trainer.close()
+                raise
             events = record_run(events, recorder)
         finished, metrics = None, None
+        sender = EventSender.from_environment(control) if world is not None else None
         try:
             for event in events:
+                if sender is not None:
+                    sender.send(event)
                 if isinstance(event, Started):
                     metrics = open_history(out, continued)
                     progress.started(event, project.name)
@@ -235,7 +370,21 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if metrics is not None:
                 metrics.close()
+            if sender is not None:
+                sender.close()
         return _summary(project, finished, out, time.perf_counter() - t0, caught)
+
+
+def _follow(args: argparse.Namespace, project: Project, world: World) -> int:
+    """A process other than rank 0: train its share silently; rank 0 reports and writes."""
+    events = train(project, None, None, args.resume, world, epochs=args.epochs, device=args.device)
+    finished = None
+    for event in events:
+        if isinstance(event, Finished):
+            finished = event
+    if finished is not None and finished.status == "failed":
+        raise TrainingFailed(finished.message)
+    return 0
 
 
 def _summary(

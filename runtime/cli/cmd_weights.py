@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from runtime.cli.trust import add_trust_flag, require_trust
 from runtime.project import load_project
 
 
@@ -24,6 +25,7 @@ def register(subs: argparse._SubParsersAction) -> None:
         "--load", required=True, metavar="WEIGHTS", help=".safetensors, .pt or .pth file"
     )
     p.add_argument("-o", "--out", default=None, help="project file to write (default: FILE itself)")
+    add_trust_flag(p)
     p.set_defaults(handler=run)
 
 
@@ -32,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.weights.project_weights import load_weights_into
 
     project = load_project(args.file)
+    require_trust(project, args, str(args.file))
     out = Path(args.out or args.file)
     report = load_weights_into(project, args.load, out)
     project.save(out)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from runtime.cli.trust import add_trust_flag, require_trust
 from runtime.insight.extra import captum_available
 from runtime.insight.errors import MissingExtraError
 from runtime.insight.session import Session, open_session
@@ -21,6 +22,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="checkpoint (.json, a training folder, or a .safetensors weights file)",
     )
+    add_trust_flag(parser)
 
 
 def open_model(args: argparse.Namespace, need_captum: bool = True) -> Session:
@@ -28,4 +30,6 @@ def open_model(args: argparse.Namespace, need_captum: bool = True) -> Session:
     error)."""
     if need_captum and not captum_available():
         raise MissingExtraError("Captum")
-    return open_session(load_project(args.file), args.weights)
+    project = load_project(args.file)
+    require_trust(project, args, str(args.file))
+    return open_session(project, args.weights)

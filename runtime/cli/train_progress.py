@@ -45,8 +45,14 @@ class Progress:
         self.last_step = event.start_epoch * event.steps_per_epoch
         self.epoch_t0 = time.perf_counter()
         resumed = f", resuming after epoch {event.start_epoch}" if event.start_epoch else ""
+        where = event.device
+        if event.processes > 1 or event.global_batch > event.batch_size:
+            where += (
+                f" × {event.processes} processes (batch {event.batch_size} each, "
+                f"{event.global_batch} per update)"
+            )
         self._line(
-            f"training {name} on {event.device}: {event.train_size:,} training and "
+            f"training {name} on {where}: {event.train_size:,} training and "
             f"{event.val_size:,} validation samples, {plural(event.epochs, 'epoch')}{resumed}"
         )
 

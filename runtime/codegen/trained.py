@@ -17,6 +17,7 @@ from runtime.codegen import trained_template as template
 from runtime.codegen.errors import ExportError
 from runtime.codegen.identifiers import module_stem_problem
 from runtime.codegen.module import assemble, class_name
+from runtime.codegen.user_imports import user_module_problem
 from runtime.compile import build_model
 from runtime.plan import Plan, make_plan
 from runtime.preprocessing import Preprocessing, measure_preprocessing
@@ -36,7 +37,8 @@ class TrainedExport:
 def module_stem(project: Project) -> str:
     """The file name without `.py`: the class name in lower case, never a module it imports."""
     stem = class_name(project).lower()
-    return stem + "_model" if module_stem_problem(stem) else stem
+    taken = module_stem_problem(stem) or user_module_problem(stem, project)
+    return stem + "_model" if taken else stem
 
 
 def trained_source(project: Project, prep: Preprocessing, stem: str, source: str) -> str:
@@ -120,7 +122,7 @@ def export_trained_model(
     """
     out_dir = Path(out_dir)
     stem = stem or module_stem(project)
-    problem = module_stem_problem(stem)
+    problem = module_stem_problem(stem) or user_module_problem(stem, project)
     if problem:
         raise ExportError(problem, out_dir / f"{stem}.py")
     meta = read_checkpoint(checkpoint)

@@ -10,6 +10,7 @@ from blocks.custom import CustomModuleError, split_reference
 from runtime.codegen.errors import ExportError
 from runtime.codegen.identifiers import NameTable, is_plain_identifier
 from runtime.plan import Plan
+from runtime.project import Project
 
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 TORCH_NN = ("torch.nn", "torch.nn.modules")
@@ -72,3 +73,32 @@ def user_imports(plan: Plan, table: NameTable) -> UserImports:
             found.modules.append(shown)
         found.names[reference] = ".".join([bound, *parts[1:]])
     return found
+
+
+def user_module_names(project: Project) -> frozenset[str]:
+    """The top-level names of the user's own modules that the project's custom nodes import
+    ('mods' for 'mods.py:Gate' or 'mods.layers:Gate'); torch's own modules are not listed."""
+    names = set()
+    for node in project.graph.nodes.values():
+        if node.block != "custom_module":
+            continue
+        try:
+            where, _ = split_reference(str(node.params.get("module", "")))
+        except CustomModuleError:
+            continue  # a broken reference is reported by the export itself
+        if where == "torch" or where.startswith("torch."):
+            continue
+        names.add(Path(where).stem if where.endswith(".py") else where.split(".")[0])
+    return frozenset(names)
+
+
+def user_module_problem(stem: str, project: Project) -> str | None:
+    """Why a generated `<stem>.py` would hide or overwrite a user module the file imports, or
+    None."""
+    for name in sorted(user_module_names(project)):
+        if name.lower() == stem.lower():
+            return (
+                f"a file named '{stem}.py' would hide or overwrite '{name}', the project's own "
+                "module that the exported code imports; choose another file name"
+            )
+    return None

@@ -14,4 +14,6 @@ class DataError(ConvStudioError):
     def __init__(self, path: str | Path | None, message: str) -> None:
         self.path = None if path is None else Path(path)
         self.message = message
-        super().__init__(f"{self.path}: {message}" if self.path else message)
+        # a URL is named as written (Path would fold its '//')
+        where = path if isinstance(path, str) and "://" in path else self.path
+        super().__init__(f"{where}: {message}" if where else message)

@@ -162,6 +162,12 @@ class EpochOrder(torch.utils.data.Sampler):
     def __init__(self, train_size: int, val_size: int, seed: int) -> None:
         self.train_size, self.val_size, self.seed = train_size, val_size, seed
         self.batch_size, self.epoch, self.skip, self.split = 1, 0, 0, 0
+        self.rank, self.size = 0, 1
+
+    def shard(self, rank: int, size: int) -> None:
+        """Serve process `rank` of `size` alone: its part of every global batch (`size` batches
+        wide) and every `size`-th validation batch."""
+        self.rank, self.size = rank, size
 
     def training(self, batch_size: int, epoch: int, skip: int = 0) -> None:
         """Serve epoch `epoch` of the training split from batch `skip` on (last partial batch
@@ -179,16 +185,18 @@ class EpochOrder(torch.utils.data.Sampler):
 
     def __iter__(self) -> Iterator[list[tuple[int, int, int]]]:
         if self.split == 1:
-            for start in range(0, self.val_size, self.batch_size):
+            starts = range(0, self.val_size, self.batch_size)
+            for start in list(starts)[self.rank :: self.size]:
                 yield [(1, i, 0) for i in range(start, min(start + self.batch_size, self.val_size))]
             return
         order, seeds = self.epoch_keys(self.epoch)
-        size = min(self.batch_size, self.train_size)
+        size = min(self.batch_size * self.size, self.train_size)
         for b in range(self.skip, max(1, self.train_size // size)):
-            part = slice(b * size, (b + 1) * size)
+            part = slice(b * size + self.rank, (b + 1) * size, self.size)
             yield [(0, int(i), int(s)) for i, s in zip(order[part], seeds[part])]
 
     def __len__(self) -> int:
         if self.split == 1:
-            return -(-self.val_size // self.batch_size)
-        return max(0, max(1, self.train_size // min(self.batch_size, self.train_size)) - self.skip)
+            return len(range(self.rank, -(-self.val_size // self.batch_size), self.size))
+        wide = min(self.batch_size * self.size, self.train_size)
+        return max(0, max(1, self.train_size // wide) - self.skip)

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from blocks.params import ParamSpec
 from runtime.data.errors import DataError
 from runtime.data.preprocess import TRAIN_CROPS, Preprocess, parse_preprocess
+from runtime.data.shard_location import url_scheme
 from runtime.shown import shown
 
 IN_MEMORY = ("mnist", "digits", "shapes", "idx", "cifar10")
@@ -18,47 +20,53 @@ SOURCES = IN_MEMORY[:3] + ("folder", "csv", "hf", "webdataset", "idx", "cifar10"
 MAX_WORKERS = 8
 
 
-@dataclass(frozen=True)
-class DataKey:
-    """One key of the `data` section as the README documents it (kept true by a test that probes
-    `parse_data` at every documented bound and default)."""
-
-    name: str
-    kind: str  # "choice", "path", "text", "int", "float", "bool", "fraction or count"
-    default: Any
-    help: str
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
+BY_INPUT_SIZE = "by input size"
+"""The documented default of `source`: the data set follows the input shape (see default_data)."""
 
 
-DATA_KEYS: tuple[DataKey, ...] = (
-    DataKey(
+def Key(  # noqa: N802 - reads as a table row, like runtime.training.settings.Field
+    name: str,
+    kind: str,
+    default: Any,
+    help: str,
+    choices: tuple[str, ...] = (),
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> ParamSpec:
+    """One key of the `data` section (dotted for a sub-section: 'preprocess.rotation') as a
+    ParamSpec, in the argument order of the table below."""
+    return ParamSpec(name, kind, default, help, minimum, maximum, tuple(choices))
+
+
+DATA_KEYS: tuple[ParamSpec, ...] = (
+    Key(
         "source",
         "choice",
-        "by input size",
+        BY_INPUT_SIZE,
         "Which data set: bundled MNIST (5,000 digits), "
         "8×8 digits, generated RGB shapes, an image folder, a CSV/TSV label file, Hugging Face, "
         "WebDataset shards, IDX files or CIFAR-10 binary batches.",
         SOURCES,
     ),
-    DataKey(
+    Key(
         "path",
         "path",
         None,
         "`folder`: one sub-folder per class (or train/ and val/); `csv`: the "
         "label file; `cifar10`: a .bin batch or its folder; `hf`: local files when no `dataset`.",
     ),
-    DataKey("images", "path", None, "`idx`: the images file (plain or .gz)."),
-    DataKey("labels", "path", None, "`idx`: the labels file (plain or .gz)."),
-    DataKey("dataset", "text", "", "`hf`: a Hugging Face dataset name."),
-    DataKey("shards", "path", None, "`webdataset`: the training shards (a pattern or URL)."),
-    DataKey(
-        "val_shards", "path", None, "`webdataset`: validation shards (else a share of `shards`)."
+    Key("images", "path", None, "`idx`: the images file (plain or .gz)."),
+    Key("labels", "path", None, "`idx`: the labels file (plain or .gz)."),
+    Key("dataset", "text", "", "`hf`: a Hugging Face dataset name.", (), None, 512),
+    Key("shards", "path", None, "`webdataset`: the training shards (a pattern or URL)."),
+    Key("val_shards", "path", None, "`webdataset`: validation shards (else a share of `shards`)."),
+    Key(
+        "image_column", "text", "", "`csv`, `hf`: the image column (empty: guessed).", (), None, 256
     ),
-    DataKey("image_column", "text", "", "`csv`, `hf`: the image column (empty: guessed)."),
-    DataKey("label_column", "text", "", "`csv`, `hf`: the label column (empty: guessed)."),
-    DataKey(
+    Key(
+        "label_column", "text", "", "`csv`, `hf`: the label column (empty: guessed).", (), None, 256
+    ),
+    Key(
         "samples",
         "int",
         0,
@@ -67,16 +75,16 @@ DATA_KEYS: tuple[DataKey, ...] = (
         0,
         2**40,
     ),
-    DataKey(
+    Key(
         "validation",
-        "fraction or count",
+        "share",
         0.2,
         "Held out for validation: a fraction below 1, or a whole number of samples.",
         (),
         0.0,
         2**31 - 1,
     ),
-    DataKey(
+    Key(
         "split_seed",
         "int",
         0,
@@ -85,8 +93,8 @@ DATA_KEYS: tuple[DataKey, ...] = (
         0,
         2**31 - 1,
     ),
-    DataKey("shapes_count", "int", 3000, "`shapes`: how many images to generate.", (), 20, 200_000),
-    DataKey(
+    Key("shapes_count", "int", 3000, "`shapes`: how many images to generate.", (), 20, 200_000),
+    Key(
         "workers",
         "int",
         -1,
@@ -95,8 +103,8 @@ DATA_KEYS: tuple[DataKey, ...] = (
         -1,
         64,
     ),
-    DataKey("cache", "bool", False, "Lazy sources: keep decoded images in memory."),
-    DataKey(
+    Key("cache", "bool", False, "Lazy sources: keep decoded images in memory."),
+    Key(
         "augment.crop_padding",
         "int",
         0,
@@ -105,9 +113,9 @@ DATA_KEYS: tuple[DataKey, ...] = (
         0,
         64,
     ),
-    DataKey("augment.flip", "bool", False, "Random horizontal flips (in-memory sources)."),
-    DataKey("augment.pca_jitter", "float", 0.0, "AlexNet's PCA colour jitter, σ.", (), 0.0, 1.0),
-    DataKey(
+    Key("augment.flip", "bool", False, "Random horizontal flips (in-memory sources)."),
+    Key("augment.pca_jitter", "float", 0.0, "AlexNet's PCA colour jitter, σ.", (), 0.0, 1.0),
+    Key(
         "preprocess.resize",
         "int",
         0,
@@ -116,14 +124,14 @@ DATA_KEYS: tuple[DataKey, ...] = (
         0,
         8192,
     ),
-    DataKey(
+    Key(
         "preprocess.train_crop",
         "choice",
         "random_resized",
         "Lazy sources: training crop.",
         TRAIN_CROPS,
     ),
-    DataKey(
+    Key(
         "preprocess.scale_min",
         "float",
         0.08,
@@ -132,8 +140,8 @@ DATA_KEYS: tuple[DataKey, ...] = (
         0.01,
         1.0,
     ),
-    DataKey("preprocess.flip", "bool", True, "Lazy sources: random horizontal flips."),
-    DataKey(
+    Key("preprocess.flip", "bool", True, "Lazy sources: random horizontal flips."),
+    Key(
         "preprocess.rotation",
         "float",
         0.0,
@@ -142,7 +150,7 @@ DATA_KEYS: tuple[DataKey, ...] = (
         0.0,
         180.0,
     ),
-    DataKey(
+    Key(
         "preprocess.jitter",
         "float",
         0.0,
@@ -151,14 +159,17 @@ DATA_KEYS: tuple[DataKey, ...] = (
         0.0,
         1.0,
     ),
-    DataKey(
+    Key(
         "preprocess.normalise",
         "bool",
         True,
         "Lazy sources: standardise with the training split's mean and std.",
     ),
 )
-"""Every key of a project's `data` section."""
+"""Every key of a project's `data` section: the schema of parse_data, the README table and the
+data form alike."""
+DATA_FIELD: dict[str, ParamSpec] = {k.name: k for k in DATA_KEYS}
+"""The keys by (dotted) name."""
 
 
 @dataclass(frozen=True)
@@ -227,8 +238,9 @@ def _path(value: Any, key: str, base: Path | None) -> Path:
 
 
 def _shards(value: Any, key: str, base: Path | None) -> Path | str:
-    """A shard pattern: a URL is kept as text, a local pattern is resolved like a path."""
-    if isinstance(value, str) and "://" in value:
+    """A shard pattern: a URL (any scheme, checked when opened) is kept as text, a local pattern
+    is resolved like a path."""
+    if isinstance(value, str) and url_scheme(value):
         return value
     return _path(value, key, base)
 
@@ -236,14 +248,16 @@ def _shards(value: Any, key: str, base: Path | None) -> Path | str:
 def _text(merged: Mapping[str, Any], key: str) -> str:
     """An optional text setting (a column name)."""
     value = merged.get(key, "")
-    if not isinstance(value, str) or len(value) > 256:
+    if not isinstance(value, str) or len(value) > int(DATA_FIELD[key].maximum or 4096):
         raise DataError(None, f"data setting '{key}' must be a column name, got {value!r}")
     return value
 
 
-def _whole(merged: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
-    """A bounded whole-number setting."""
-    value = merged.get(key, default)
+def _whole(merged: Mapping[str, Any], key: str) -> int:
+    """A bounded whole-number setting (default and bounds from its key in DATA_KEYS)."""
+    spec = DATA_FIELD[key]
+    low, high = int(spec.minimum or 0), int(spec.maximum or 0)
+    value = merged.get(key, spec.default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise DataError(
             None, f"data setting '{key}' must be a whole number {low}–{high}, got {shown(value)}"
@@ -262,12 +276,17 @@ def _augment(raw: Any) -> Augment:
         raw.get("flip", False),
         raw.get("pca_jitter", 0.0),
     )
-    if isinstance(pad, bool) or not isinstance(pad, int) or not 0 <= pad <= 64:
-        raise DataError(None, f"augment 'crop_padding' must be a whole number 0–64, got {pad!r}")
+    pad_key, jitter_key = DATA_FIELD["augment.crop_padding"], DATA_FIELD["augment.pca_jitter"]
+    most = int(pad_key.maximum or 0)
+    if isinstance(pad, bool) or not isinstance(pad, int) or not 0 <= pad <= most:
+        raise DataError(
+            None, f"augment 'crop_padding' must be a whole number 0–{most}, got {pad!r}"
+        )
     if not isinstance(flip, bool):
         raise DataError(None, f"augment 'flip' must be true or false, got {flip!r}")
-    if isinstance(jitter, bool) or not isinstance(jitter, (int, float)) or not 0 <= jitter <= 1:
-        raise DataError(None, f"augment 'pca_jitter' must be a number 0–1, got {jitter!r}")
+    top = jitter_key.maximum or 0
+    if isinstance(jitter, bool) or not isinstance(jitter, (int, float)) or not 0 <= jitter <= top:
+        raise DataError(None, f"augment 'pca_jitter' must be a number 0–{top:g}, got {jitter!r}")
     return Augment(pad, flip, float(jitter))
 
 
@@ -322,8 +341,8 @@ def parse_data(
         path = _shards(merged.get("shards"), "shards", base)
         if merged.get("val_shards"):
             val_path = _shards(merged.get("val_shards"), "val_shards", base)
-    seed = _whole(merged, "split_seed", 0, 0, 2**31 - 1)
-    count = _whole(merged, "shapes_count", 3000, 20, 200_000)
+    seed = _whole(merged, "split_seed")
+    count = _whole(merged, "shapes_count")
     cache = merged.get("cache", False)
     if not isinstance(cache, bool):
         raise DataError(None, f"data setting 'cache' must be true or false, got {cache!r}")
@@ -336,11 +355,11 @@ def parse_data(
         count,
         _augment(merged.get("augment")),
         parse_preprocess(merged.get("preprocess")),
-        _whole(merged, "workers", -1, -1, 64),
+        _whole(merged, "workers"),
         cache,
         dataset,
         _text(merged, "image_column"),
         _text(merged, "label_column"),
         val_path,
-        _whole(merged, "samples", 0, 0, 2**40),
+        _whole(merged, "samples"),
     )

@@ -3,10 +3,13 @@ section."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any, Mapping
 
+from runtime.bounded_read import describe_kind
 from runtime.data.errors import DataError
+from runtime.data.shard_location import url_scheme
 
 SOURCE_KEYS = (
     "source",
@@ -42,7 +45,7 @@ def section_from_spec(spec: str) -> dict[str, Any]:
         return {"source": "hf", "dataset": spec[3:]}
     if spec in IN_MEMORY_NAMES:
         return {"source": spec}
-    if "://" in spec or ".tar" in spec.lower():
+    if url_scheme(spec) or ".tar" in spec.lower():
         return {"source": "webdataset", "shards": spec}
     path = Path(spec).expanduser()
     if not path.exists():
@@ -51,7 +54,14 @@ def section_from_spec(spec: str) -> dict[str, Any]:
             "does not exist (expected a folder, a CSV/TSV file, .tar shards, "
             "hf:NAME, or mnist, digits or shapes)",
         )
-    if path.is_file():
+    mode = path.stat().st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise DataError(
+            path,
+            f"is {describe_kind(mode)}, not a data set (expected a folder, a CSV/TSV file, "
+            ".tar shards, hf:NAME, or mnist, digits or shapes)",
+        )
+    if stat.S_ISREG(mode):
         suffix = path.suffix.lower()
         if suffix in (".csv", ".tsv"):
             return {"source": "csv", "path": str(path)}

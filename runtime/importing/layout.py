@@ -1,4 +1,5 @@
-"""Canvas positions for an imported graph: the layered top-to-bottom layout of the templates."""
+"""Canvas positions for an imported graph: the layered layout of the templates (runtime.layout),
+top to bottom, a long column folded; without resolution bands, as shapes are not known yet."""
 
 from __future__ import annotations
 

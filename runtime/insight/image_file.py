@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from runtime.bounded_read import open_regular
 from runtime.insight.errors import ImageFileError
 
 
@@ -29,14 +32,17 @@ def fit_image(image: Image.Image, shape: tuple[int, int, int]) -> np.ndarray:
 def read_image(path: str | Path, shape: tuple[int, int, int]) -> np.ndarray:
     """The picture at `path` fitted to `shape` (C, H, W) as uint8; ImageFileError names the file."""
     path = Path(path)
+    # a FIFO would block forever and a device never ends: regular files only, checked before reading
+    with os.fdopen(open_regular(path, ImageFileError), "rb") as handle:
+        return _decode(handle, path, shape)
+
+
+def _decode(handle: BinaryIO, path: Path, shape: tuple[int, int, int]) -> np.ndarray:
+    """Decode the open picture file and fit it; ImageFileError names the file when it cannot."""
     try:
-        with Image.open(path) as image:
+        with Image.open(handle) as image:
             image.load()
             return fit_image(image, shape)
-    except FileNotFoundError:
-        raise ImageFileError(path, "does not exist") from None
-    except IsADirectoryError:
-        raise ImageFileError(path, "is a folder, not an image") from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ImageFileError(
             path, f"cannot be read as an image ({exc.__class__.__name__})"

@@ -24,6 +24,7 @@ from runtime.data import (
     parse_data,
     split,
 )
+from runtime.insight.lazy_validation import lazy_validation
 from runtime.project import Project
 from runtime.training.checkpoint import read_checkpoint
 
@@ -112,16 +113,19 @@ def load_network_weights(project: Project, model: CompiledNetwork, checkpoint: s
 
 def open_session(project: Project, checkpoint: str | Path | None = None, seed: int = 0) -> Session:
     """Build the project's network (with a checkpoint's weights when given) and load its validation
-    split.
+    split (up to VALIDATION_LIMIT images of a source read file by file).
 
     Without a checkpoint the network keeps its seeded initial weights (useful before any
     training)."""
     base = project.path.parent if project.path else None
     ds = parse_data(project.data, project.input_shape, base)
-    images = load_images(ds, project.input_shape[0])
-    check_fits(images, project.input_shape)
-    train, val = split(images, ds.validation, ds.split_seed)
-    mean, std = channel_stats(train)
+    if ds.lazy:  # read file by file: draw the validation images the views need
+        val, mean, std, _ = lazy_validation(ds, project.input_shape)
+    else:
+        images = load_images(ds, project.input_shape[0])
+        check_fits(images, project.input_shape)
+        train, val = split(images, ds.validation, ds.split_seed)
+        mean, std = channel_stats(train)
     analysis = analyze(project)
     net = build_model(project, seed, analysis)
     if checkpoint is not None:

@@ -21,6 +21,10 @@ class Started:
     device: str
     probe_image: np.ndarray
     start_epoch: int = 0
+    processes: int = 1
+    """Processes training together (torchrun); `batch_size` is each one's."""
+    global_batch: int = 0
+    """Samples per weight update: batch × processes × accumulation (0: the batch size)."""
     probe_input: np.ndarray | None = None
     """The probe image as the network sees it (normalised float32 C×H×W): after the run, a window
     shows any layer's feature maps from the final weights with it."""
@@ -37,6 +41,9 @@ class StepMetrics:
     lr: float
     samples_per_s: float
     elapsed_s: float
+    rank_samples_per_s: tuple[float, ...] = ()
+    """Each process's throughput in rank order when several train together (their sum is
+    `samples_per_s`)."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from runtime.training.checkpoint import (
     save_checkpoint,
 )
 from runtime.training.control import Control
+from runtime.training.distributed import World, all_gather_value, all_sum, sum_tensor
 from runtime.training.events import EpochMetrics, Event, Finished, Started, StepMetrics, RunWarning
 from runtime.training.finetune import FineTune
 from runtime.training.health import HEALTH_EVERY, HEALTH_IMAGES, HealthProbe
@@ -124,7 +125,10 @@ class _Run:
         self.s = setup
         self.control = control
         self.out_dir = out_dir
+        self.world = setup.world
         self.gen = torch.Generator(device=setup.device).manual_seed(setup.settings.seed)
+        if self.world is not None:
+            self.gen.manual_seed(_epoch_seed(setup.settings.seed, self.world.rank, 0))
         self.step = 0
         self.epoch = 0
         self.best: float | None = None
@@ -132,8 +136,12 @@ class _Run:
         self.probe_x = setup.data.probe_batch()
         self.health = HealthProbe(setup.model, setup.layer_names, setup.optimizer)
         self.health_x = setup.data.probe_batch(HEALTH_IMAGES)
-        self.next_probe = 0.0
+        self.next_probe = 0.0 if self.world is None or self.world.main else math.inf
         self.probes = 0
+        self.micro = 0
+        """Iterations whose gradients are summed so far towards the next update (accumulation)."""
+        self.stop_agreed = False
+        """Distributed: every process agreed at the last exchange of metrics to stop."""
         dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(setup.settings.precision)
         self.autocast = dtype if setup.device.type == "cuda" else None
         self.scaler = torch.amp.GradScaler("cuda") if self.autocast == torch.float16 else None
@@ -182,13 +190,18 @@ class _Run:
                 f"{self.s.settings.optimizer} "
                 "optimizer starts with fresh state"
             )
-        per_epoch = self.s.data.steps_per_epoch(self.s.settings.batch_size)
+        st = self.s.settings
+        per_epoch = self.s.data.steps_per_epoch(st.batch_size)
         self.epoch = done
-        self.skip = min(meta.get("epoch_step", 0), per_epoch - 1)
+        skip = meta.get("epoch_step", 0)
+        if isinstance(meta.get("epoch_samples"), int):  # another process count: same samples
+            wide = min(st.batch_size, self.s.data.train_size) * self.s.processes
+            skip = meta["epoch_samples"] // wide // st.accumulate * st.accumulate
+        self.skip = min(skip, per_epoch - 1)
         self.step = done * per_epoch + self.skip
         self.best = meta.get("best_val_accuracy")
-        self.s.schedule.resume_at(self.step, done, meta.get("scheduler"), lrs)
-        if meta.get("rng"):
+        self.s.schedule.resume_at(self.step // st.accumulate, done, meta.get("scheduler"), lrs)
+        if meta.get("rng") and self.world is None:
             self._restore_rng(meta["rng"])
 
     def _restore_rng(self, text: str) -> None:
@@ -219,16 +232,22 @@ class _Run:
             str(self.s.device),
             d.first_val_image(),
             self.epoch,
-            self.probe_x[0].detach().float().cpu().numpy(),
+            processes=self.s.processes,
+            global_batch=self.s.global_batch,
+            probe_input=self.probe_x[0].detach().float().cpu().numpy(),
         )
 
-    def _forward_loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits and loss, under autocast when mixed precision is on."""
+    def _forward_loss(
+        self, x: torch.Tensor, y: torch.Tensor, fn: Any = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits and loss of `fn` (the training step's model by default), under autocast when
+        mixed precision is on."""
+        fn = fn or self.s.step_fn
         if self.autocast is None:
-            logits = self.s.step_fn(x)
+            logits = fn(x)
             return logits, self.s.loss_fn(logits, y)
         with torch.autocast("cuda", self.autocast):
-            logits = self.s.step_fn(x)
+            logits = fn(x)
             return logits, self.s.loss_fn(logits, y)
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor) -> None:
@@ -237,6 +256,10 @@ class _Run:
         On the CPU the loss is read every iteration (no sync to wait for): the NaN check names the
         exact step and the read value is what gets summed. On a GPU it is read every `log_every`
         iterations only."""
+        accumulate = self.s.settings.accumulate
+        if accumulate > 1:
+            self._accumulating_step(x, y, accumulate)
+            return
         logits, loss = self._forward_loss(x, y)
         value = None
         if self.step % self.check_every == 0:
@@ -255,6 +278,37 @@ class _Run:
         self.s.schedule.after_step()
         self.tally.add(value if self.read_loss else loss, logits, y)
         self.step += 1
+
+    def _accumulating_step(self, x: torch.Tensor, y: torch.Tensor, accumulate: int) -> None:
+        """One iteration of gradient accumulation: gradients add up over `accumulate` iterations
+        (across processes only on the last one) and the weights move once."""
+        opt, update = self.s.optimizer, self.micro == accumulate - 1
+        if self.micro == 0:
+            opt.zero_grad(set_to_none=True)
+        quiet = self.s.ddp is not None and not update
+        with self.s.ddp.no_sync() if quiet else contextlib.nullcontext():
+            logits, loss = self._forward_loss(x, y)
+            value = None
+            if self.step % self.check_every == 0:
+                value = loss.item()
+                if not math.isfinite(value):
+                    raise NonFinite(self.step + 1, x)
+            scaled = loss / accumulate
+            (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
+        if update:
+            if self.scaler is not None:
+                self.scaler.step(opt)
+                self.scaler.update()
+            else:
+                opt.step()
+            self.s.schedule.after_step()
+        self.micro = 0 if update else self.micro + 1
+        self.tally.add(value if self.read_loss else loss, logits, y)
+        self.step += 1
+
+    def stopping(self) -> bool:
+        """Whether to stop: this process's request alone, or what all agreed when distributed."""
+        return self.stop_agreed if self.world is not None else self.control.stopping
 
     def probe_events(self, now: float) -> Iterator[Event]:
         """Feature maps and filters (and histograms every fourth time); the next ones in
@@ -293,7 +347,7 @@ class _Run:
             now = time.perf_counter()
             if now >= next_poll:
                 control.wait_while_paused()
-                if control.stopping:
+                if self.stopping():
                     return False
                 next_poll = now + POLL_SECONDS
             self.train_step(x, y)
@@ -314,14 +368,17 @@ class _Run:
         self.finetune.before_epoch(self.epoch)
         self.epoch_loss = self.epoch_correct = 0.0
         self.tally.reset()
+        self.micro = 0
+        if self.world is not None:  # the order follows (seed, epoch): any process count resumes
+            self.gen.manual_seed(_epoch_seed(self.s.settings.seed, self.world.rank, self.epoch))
         self.epoch_rng = self.gen.get_state()
-        batches = self.s.data.train_batches(self.s.settings.batch_size, self.gen, self.epoch)
+        st = self.s.settings
+        batches = self.s.data.train_batches(st.batch_size, self.gen, self.epoch)
         skip, self.skip = self.skip, 0
         self.epoch_step = skip
-        if skip:
-            batches = itertools.islice(
-                batches, skip, None
-            )  # drawn as before, so the order is the same
+        whole = self.s.data.steps_per_epoch(st.batch_size) // st.accumulate * st.accumulate
+        if skip or st.accumulate > 1:  # an accumulation left unfinished at the end is not drawn
+            batches = itertools.islice(batches, skip, whole)  # drawn as before: the same order
         if (yield from self.train_events(batches)):
             self._read_window()
             yield self._epoch_metrics(self.epoch_step - skip)
@@ -337,17 +394,27 @@ class _Run:
         return loss, correct
 
     def _step_metrics(self, seen: int, dt: float, elapsed: float) -> StepMetrics:
-        """Average the last window of iterations."""
+        """Average the last window of iterations (over every process when distributed)."""
         loss, correct = self._read_window()
         n = self.s.settings.log_every
+        rate = seen / max(dt, 1e-9)
+        rates: tuple[float, ...] = ()
+        if self.world is not None:  # one exchange: sums, and whether anyone asked to stop
+            stop = float(self.control.stopping)
+            loss, correct, total, stop = all_sum([loss, correct, float(seen), stop], self.s.device)
+            seen = int(total)
+            rates = tuple(all_gather_value(rate, self.world, self.s.device))
+            self.stop_agreed = stop > 0
+            n, rate = n * self.world.size, sum(rates)
         return StepMetrics(
             self.step,
             self.epoch,
             loss / n,
             correct / max(1, seen),
             self.s.schedule.lr,
-            seen / max(dt, 1e-9),
+            rate,
             elapsed,
+            rates,
         )
 
     @torch.no_grad()
@@ -355,13 +422,19 @@ class _Run:
         """Validation loss, accuracy and confusion matrix (one device sync at the end)."""
         model, k = self.s.model, len(self.s.data.classes)
         model.eval()
+        # distributed: each process scores its share with the plain model (the wrapper would
+        # exchange buffers per batch, and shares may differ by a batch), then the sums are added
+        fn = model if self.s.ddp is not None else None
         total = torch.zeros((), device=self.s.device)
         confusion = torch.zeros(k * k, dtype=torch.long, device=self.s.device)
         for x, y in self.s.data.val_batches():
-            logits, loss = self._forward_loss(x, y)
+            logits, loss = self._forward_loss(x, y, fn)
             total += loss.float() * len(y)
             confusion += torch.bincount(y * k + logits.argmax(1), minlength=k * k)
         model.train()
+        if self.world is not None:
+            total = sum_tensor(total.double())
+            confusion = sum_tensor(confusion)
         matrix = confusion.view(k, k).cpu().numpy()
         n = max(1, int(matrix.sum()))
         return float(total) / n, float(matrix.trace()) / n, matrix
@@ -376,6 +449,10 @@ class _Run:
             "epoch": self.epoch,
             "step": self.step,
             "epoch_step": self.epoch_step,
+            "epoch_samples": self.epoch_step
+            * min(self.s.settings.batch_size, d.train_size)
+            * self.s.processes,
+            "processes": self.s.processes,
             "best_val_accuracy": self.best,
             "settings": self.s.settings.to_dict(),
             "project": self.s.project.name,
@@ -395,6 +472,11 @@ class _Run:
         loss, correct = self.epoch_loss, self.epoch_correct
         steps = max(1, steps)
         seen = steps * min(self.s.settings.batch_size, self.s.data.train_size)
+        if self.world is not None:
+            stop = float(self.control.stopping)
+            loss, correct, stop = all_sum([loss, correct, stop], self.s.device)
+            self.stop_agreed = self.stop_agreed or stop > 0
+            steps, seen = steps * self.world.size, seen * self.world.size
         val_loss, val_acc, confusion = self.evaluate()
         self.s.schedule.after_epoch(val_loss)
         self.epoch += 1
@@ -440,11 +522,17 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
+def _epoch_seed(seed: int, rank: int, epoch: int) -> int:
+    """The augmentation seed of one process in one epoch of a distributed run."""
+    return (seed + 7919 * rank + 104729 * epoch) % 2**63
+
+
 def train(
     project: Project,
     control: Control | None = None,
     out_dir: str | Path | None = None,
     resume: str | Path | None = None,
+    world: World | None = None,
     **overrides: Any,
 ) -> Iterator[Event]:
     """Train `project` (settings from project.training, `overrides` win), yielding events up to
@@ -457,12 +545,14 @@ def train(
     threads = torch.get_num_threads()
     with contextlib.ExitStack() as stack:
         folder = None
+        if world is not None and not world.main:
+            out_dir = None  # rank 0 alone writes
         if out_dir is not None:
             what = f"training '{project.name}'" + (f" from {project.path}" if project.path else "")
             folder = stack.enter_context(locked_folder(out_dir, what))
         run = None
         try:
-            run = _Run(prepare(project, **overrides), control or Control(), folder)
+            run = _Run(prepare(project, world, **overrides), control or Control(), folder)
             if run.s.settings.threads:
                 torch.set_num_threads(run.s.settings.threads)
             if resume is not None:
@@ -475,6 +565,8 @@ def train(
             torch.set_num_threads(threads)
             if run is not None:
                 run.s.data.close()
+            if world is not None:
+                world.leave()
 
 
 def _body(run: _Run) -> Iterator[Event]:
@@ -482,9 +574,9 @@ def _body(run: _Run) -> Iterator[Event]:
     stopped."""
     first_step = run.step
     try:
-        while run.epoch < run.s.settings.epochs and not run.control.stopping:
+        while run.epoch < run.s.settings.epochs and not run.stopping():
             yield from run.epoch_events()
-        if run.control.stopping and run.step > first_step:
+        if run.stopping() and run.step > first_step:
             run.save("last")
     except NonFinite as bad:
         yield Finished(
@@ -521,7 +613,7 @@ def _body(run: _Run) -> Iterator[Event]:
             run.checkpoint,
         )
         return
-    status = "stopped" if run.control.stopping else "completed"
+    status = "stopped" if run.stopping() else "completed"
     best = f"; best validation accuracy {run.best:.2%}" if run.best is not None else ""
     yield Finished(
         status,

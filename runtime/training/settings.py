@@ -153,6 +153,33 @@ FIELDS: tuple[ParamSpec, ...] = (
         0,
         1024,
     ),
+    Field(
+        "accumulate",
+        "int",
+        1,
+        "Iterations whose gradients add up before each update (gradient accumulation).",
+        (),
+        1,
+        1024,
+    ),
+    Field(
+        "all_gpus",
+        "bool",
+        False,
+        "Train on every GPU of this machine, one process each under torchrun (two or more GPUs).",
+    ),
+    Field(
+        "sync_batchnorm",
+        "bool",
+        False,
+        "Distributed on GPUs: batch normalisation statistics over every process's batch.",
+    ),
+    Field(
+        "scale_lr",
+        "bool",
+        False,
+        "Linear scaling rule: multiply the learning rate by processes × accumulation.",
+    ),
     Field("log_every", "int", 10, "Read metrics from the device every N iterations.", (), 1, 10000),
     Field(
         "probe_seconds",
@@ -228,6 +255,10 @@ class TrainingSettings:
     channels_last: bool = False
     compile: bool = False
     threads: int = 0
+    accumulate: int = 1
+    all_gpus: bool = False
+    sync_batchnorm: bool = False
+    scale_lr: bool = False
     log_every: int = 10
     probe_seconds: float = 0.5
     head_epochs: int = 0

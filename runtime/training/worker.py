@@ -10,6 +10,7 @@ from runtime.errors import ConvStudioError
 from runtime.project import project_from_dict
 from runtime.runs.recorder import RunRecorder, record_run
 from runtime.training.control import Control
+from runtime.training.event_link import forwarded_events
 from runtime.training.events import Finished, HeadFix
 from runtime.training.fit_checks import HeadMismatchError
 from runtime.training.loop import train
@@ -33,7 +34,12 @@ def run_training(
     step = 0
     try:
         project = project_from_dict(doc, path)
-        stream = train(project, Control(stop, pause, probe), out_dir, resume, **overrides)
+        processes = int(overrides.pop("processes", 1) or 1)
+        if processes > 1 and out_dir is not None:  # torchrun on this machine; rank 0 reports
+            overrides.pop("threads", None)
+            stream = forwarded_events(processes, doc, out_dir, stop, overrides, resume)
+        else:
+            stream = train(project, Control(stop, pause, probe), out_dir, resume, **overrides)
         if record and out_dir is not None:
             stream = record_run(stream, RunRecorder.for_folder(out_dir))
         for event in stream:

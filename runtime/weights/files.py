@@ -4,7 +4,9 @@ loading."""
 from __future__ import annotations
 
 import os
+import pickle
 import re
+import warnings
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +15,8 @@ import torch
 
 from runtime.errors import ConvStudioError
 
+_ZIP_MAGIC = b"PK\x03\x04"
+_PICKLE_PROTO = b"\x80"
 _WRAPPERS = ("state_dict", "model_state_dict", "model", "weights", "net")
 
 
@@ -41,15 +45,40 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         # safetensors keeps no order of its own: list names naturally (layer2 before layer10)
         return {k: tensors[k] for k in sorted(tensors, key=natural_key)}
     if suffix in (".pt", ".pth", ".bin", ".ckpt"):
-        try:
-            loaded = torch.load(str(path), map_location="cpu", weights_only=True)
-        except Exception as exc:  # noqa: BLE001 - foreign code or file: any failure becomes one typed line
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise WeightsFileError(
-                path, f"is not a plain state dict (only tensors are read): {first}"
-            ) from None
-        return _state_dict(loaded, path)
+        return _state_dict(_load_tensors_only(path), path)
     raise WeightsFileError(path, "is not a weight file: use .safetensors, or a .pt/.pth state dict")
+
+
+def _load_tensors_only(path: Path) -> object:
+    """torch.load with weights_only=True, every failure as one line of our own.
+
+    torch's own message for a refused pickle advises loading again with weights_only=False, which
+    would run whatever code the file holds: that advice never reaches the user.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pickle-protocol notes from torch's safe unpickler
+            return torch.load(str(path), map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        if _looks_like_torch_file(path):
+            raise WeightsFileError(
+                path,
+                "holds objects other than tensors (pickled classes or code) and is refused: "
+                "only plain tensors are read; save a state dict or use .safetensors",
+            ) from None
+        raise WeightsFileError(path, "is not a PyTorch weight file") from None
+    except Exception as exc:  # noqa: BLE001 - foreign file: any failure becomes one typed line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        if not first or "weights_only" in first:
+            first = type(exc).__name__
+        raise WeightsFileError(path, f"cannot be read as a state dict: {first}") from None
+
+
+def _looks_like_torch_file(path: Path) -> bool:
+    """True for a torch.save archive (zip) or a raw pickle stream, judged by the first bytes."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    return head.startswith(_ZIP_MAGIC) or head[:1] == _PICKLE_PROTO
 
 
 def natural_key(name: str) -> list[object]:

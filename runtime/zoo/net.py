@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from runtime.graph import Graph
-from runtime.layout import apply_layout
+from runtime.layout import project_positions
 from runtime.project import Project
 
 
@@ -104,6 +104,8 @@ class Net:
         return self.add("linear", name, out_features=out, bias=bias)
 
     def project(self, name: str, input_shape: tuple[int, int, int], description: str) -> Project:
-        """The finished Project, laid out top to bottom."""
-        apply_layout(self.graph)
-        return Project(self.graph, input_shape, name, " ".join(description.split()))
+        """The finished Project, laid out in layers (runtime.layout)."""
+        project = Project(self.graph, input_shape, name, " ".join(description.split()))
+        for nid, pos in project_positions(project).items():
+            self.graph.nodes[nid].pos = pos
+        return project

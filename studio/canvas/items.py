@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from runtime.bypass import is_bypassed
 from runtime.graph import Edge, Node
+from runtime.wire_route import route
 from studio.canvas import style
 
 _TITLE = style.font(9.0, bold=True)
@@ -46,6 +47,8 @@ class NodeItem(QGraphicsItem):
         )
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.title = ""
+        self.flow = "down"
+        """The project's flow direction: where the ports sit (runtime.layout.DIRECTIONS)."""
         self.name = ""
         self.summary = ""
         self.shape_text = ""
@@ -67,7 +70,8 @@ class NodeItem(QGraphicsItem):
         """Refresh the texts and ports from the model node."""
         spec = node.spec
         self.prepareGeometryChange()
-        self.title, self.name = spec.title, node.name
+        self.title, self.name = spec.node_title, node.name
+        self.full_title = spec.title
         self.bypassed = is_bypassed(node)
         self.summary = (
             "bypassed: runs as the identity" if self.bypassed else spec.describe(node.params)
@@ -82,6 +86,8 @@ class NodeItem(QGraphicsItem):
             self.input_count = spec.max_inputs
         self.has_output = node.block != "output"
         self._lines = None
+        if not self.error:
+            self.setToolTip(self._plain_tooltip())
         self.update()
 
     def set_figures(self, shape_text: str, error: str | None, shade: float) -> None:
@@ -90,18 +96,25 @@ class NodeItem(QGraphicsItem):
             return
         self.shape_text, self.error, self.shade = shape_text, error, shade
         self._lines = None
-        self.setToolTip(error or "")
+        self.setToolTip(error or self._plain_tooltip())
         self.update()
+
+    def _plain_tooltip(self) -> str:
+        """The block's full title and the node's name (the node itself may show a short title)."""
+        return f"{self.full_title} — {self.name}"
 
     # ----- geometry ------------------------------------------------------------------
     def in_port_pos(self, port: int) -> QPointF:
-        """Local position of input port `port`."""
-        n = max(self.input_count, 1)
-        x = -style.NODE_W / 2 + style.NODE_W * (port + 1) / (n + 1)
-        return QPointF(x, -style.NODE_H / 2)
+        """Local position of input port `port` (on top; on the left side when flowing right)."""
+        share = (port + 1) / (max(self.input_count, 1) + 1)
+        if self.flow == "right":
+            return QPointF(-style.NODE_W / 2, -style.NODE_H / 2 + style.NODE_H * share)
+        return QPointF(-style.NODE_W / 2 + style.NODE_W * share, -style.NODE_H / 2)
 
     def out_port_pos(self) -> QPointF:
-        """Local position of the output port."""
+        """Local position of the output port (below; on the right side when flowing right)."""
+        if self.flow == "right":
+            return QPointF(style.NODE_W / 2, 0.0)
         return QPointF(0.0, style.NODE_H / 2)
 
     def port_at(self, scene_pos: QPointF) -> tuple[str, int] | None:
@@ -178,10 +191,15 @@ class NodeItem(QGraphicsItem):
         per paint."""
         inner = box.adjusted(8, 5, -8, -5)
         third = inner.height() / 3
-        name_width = min(_SMALL_METRICS.horizontalAdvance(self.name), inner.width() / 2)
-        name = _SMALL_METRICS.elidedText(self.name, Qt.ElideMiddle, int(name_width) + 2)
         lock = 14 if self.frozen else 0  # room for the padlock of a frozen node
-        title_width = int(inner.width() - name_width - 6 - lock)
+        room = inner.width() - 6 - lock
+        # The title has the first claim on the line; the name (also in the tooltip) gives way.
+        title_need = _TITLE_METRICS.horizontalAdvance(self.title) + 2
+        name_width = min(
+            _SMALL_METRICS.horizontalAdvance(self.name), max(room - title_need, room / 3)
+        )
+        name = _SMALL_METRICS.elidedText(self.name, Qt.ElideMiddle, int(name_width) + 2)
+        title_width = int(room - name_width)
         title = _TITLE_METRICS.elidedText(self.title, Qt.ElideRight, title_width)
         shape = "⚠ error" if self.error else (f"→ {self.shape_text}" if self.shape_text else "")
         width = int(inner.width())
@@ -239,13 +257,19 @@ class EdgeItem(QGraphicsItem):
         self._rect = QRectF()
         self._label_rect = QRectF()
 
-    def set_ends(self, start: QPointF, end: QPointF) -> QRectF:
-        """Re-route between two scene points (a vertical S-curve); returns the area to redraw."""
+    def set_ends(self, start: QPointF, end: QPointF, flow: str = "down") -> QRectF:
+        """Re-route between two scene points (an S-curve along the `flow`); returns the area to
+        redraw."""
         before = self._rect
         self.prepareGeometryChange()
         path = QPainterPath(start)
-        dy = max(abs(end.y() - start.y()) * 0.5, 30.0)
-        path.cubicTo(QPointF(start.x(), start.y() + dy), QPointF(end.x(), end.y() - dy), end)
+        way = route((start.x(), start.y()), (end.x(), end.y()), flow)
+        if way.curve is not None:
+            _, one, two, _ = way.curve
+            path.cubicTo(QPointF(*one), QPointF(*two), end)
+        else:
+            for point in way.points[1:]:
+                path.lineTo(QPointF(*point))
         self._path = path
         stroker = QPainterPathStroker()
         stroker.setWidth(8)

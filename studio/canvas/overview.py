@@ -1,17 +1,20 @@
 """Zoomed-out drawing: every node and wire in a handful of batched paint calls.
 
-Below `OVERVIEW_BELOW` zoom no label can be read, yet each node and wire item costs a Python
-paint call (about 15 µs each: 8 ms for 500 nodes). There the view paints the scene through
-`Overview` instead: the wire layer, then boxes grouped by colour in one call per colour. The items
-stay in the scene untouched, so clicks, rubber bands and drags work exactly as when zoomed in.
+Below `OVERVIEW_BELOW` zoom the full node text can no longer be read, yet each node and wire
+item costs a Python paint call (about 15 µs each: 8 ms for 500 nodes). There the view paints the
+scene through `Overview` instead: the wire layer, then boxes grouped by colour in one call per
+colour. The items stay in the scene untouched, so clicks, rubber bands and drags work exactly as
+when zoomed in.
+Semantic zoom: down to `style.TITLES_FROM` each box still shows its block's title, in a font
+scaled to stay `style.TITLE_MIN_PX` high on screen; below that the boxes are plain.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 
 from studio.canvas import style
 from studio.canvas.items import node_fill
@@ -45,6 +48,26 @@ class Overview:
             painter.setBrush(fill)
             painter.setPen(pen(border, width, cosmetic=True))
             painter.drawRects(rects)
+        if zoom >= style.TITLES_FROM:
+            self._paint_titles(painter, exposed, zoom)
+
+    def _paint_titles(self, painter: QPainter, exposed: QRectF, zoom: float) -> None:
+        """Each visible box's title, centred, elided to the box, legible at this zoom."""
+        w, h = style.NODE_W, style.NODE_H
+        font = QFont()
+        font.setPixelSize(max(12, round(min(h * 0.6, style.TITLE_MIN_PX / zoom))))
+        font.setBold(True)
+        metrics = QFontMetricsF(font)
+        painter.setFont(font)
+        painter.setPen(style.TEXT)
+        painter.setRenderHint(QPainter.TextAntialiasing, True)
+        for item in self.graph_scene.nodes.values():
+            pos = item.pos()
+            box = QRectF(pos.x() - w / 2 + 4, pos.y() - h / 2, w - 8, h)
+            if not box.intersects(exposed):
+                continue
+            text = metrics.elidedText(item.title, Qt.ElideMiddle, box.width())
+            painter.drawText(box, Qt.AlignCenter, text)
 
     def _build_boxes(self) -> list[BoxGroup]:
         groups: dict[tuple[int, int, float], BoxGroup] = {}

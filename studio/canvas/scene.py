@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsScene
 
 from runtime.format import shape_text
+from runtime.layout import LayoutDirectionError, project_direction
+from runtime.project import Project
 from runtime.graph import Edge
 from runtime.project_events import (
     EdgeAdded,
@@ -39,6 +43,7 @@ class GraphScene(QGraphicsScene):
         self.edges: dict[Edge, EdgeItem] = {}
         self._touching: dict[str, set[Edge]] = {}
         self.shade_mode = "none"
+        self.flow = "down"
         self.node_shades: dict[str, float] | None = None
         self.overview = Overview(self)
         self.wires: WireLayer | None = None
@@ -60,6 +65,7 @@ class GraphScene(QGraphicsScene):
         self._touching.clear()
         self.wires = WireLayer(self)
         self.addItem(self.wires)
+        self.flow = _flow_of(self.doc.project)
         graph = self.doc.project.graph
         for nid in graph.nodes:
             self._add_node(nid)
@@ -91,6 +97,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node(self, nid: str) -> None:
         item = NodeItem(self.doc.project.graph.nodes[nid])
+        item.flow = self.flow
         item.moved_callback = self._node_moved
         self.nodes[nid] = item
         self.addItem(item)
@@ -124,9 +131,21 @@ class GraphScene(QGraphicsScene):
         src, dst = self.nodes[item.edge.src], self.nodes[item.edge.dst]
         self._wires_changed(
             item.set_ends(
-                src.mapToScene(src.out_port_pos()), dst.mapToScene(dst.in_port_pos(item.edge.port))
+                src.mapToScene(src.out_port_pos()),
+                dst.mapToScene(dst.in_port_pos(item.edge.port)),
+                self.flow,
             )
         )
+
+    def set_flow(self, direction: str) -> None:
+        """Put the ports where `direction` ("down" or "right") wants them and re-route the wires."""
+        self.flow = direction
+        for item in self.nodes.values():
+            item.prepareGeometryChange()
+            item.flow = direction
+            item.update()
+        for item in self.edges.values():
+            self._route(item)
 
     def _wires_changed(self, area: QRectF | None = None) -> None:
         self.overview.invalidate()
@@ -236,3 +255,12 @@ class GraphScene(QGraphicsScene):
         for item in self.nodes.values():
             rect = rect.united(item.sceneBoundingRect())
         return rect.adjusted(-60, -60, 60, 60)
+
+
+def _flow_of(project: Project) -> str:
+    """The project's flow direction; "down" (with the reason in the log) when the file's is bad."""
+    try:
+        return project_direction(project)
+    except LayoutDirectionError as exc:
+        logging.getLogger(__name__).warning("%s; laying out top to bottom", exc)
+        return "down"

@@ -9,8 +9,13 @@ NODE_H = 58.0
 PORT_R = 5.5
 PORT_HIT = 11.0
 
-OVERVIEW_BELOW = 0.5
-"""Zoom under which no label can be read: the view paints an overview (studio.canvas.overview)."""
+OVERVIEW_BELOW = 0.6
+"""Zoom under which a node's title would be under 7 px high and its other lines unreadable: the
+view paints an overview of titled boxes instead (studio.canvas.overview)."""
+TITLES_FROM = 0.16
+"""Zoom from which the overview still writes each block's title (sized to stay legible)."""
+TITLE_MIN_PX = 8.0
+"""Height on screen, in pixels, of an overview title."""
 SMOOTH_WIRES_FROM = 0.75
 """Zoom from which wires are antialiased; below it they are crisp one-pixel lines."""
 

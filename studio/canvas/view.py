@@ -3,7 +3,7 @@ drops."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -21,7 +21,6 @@ from studio.canvas.items import NodeItem, WireItem
 from studio.canvas.overview import OVERVIEW_BELOW
 from studio.canvas.scene import GraphScene
 
-MIN_READABLE = 0.75
 BLOCK_MIME = "application/x-convstudio-block"
 """Drag-and-drop payload of a palette entry: the block id as UTF-8."""
 
@@ -37,6 +36,8 @@ class GraphView(QGraphicsView):
     """Local files were dropped on the canvas."""
     context_menu_requested = Signal(object, object)
     """(node id or None, global position)."""
+    view_moved = Signal()
+    """The visible part of the scene changed (scroll, zoom, resize)."""
 
     def __init__(self, scene: GraphScene) -> None:
         super().__init__(scene)
@@ -79,12 +80,6 @@ class GraphView(QGraphicsView):
         painter.end()
         self._paint_hints()
 
-    def scrollContentsBy(self, dx: int, dy: int) -> None:
-        """Scrolling moves pixels: repaint all while a hint or legend is fixed on the viewport."""
-        super().scrollContentsBy(dx, dy)
-        if not self.graph_scene.nodes or self.graph_scene.shade_mode != "none":
-            self.viewport().update()
-
     def _paint_hints(self) -> None:
         """The empty-canvas hint and the shading legend, fixed on the viewport (canvas.hints)."""
         painter = QPainter(self.viewport())
@@ -97,6 +92,7 @@ class GraphView(QGraphicsView):
         scale = self.transform().m11() * factor
         if 0.05 <= scale <= 4:
             self.scale(factor, factor)
+            self.view_moved.emit()
 
     def zoom(self, factor: float) -> None:
         """Zoom about the view centre."""
@@ -104,23 +100,36 @@ class GraphView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.AnchorViewCenter)
         self.scale(factor, factor)
         self.setTransformationAnchor(anchor)
+        self.view_moved.emit()
 
-    def fit(self, readable: bool = False) -> None:
-        """Show every node; with `readable`, never zoom out so far that labels cannot be read
-        (a tall network then shows its top part)."""
+    def fit(self) -> None:
+        """Show every node, never larger than 100 % (the semantic zoom keeps titles readable when a
+        large network is shown whole: see studio.canvas.overview)."""
         if not self.graph_scene.nodes:
             return
         rect = self.graph_scene.items_rect()
         self.fitInView(rect, Qt.KeepAspectRatio)
-        scale = self.transform().m11()
-        if scale > 1.25 or (readable and scale < MIN_READABLE):
+        if self.transform().m11() > 1.0:
             self.resetTransform()
-            if scale > 1.25:
-                self.centerOn(rect.center())
-                return
-            self.scale(MIN_READABLE, MIN_READABLE)
-            height = self.viewport().height() / MIN_READABLE
-            self.centerOn(rect.center().x(), rect.top() + height / 2)
+            self.centerOn(rect.center())
+        self.view_moved.emit()
+
+    def visible_scene_rect(self) -> QRectF:
+        """The part of the scene the viewport shows."""
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        """Scroll, and tell the minimap; scrolling moves pixels, so repaint all while a hint or
+        legend is fixed on the viewport."""
+        super().scrollContentsBy(dx, dy)
+        if not self.graph_scene.nodes or self.graph_scene.shade_mode != "none":
+            self.viewport().update()
+        self.view_moved.emit()
+
+    def resizeEvent(self, event) -> None:
+        """Resize, and tell the minimap."""
+        super().resizeEvent(event)
+        self.view_moved.emit()
 
     # ----- mouse -------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:

@@ -38,6 +38,7 @@ class TrainingController(QObject):
         self._process: Any = None
         self._queue: Any = None
         self._stop = self._pause = self._probe = None
+        self.processes = 1
         self._stop_sent_at = 0.0
         self.state = "idle"
         self.out_dir: Path | None = None
@@ -66,6 +67,7 @@ class TrainingController(QObject):
         if self.state != "idle":
             return
         self.project = project.copy()
+        self.processes = int(overrides.get("processes", 1))
         self.run_folder = None
         if runs is not None:
             recorder = RunRecorder.start(
@@ -103,8 +105,9 @@ class TrainingController(QObject):
         self._timer.start()
 
     def pause(self) -> None:
-        """Hold the run between iterations."""
-        if self.state == "running":
+        """Hold the run between iterations (not a run of several processes: its peers would
+        time out waiting)."""
+        if self.state == "running" and self.processes == 1:
             self._pause.set()
             self._set_state("paused")
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from runtime.analysis import analyze
 from runtime.errors import ConvStudioError, describe_problems
+from runtime.training.machine import processes_for
 from runtime.codegen.trained import export_trained
 from runtime.naming import file_stem
 from runtime.project import Project
@@ -138,7 +139,10 @@ class TrainingUI(QObject):
         self.final_maps.disarm()
         self._probe_input = None
         overrides: dict = {} if epochs is None else {"epochs": epochs}
-        if not project.training.get("threads"):
+        processes = processes_for(project.training)
+        if processes > 1:
+            overrides["processes"] = processes  # torchrun on this machine, one process per GPU
+        elif not project.training.get("threads"):
             # leave one core to the window so redraws never stall the training threads (or the
             # other way round)
             overrides["threads"] = max(1, (os.cpu_count() or 2) - 1)

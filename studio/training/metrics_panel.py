@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from runtime.atomic_write import write_atomic
@@ -47,6 +48,8 @@ class MetricsPanel(QWidget):
         # The key sits in the title, above the plot: a legend inside would cover the curves.
         self.loss_plot.setTitle(keyed_title("loss"))
         self.acc_plot.setTitle(keyed_title("accuracy"))
+        # only a distributed run's per-process speeds need a legend
+        self.speed_plot.addLegend(offset=(-5, 5))
         self.curves = {
             "train_loss": self.loss_plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2), name="train"),
             "val_loss": self.loss_plot.plot(
@@ -59,6 +62,8 @@ class MetricsPanel(QWidget):
             "lr": self.lr_plot.plot(pen=pg.mkPen("#59a14f", width=2)),
             "speed": self.speed_plot.plot(pen=pg.mkPen("#b07aa1", width=2)),
         }
+        self.rank_curves: list[pg.PlotDataItem] = []
+        """Throughput of each process of a distributed run (the speed curve is their sum)."""
         self.progress = QProgressBar()
         self.status = QLabel(IDLE_TEXT)
         self.status.setWordWrap(True)
@@ -102,6 +107,10 @@ class MetricsPanel(QWidget):
         self.redraws = 0
         for curve in self.curves.values():
             curve.setData([], [])
+        for curve in self.rank_curves:
+            self.speed_plot.removeItem(curve)
+        self.rank_curves = []
+        self.speed_plot.legend.clear()
 
     def idle(self) -> None:
         """Another project is open: no curves of the last run, the idle text."""
@@ -159,11 +168,27 @@ class MetricsPanel(QWidget):
         self.curves["train_acc"].setData(x, [v[1] for v in self.smoothed])
         self.curves["lr"].setData(x, [s.lr for s in self.steps])
         self.curves["speed"].setData(x, [s.samples_per_s for s in self.steps])
+        self._rank_speeds(x)
         ex = [e.step for e in self.epochs]
         self.curves["val_loss"].setData(ex, [e.val_loss for e in self.epochs])
         self.curves["val_acc"].setData(ex, [e.val_accuracy for e in self.epochs])
         if self.start is not None and self.steps and not self.paused:
             self._progress_text(self.steps[-1])
+
+    def _rank_speeds(self, x: list[int]) -> None:
+        """One curve per process under the global one when several train together."""
+        ranks = len(self.steps[-1].rank_samples_per_s) if self.steps else 0
+        if ranks and not self.rank_curves:
+            self.speed_plot.legend.addItem(self.curves["speed"], "all processes")
+            for rank in range(ranks):
+                colour = pg.intColor(rank, hues=max(ranks, 3), values=1, maxValue=200)
+                self.rank_curves.append(
+                    self.speed_plot.plot(
+                        pen=pg.mkPen(colour, width=1, style=Qt.DashLine), name=f"rank {rank}"
+                    )
+                )
+        for rank, curve in enumerate(self.rank_curves):
+            curve.setData(x, [s.rank_samples_per_s[rank] for s in self.steps])
 
     def _progress_text(self, last: StepMetrics) -> None:
         """Epoch, iteration, samples, throughput, ETA."""
@@ -174,9 +199,19 @@ class MetricsPanel(QWidget):
         eta = elapsed / max(1, done) * (total - last.step)
         val = f", val acc {self.epochs[-1].val_accuracy:.2%}" if self.epochs else ""
         self.progress.setValue(last.step)
+        batch = f"batch {st.batch_size}"
+        if st.processes > 1 or st.global_batch > st.batch_size:
+            batch += f" × {st.processes} processes ({st.global_batch} per update)"
+        speed = f"{last.samples_per_s:,.0f} samples/s"
+        if last.rank_samples_per_s:
+            speed += (
+                " ("
+                + ", ".join(f"rank {r}: {v:,.0f}" for r, v in enumerate(last.rank_samples_per_s))
+                + ")"
+            )
         self.status.setText(
             f"epoch {last.epoch + 1}/{st.epochs} · iteration {last.step:,}/{total:,} · "
-            f"batch {st.batch_size} · {last.samples_per_s:,.0f} samples/s · loss {last.loss:.4f}"
+            f"{batch} · {speed} · loss {last.loss:.4f}"
             f"{val} · ETA {int(eta // 60)}:{int(eta % 60):02d}"
         )
 

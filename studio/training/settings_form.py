@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QFormLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from blocks.params import ParamSpec
+from runtime.training.machine import gpu_count, machine_text
 from runtime.training.settings import FIELDS, SettingsError, applies, check_value
 from studio.forms import FieldEditor
 
@@ -32,7 +33,13 @@ class SettingsForm(QWidget):
         self.form = form = QFormLayout(self)
         for spec in FIELDS:
             field = FieldEditor(spec, lambda value, s=spec: self._edited(s, value), spin=True)
-            form.addRow(spec.name.replace("_", " "), field.widget)
+            label = spec.name.replace("_", " ")
+            if spec.name == "all_gpus":
+                self.machine = QLabel(machine_text(gpu_count()))
+                form.addRow("processes", self.machine)
+                label = "use all"
+                self._offer_all(field.widget)
+            form.addRow(label, field.widget)
             self.fields[spec.name] = field
             self.editors[spec.name] = field.widget
             if hasattr(field.widget, "editingFinished"):
@@ -48,6 +55,18 @@ class SettingsForm(QWidget):
     def _show_rows(self) -> None:
         for spec in FIELDS:
             self.form.setRowVisible(self.editors[spec.name], applies(spec.name, self.values))
+
+    def _offer_all(self, editor: QWidget) -> None:
+        """'use all' trains one process per GPU under torchrun: offered with two GPUs or more."""
+        count = gpu_count()
+        editor.setEnabled(count >= 2)
+        editor.setToolTip(
+            f"Train with torchrun on all {count} GPUs of this machine, one process each "
+            "(the batch size is each process's)"
+            if count >= 2
+            else "Needs two or more GPUs; `convstudio train --nproc-per-node N` runs several "
+            "processes on CPUs"
+        )
 
     def load(self, training: dict[str, Any]) -> None:
         """Show a project's training section (defaults for missing keys)."""

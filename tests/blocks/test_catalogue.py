@@ -10,7 +10,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from blocks import all_specs
 from runtime.analysis import analyze
 from runtime.compile import build_model
-from runtime.export_python import class_name, python_source
+from runtime.python_export import class_name, python_source
 from runtime.graph import Graph
 from runtime.project import Project, load_project
 

@@ -146,6 +146,14 @@ def _target_cases(writer: CaseWriter) -> None:
     )
     folder = writer.add("target_out_fifo.train", good, ["train", "p.json", "--out", "run"])
     os.mkfifo(folder / "run")
+    custom = copy.deepcopy(corpus.tiny_project())
+    custom["nodes"][2].update(block="custom_module", params={"module": "mods.py:Gate"})
+    for target in ("mods.py", "MODS.py"):  # the user's module, and its double on a folded case
+        writer.add(
+            f"target_user_module_{target.replace('.', '_')}.export_py",
+            {"p.json": _dump(custom), "mods.py": _text(corpus.USER_MODULE)},
+            ["export", "p.json", "-o", target],
+        )
 
 
 def _argument_cases(writer: CaseWriter) -> None:
@@ -215,6 +223,7 @@ def _weights_and_import_cases(writer: CaseWriter) -> None:
         "empty.safetensors": _text(""),
         "garbage.safetensors": _text("{not a header"),
         "evil.pt": corpus.evil_pickle,
+        "objects.pt": corpus.object_archive,
         "garbage.pt": _text("not a zip"),
         "huge_header.safetensors": lambda p: p.write_bytes((2**62).to_bytes(8, "little") + b"{}"),
     }

@@ -13,6 +13,7 @@ import json
 import os
 import struct
 import zlib
+from fractions import Fraction
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -504,6 +505,25 @@ def evil_pickle(path: Path) -> None:
             return os.system, (f"touch {MARKER}",)
 
     path.write_bytes(pickle.dumps({"conv1.weight": Payload()}))
+
+
+def object_archive(path: Path) -> None:
+    """A torch.save archive of an object besides its tensor (a weights-only load refuses it)."""
+    import torch
+
+    torch.save({"conv1.weight": torch.zeros(4, 1, 3, 3), "extra": Fraction(1, 3)}, path)
+
+
+USER_MODULE = """from torch import nn
+
+
+class Gate(nn.Module):
+    # the user's own layer, imported by the exported code
+
+    def forward(self, x):
+        return x
+"""
+"""A user's module file that a project's custom node imports (an export must never replace it)."""
 
 
 def injection_strings() -> dict[str, str]:

@@ -8,26 +8,8 @@ from __future__ import annotations
 
 from fnmatch import fnmatch
 
-PENDING: tuple[tuple[str, str, str], ...] = (
-    # (case name pattern, expected fault texts ("a|b": each fault holds one of them), why)
-    (
-        "*train*",
-        "lines on stderr|left outputs behind",
-        "run records: a refused `train` is recorded (a <project>.runs/ folder and a 'recording "
-        "run' line) before its graph and settings are checked",
-    ),
-    (
-        "data_spec_[df][ei][vf]*",
-        "internal error",
-        "`convstudio data SPEC`: a device or FIFO as SPEC is an internal error "
-        "(NotADirectoryError)",
-    ),
-    (
-        "explain_image_fifo_png",
-        "",
-        "Insight: `explain --image` opens a FIFO and waits for a writer",
-    ),
-)
+PENDING: tuple[tuple[str, str, str], ...] = ()
+# (case name pattern, expected fault texts ("a|b": each fault holds one of them), why): none now
 
 
 def pending_reason(case_name: str, faults: list[str]) -> str | None:

@@ -140,3 +140,25 @@ def test_summary_json_marks_the_layers_after_a_broken_one(tmp_path):
     assert layers["image"]["params"] == 0 and "error" not in layers["image"]
     warning = layers["stray"]["warning"]
     assert "'stray' is not on a path" in warning and "needs an input" in warning
+
+
+def test_a_refused_train_says_one_line_and_records_no_run(tmp_path):
+    doc = tiny_project()
+    doc["nodes"][-1]["params"]["num_classes"] = 3  # the bundled digits have 10 classes
+    (tmp_path / "p.json").write_text(json.dumps(doc), encoding="utf-8")
+    result = _convstudio("train", "p.json", "--out", "run", cwd=tmp_path)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "3" in result.stderr and "10" in result.stderr  # both class counts are named
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json"]
+
+
+def test_a_run_that_starts_is_recorded_beside_the_project(tmp_path):
+    doc = tiny_project()
+    (tmp_path / "p.json").write_text(json.dumps(doc), encoding="utf-8")
+    result = _convstudio("train", "p.json", "--out", "run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "recording run 'run 1'" in result.stderr
+    records = list((tmp_path / "p.runs").glob("*/run.json"))
+    assert len(records) == 1
+    assert json.loads(records[0].read_text(encoding="utf-8"))["status"] == "completed"

@@ -2,6 +2,7 @@
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,21 @@ def test_text_with_a_lone_surrogate_is_one_line_and_writes_nothing(tmp_path):
     with pytest.raises(WriteError, match=r"lone surrogate \(U\+D800\), which UTF-8 cannot store"):
         write_atomic(tmp_path / "s.json", "name \ud800")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_onnx_export_to_a_folder_or_fifo_is_refused_before_exporting(tmp_path, monkeypatch):
+    from runtime import onnx_export
+    from runtime.project import load_project
+
+    project = load_project(Path(__file__).resolve().parents[2] / "assets/templates/lenet5.json")
+    monkeypatch.setattr(onnx_export, "build_model", _never_built)
+    (tmp_path / "out.onnx").mkdir()
+    os.mkfifo(tmp_path / "pipe.onnx")
+    for name in ("out.onnx", "pipe.onnx"):
+        with pytest.raises(WriteError, match=f"{name}: is a .*not a regular file"):
+            onnx_export.export_onnx(project, tmp_path / name)
+    atomic_write.check_target(tmp_path / "new.onnx")  # a path with no file yet is fine
+
+
+def _never_built(project):
+    raise AssertionError("the network was built although the target can never be written")

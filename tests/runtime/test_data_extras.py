@@ -2,6 +2,7 @@
 installed)."""
 
 import io
+import socket
 import tarfile
 
 import numpy as np
@@ -11,6 +12,7 @@ from PIL import Image
 
 from runtime.data import DataError, open_data, parse_data
 from runtime.data.spec import section_from_spec
+from tests.runtime.shard_server import serve
 
 CPU = torch.device("cpu")
 
@@ -137,3 +139,64 @@ def test_webdataset_local_shards_with_brace_pattern(tmp_path):
     (tmp_path / "broken.tar").write_bytes(b"garbage" * 100)
     with pytest.raises(DataError, match="broken.tar: is not a readable tar shard"):
         _open({"source": "webdataset", "shards": str(tmp_path / "broken.tar")})
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_webdataset_shards_from_http_urls(tmp_path):
+    pytest.importorskip(
+        "webdataset", reason="the WebDataset extra (convstudio[webdataset]) is not installed"
+    )
+    served = tmp_path / "served" / "pets"
+    served.mkdir(parents=True)
+    for s in range(3):
+        _shard(served / f"train-{s:03d}.tar", s * 10, 10)
+    _shard(served / "val.tar", 100, 6)
+    local = _open({"source": "webdataset", "shards": str(served / "train-{000..002}.tar")})
+    with serve(tmp_path / "served") as base:
+        pattern = f"{base}/pets/train-{{000..002}}.tar"
+        assert section_from_spec(pattern) == {"source": "webdataset", "shards": pattern}
+        section = {"source": "webdataset", "shards": pattern, "validation": 0.2}
+        data = _open(section)
+        assert data.classes == ("0", "1") and (data.train_size, data.val_size) == (24, 6)
+        assert data.name == "pets"
+        remote = list(data.train_batches(8, torch.Generator(), 0))
+        same = list(local.train_batches(8, torch.Generator(), 0))
+        assert len(remote) == 3
+        for (x, y), (lx, ly) in zip(remote, same):
+            assert torch.equal(x, lx) and torch.equal(y, ly)
+        again = _open(section)  # indexed from the cache (keyed by the server's Last-Modified)
+        assert again.train_size == 24
+        data = _open(
+            {"source": "webdataset", "shards": pattern, "val_shards": f"{base}/pets/val.tar"}
+        )
+        assert (data.train_size, data.val_size) == (30, 6)
+        with pytest.raises(DataError, match=r"train-003.tar: answered HTTP 404 \(File not found\)"):
+            _open({"source": "webdataset", "shards": f"{base}/pets/train-{{000..003}}.tar"})
+    refused = pytest.raises(DataError, match="does not answer byte-range requests")
+    with serve(tmp_path / "served", ranges=False) as base, refused:
+        _open({"source": "webdataset", "shards": f"{base}/pets/train-000.tar"})
+
+
+def test_webdataset_unreachable_and_command_shards_are_one_line(tmp_path):
+    pytest.importorskip(
+        "webdataset", reason="the WebDataset extra (convstudio[webdataset]) is not installed"
+    )
+    url = f"http://127.0.0.1:{_free_port()}/train-{{0..1}}.tar"
+    with pytest.raises(DataError) as caught:
+        _open({"source": "webdataset", "shards": url})
+    message = str(caught.value)
+    assert message.startswith(url.replace("{0..1}", "0") + ": cannot be reached (")
+    assert "\n" not in message
+    marker = tmp_path / "ran"
+    for command in (f"pipe:touch {marker}", f"pipe:curl -s http://x/a.tar > {marker}"):
+        assert section_from_spec(command)["source"] == "webdataset"
+        with pytest.raises(DataError, match="'pipe:' shards are not read .commands are never run"):
+            _open({"source": "webdataset", "shards": command})
+    with pytest.raises(DataError, match="'s3:' shards are not read: name local files or http"):
+        _open({"source": "webdataset", "shards": "s3://bucket/train-{0..3}.tar"})
+    assert not marker.exists()

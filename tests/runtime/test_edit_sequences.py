@@ -22,11 +22,13 @@ from runtime.edits import (
     SetParams,
     SetSection,
 )
-from runtime.errors import ConvStudioError
+from runtime.errors import ConvStudioError, PortError
+from runtime.graph import Edge
 from runtime.expand import expand_node, expandable
 from runtime.project import Project, load_project
 from tests.runtime.random_graphs import random_project
 
+UNET = Path(__file__).resolve().parents[2] / "assets" / "templates" / "unet.json"
 TEMPLATES = sorted((Path(__file__).resolve().parents[2] / "assets" / "templates").glob("*.json"))
 BLOCKS = [
     "relu",
@@ -158,17 +160,70 @@ def check_sequence(project: Project, data, steps: int) -> None:
     assert project.to_json() == edited
 
 
-@settings(
-    max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
+# Random again (not a fixed example set): a failure prints its seed, and the database replays it
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), data=st.data())
 def test_random_edit_sequences_on_random_graphs_revert_exactly(seed, data):
     check_sequence(random_project(seed), data, 12)
 
 
-@settings(
-    max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(path=st.sampled_from(TEMPLATES), data=st.data())
 def test_random_edit_sequences_on_templates_revert_exactly(path, data):
     check_sequence(load_project(path), data, 8)
+
+
+def _unet_sequence(project: Project) -> list[Edit]:
+    """The shape of the sequence the property test once found on U-Net: a crop's image wire is
+    removed (its reference wire moves down to port 0), other wires and crops go,
+    a wire into the first crop is made again, and the graph is replaced at the end."""
+    graph = project.graph
+    crop4, concat3, crop1, crop2 = (
+        graph.by_name(n).id for n in ("crop4", "concat3", "crop1", "crop2")
+    )
+    image4 = graph.inputs_of(crop4)[0]
+    concat4 = graph.consumers(crop4)[0]
+    return [
+        Disconnect(image4),
+        Disconnect(concat4),
+        RemoveItems([crop1]),
+        RemoveItems([], [graph.inputs_of(concat3)[1]]),
+        Connect(image4.src, crop4, 1),
+        RemoveItems([crop2]),
+        AddNodes(
+            [{"key": "k0", "block": "relu"}, {"key": "k1", "block": "relu"}], [("k0", "k1", 0)]
+        ),
+        ReplaceGraph("Replace", graph=random_project(7).graph),
+    ]
+
+
+def test_the_unet_sequence_found_by_the_property_test_reverts_exactly():
+    project = load_project(UNET)
+    original = project.to_json()
+    edits = _unet_sequence(project)
+    for edit in edits:
+        edit.apply(project)
+    edited = project.to_json()
+    for edit in reversed(edits):
+        edit.revert(project)
+    assert project.to_json() == original
+    for edit in edits:
+        edit.apply(project)
+    assert project.to_json() == edited
+
+
+def test_a_crops_first_wire_goes_back_before_its_reference_but_cannot_be_wired_there_by_hand():
+    project = load_project(UNET)
+    graph = project.graph
+    crop = graph.by_name("crop4").id
+    image, reference = graph.inputs_of(crop)
+    Disconnect(image).apply(project)
+    assert graph.inputs_of(crop) == [Edge(reference.src, crop, 0)]
+    try:
+        Connect(image.src, crop, 0).apply(project)
+    except PortError as exc:
+        assert "already connected" in str(exc)
+    else:
+        raise AssertionError("a taken port of a crop was wired over by hand")
+    Disconnect(image).revert(project)
+    assert graph.inputs_of(crop) == [image, reference]

@@ -16,7 +16,7 @@ from tests.runtime.test_project_file import LENET
 
 def exported_model(project):
     """Instantiate the class defined by the exported source (our own generated code)."""
-    from runtime.export_python import class_name
+    from runtime.python_export import class_name
 
     namespace: dict = {"__name__": "exported"}
     exec(compile(python_source(project), "<exported>", "exec"), namespace)

@@ -7,7 +7,7 @@ import pytest
 
 from blocks.custom import trust
 from runtime.codegen.errors import ExportError
-from runtime.export_python import export_python, python_source
+from runtime.python_export import export_python, python_source
 from runtime.graph import Graph
 from runtime.project import Project
 
@@ -71,3 +71,30 @@ def test_a_user_file_name_that_cannot_be_imported_is_refused_naming_the_node(tmp
     with pytest.raises(ExportError, match="my mods.py' cannot be imported by exported") as info:
         python_source(project)
     assert info.value.node_id == node_id and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("target", ["mods.py", "MODS.py", "sub/mods.py"])
+def test_an_export_named_like_the_users_own_module_is_refused_and_the_module_kept(tmp_path, target):
+    project, _ = _project(tmp_path, "mods.py")
+    out = tmp_path / target
+    out.parent.mkdir(exist_ok=True)
+    before = (tmp_path / "mods.py").read_bytes()
+    with pytest.raises(ExportError, match="'mods', the project's own module") as info:
+        export_python(project, out)
+    assert "\n" not in str(info.value) and target.split("/")[-1] in str(info.value)
+    assert (tmp_path / "mods.py").read_bytes() == before
+    assert target == "mods.py" or not out.exists()
+
+
+def test_a_dotted_user_package_is_protected_by_its_top_level_name(tmp_path):
+    project, node_id = _project(tmp_path, "mods.py")
+    project.graph.nodes[node_id].params["module"] = "mylib.layers:F"
+    with pytest.raises(ExportError, match="'mylib', the project's own module"):
+        export_python(project, tmp_path / "mylib.py")
+
+
+def test_the_trained_export_takes_another_default_name_than_the_users_module(tmp_path):
+    from runtime.codegen.trained import module_stem
+
+    project, _ = _project(tmp_path, "net.py", name="Net")
+    assert module_stem(project) == "net_model"

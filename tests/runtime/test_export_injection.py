@@ -13,7 +13,7 @@ from runtime.cli import main
 from runtime.codegen.errors import ExportError
 from runtime.codegen.module import class_name
 from runtime.codegen.trained import module_stem, trained_source
-from runtime.export_python import export_python
+from runtime.python_export import export_python
 from runtime.preprocessing import Preprocessing
 from tests.runtime.export_sandbox import import_quietly
 from tests.runtime.test_project_file import LENET

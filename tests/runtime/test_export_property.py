@@ -11,7 +11,7 @@ from runtime.codegen.errors import ExportError
 from runtime.codegen.module import class_name
 from runtime.codegen.trained import trained_source
 from runtime.errors import GraphError
-from runtime.export_python import python_source
+from runtime.python_export import python_source
 from runtime.graph import Graph
 from runtime.preprocessing import Preprocessing
 from runtime.project import Project

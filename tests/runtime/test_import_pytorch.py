@@ -13,7 +13,7 @@ from blocks.custom import load_file_module, split_reference
 from runtime.analysis import analyze
 from runtime.cli import main
 from runtime.compile import build_model
-from runtime.export_python import class_name, export_python
+from runtime.python_export import class_name, export_python
 from runtime.importing.errors import ModelImportError
 from runtime.importing.pytorch import import_pytorch
 from runtime.project import Project, load_project
@@ -120,6 +120,7 @@ def test_cli_import_writes_project_with_referenced_weights(
                 "3x32x32",
                 "--args",
                 '{"classes": 7}',
+                "--trust-code",
             ]
         )
         == 0
@@ -202,7 +203,16 @@ def test_cli_reports_a_bad_source_on_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
     assert (
-        main(["import", str(tmp_path / "absent.py") + ":Net", "-o", str(tmp_path / "x.json")]) == 1
+        main(
+            [
+                "import",
+                str(tmp_path / "absent.py") + ":Net",
+                "-o",
+                str(tmp_path / "x.json"),
+                "--trust-code",
+            ]
+        )
+        == 1
     )
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "absent.py: does not exist" in err

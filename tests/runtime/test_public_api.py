@@ -5,6 +5,7 @@ did)."""
 from __future__ import annotations
 
 import inspect
+import pkgutil
 from pathlib import Path
 from typing import Any, Callable
 
@@ -59,3 +60,11 @@ def test_public_function_called_twice(name, tmp_path):
     assert getattr(package, attribute) is before and not inspect.ismodule(
         getattr(package, attribute)
     )
+
+
+@pytest.mark.parametrize("package", [runtime, blocks], ids=lambda p: p.__name__)
+def test_no_module_shares_its_name_with_a_public_name_of_its_package(package):
+    """Importing such a module rebinds the package attribute: `runtime.export_python` was once both
+    the function and its module, and whichever came last won."""
+    modules = {info.name for info in pkgutil.iter_modules(package.__path__)}
+    assert not modules & set(package.__all__)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from blocks.errors import ParamValueError
 from runtime.data.errors import DataError
 from runtime.data.settings import DATA_KEYS, DataSettings, parse_data
 from runtime.settings_reference import BLOCKS, render_readme
@@ -35,9 +36,9 @@ def _section(key: str, value) -> dict:
     "key", [k for k in DATA_KEYS if k.minimum is not None], ids=lambda k: k.name
 )
 def test_every_documented_data_bound_is_the_one_parse_data_applies(key):
-    whole = key.kind in ("int", "fraction or count")
+    whole = key.kind in ("int", "share")
     step = 1 if whole else 1e-9
-    low = key.minimum + (step if key.kind == "fraction or count" else 0)  # a fraction must exceed 0
+    low = key.minimum + (step if key.kind == "share" else 0)  # a fraction must exceed 0
     for ok in (low, key.maximum):
         parse_data(_section(key.name, int(ok) if whole else ok), (1, 8, 8))
     for bad in (key.minimum - step, key.maximum + step):
@@ -73,3 +74,22 @@ def test_every_documented_training_bound_is_enforced(spec):
     for bad in (spec.minimum - step, spec.maximum + step):
         with pytest.raises(SettingsError):
             parse_training({spec.name: bad})
+
+
+@pytest.mark.parametrize(
+    "key", [k for k in DATA_KEYS if k.minimum is not None], ids=lambda k: k.name
+)
+def test_the_data_key_schema_accepts_and_refuses_what_parse_data_does(key):
+    whole = key.kind in ("int", "share")
+    step = 1 if whole else 1e-9
+    low = key.minimum + (step if key.kind == "share" else 0)
+    for ok in (low, key.maximum):
+        value = int(ok) if whole else ok
+        assert key.coerce(value) == value
+        parse_data(_section(key.name, value), (1, 8, 8))
+    for bad in (key.minimum - step, key.maximum + step):
+        value = int(bad) if whole else bad
+        with pytest.raises(ParamValueError):
+            key.coerce(value)
+        with pytest.raises(DataError):
+            parse_data(_section(key.name, value), (1, 8, 8))

@@ -8,7 +8,7 @@ import torch
 
 from runtime.analysis import analyze
 from runtime.compile import build_model
-from runtime.export_python import class_name, python_source
+from runtime.python_export import class_name, python_source
 from runtime.zoo import TEMPLATES
 from runtime.zoo.generate import load_template
 

@@ -156,8 +156,31 @@ def test_pickled_code_is_never_loaded(tmp_path: Path) -> None:
         pickle.dump({"w": Exploit()}, handle)
     with pytest.raises(WeightsFileError) as info:
         read_state_dict(path)
-    assert "evil.pt: is not a plain state dict" in str(info.value) and "\n" not in str(info.value)
+    message = str(info.value)
+    assert "evil.pt: holds objects other than tensors" in message and "\n" not in message
+    assert "weights_only" not in message  # torch's advice to load unsafely never reaches the user
     assert not (tmp_path / "pwned").exists()
+
+
+def test_a_torch_archive_of_objects_is_refused_without_unsafe_advice(tmp_path: Path) -> None:
+    path = tmp_path / "objects.pt"
+    torch.save({"w": torch.zeros(2), "extra": Holder()}, path)
+    with pytest.raises(WeightsFileError) as info:
+        read_state_dict(path)
+    message = str(info.value)
+    assert "holds objects other than tensors" in message and "is refused" in message
+    assert "weights_only" not in message and "\n" not in message
+
+
+def test_a_file_that_is_no_pickle_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "text.pt"
+    path.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(WeightsFileError, match="text.pt: is not a PyTorch weight file$"):
+        read_state_dict(path)
+
+
+class Holder:
+    """A plain object: torch.save pickles it, a weights-only load refuses it."""
 
 
 class Exploit:

@@ -165,13 +165,20 @@ def test_template_names_are_unique():
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED))
-def test_layout_reads_top_to_bottom(name):
-    """Every wire points down the canvas and no two nodes share a position."""
+def test_layout_reads_down_its_columns_from_left_to_right(name):
+    """No two nodes share a position; wires into another column run rightwards (a fold, the skips
+    of a U); inside a column they all run down, or all climb (the rising arm of a U)."""
     graph = build_project(name).graph
     positions = [node.pos for node in graph.nodes.values()]
     assert len(set(positions)) == len(positions)
+    climbs: dict[float, set[bool]] = {}
     for edge in graph.edges:
-        assert graph.nodes[edge.dst].pos[1] > graph.nodes[edge.src].pos[1]
+        (x0, y0), (x1, y1) = graph.nodes[edge.src].pos, graph.nodes[edge.dst].pos
+        if x0 == x1:
+            climbs.setdefault(x0, set()).add(y1 < y0)
+        elif y1 <= y0:
+            assert x1 > x0, (graph.nodes[edge.src].name, graph.nodes[edge.dst].name)
+    assert all(len(ways) == 1 for ways in climbs.values())
 
 
 def test_composite_networks_stay_readable():

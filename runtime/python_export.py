@@ -12,6 +12,7 @@ from pathlib import Path
 from runtime.atomic_write import write_atomic
 from runtime.codegen.errors import ExportError
 from runtime.codegen.identifiers import module_stem_problem
+from runtime.codegen.user_imports import user_module_problem
 from runtime.codegen.module import assemble, class_name
 from runtime.plan import make_plan
 from runtime.project import Project
@@ -32,9 +33,12 @@ def python_source(project: Project, source: str = "a ConvStudio project") -> str
     return assemble(project, plan, cls, source, usage, main)
 
 
-def check_python_target(out: Path) -> None:
-    """Refuse a `.py` target whose name would hide a module the file imports (e.g. torch.py)."""
+def check_python_target(out: Path, project: Project | None = None) -> None:
+    """Refuse a `.py` target whose name would hide a module the file imports (e.g. torch.py, or
+    the user's own module of the project's custom nodes)."""
     problem = module_stem_problem(out.stem)
+    if problem is None and project is not None:
+        problem = user_module_problem(out.stem, project)
     if problem:
         raise ExportError(problem, out)
 
@@ -42,7 +46,7 @@ def check_python_target(out: Path) -> None:
 def export_python(project: Project, out: str | Path) -> Path:
     """Write the standalone Python file for `project` to `out` (atomically)."""
     out = Path(out)
-    check_python_target(out)
+    check_python_target(out, project)
     source = project.path.name if project.path else "a ConvStudio project"
     write_atomic(out, python_source(project, source))
     return out
