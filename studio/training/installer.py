@@ -26,6 +26,7 @@ from studio.training.histogram_panel import HistogramPanel
 from studio.training.image_panel import FeatureMapPanel, FilterPanel
 from studio.training.metrics_panel import MetricsPanel
 from studio.training.runs_ui import RunsUI
+from studio.training.segmentation_panel import SegmentationPanel
 from studio.training.sweep_dialog import SweepDialog
 
 
@@ -38,8 +39,16 @@ class TrainingUI(QObject):
         self.controller = TrainingController(self)
         self.metrics, self.maps, self.filters = MetricsPanel(), FeatureMapPanel(), FilterPanel()
         self.histograms, self.confusion = HistogramPanel(), ConfusionPanel()
+        self.segmentation = SegmentationPanel()
         self.data = DataPanel(window.document())
-        self.panels = (self.metrics, self.maps, self.filters, self.histograms, self.confusion)
+        self.panels = (
+            self.metrics,
+            self.maps,
+            self.filters,
+            self.histograms,
+            self.confusion,
+            self.segmentation,
+        )
         right, bottom = (
             Qt.DockWidgetArea.RightDockWidgetArea,
             Qt.DockWidgetArea.BottomDockWidgetArea,
@@ -57,6 +66,7 @@ class TrainingUI(QObject):
             ),  # in view together with the maps
             ("Histograms", self.histograms, bottom, "training_histograms", True),
             ("Confusion", self.confusion, right, "training_confusion", True),
+            ("Segmentation", self.segmentation, right, "training_segmentation", True),
         ):
             window.add_panel(title, widget, area, name, tab)
         window.resize_panels(["inspector", "training_filters"], [560, 300], Qt.Orientation.Vertical)
@@ -115,7 +125,10 @@ class TrainingUI(QObject):
         """Train a copy of `project` as a run recorded in `runs` (default: the project's runs
         folder); `resume` continues from a checkpoint of the run `resumed_from`."""
         self.window.docks["training_filters"].show()
-        for name in ("training_metrics", "training_feature_maps"):
+        front = ["training_metrics", "training_feature_maps"]
+        if project.task == "segmentation":
+            front.append("training_segmentation")
+        for name in front:
             self.window.docks[name].raise_()
         for panel in self.panels:
             panel.reset()

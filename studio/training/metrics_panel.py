@@ -99,6 +99,7 @@ class MetricsPanel(QWidget):
             self.speed_plot.removeItem(curve)
         self.rank_curves = []
         self.speed_plot.legend.clear()
+        self.acc_plot.setTitle("accuracy")
 
     def handle(self, events: list) -> None:
         """Take a batch of events; redraw once."""
@@ -140,6 +141,11 @@ class MetricsPanel(QWidget):
         ex = [e.step for e in self.epochs]
         self.curves["val_loss"].setData(ex, [e.val_loss for e in self.epochs])
         self.curves["val_acc"].setData(ex, [e.val_accuracy for e in self.epochs])
+        scored = [e for e in self.epochs if e.miou is not None]
+        if scored:
+            self._miou_curve().setData([e.step for e in scored], [e.miou for e in scored])
+        elif "val_miou" in self.curves:
+            self.curves["val_miou"].setData([], [])
         if self.start is not None and self.steps:
             self._progress_text(self.steps[-1])
 
@@ -158,6 +164,18 @@ class MetricsPanel(QWidget):
         for rank, curve in enumerate(self.rank_curves):
             curve.setData(x, [s.rank_samples_per_s[rank] for s in self.steps])
 
+    def _miou_curve(self) -> pg.PlotDataItem:
+        """The validation mIoU curve, added to the accuracy plot by the first segmentation run."""
+        self.acc_plot.setTitle("pixel accuracy and mIoU")
+        if "val_miou" not in self.curves:
+            self.curves["val_miou"] = self.acc_plot.plot(
+                pen=pg.mkPen("#e15759", width=2),
+                symbol="t",
+                symbolSize=7,
+                name="validation mIoU",
+            )
+        return self.curves["val_miou"]
+
     def _progress_text(self, last: StepMetrics) -> None:
         """Epoch, iteration, samples, throughput, ETA."""
         st = self.start
@@ -166,6 +184,8 @@ class MetricsPanel(QWidget):
         elapsed = time.perf_counter() - self.t0
         eta = elapsed / max(1, done) * (total - last.step)
         val = f", val acc {self.epochs[-1].val_accuracy:.2%}" if self.epochs else ""
+        if self.epochs and self.epochs[-1].miou is not None:
+            val = f", val mIoU {self.epochs[-1].miou:.2%}"
         self.progress.setValue(last.step)
         batch = f"batch {st.batch_size}"
         if st.processes > 1 or st.global_batch > st.batch_size:
