@@ -98,12 +98,12 @@ def fcn32s() -> Project:
             (3, 500, 500),
             """FCN-32s (Long, Shelhamer & Darrell 2015) as in the authors' voc-fcn32s prototxt:
         VGG-16 with the input zero-padded by 100 pixels before an unpadded conv1_1 (the
-        prototxt's pad: 100; the Conv2d block caps its own padding at 64), pooling rounded up (Caffe), fc6 and
-        fc7 turned into 7×7 and 1×1 convolutions (4096 channels, dropout), a 1×1 score layer for
-        the 21 PASCAL VOC classes, a fixed bilinear 64×64 stride-32 up-convolution per class
-        (the prototxt's upscore, whose lr_mult is 0, so it is a buffer here, not a learned
-        parameter) and a crop at offset 19 back to the input size. 3×500×500 in, 21×500×500
-        out.""",
+        prototxt's pad: 100; the Conv2d block caps its own padding at 64), pooling rounded
+        up (Caffe), fc6 and fc7 turned into 7×7 and 1×1 convolutions (4096 channels,
+        dropout), a 1×1 score layer for the 21 PASCAL VOC classes, a fixed bilinear 64×64
+        stride-32 up-convolution per class (the prototxt's upscore, whose lr_mult is 0, so
+        it is a buffer here, not a learned parameter) and a crop at offset 19 back to the
+        input size. 3×500×500 in, 21×500×500 out.""",
         )
     )
 
