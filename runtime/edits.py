@@ -14,7 +14,7 @@ from typing import Any, Callable, Hashable, Iterable, Mapping
 
 from runtime.errors import ConvStudioError, GraphError, PortError, SectionError
 from runtime.graph import Edge, Graph
-from runtime.project import SECTIONS, Project
+from runtime.project import SECTIONS, TASKS, Project
 
 NodeRecord = dict[str, Any]
 """A node as plain data: block, and optionally params, pos, name, id, extra, and `key` (the id the
@@ -347,6 +347,31 @@ class SetSection(Edit):
 
     def is_noop(self) -> bool:
         """True when the section ends as it began."""
+        return self.old is not None and self.new == self.old
+
+
+class SetTask(Edit):
+    """Set the project's task (classification or segmentation); undo restores the old one."""
+
+    def __init__(self, task: str) -> None:
+        if task not in TASKS:
+            raise SectionError(f"unknown task '{task}' (known: {', '.join(TASKS)})")
+        self.text = f"Set task to {task}"
+        self.new = task
+        self.old: str | None = None
+
+    def apply(self, project: Project) -> None:
+        """Set the new task (the old one is kept for undo)."""
+        if self.old is None:
+            self.old = project.task
+        project.set_task(self.new)
+
+    def revert(self, project: Project) -> None:
+        """Put the old task back."""
+        project.set_task(self.old or "classification")
+
+    def is_noop(self) -> bool:
+        """True when the task does not change."""
         return self.old is not None and self.new == self.old
 
 

@@ -36,6 +36,8 @@ MAX_NAME = 200
 
 SECTIONS = ("data", "training")
 """Project sections that are replaced as a whole (one undoable edit per field change)."""
+TASKS = ("classification", "segmentation")
+"""What a project's network learns: one class per image, or one class per pixel."""
 
 
 @dataclass
@@ -50,6 +52,8 @@ class Project:
     training: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    task: str = "classification"
+    """One of TASKS; files without a `task` key are classification projects."""
     _observers: list[Observer] = field(default_factory=list, init=False, repr=False, compare=False)
 
     # ----- observation ---------------------------------------------------------------
@@ -95,6 +99,13 @@ class Project:
         setattr(self, section, copy.deepcopy(dict(value)))
         self._emit(SectionChanged(section))
 
+    def set_task(self, task: str) -> None:
+        """Set the task (one of TASKS); the data and training sections are kept."""
+        if task not in TASKS:
+            raise SectionError(f"unknown task '{task}' (known: {', '.join(TASKS)})")
+        self.task = task
+        self._emit(SectionChanged("task"))
+
     def to_dict(self) -> dict[str, Any]:
         """The project as a current-version JSON document (unknown fields kept)."""
         nodes, edges = graph_to_doc(self.graph)
@@ -102,6 +113,8 @@ class Project:
         doc: dict[str, Any] = {"format": FORMAT, "version": VERSION, "name": self.name}
         if self.description:
             doc["description"] = self.description
+        if self.task != "classification":  # older files, without the key, are classification
+            doc["task"] = self.task
         doc["input"] = {"channels": c, "height": h, "width": w}
         doc["nodes"] = nodes
         doc["edges"] = edges
@@ -140,6 +153,7 @@ class Project:
             copy.deepcopy(self.training),
             copy.deepcopy(self.extra),
             self.path,
+            self.task,
         )
 
 
@@ -164,6 +178,11 @@ def project_from_dict(doc: dict[str, Any], path: str | Path | None = None) -> Pr
     for key in ("data", "training"):
         if not isinstance(doc.get(key, {}), dict):
             raise ProjectFileError(path, f"'{key}' must be an object")
+    task = doc.get("task", "classification")
+    if task not in TASKS:
+        raise ProjectFileError(
+            path, f"'task' must be one of {', '.join(TASKS)}, not {str(task)[:40]!r}"
+        )
     return Project(
         graph=build_graph(doc, path),
         input_shape=read_input_shape(doc, path),
@@ -173,6 +192,7 @@ def project_from_dict(doc: dict[str, Any], path: str | Path | None = None) -> Pr
         training=copy.deepcopy(doc.get("training", {})),
         extra={k: copy.deepcopy(v) for k, v in doc.items() if k not in KNOWN_KEYS},
         path=Path(path) if path is not None else None,
+        task=task,
     )
 
 

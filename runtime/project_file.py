@@ -28,6 +28,7 @@ KNOWN_KEYS = {
     "edges",
     "data",
     "training",
+    "task",
 }
 NODE_KEYS = {"id", "block", "name", "params", "position"}
 

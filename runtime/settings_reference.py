@@ -87,12 +87,18 @@ def _compact(doc: dict[str, Any]) -> str:
 def metrics_fields() -> str:
     """The fields of the two kinds of metrics.jsonl lines."""
     step = ", ".join(f"`{f.name}`" for f in fields(StepMetrics))
-    epoch = ", ".join(f"`{f.name}`" for f in fields(EpochMetrics))
+    epoch = ", ".join(
+        f"`{f.name}`" for f in fields(EpochMetrics) if f.name not in ("miou", "class_iou")
+    )
     return (
         f'- `"kind": "step"` (every `log_every` iterations): {step}.\n'
         f'- `"kind": "epoch"` (each epoch end): {epoch} '
         f"(`confusion` as a list of rows: true class × "
-        f"predicted class)."
+        f"predicted class).\n"
+        f"- Segmentation projects add `miou`, `pixel_acc` (the same as `val_accuracy`: the share "
+        f"of pixels predicted right, 255 left out) and `class_iou` (per class; null for a class "
+        f"neither present nor predicted) to epoch lines; `confusion` then counts pixels, and "
+        f"`accuracy` in step lines is the pixel accuracy."
     )
 
 

@@ -7,10 +7,12 @@ import json
 import re
 import sys
 
-from runtime.analysis import analyze
+from runtime.analysis import Analysis, analyze
 from runtime.errors import ConvStudioError, InvalidGraphError
-from runtime.project import load_project
+from runtime.project import Project, load_project
 from runtime.report import summary_table
+from runtime.segmentation.errors import OutputSizeError
+from runtime.segmentation.output_fit import output_fit
 
 
 class UsageError(ConvStudioError):
@@ -24,6 +26,19 @@ def parse_shape(text: str) -> tuple[int, int, int]:
         raise UsageError(f"--input '{text}' is not C×H×W (e.g. 3x224x224)")
     c, h, w = (int(p) for p in parts)
     return c, h, w
+
+
+def segmentation_note(project: Project, analysis: Analysis) -> str:
+    """For a segmentation project: how its output meets the masks (the cropped margin), or why
+    it cannot; '' for a classifier or a graph with problems."""
+    if project.task != "segmentation" or analysis.problems:
+        return ""
+    try:
+        fit = output_fit(analysis)
+    except OutputSizeError as exc:
+        return f"cannot train: {exc}"
+    h, w = fit.size
+    return fit.note() or f"the output ({fit.channels}×{h}×{w}) has the input's size"
 
 
 def register(subs: argparse._SubParsersAction) -> None:
@@ -48,10 +63,16 @@ def run(args: argparse.Namespace) -> int:
     if args.input:
         project.input_shape = parse_shape(args.input)
     analysis = analyze(project, batch_size=args.batch)
+    note = segmentation_note(project, analysis)
     if args.format == "json":
-        print(json.dumps(analysis.to_dict(project.graph), indent=2))
+        doc = analysis.to_dict(project.graph)
+        if project.task == "segmentation":
+            doc["segmentation"] = {"note": note}
+        print(json.dumps(doc, indent=2))
     else:
         print(summary_table(analysis, project.graph))
+        if note:
+            print(f"segmentation: {note}")
     if analysis.problems:
         sys.stdout.flush()
         raise InvalidGraphError(analysis.problems)

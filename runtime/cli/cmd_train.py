@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import itertools
 import json
+import math
 import os
 import signal
 import sys
@@ -128,8 +129,13 @@ def _record(event: StepMetrics | EpochMetrics) -> dict[str, Any]:
     """One JSON line of metrics."""
     if isinstance(event, StepMetrics):
         return {"kind": "step", **vars(event)}
-    fields = {k: v for k, v in vars(event).items() if k != "confusion"}
-    return {"kind": "epoch", **fields, "confusion": event.confusion.tolist()}
+    fields = {k: v for k, v in vars(event).items() if k not in ("confusion", "miou", "class_iou")}
+    line = {"kind": "epoch", **fields}
+    if event.miou is not None:  # segmentation: per-pixel figures (NaN: a class never seen)
+        line["miou"] = event.miou
+        line["pixel_acc"] = event.val_accuracy
+        line["class_iou"] = [None if math.isnan(v) else v for v in event.class_iou]
+    return {**line, "confusion": event.confusion.tolist()}
 
 
 def _same_folder(a: Path, b: Path) -> bool:

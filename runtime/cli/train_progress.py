@@ -101,9 +101,12 @@ class Progress:
         eta = self.eta(event.step)
         left = f", about {clock(eta)} left" if eta is not None and event.epoch < total else ""
         best = " (best)" if event.best else ""
+        score = f"val accuracy {event.val_accuracy:.2%}"
+        if event.miou is not None:
+            score = f"val mIoU {event.miou:.2%}, pixel accuracy {event.val_accuracy:.2%}"
         self._line(
             f"epoch {event.epoch}/{total}: train loss {event.train_loss:.4f}, val loss "
-            f"{event.val_loss:.4f}, val accuracy {event.val_accuracy:.2%}{best}"
+            f"{event.val_loss:.4f}, {score}{best}"
             f"; took {clock(took)}{left}"
         )
 

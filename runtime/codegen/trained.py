@@ -22,6 +22,8 @@ from runtime.compile import build_model
 from runtime.plan import Plan, make_plan
 from runtime.preprocessing import Preprocessing, measure_preprocessing
 from runtime.project import Project
+from runtime.segmentation.errors import OutputSizeError
+from runtime.segmentation.output_fit import output_fit
 from runtime.training.checkpoint import read_checkpoint
 
 
@@ -46,16 +48,23 @@ def trained_source(project: Project, prep: Preprocessing, stem: str, source: str
     plan = make_plan(project)
     _check_agrees(plan, prep)
     cls = class_name(project)
+    margin = None
+    if project.task == "segmentation":
+        try:
+            margin = output_fit(plan.analysis).margin
+        except OutputSizeError as exc:
+            raise ExportError(str(exc), node_id=exc.node_id) from None
+    segmenting = margin is not None
     return assemble(
         project,
         plan,
         cls,
         source,
-        template.usage(stem, prep),
-        template.MAIN,
+        template.usage(stem, prep, margin),
+        template.main(segmenting),
         extra_imports=template.IMPORTS,
-        constants=template.constants(stem, prep),
-        functions=template.functions(cls),
+        constants=template.constants(stem, prep, margin),
+        functions=template.functions(cls, segmenting),
     )
 
 
@@ -68,7 +77,7 @@ def _check_agrees(plan: Plan, prep: Preprocessing) -> None:
             f"{'×'.join(map(str, prep.input_shape))} images"
         )
     out = plan.analysis.nodes[plan.analysis.output_id].out_shape
-    if len(out) == 1 and out[0] != len(prep.classes):
+    if len(out) in (1, 3) and out[0] != len(prep.classes):
         raise ExportError(
             f"the head has {out[0]} outputs but the data has {len(prep.classes)} classes",
             node_id=plan.analysis.output_id,

@@ -171,6 +171,43 @@ def probabilities(images: object, model: nn.Module | None = None,
     return torch.softmax(_scores(images, model, batch_size), dim=1)
 '''
 
+SEGMENTATION_USAGE = """
+
+This network segments: predict_mask(images, model) gives one class id per output pixel,
+a LongTensor N×H×W (raw pixels in, preprocessing included); CLASS_NAMES[i] names class i.
+OUTPUT_MARGIN is how many rows and columns of each side of the input the output does not cover
+(0 when the output has the input's size)."""
+
+SEGMENTATION_CONSTANTS = """# Rows and columns the output leaves out on each side of the input
+# (valid convolutions).
+OUTPUT_MARGIN = {margin}
+
+"""
+
+SEGMENTATION_FUNCTIONS = '''
+
+def predict_mask(images: object, model: nn.Module | None = None,
+                 batch_size: int = 16) -> torch.Tensor:
+    """Class id of every output pixel of each image (a LongTensor N×H×W); CLASS_NAMES[i] names
+    class i. Raw pixels in, as for predict(); OUTPUT_MARGIN rows and columns on each side of the
+    input are not covered when the network's output is smaller than its input.
+    """
+    return _scores(images, model, batch_size).argmax(dim=1)
+'''
+
+SEGMENTATION_MAIN = """    import sys
+    if len(sys.argv) < 2:
+        sys.exit(f"usage: python {sys.argv[0]} IMAGE...  (reading image files needs Pillow)")
+    from PIL import Image
+    network = load_model()
+    for name in sys.argv[1:]:
+        with Image.open(name) as image:
+            mask = predict_mask(image, network)[0]
+        shares = torch.bincount(mask.flatten(), minlength=len(CLASS_NAMES)) / mask.numel()
+        found = ", ".join(f"{CLASS_NAMES[i]} {float(v):.1%}" for i, v in enumerate(shares) if v)
+        print(f"{name!r}: {found}")
+"""
+
 MAIN = """    import sys
     if len(sys.argv) < 2:
         sys.exit(f"usage: python {sys.argv[0]} IMAGE...  (reading image files needs Pillow)")
@@ -187,22 +224,32 @@ def _numbers(values: tuple[float, ...]) -> str:
     return ", ".join(f"{v:.4g}" for v in values)
 
 
-def usage(stem: str, prep: Preprocessing) -> str:
-    """The docstring paragraph on how to use the trained module."""
-    return USAGE.format(stem=docstring_text(stem), mean=_numbers(prep.mean), std=_numbers(prep.std))
+def usage(stem: str, prep: Preprocessing, margin: tuple[int, int] | None = None) -> str:
+    """The docstring paragraph on how to use the trained module (`margin` set: a segmenter)."""
+    text = USAGE.format(stem=docstring_text(stem), mean=_numbers(prep.mean), std=_numbers(prep.std))
+    return text + (SEGMENTATION_USAGE if margin is not None else "")
 
 
-def constants(stem: str, prep: Preprocessing) -> str:
+def constants(stem: str, prep: Preprocessing, margin: tuple[int, int] | None = None) -> str:
     """The module-level constants, every value a checked literal."""
-    return CONSTANTS.format(
+    text = CONSTANTS.format(
         shape=literal(prep.input_shape),
         mean=literal(prep.mean),
         std=literal(prep.std),
         classes=literal(prep.classes),
         stem=literal(stem),
     )
+    if margin is None:
+        return text
+    return text + SEGMENTATION_CONSTANTS.format(margin=literal(tuple(int(m) for m in margin)))
 
 
-def functions(cls: str) -> str:
-    """load_model, preprocess, predict, probabilities and their helpers, for network class `cls`."""
-    return FUNCTIONS.format(cls=cls)
+def functions(cls: str, segmentation: bool = False) -> str:
+    """load_model, preprocess, predict, probabilities and their helpers, for network class `cls`
+    (and predict_mask for a segmenter)."""
+    return FUNCTIONS.format(cls=cls) + (SEGMENTATION_FUNCTIONS if segmentation else "")
+
+
+def main(segmentation: bool = False) -> str:
+    """The module's `if __name__ == "__main__"` body."""
+    return SEGMENTATION_MAIN if segmentation else MAIN

@@ -59,6 +59,10 @@ class EpochMetrics:
     lr: float
     confusion: np.ndarray
     best: bool = False
+    miou: float | None = None
+    """Segmentation: validation mean IoU (val_accuracy is then the pixel accuracy)."""
+    class_iou: tuple[float, ...] = ()
+    """Segmentation: validation IoU of each class (NaN for one neither present nor predicted)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,20 @@ class Histograms:
     step: int
     weights: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     grads: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SegmentationSample:
+    """A fixed validation image (uint8 C×H×W) with its true and predicted masks (uint8 h×w, the
+    output's size; 255 marks ignored pixels), sent after each epoch."""
+
+    step: int
+    epoch: int
+    image: np.ndarray
+    truth: np.ndarray
+    prediction: np.ndarray
+    margin: tuple[int, int] = (0, 0)
+    """Rows and columns of the image on each side that the output does not cover."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +147,7 @@ Event = (
     | FeatureMaps
     | Filters
     | Histograms
+    | SegmentationSample
     | RunWarning
     | Finished
 )

@@ -8,7 +8,7 @@ import itertools
 import json
 import math
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,17 @@ from runtime.training.checkpoint import (
 )
 from runtime.training.control import Control
 from runtime.training.distributed import World, all_gather_value, all_sum, sum_tensor
-from runtime.training.events import EpochMetrics, Event, Finished, Started, StepMetrics, RunWarning
+from runtime.segmentation.metrics import class_iou, correct_pixels, mean_iou
+from runtime.segmentation.metrics import confusion as pixel_confusion
+from runtime.training.events import (
+    EpochMetrics,
+    Event,
+    Finished,
+    RunWarning,
+    SegmentationSample,
+    Started,
+    StepMetrics,
+)
 from runtime.training.finetune import FineTune
 from runtime.training.health import HEALTH_EVERY, HEALTH_IMAGES, HealthProbe
 from runtime.training.nonfinite import NonFinite, diagnose
@@ -47,6 +57,17 @@ class ResumeError(DataError):
     fit)."""
 
 
+Scorer = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+"""(number right, number scored) of a batch's logits against its labels or masks."""
+
+
+def _correct_labels(
+    logits: torch.Tensor, labels: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images whose top class is the label, out of the batch."""
+    return (logits.argmax(1) == labels).sum(), torch.tensor(len(labels), device=labels.device)
+
+
 class _Tally:
     """Training loss and correct predictions summed since the last read, with no device sync per
     iteration.
@@ -56,11 +77,13 @@ class _Tally:
     and labels are kept and scored in one batch every FOLD_STEPS iterations and at each read: a
     handful of batched operations instead of five small ones per iteration."""
 
-    def __init__(self, device: torch.device) -> None:
+    def __init__(self, device: torch.device, score: Scorer = _correct_labels) -> None:
         self.on_device = device.type != "cpu"
-        self.sums = torch.zeros(2, device=device) if self.on_device else None
+        self.score = score
+        self.sums = torch.zeros(3, device=device) if self.on_device else None
         self.loss = 0.0
         self.correct = 0
+        self.counted = 0
         self.losses: list[torch.Tensor] = []
         self.logits: list[torch.Tensor] = []
         self.labels: list[torch.Tensor] = []
@@ -81,11 +104,13 @@ class _Tally:
         if self.logits:
             logits = torch.cat(self.logits) if len(self.logits) > 1 else self.logits[0]
             labels = torch.cat(self.labels) if len(self.labels) > 1 else self.labels[0]
-            correct = (logits.argmax(1) == labels).sum()
+            correct, counted = self.score(logits, labels)
             if self.on_device:
                 self.sums[1] += correct
+                self.sums[2] += counted
             else:
                 self.correct += int(correct)
+                self.counted += int(counted)
             self.logits.clear()
             self.labels.clear()
         if self.losses:
@@ -96,16 +121,17 @@ class _Tally:
                 self.loss += float(loss)
             self.losses.clear()
 
-    def read(self) -> tuple[float, float]:
-        """(loss sum, number correct) since the last read or reset, with at most one device read;
-        then reset."""
+    def read(self) -> tuple[float, float, float]:
+        """(loss sum, number correct, number scored) since the last read or reset, with at most one
+        device read; then reset."""
         self.fold()
-        loss, correct = self.loss, float(self.correct)
+        loss, correct, counted = self.loss, float(self.correct), float(self.counted)
         if self.on_device:
             on_device = self.sums.tolist()
             loss, correct = loss + on_device[0], correct + on_device[1]
+            counted += on_device[2]
         self.reset()
-        return loss, correct
+        return loss, correct, counted
 
     def reset(self) -> None:
         """Forget everything summed or kept."""
@@ -113,6 +139,7 @@ class _Tally:
             self.sums.zero_()
         self.loss = 0.0
         self.correct = 0
+        self.counted = 0
         self.losses.clear()
         self.logits.clear()
         self.labels.clear()
@@ -147,8 +174,8 @@ class _Run:
         self.scaler = torch.amp.GradScaler("cuda") if self.autocast == torch.float16 else None
         self.check_every = 1 if setup.device.type == "cpu" else setup.settings.log_every
         self.read_loss = self.check_every == 1
-        self.tally = _Tally(setup.device)
-        self.epoch_loss = self.epoch_correct = 0.0
+        self.tally = _Tally(setup.device, correct_pixels if setup.segmentation else _correct_labels)
+        self.epoch_loss = self.epoch_correct = self.epoch_counted = 0.0
         st = setup.settings
         self.finetune = FineTune(
             setup.model, setup.project, setup.schedule, st.head_epochs, st.finetune_lr_factor
@@ -366,7 +393,7 @@ class _Run:
         """Train one epoch (its remaining batches after a mid-epoch resume), then validate (nothing
         more when a stop cut the epoch short)."""
         self.finetune.before_epoch(self.epoch)
-        self.epoch_loss = self.epoch_correct = 0.0
+        self.epoch_loss = self.epoch_correct = self.epoch_counted = 0.0
         self.tally.reset()
         self.micro = 0
         if self.world is not None:  # the order follows (seed, epoch): any process count resumes
@@ -382,26 +409,31 @@ class _Run:
         if (yield from self.train_events(batches)):
             self._read_window()
             yield self._epoch_metrics(self.epoch_step - skip)
+            if self.s.segmentation:
+                yield self.segmentation_sample()
         for message in self.s.data.drain_warnings():
             yield RunWarning(message)
 
-    def _read_window(self) -> tuple[float, float]:
-        """(loss sum, correct) of the iterations since the last read (one read from the device),
-        added to the epoch."""
-        loss, correct = self.tally.read()
+    def _read_window(self) -> tuple[float, float, float]:
+        """(loss sum, correct, scored) of the iterations since the last read (one read from the
+        device), added to the epoch."""
+        loss, correct, counted = self.tally.read()
         self.epoch_loss += loss
         self.epoch_correct += correct
-        return loss, correct
+        self.epoch_counted += counted
+        return loss, correct, counted
 
     def _step_metrics(self, seen: int, dt: float, elapsed: float) -> StepMetrics:
         """Average the last window of iterations (over every process when distributed)."""
-        loss, correct = self._read_window()
+        loss, correct, counted = self._read_window()
         n = self.s.settings.log_every
         rate = seen / max(dt, 1e-9)
         rates: tuple[float, ...] = ()
         if self.world is not None:  # one exchange: sums, and whether anyone asked to stop
             stop = float(self.control.stopping)
-            loss, correct, total, stop = all_sum([loss, correct, float(seen), stop], self.s.device)
+            loss, correct, counted, total, stop = all_sum(
+                [loss, correct, counted, float(seen), stop], self.s.device
+            )
             seen = int(total)
             rates = tuple(all_gather_value(rate, self.world, self.s.device))
             self.stop_agreed = stop > 0
@@ -410,7 +442,7 @@ class _Run:
             self.step,
             self.epoch,
             loss / n,
-            correct / max(1, seen),
+            correct / max(1, counted),
             self.s.schedule.lr,
             rate,
             elapsed,
@@ -419,7 +451,8 @@ class _Run:
 
     @torch.no_grad()
     def evaluate(self) -> tuple[float, float, Any]:
-        """Validation loss, accuracy and confusion matrix (one device sync at the end)."""
+        """Validation loss, accuracy (of pixels, when segmenting) and confusion matrix (one device
+        sync at the end)."""
         model, k = self.s.model, len(self.s.data.classes)
         model.eval()
         # distributed: each process scores its share with the plain model (the wrapper would
@@ -427,17 +460,41 @@ class _Run:
         fn = model if self.s.ddp is not None else None
         total = torch.zeros((), device=self.s.device)
         confusion = torch.zeros(k * k, dtype=torch.long, device=self.s.device)
+        samples = 0
         for x, y in self.s.data.val_batches():
             logits, loss = self._forward_loss(x, y, fn)
             total += loss.float() * len(y)
-            confusion += torch.bincount(y * k + logits.argmax(1), minlength=k * k)
+            samples += len(y)
+            if self.s.segmentation:
+                confusion += pixel_confusion(logits.argmax(1), y, k).view(-1)
+            else:
+                confusion += torch.bincount(y * k + logits.argmax(1), minlength=k * k)
         model.train()
         if self.world is not None:
             total = sum_tensor(total.double())
             confusion = sum_tensor(confusion)
         matrix = confusion.view(k, k).cpu().numpy()
         n = max(1, int(matrix.sum()))
-        return float(total) / n, float(matrix.trace()) / n, matrix
+        if self.world is not None:
+            samples = int(all_sum([float(samples)], self.s.device)[0])
+        scored = samples if self.s.segmentation else n  # classifying, one matrix entry per sample
+        return float(total) / max(1, scored), float(matrix.trace()) / n, matrix
+
+    @torch.no_grad()
+    def segmentation_sample(self) -> SegmentationSample:
+        """The fixed validation image with its true and predicted masks."""
+        self.s.model.eval()
+        predicted = self.s.model(self.probe_x[:1]).argmax(1)[0].to(torch.uint8).cpu().numpy()
+        self.s.model.train()
+        fit = self.s.fit
+        return SegmentationSample(
+            self.step,
+            self.epoch,
+            self.s.data.first_val_image(),
+            self.s.data.probe_mask(),
+            predicted,
+            fit.margin if fit is not None else (0, 0),
+        )
 
     def save(self, stem: str) -> None:
         """Write a checkpoint under out_dir (when there is one)."""
@@ -471,32 +528,38 @@ class _Run:
         epoch."""
         loss, correct = self.epoch_loss, self.epoch_correct
         steps = max(1, steps)
-        seen = steps * min(self.s.settings.batch_size, self.s.data.train_size)
+        counted = self.epoch_counted
         if self.world is not None:
             stop = float(self.control.stopping)
-            loss, correct, stop = all_sum([loss, correct, stop], self.s.device)
+            loss, correct, counted, stop = all_sum([loss, correct, counted, stop], self.s.device)
             self.stop_agreed = self.stop_agreed or stop > 0
-            steps, seen = steps * self.world.size, seen * self.world.size
+            steps = steps * self.world.size
         val_loss, val_acc, confusion = self.evaluate()
         self.s.schedule.after_epoch(val_loss)
         self.epoch += 1
         self.epoch_step = 0
         self.epoch_rng = self.gen.get_state()
-        best = self.best is None or val_acc > self.best
+        miou, ious = None, ()
+        if self.s.segmentation:
+            miou, ious = mean_iou(confusion), tuple(float(v) for v in class_iou(confusion))
+        score = val_acc if miou is None else miou  # the best checkpoint: accuracy, or mIoU
+        best = self.best is None or score > self.best
         if best:
-            self.best = val_acc
+            self.best = score
             self.save("best")
         self.save("last")
         return EpochMetrics(
             self.epoch,
             self.step,
             loss / steps,
-            correct / seen,
+            correct / max(1.0, counted),
             val_loss,
             val_acc,
             self.s.schedule.lr,
             confusion,
             best,
+            miou,
+            ious,
         )
 
 
@@ -614,7 +677,8 @@ def _body(run: _Run) -> Iterator[Event]:
         )
         return
     status = "stopped" if run.stopping() else "completed"
-    best = f"; best validation accuracy {run.best:.2%}" if run.best is not None else ""
+    metric = "mIoU" if run.s.segmentation else "accuracy"
+    best = f"; best validation {metric} {run.best:.2%}" if run.best is not None else ""
     yield Finished(
         status,
         f"training {status} after {plural(run.step, 'iteration')} "

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from runtime.training.settings import TrainingSettings
+from runtime.training.settings import SettingsError, TrainingSettings
 
 
 def make_optimizer(params: list[nn.Parameter], s: TrainingSettings) -> torch.optim.Optimizer:
@@ -135,6 +135,10 @@ class Schedule:
 
 def make_loss(s: TrainingSettings):
     """loss(logits, labels) -> scalar tensor."""
+    if s.loss in ("dice", "cross_entropy_dice"):
+        raise SettingsError(
+            "loss", f"'{s.loss}' scores segmentation masks; this project classifies images"
+        )
     if s.loss == "hinge":
         return nn.MultiMarginLoss()
     if s.loss == "focal":

@@ -87,8 +87,18 @@ FIELDS: tuple[ParamSpec, ...] = (
         "loss",
         "choice",
         "cross_entropy",
-        "Classification loss.",
-        ("cross_entropy", "hinge", "focal"),
+        "Loss: hinge and focal classify images; dice and cross_entropy_dice (their sum) score "
+        "segmentation masks.",
+        ("cross_entropy", "hinge", "focal", "dice", "cross_entropy_dice"),
+    ),
+    Field(
+        "class_weights",
+        "text",
+        "",
+        "Segmentation cross-entropy: one weight per class, separated by commas (empty: equal).",
+        (),
+        None,
+        4096,
     ),
     Field(
         "label_smoothing",
@@ -245,6 +255,7 @@ class TrainingSettings:
     step_epochs: int = 10
     gamma: float = 0.1
     loss: str = "cross_entropy"
+    class_weights: str = ""
     label_smoothing: float = 0.1
     focal_gamma: float = 2.0
     init: str = "default"

@@ -15,6 +15,11 @@ from runtime.compile import CompiledNetwork, build_model
 from runtime.data import DataSettings, DeviceData, StreamData, open_data, parse_data
 from runtime.data.sharded import ShardedData
 from runtime.plan import make_plan
+from runtime.segmentation.device_data import SegmentationDeviceData
+from runtime.segmentation.losses import make_segmentation_loss
+from runtime.segmentation.output_fit import OutputFit, check_classes, output_fit
+from runtime.segmentation.source import open_segmentation
+from runtime.segmentation.stream_data import SegmentationStreamData
 from runtime.project import Project
 from runtime.training.fit_checks import check_head, check_memory, free_memory, too_large
 from runtime.training.recipe import Schedule, initialise, make_loss, make_optimizer
@@ -38,7 +43,7 @@ class Setup:
     settings: TrainingSettings
     data_settings: DataSettings
     device: torch.device
-    data: DeviceData | StreamData | ShardedData
+    data: DeviceData | StreamData | ShardedData | SegmentationDeviceData | SegmentationStreamData
     model: CompiledNetwork
     step_fn: Callable[[torch.Tensor], torch.Tensor]
     layer_names: list[str]
@@ -62,6 +67,14 @@ class Setup:
         """Samples per weight update: batch × processes × accumulation."""
         batch = min(self.settings.batch_size, self.data.train_size)
         return batch * self.processes * self.settings.accumulate
+
+    fit: OutputFit | None = None
+    """Segmentation: how the masks meet the network's output (None when classifying)."""
+
+    @property
+    def segmentation(self) -> bool:
+        """Whether the run scores masks (one class per pixel) rather than images."""
+        return self.project.task == "segmentation"
 
 
 def _compiled(model: CompiledNetwork, s: TrainingSettings, warnings: list[str]) -> Callable:
@@ -124,10 +137,28 @@ def prepare(project: Project, world: World | None = None, **overrides: Any) -> S
         warnings.append(
             f"mixed precision ({s.precision}) needs CUDA; training in float32 on {device.type}"
         )
-    data = open_data(ds, project.input_shape, device, s.seed, s.channels_last)
-    warnings.extend(data.notes)
-    if world is not None:
-        data = ShardedData(data, world.rank, world.size, s.seed)
+    fit = None
+    if project.task == "segmentation":
+        if world is not None:
+            raise SettingsError(
+                "nproc_per_node",
+                "segmentation trains in one process for now; run it without --nproc-per-node",
+            )
+        plan = make_plan(project)
+        fit = output_fit(plan.analysis)
+        data = open_segmentation(ds, project.input_shape, device, fit, s.seed, s.channels_last)
+        check_classes(fit, data.classes, data.name)
+        loss = make_segmentation_loss(s, len(data.classes), device)
+        warnings.extend(note for note in (fit.note(),) if note)
+    else:
+        loss = make_loss(s)
+        data = open_data(ds, project.input_shape, device, s.seed, s.channels_last)
+        warnings.extend(data.notes)
+        if world is not None:
+            data = ShardedData(data, world.rank, world.size, s.seed)
+        plan = make_plan(project)
+        name = getattr(data, "name", None) or ds.source
+        check_head(plan, project.graph.nodes[plan.analysis.output_id].params, data.classes, name)
     per_epoch = data.steps_per_epoch(s.batch_size)
     if s.accumulate > per_epoch:
         raise SettingsError(
@@ -135,9 +166,6 @@ def prepare(project: Project, world: World | None = None, **overrides: Any) -> S
             f"{s.accumulate} iterations per update is more than the {per_epoch} of an epoch; "
             f"choose at most {per_epoch}",
         )
-    plan = make_plan(project)
-    name = getattr(data, "name", None) or ds.source
-    check_head(plan, project.graph.nodes[plan.analysis.output_id].params, data.classes, name)
     check_memory(plan, s, device)
     try:
         model = build_model(project, s.seed, plan.analysis)
@@ -171,8 +199,9 @@ def prepare(project: Project, world: World | None = None, **overrides: Any) -> S
         plan.input_name,
         optimizer,
         schedule,
-        make_loss(s),
+        loss,
         warnings,
         world,
         ddp,
+        fit,
     )

@@ -12,6 +12,7 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -24,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from runtime.data import DataError, default_data, parse_data
 from runtime.data.sample import DataSample
-from runtime.project import Project
+from runtime.edits import SetTask
+from runtime.project import TASKS, Project
 from studio.document import Document
 from studio.training.class_chart import ClassChart
 from studio.training.data_form import DataForm
@@ -47,6 +49,13 @@ class DataPanel(QWidget):
         self.sample: DataSample | None = None
         self.message = QLabel("")
         self.message.setWordWrap(True)
+        self.task = QComboBox()
+        self.task.addItems(list(TASKS))
+        self.task.setToolTip(
+            "classification: one class per image; segmentation: one class per pixel, from "
+            "masks (images/ and masks/, the VOC layout, or the generated shapes demo)"
+        )
+        self.task.currentTextChanged.connect(self._task_changed)
         self.form = DataForm(self._data_changed)
         self.training = SettingsForm(self._training_changed, self._error)
         self.chart = ClassChart()
@@ -64,6 +73,10 @@ class DataPanel(QWidget):
 
     def _layout(self) -> None:
         column = QVBoxLayout()
+        task_row = QHBoxLayout()
+        task_row.addWidget(QLabel("<b>Task</b>"))
+        task_row.addWidget(self.task, 1)
+        column.addLayout(task_row)
         column.addWidget(QLabel("<b>Data</b>"))
         column.addWidget(self.form)
         column.addWidget(QLabel("<b>Training</b>"))
@@ -100,6 +113,7 @@ class DataPanel(QWidget):
 
     def load(self) -> None:
         """Show the current project's settings and its data."""
+        self._show_task()
         self._load_data()
         self.training.load(self.get_project().training)
         self.refresh_preview()
@@ -111,6 +125,9 @@ class DataPanel(QWidget):
             return
         if section == "training":
             self.training.load(self.get_project().training)
+        elif section == "task":
+            self._show_task()
+            self.refresh_preview()
         else:
             self._load_data()
             self.refresh_preview()
@@ -122,6 +139,25 @@ class DataPanel(QWidget):
         if project.data.get("source", defaults["source"]) != defaults["source"]:
             defaults = {"validation": 0.2}
         self.form.show_section({**defaults, **project.data})
+
+    def _show_task(self) -> None:
+        """Show the project's task in the combo box (without editing the project)."""
+        self.task.blockSignals(True)
+        self.task.setCurrentText(self.get_project().task)
+        self.task.blockSignals(False)
+
+    def _task_changed(self, task: str) -> None:
+        """Set the project's task as an undoable edit; the sample is drawn again."""
+        if task == self.get_project().task:
+            return
+        self._editing = True
+        try:
+            refused = self.doc.execute(SetTask(task))
+        finally:
+            self._editing = False
+        if refused is None:
+            self.message.setText(f"task = {task} (saved with the project)")
+            self.refresh_preview()
 
     def _edit(self, section: str, value: dict[str, Any], field: str) -> bool:
         """Replace a section through the undo stack (without reloading the widgets being edited);
@@ -166,7 +202,9 @@ class DataPanel(QWidget):
             self._failed(self._request, str(exc))
             return
         self._request += 1
-        job = SampleJob(self._request, settings, tuple(project.input_shape), self.seed)
+        job = SampleJob(
+            self._request, settings, tuple(project.input_shape), self.seed, project.task
+        )
         job.progress.connect(self._progress)
         job.finished_sample.connect(self._show)
         job.failed.connect(self._failed)
@@ -211,11 +249,18 @@ class DataPanel(QWidget):
         self.preview.show_array(grid.image)
         self._draw_labels(grid)
         c, h, w = self.get_project().input_shape
-        self.preview.caption.setText(
-            f"{sample.name} ({sample.source}): {sample.total:,} images, "
-            f"{len(sample.classes)} classes, validation: {sample.layout}; "
-            f"sample at {c}×{h}×{w} after preprocessing"
-        )
+        if self.get_project().task == "segmentation":
+            self.preview.caption.setText(
+                f"{sample.name} ({sample.source}): {len(sample.classes)} classes, "
+                f"{sample.layout}; masks overlaid in class colours at {c}×{h}×{w}; the chart "
+                "counts the images holding each class"
+            )
+        else:
+            self.preview.caption.setText(
+                f"{sample.name} ({sample.source}): {sample.total:,} images, "
+                f"{len(sample.classes)} classes, validation: {sample.layout}; "
+                f"sample at {c}×{h}×{w} after preprocessing"
+            )
         self.form.show_cache_estimate(sample.cache_fits, sample.cache_estimate)
         notes = list(sample.notes) + [f"unreadable: {s}" for s in sample.skipped[:3]]
         self.message.setText("\n".join(f"• {n}" for n in notes))

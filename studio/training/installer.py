@@ -29,6 +29,7 @@ from studio.training.histogram_panel import HistogramPanel
 from studio.training.image_panel import FeatureMapPanel, FilterPanel
 from studio.training.metrics_panel import MetricsPanel
 from studio.training.runs_ui import RunsUI
+from studio.training.segmentation_panel import SegmentationPanel
 from studio.training.sweep_dialog import SweepDialog
 
 
@@ -41,8 +42,16 @@ class TrainingUI(QObject):
         self.controller = TrainingController(self)
         self.metrics, self.maps, self.filters = MetricsPanel(), FeatureMapPanel(), FilterPanel()
         self.histograms, self.confusion = HistogramPanel(), ConfusionPanel()
+        self.segmentation = SegmentationPanel()
         self.data = DataPanel(window.document())
-        self.panels = (self.metrics, self.maps, self.filters, self.histograms, self.confusion)
+        self.panels = (
+            self.metrics,
+            self.maps,
+            self.filters,
+            self.histograms,
+            self.confusion,
+            self.segmentation,
+        )
         right, bottom = (
             Qt.DockWidgetArea.RightDockWidgetArea,
             Qt.DockWidgetArea.BottomDockWidgetArea,
@@ -60,6 +69,7 @@ class TrainingUI(QObject):
             ),  # in view together with the maps
             ("Histograms", self.histograms, bottom, "training_histograms", True),
             ("Confusion", self.confusion, right, "training_confusion", True),
+            ("Segmentation", self.segmentation, right, "training_segmentation", True),
         ):
             window.add_panel(title, widget, area, name, tab)
         window.resize_panels(["inspector", "training_filters"], [560, 300], Qt.Orientation.Vertical)
@@ -133,7 +143,10 @@ class TrainingUI(QObject):
             self.window.show_status(reason)
             return
         self.window.docks["training_filters"].show()
-        for name in ("training_metrics", "training_feature_maps"):
+        front = ["training_metrics", "training_feature_maps"]
+        if project.task == "segmentation":
+            front.append("training_segmentation")
+        for name in front:
             self.window.docks[name].raise_()
         self.metrics.starting()
         self.final_maps.disarm()

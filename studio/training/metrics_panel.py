@@ -18,16 +18,20 @@ from runtime.training.events import EpochMetrics, Finished, Started, StepMetrics
 from studio.image_file import save_png
 
 SMOOTHING = 0.8
-TRAIN_COLOUR, VAL_COLOUR = "#4c9be8", "#f28e2b"
+TRAIN_COLOUR, VAL_COLOUR, MIOU_COLOUR = "#4c9be8", "#f28e2b", "#e15759"
 IDLE_TEXT = "Not training. Train ▸ Start (F5) trains the project in a separate process."
 
 
-def keyed_title(name: str) -> str:
-    """A plot title that is also its key: 'loss  ━ train  ●━ validation' in the curves' colours."""
-    return (
+def keyed_title(name: str, miou: bool = False) -> str:
+    """A plot title that is also its key: 'loss  ━ train  ●━ validation' in the curves' colours
+    (and '▲━ validation mIoU' when a segmentation run scores it)."""
+    title = (
         f"{name} &nbsp; <span style='color:{TRAIN_COLOUR}'>━ train</span>"
         f" &nbsp; <span style='color:{VAL_COLOUR}'>●━ validation</span>"
     )
+    if miou:
+        title += f" &nbsp; <span style='color:{MIOU_COLOUR}'>▲━ validation mIoU</span>"
+    return title
 
 
 class MetricsPanel(QWidget):
@@ -111,6 +115,7 @@ class MetricsPanel(QWidget):
             self.speed_plot.removeItem(curve)
         self.rank_curves = []
         self.speed_plot.legend.clear()
+        self.acc_plot.setTitle(keyed_title("accuracy"))
 
     def idle(self) -> None:
         """Another project is open: no curves of the last run, the idle text."""
@@ -172,6 +177,11 @@ class MetricsPanel(QWidget):
         ex = [e.step for e in self.epochs]
         self.curves["val_loss"].setData(ex, [e.val_loss for e in self.epochs])
         self.curves["val_acc"].setData(ex, [e.val_accuracy for e in self.epochs])
+        scored = [e for e in self.epochs if e.miou is not None]
+        if scored:
+            self._miou_curve().setData([e.step for e in scored], [e.miou for e in scored])
+        elif "val_miou" in self.curves:
+            self.curves["val_miou"].setData([], [])
         if self.start is not None and self.steps and not self.paused:
             self._progress_text(self.steps[-1])
 
@@ -190,6 +200,18 @@ class MetricsPanel(QWidget):
         for rank, curve in enumerate(self.rank_curves):
             curve.setData(x, [s.rank_samples_per_s[rank] for s in self.steps])
 
+    def _miou_curve(self) -> pg.PlotDataItem:
+        """The validation mIoU curve, added to the accuracy plot by the first segmentation run."""
+        self.acc_plot.setTitle(keyed_title("pixel accuracy and mIoU", miou=True))
+        if "val_miou" not in self.curves:
+            self.curves["val_miou"] = self.acc_plot.plot(
+                pen=pg.mkPen(MIOU_COLOUR, width=2),
+                symbol="t",
+                symbolSize=7,
+                name="validation mIoU",
+            )
+        return self.curves["val_miou"]
+
     def _progress_text(self, last: StepMetrics) -> None:
         """Epoch, iteration, samples, throughput, ETA."""
         st = self.start
@@ -198,6 +220,8 @@ class MetricsPanel(QWidget):
         elapsed = time.perf_counter() - self.t0
         eta = elapsed / max(1, done) * (total - last.step)
         val = f", val acc {self.epochs[-1].val_accuracy:.2%}" if self.epochs else ""
+        if self.epochs and self.epochs[-1].miou is not None:
+            val = f", val mIoU {self.epochs[-1].miou:.2%}"
         self.progress.setValue(last.step)
         batch = f"batch {st.batch_size}"
         if st.processes > 1 or st.global_batch > st.batch_size:

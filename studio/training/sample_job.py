@@ -7,6 +7,7 @@ import threading
 from PySide6.QtCore import QObject, Signal
 
 from runtime.data.sample import draw_sample
+from runtime.segmentation.sample import draw_segmentation_sample
 from runtime.data.settings import DataSettings
 from runtime.errors import ConvStudioError
 
@@ -32,10 +33,15 @@ class SampleJob(QObject):
     """(request, one-line reason)."""
 
     def __init__(
-        self, request: int, settings: DataSettings, input_shape: tuple[int, int, int], seed: int
+        self,
+        request: int,
+        settings: DataSettings,
+        input_shape: tuple[int, int, int],
+        seed: int,
+        task: str = "classification",
     ) -> None:
         super().__init__()
-        self.request, self.settings = request, settings
+        self.request, self.settings, self.task = request, settings, task
         self.input_shape, self.seed = input_shape, seed
         self._thread = threading.Thread(target=self._run, name="convstudio-data-draw", daemon=True)
 
@@ -56,6 +62,10 @@ class SampleJob(QObject):
     def _run(self) -> None:
         """Draw the sample; every data problem becomes one line."""
         try:
+            if self.task == "segmentation":
+                sample = draw_segmentation_sample(self.settings, self.input_shape, seed=self.seed)
+                self.finished_sample.emit(self.request, sample)
+                return
             sample = draw_sample(
                 self.settings,
                 self.input_shape,

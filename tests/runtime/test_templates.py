@@ -52,6 +52,7 @@ OUR_MACS = {
     "shufflenet_v2_x1_0": 144_907_992,
     "efficientnet_b0": 385_814_752,
     "unet": 150_428_424_448,
+    "unet_small": 580_911_104,
     "fcn32s": 180_925_453_056,
 }
 """Our own multiply-add count of each template at its stored input size (changes must be

@@ -194,7 +194,7 @@ def test_tally_matches_a_direct_count(on_device):
 
     tally = _Tally(torch.device("cpu"))
     if on_device:  # the GPU path (loss tensors and counts kept on the device), exercised on the CPU
-        tally.on_device, tally.sums = True, torch.zeros(2)
+        tally.on_device, tally.sums = True, torch.zeros(3)
     gen = torch.Generator().manual_seed(0)
     for steps in (FOLD_STEPS * 2 + 3, 1, 0):
         loss_sum, correct = 0.0, 0
@@ -209,5 +209,6 @@ def test_tally_matches_a_direct_count(on_device):
                 loss_sum + loss.item(),
                 correct + int((logits.argmax(1) == labels).sum()),
             )
-        got_loss, got_correct = tally.read()
+        got_loss, got_correct, got_counted = tally.read()
         assert got_loss == pytest.approx(loss_sum, rel=1e-6) and got_correct == correct
+        assert got_counted == 8 * steps
