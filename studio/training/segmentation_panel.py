@@ -90,6 +90,10 @@ class SegmentationPanel(QWidget):
         self.caption.hide()
         self.stack.setCurrentWidget(self.placeholder)
 
+    def idle(self) -> None:
+        """Another project is open: nothing of the last run is shown."""
+        self.reset()
+
     def handle(self, events: list) -> None:
         """Take a batch of events; redraw at most once."""
         changed = False
