@@ -293,6 +293,9 @@ def main():
             log.flush()
             torch.save(model.state_dict(), args.out / "trained.pt")
     if world > 1:
+        # every process leaves together: one that closes its connections while rank 0 still
+        # writes its files makes gloo abort rank 0 at exit ("terminate called ...")
+        dist.barrier()
         dist.destroy_process_group()
 
 
