@@ -10,7 +10,7 @@ import numpy as np
 
 from runtime.data.errors import DataError
 from runtime.data.settings import DataSettings
-from runtime.data.split import split_index
+from runtime.data.split import held_out_text, split_index
 from runtime.data.splits import Splits
 
 INSTALL = "Hugging Face data sets need the optional extra: pip install 'convstudio[hf]'"
@@ -168,11 +168,7 @@ def open_hf(settings: DataSettings) -> Splits:
             f"the '{val_name}' split",
         )
     train_at, val_at = split_index(len(labels), settings.validation, settings.split_seed, name)
-    held = (
-        f"random {settings.validation:.0%}"
-        if settings.validation < 1
-        else f"random {int(settings.validation)}"
-    )
+    held = held_out_text(settings.validation)
     return Splits(
         HFReader(train_table.select(train_at), image, labels[train_at], classes, name),
         HFReader(train_table.select(val_at), image, labels[val_at], classes, name),

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
 
 from runtime.data.decode import MAX_PIXELS, BadImage, open_image, short_reason
 from runtime.data.index import Progress
 from runtime.data.settings import DataSettings
+from runtime.data.split import class_counts, held_out_text
 
 Header = Callable[[int], tuple[int, int, str]]
 
@@ -57,10 +57,6 @@ class Inventory:
         }
 
 
-def _counts(labels: np.ndarray, k: int) -> list[int]:
-    return np.bincount(np.asarray(labels, dtype=np.int64), minlength=k).tolist()
-
-
 def take_inventory(
     settings: DataSettings,
     channels: int = 3,
@@ -76,18 +72,14 @@ def take_inventory(
         train, val = split(data, settings.validation, settings.split_seed)
         k = len(data.classes)
         c, h, w = data.shape
-        layout = (
-            f"random {settings.validation:.0%}"
-            if settings.validation < 1
-            else f"random {int(settings.validation):,}"
-        )
+        layout = held_out_text(settings.validation)
         return Inventory(
             data.name,
             settings.source,
             layout,
             data.classes,
-            _counts(train.labels, k),
-            _counts(val.labels, k),
+            class_counts(train.labels, k),
+            class_counts(val.labels, k),
             [(w, h)] * len(data),
             {"L" if c == 1 else "RGB": len(data)},
         )
@@ -100,8 +92,8 @@ def take_inventory(
         settings.source,
         splits.layout,
         splits.classes,
-        _counts(splits.train.labels, k),
-        _counts(splits.val.labels, k),
+        class_counts(splits.train.labels, k),
+        class_counts(splits.val.labels, k),
     )
     modes: dict[str, int] = {}
     total, done = len(splits.train) + len(splits.val), 0

@@ -14,7 +14,7 @@ from runtime.data.index import Progress
 from runtime.data.memory_cache import cache_fits
 from runtime.data.preview import Preview, mosaic, pick_per_class
 from runtime.data.settings import DataSettings
-from runtime.data.split import pca_basis, split
+from runtime.data.split import class_counts, held_out_text, pca_basis, split
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,6 @@ class DataSample:
     def total(self) -> int:
         """Images in both splits."""
         return sum(self.train_counts) + sum(self.val_counts)
-
-
-def _counts(labels: np.ndarray, k: int) -> tuple[int, ...]:
-    return tuple(np.bincount(np.asarray(labels, dtype=np.int64), minlength=k).tolist())
 
 
 def _to_uint8(x: torch.Tensor) -> np.ndarray:
@@ -76,18 +72,14 @@ def draw_sample(
     if aug.pca_jitter > 0 and x.shape[1] == 3:
         values, vectors = (torch.from_numpy(a) for a in pca_basis(train))
         x = pca_jitter(x, values, vectors, aug.pca_jitter, gen)
-    held = (
-        f"random {settings.validation:.0%}"
-        if settings.validation < 1
-        else f"random {int(settings.validation):,}"
-    )
+    held = held_out_text(settings.validation)
     return DataSample(
         data.name,
         settings.source,
         held,
         data.classes,
-        _counts(train.labels, k),
-        _counts(val.labels, k),
+        tuple(class_counts(train.labels, k)),
+        tuple(class_counts(val.labels, k)),
         mosaic(_to_uint8(x), train.labels[pick], data.classes),
         (),
         False,
@@ -153,8 +145,8 @@ def _lazy_sample(
         settings.source,
         splits.layout,
         splits.classes,
-        _counts(splits.train.labels, k),
-        _counts(splits.val.labels, k),
+        tuple(class_counts(splits.train.labels, k)),
+        tuple(class_counts(splits.val.labels, k)),
         mosaic(_to_uint8(x)[order], np.asarray(labels)[order], splits.classes),
         tuple(notes),
         fits,

@@ -17,7 +17,7 @@ from runtime.data.settings import DataSettings
 from runtime.data.shard_http import check_ranges, read_range
 from runtime.data.shard_index import index_shard
 from runtime.data.shard_location import ShardLocation, expand
-from runtime.data.split import split_index
+from runtime.data.split import held_out_text, split_index
 from runtime.data.splits import Splits
 
 
@@ -133,11 +133,7 @@ def open_shards(settings: DataSettings, progress: Progress | None = None) -> Spl
             "validation shards",
         )
     train_at, val_at = split_index(len(rows), settings.validation, settings.split_seed, name)
-    held = (
-        f"random {settings.validation:.0%}"
-        if settings.validation < 1
-        else f"random {int(settings.validation)}"
-    )
+    held = held_out_text(settings.validation)
     return Splits(
         ShardReader(shards, rows[train_at], labels[train_at], classes),
         ShardReader(shards, rows[val_at], labels[val_at], classes),

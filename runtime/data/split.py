@@ -39,3 +39,13 @@ def pca_basis(data: ImageSet) -> tuple[np.ndarray, np.ndarray]:
     rgb = sample.transpose(0, 2, 3, 1).reshape(-1, 3)
     values, vectors = np.linalg.eigh(np.cov(rgb, rowvar=False))
     return np.maximum(values, 0).astype(np.float32), vectors.astype(np.float32)
+
+
+def held_out_text(validation: float) -> str:
+    """How a random validation share is described to people: 'random 20%' or 'random 1,000'."""
+    return f"random {validation:.0%}" if validation < 1 else f"random {int(validation):,}"
+
+
+def class_counts(labels: np.ndarray, classes: int) -> list[int]:
+    """Images per class id, for every one of `classes` ids (zeros included)."""
+    return np.bincount(np.asarray(labels, dtype=np.int64), minlength=classes).tolist()

@@ -12,7 +12,7 @@ from runtime.data.errors import DataError
 from runtime.data.index import FileIndex, Progress, read_label_file, scan_folder
 from runtime.data.lazy import FileReader, Reader
 from runtime.data.settings import DataSettings
-from runtime.data.split import split_index
+from runtime.data.split import held_out_text, split_index
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,6 @@ class Splits:
     identity: Any
     layout: str
     """How validation was chosen, for people: 'val/ folder', 'random 20 %' …"""
-
-
-def _held_out(validation: float) -> str:
-    """Words for the validation setting."""
-    return f"random {validation:.0%}" if validation < 1 else f"random {int(validation):,}"
 
 
 def _from_index(
@@ -54,7 +49,7 @@ def _from_index(
         index.classes,
         index.name,
         identity,
-        _held_out(settings.validation),
+        held_out_text(settings.validation),
     )
 
 
