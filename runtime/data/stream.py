@@ -6,7 +6,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import threading
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -40,6 +40,32 @@ def worker_count(requested: int) -> int:
             if hasattr(os, "sched_getaffinity")
             else os.cpu_count() or 1,
         ),
+    )
+
+
+def persistent_loader(
+    dataset: torch.utils.data.Dataset,
+    order: torch.utils.data.Sampler,
+    workers: int,
+    collate: Callable,
+    device: torch.device,
+    prefetch: int | None = None,
+) -> torch.utils.data.DataLoader:
+    """A DataLoader whose worker processes live across epochs and validation passes, started by
+    forkserver when this process already runs threads (forking a threaded process can
+    deadlock)."""
+    context = None
+    if workers and threading.active_count() > 1:
+        context = mp.get_context("forkserver")
+    return torch.utils.data.DataLoader(
+        dataset,
+        batch_sampler=order,
+        num_workers=workers,
+        collate_fn=collate,
+        pin_memory=device.type == "cuda",
+        persistent_workers=workers > 0,
+        prefetch_factor=prefetch if workers else None,
+        multiprocessing_context=context,
     )
 
 
@@ -98,26 +124,13 @@ class StreamData:
         """One DataLoader for both splits; its workers persist across epochs and validation
         passes."""
         if self._loader is None:
-            workers = self.workers
-            context = None
-            if workers and threading.active_count() > 1:
-                context = mp.get_context("forkserver")  # forking a threaded process can deadlock
             finish = collate
-            if (
-                workers and self.device.type == "cpu"
-            ):  # no accelerator: let the workers' cores do it
+            if self.workers and self.device.type == "cpu":  # no accelerator: the workers' cores
                 finish = FinishingCollate(
                     self.mean.view(-1).cpu(), self.std.view(-1).cpu(), self.preprocess.jitter
                 )
-            self._loader = torch.utils.data.DataLoader(
-                self.dataset,
-                batch_sampler=self.order,
-                num_workers=workers,
-                collate_fn=finish,
-                pin_memory=self.device.type == "cuda",
-                persistent_workers=workers > 0,
-                prefetch_factor=4 if workers else None,
-                multiprocessing_context=context,
+            self._loader = persistent_loader(
+                self.dataset, self.order, self.workers, finish, self.device, prefetch=4
             )
         return self._loader
 

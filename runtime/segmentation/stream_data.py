@@ -3,8 +3,6 @@ input (bilinear for images, nearest neighbour for masks), augmented jointly on t
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import threading
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -14,7 +12,7 @@ from PIL import Image
 
 from runtime.data.augment import colour_jitter
 from runtime.data.lazy import EpochOrder
-from runtime.data.stream import worker_count
+from runtime.data.stream import persistent_loader, worker_count
 from runtime.segmentation.device_data import SegmentationBatches
 from runtime.segmentation.errors import MaskError
 from runtime.segmentation.joint_augment import JointAugment
@@ -133,17 +131,8 @@ class SegmentationStreamData(SegmentationBatches):
     def loader(self) -> torch.utils.data.DataLoader:
         """One DataLoader for both splits; its workers persist across epochs."""
         if self._loader is None:
-            context = None
-            if self.workers and threading.active_count() > 1:
-                context = mp.get_context("forkserver")  # forking a threaded process can deadlock
-            self._loader = torch.utils.data.DataLoader(
-                self.dataset,
-                batch_sampler=self.order,
-                num_workers=self.workers,
-                collate_fn=collate_pairs,
-                pin_memory=self.device.type == "cuda",
-                persistent_workers=self.workers > 0,
-                multiprocessing_context=context,
+            self._loader = persistent_loader(
+                self.dataset, self.order, self.workers, collate_pairs, self.device
             )
         return self._loader
 
