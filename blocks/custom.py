@@ -8,6 +8,8 @@ A project file alone never makes ConvStudio run code.
 
 from __future__ import annotations
 
+import ast
+
 import hashlib
 import importlib
 import importlib.util
@@ -146,6 +148,20 @@ def load_file_module(path: Path) -> Any:
     _FILE_MODULES[(str(path), stamp)] = module
     _generation += 1
     return module
+
+
+def defined_names(path: Path) -> tuple[list[ast.ClassDef], list[str]]:
+    """The top-level classes (as syntax nodes) and public functions a .py file defines, read
+    without running it; nothing for a file that cannot be read or parsed."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return [], []
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    functions = [
+        n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")
+    ]
+    return classes, functions
 
 
 def import_line(reference: str) -> tuple[str, str]:

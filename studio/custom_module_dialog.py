@@ -10,30 +10,24 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from blocks import custom
 from blocks.custom import CustomModuleError
+from studio.dialog_footer import lay_out_with_footer
 
 PYTHON_FILTER = "Python code (*.py)"
 
 
 def module_classes(path: Path) -> list[str]:
     """Top-level classes a .py file defines, read without running it (nn.Module-looking first)."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return []
-    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    classes, _ = custom.defined_names(path)
 
     def looks_like_module(c: ast.ClassDef) -> bool:
         return any(ast.unparse(b).split(".")[-1] == "Module" for b in c.bases)
@@ -79,20 +73,9 @@ class CustomModuleDialog(QDialog):
         form.addRow("Class", self.name)
         form.addRow("Arguments", self.args)
         form.addRow("Keyword arguments", self.kwargs)
-        self.warning = QLabel()
-        self.warning.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b71c1c")
-        buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
-        self.add_button = buttons.addButton("Run and Add", QDialogButtonBox.AcceptRole)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.warning)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.warning, self.error, self.add_button = lay_out_with_footer(
+            self, form, "Run and Add", self._accept
+        )
         self.source.textChanged.connect(self._source_changed)
         self._source_changed()
         self.resize(560, self.sizeHint().height())

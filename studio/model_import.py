@@ -3,7 +3,6 @@ project's code, and the transfer-learning node actions (freeze, unfreeze, replac
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +12,6 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QInputDialog,
@@ -21,13 +19,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QMessageBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from blocks import custom
 from runtime.errors import ConvStudioError, GraphError
 from runtime.transfer import head_change, replace_head, set_frozen
+from studio.dialog_footer import lay_out_with_footer
 
 if TYPE_CHECKING:
     from studio.main_window import MainWindow
@@ -48,15 +46,8 @@ class ImportRequest:
 def model_names(path: Path) -> list[str]:
     """Top-level classes and functions a .py file defines, read without running it (classes
     first)."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return []
-    classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
-    functions = [
-        n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")
-    ]
-    return list(reversed(classes)) + functions
+    classes, functions = custom.defined_names(path)
+    return [c.name for c in reversed(classes)] + functions
 
 
 class ImportDialog(QDialog):
@@ -90,21 +81,10 @@ class ImportDialog(QDialog):
             )
         else:
             text = f"{path.name} is only read: no code runs."
-        self.warning = QLabel(text)
-        self.warning.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b71c1c")
-        buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
-        self.import_button = buttons.addButton(
-            "Run and Import" if self.is_python else "Import", QDialogButtonBox.AcceptRole
+        self.warning, self.error, self.import_button = lay_out_with_footer(
+            self, form, "Run and Import" if self.is_python else "Import", self._accept
         )
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.warning)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.warning.setText(text)
 
     def _accept(self) -> None:
         try:
