@@ -63,9 +63,13 @@ class World:
             device_id=device if device.type == "cuda" else None,
         )
 
-    def leave(self) -> None:
-        """Leave the process group (nothing when not in one)."""
+    def leave(self, together: bool = False) -> None:
+        """Leave the process group (nothing when not in one). `together`: every process ended the
+        run at the same point, so they first meet at a barrier; a process that closes its
+        connections while another still writes its files makes gloo abort the other at exit."""
         if dist.is_initialized():
+            if together:
+                dist.barrier()
             dist.destroy_process_group()
 
 

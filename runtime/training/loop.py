@@ -83,7 +83,7 @@ def train(
             if run is not None:
                 run.s.data.close()
             if world is not None:
-                world.leave()
+                world.leave(together=run is not None and run.ended_together)
 
 
 def _body(run: _Run) -> Iterator[Event]:
@@ -130,6 +130,7 @@ def _body(run: _Run) -> Iterator[Event]:
             run.checkpoint,
         )
         return
+    run.ended_together = True
     status = "stopped" if run.stopping() else "completed"
     metric = "mIoU" if run.s.segmentation else "accuracy"
     best = f"; best validation {metric} {run.best:.2%}" if run.best is not None else ""

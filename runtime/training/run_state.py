@@ -41,6 +41,8 @@ class RunState:
         """Iterations whose gradients are summed so far towards the next update (accumulation)."""
         self.stop_agreed = False
         """Distributed: every process agreed at the last exchange of metrics to stop."""
+        self.ended_together = False
+        """The run reached its last epoch or an agreed stop, as every process does at once."""
         dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(setup.settings.precision)
         self.autocast = dtype if setup.device.type == "cuda" else None
         self.scaler = torch.amp.GradScaler("cuda") if self.autocast == torch.float16 else None
