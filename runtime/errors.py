@@ -86,3 +86,7 @@ class WriteError(ProjectFileError):
     names it.
 
     The file it would have replaced is left as it was."""
+
+
+class GroupError(GraphError):
+    """A group edit that was refused (bad or taken name, no such group, nothing to group)."""

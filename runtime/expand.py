@@ -12,6 +12,7 @@ from blocks.spec import SUB_INPUT, Shape, SubGraph
 from runtime.analysis import analyze
 from runtime.errors import GraphError
 from runtime.graph import Graph, Node
+from runtime.groups import GROUP_KEY, group_of
 from runtime.layout import Direction, layered_layout, project_direction
 from runtime.naming import name_problem
 from runtime.project import Project
@@ -58,10 +59,14 @@ def expand(project: Project, node_id: str) -> Expansion:
     incoming = graph.inputs_of(node_id)
     outgoing = sorted(graph.consumers(node_id), key=lambda e: (e.dst, e.port))
     positions = _layout(sub, node.pos, project_direction(project))
+    group = group_of(node)
+    extra = {GROUP_KEY: group} if group else None
     graph.remove_node(node_id)
     ids = {}
     for sn in sub.nodes:
-        ids[sn.name] = graph.add_node(sn.block, sn.params, positions[sn.name], names[sn.name]).id
+        ids[sn.name] = graph.add_node(
+            sn.block, sn.params, positions[sn.name], names[sn.name], extra=extra
+        ).id
     for src, dst in sub.edges:
         graph.connect(incoming[0].src if src == SUB_INPUT else ids[src], ids[dst])
     for edge in outgoing:

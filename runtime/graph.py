@@ -18,6 +18,7 @@ from runtime.project_events import (
     EdgeRemoved,
     GraphEvent,
     GraphReset,
+    GroupCollapsed,
     NodeAdded,
     NodeMoved,
     NodeRemoved,
@@ -64,6 +65,8 @@ class Graph:
         self._nx = nx.MultiDiGraph()
         self._observers: list[Observer] = []
         self._ids = itertools.count(1)
+        self.collapsed: set[str] = set()
+        """Names of the groups drawn collapsed (runtime.groups)."""
 
     # ----- observation ---------------------------------------------------------------
     def subscribe(self, observer: Observer) -> None:
@@ -263,6 +266,16 @@ class Graph:
         self._emit(ParamsChanged(node_id))
         return old
 
+    def set_collapsed(self, group: str, collapsed: bool) -> bool:
+        """Draw group `group` collapsed or expanded; returns whether it was collapsed before."""
+        before = group in self.collapsed
+        if collapsed:
+            self.collapsed.add(group)
+        else:
+            self.collapsed.discard(group)
+        self._emit(GroupCollapsed(group))
+        return before
+
     def rename(self, node_id: str, name: str) -> str:
         """Give a node a new unique name; returns the old one."""
         node = self.node(node_id)
@@ -298,6 +311,7 @@ class Graph:
         for edge in self.edges:
             other.connect(edge.src, edge.dst, edge.port)
         other._ids = itertools.count(next(copy.copy(self._ids)))
+        other.collapsed = set(self.collapsed)
         return other
 
     def clear(self) -> None:
@@ -306,7 +320,7 @@ class Graph:
         observers, self._observers = self._observers, []
         ids = self._ids
         self.__init__()
-        self._observers, self._ids = observers, ids
+        self._observers, self._ids = observers, ids  # collapsed groups are cleared with the nodes
         self._emit(GraphReset())
 
     def replace_with(self, other: "Graph") -> None:
@@ -323,6 +337,7 @@ class Graph:
                 )
             for edge in other.edges:
                 self.connect(edge.src, edge.dst, edge.port)
+            self.collapsed = set(other.collapsed)
         finally:
             self._observers, self._ids = observers, itertools.count(used)
         self._emit(GraphReset())

@@ -26,6 +26,7 @@ from runtime.project_file import (
     VERSION,
     build_graph,
     graph_to_doc,
+    groups_to_doc,
     parse_text,
     read_input_shape,
 )
@@ -118,6 +119,9 @@ class Project:
         doc["input"] = {"channels": c, "height": h, "width": w}
         doc["nodes"] = nodes
         doc["edges"] = edges
+        group_list = groups_to_doc(self.graph)
+        if group_list:
+            doc["groups"] = group_list
         if self.data:
             doc["data"] = self.data
         if self.training:

@@ -73,6 +73,13 @@ class NodeRenamed(GraphEvent):
 
 
 @dataclass(frozen=True)
+class GroupCollapsed(GraphEvent):
+    """A group was collapsed or expanded (membership changes arrive as ParamsChanged)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class GraphReset(GraphEvent):
     """The whole graph was replaced: observers rebuild everything from it."""
 

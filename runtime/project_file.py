@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from runtime.errors import GraphError, ProjectFileError
 from runtime.graph import Graph
+from runtime.groups import GROUP_KEY, group_name_problem, groups
 from runtime.shown import shown
 
 FORMAT = "convstudio-project"
@@ -29,6 +30,7 @@ KNOWN_KEYS = {
     "data",
     "training",
     "task",
+    "groups",
 }
 NODE_KEYS = {"id", "block", "name", "params", "position"}
 
@@ -180,7 +182,29 @@ def build_graph(doc: dict[str, Any], path: str | Path | None) -> Graph:
             graph.connect(raw["from"], raw["to"], port)
         except GraphError as exc:
             raise ProjectFileError(path, f"{where}: {exc}") from None
+    graph.collapsed = _read_collapsed(doc.get("groups", []), path)
     return graph
+
+
+def _read_collapsed(raw: Any, path: str | Path | None) -> set[str]:
+    """The names of the collapsed groups from a document's `groups` list (files before groups had
+    none; membership itself is each node's `group`)."""
+    if not isinstance(raw, list) or len(raw) > MAX_NODES:
+        raise ProjectFileError(path, "'groups' must be a list of {name, collapsed} objects")
+    collapsed = set()
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict) or group_name_problem(entry.get("name")):
+            raise ProjectFileError(path, f"groups[{i}] must be an object with a valid 'name'")
+        if not isinstance(entry.get("collapsed", False), bool):
+            raise ProjectFileError(path, f"groups[{i}].collapsed must be true or false")
+        if entry.get("collapsed"):
+            collapsed.add(entry["name"])
+    return collapsed
+
+
+def groups_to_doc(graph: Graph) -> list[dict[str, Any]]:
+    """The JSON-ready `groups` list: every group in order, with whether it is drawn collapsed."""
+    return [{"name": name, "collapsed": name in graph.collapsed} for name in groups(graph)]
 
 
 def _add_node(graph: Graph, raw: Any, where: str, path: str | Path | None) -> None:
@@ -206,6 +230,8 @@ def _add_node(graph: Graph, raw: Any, where: str, path: str | Path | None) -> No
     ):
         raise ProjectFileError(path, f"{where}.position must be [x, y] numbers")
     extra = {k: v for k, v in raw.items() if k not in NODE_KEYS}
+    if GROUP_KEY in extra and group_name_problem(extra[GROUP_KEY]):
+        raise ProjectFileError(path, f"{where}.group: {group_name_problem(extra[GROUP_KEY])}")
     try:
         graph.add_node(block, params, (pos[0], pos[1]), name, node_id, extra)
     except GraphError as exc:

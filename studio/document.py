@@ -31,9 +31,16 @@ from runtime.edits import (
     SetSection,
 )
 from runtime.errors import ConvStudioError
+from runtime.group_edits import GroupNodes, RenameGroup, SetGroupCollapsed, Ungroup
 from runtime.graph import Edge, Graph
 from runtime.project import Project
-from runtime.project_events import GraphEvent, NodeMoved, ProjectEvent, SectionChanged
+from runtime.project_events import (
+    GraphEvent,
+    GroupCollapsed,
+    NodeMoved,
+    ProjectEvent,
+    SectionChanged,
+)
 from studio.commands import UndoCommand
 
 
@@ -194,6 +201,22 @@ class Document(QObject):
         """Replace the whole graph by `graph`, or by what `build` makes of a copy of the project."""
         return self.execute(ReplaceGraph(text, graph, build))
 
+    def group_nodes(self, node_ids: Iterable[str], name: str) -> str | None:
+        """Put nodes into a new group called `name`."""
+        return self.execute(GroupNodes(node_ids, name))
+
+    def ungroup(self, name: str) -> str | None:
+        """Dissolve group `name` (its nodes stay)."""
+        return self.execute(Ungroup(name))
+
+    def rename_group(self, old: str, new: str) -> str | None:
+        """Give group `old` the name `new`."""
+        return self.execute(RenameGroup(old, new))
+
+    def set_group_collapsed(self, name: str, collapsed: bool) -> str | None:
+        """Draw group `name` as one node (collapsed) or as a frame around its nodes."""
+        return self.execute(SetGroupCollapsed(name, collapsed))
+
     def push_group(self, text: str, edits: Iterable[Edit]) -> str | None:
         """Several edits as one undo step (all or nothing)."""
         return self.execute(EditGroup(edits, text))
@@ -221,5 +244,5 @@ class Document(QObject):
             self.graph_changed.emit(event)
         if isinstance(event, SectionChanged):
             self.section_changed.emit(event.section)
-        elif not isinstance(event, NodeMoved):
+        elif not isinstance(event, (NodeMoved, GroupCollapsed)):
             self.invalidate()

@@ -24,6 +24,7 @@ from runtime.edits import (
 )
 from runtime.errors import ConvStudioError, PortError
 from runtime.graph import Edge
+from runtime.group_edits import GroupNodes, RenameGroup, SetGroupCollapsed, Ungroup
 from runtime.expand import expand_node, expandable
 from runtime.project import Project, load_project
 from tests.runtime.random_graphs import random_project
@@ -76,6 +77,7 @@ def edit_for(draw, project: Project) -> Edit:
                 "section",
                 "replace",
                 "group",
+                "groups",
             ]
         )
     )
@@ -134,6 +136,16 @@ def edit_for(draw, project: Project) -> Edit:
             [MoveNodes({draw(node): (1.0, 2.0)}), Rename(draw(node), draw(st.sampled_from(NAMES)))],
             "Group",
         )
+    if kind == "groups":
+        names = ["stage1", "stage2", "bad/name"]
+        action = draw(st.sampled_from(["group", "ungroup", "rename", "collapse"]))
+        if action == "group":
+            return GroupNodes(draw(st.lists(node, max_size=4)), draw(st.sampled_from(names)))
+        if action == "ungroup":
+            return Ungroup(draw(st.sampled_from(names)))
+        if action == "rename":
+            return RenameGroup(draw(st.sampled_from(names)), draw(st.sampled_from(names)))
+        return SetGroupCollapsed(draw(st.sampled_from(names)), draw(st.booleans()))
     return MoveNodes({})
 
 
