@@ -11,7 +11,15 @@ import networkx as nx
 
 from blocks import ParamValueError, UnknownBlockIdError, get_spec
 from blocks.spec import BlockSpec
-from runtime.errors import CycleError, GraphError, ParamError, PortError, UnknownBlockError
+from runtime.errors import (
+    CycleError,
+    GraphError,
+    GroupError,
+    ParamError,
+    PortError,
+    UnknownBlockError,
+)
+from runtime.groups import GROUP_KEY, group_name_problem
 from runtime.naming import fresh_name, name_problem
 from runtime.project_events import (
     EdgeAdded,
@@ -170,6 +178,8 @@ class Graph:
             name = fresh_name(spec.id, self.names())
         self._check_name(name, node_id)
         resolved = self._resolve(spec, params or {}, node_id, name)
+        if extra and GROUP_KEY in extra:
+            self._check_group(extra[GROUP_KEY], node_id)
         node = Node(
             node_id, spec.id, name, resolved, (float(pos[0]), float(pos[1])), dict(extra or {})
         )
@@ -258,6 +268,8 @@ class Graph:
     def set_extra(self, node_id: str, key: str, value: Any) -> Any:
         """Set (or, with None, remove) one saved extra of a node; returns the previous value."""
         node = self.node(node_id)
+        if key == GROUP_KEY and value is not None:
+            self._check_group(value, node_id)
         old = node.extra.get(key)
         if value is None:
             node.extra.pop(key, None)
@@ -348,6 +360,12 @@ class Graph:
             candidate = f"n{next(self._ids)}"
             if candidate not in self.nodes:
                 return candidate
+
+    @staticmethod
+    def _check_group(group: object, node_id: str) -> None:
+        problem = group_name_problem(group)
+        if problem:
+            raise GroupError(problem, node_id)
 
     def _check_name(self, name: str, node_id: str) -> None:
         problem = name_problem(name)

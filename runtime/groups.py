@@ -117,3 +117,28 @@ def _distinct(analysis: "Analysis", node_ids: list[str]) -> list[Shape]:
         if fig is not None and fig.out_shape not in shapes:
             shapes.append(fig.out_shape)
     return shapes
+
+
+def regroup_pasted(records: list[dict], taken: Iterable[str]) -> None:
+    """Pasted or duplicated nodes whose group already exists go to a new group (`<name> 2`, …),
+    so a copy of a group is a group of its own; a group value that is not a valid name is dropped."""
+    used = set(taken)
+    renamed: dict[str, str] = {}
+    for record in records:
+        extra = record.get("extra")
+        if not isinstance(extra, dict) or GROUP_KEY not in extra:
+            continue
+        old = extra[GROUP_KEY]
+        if group_name_problem(old):
+            record["extra"] = {k: v for k, v in extra.items() if k != GROUP_KEY}
+            continue
+        if old not in renamed:
+            if old in used:
+                base, n = old[:60], 2
+                while f"{base} {n}" in used:
+                    n += 1
+                renamed[old] = f"{base} {n}"
+            else:
+                renamed[old] = old
+            used.add(renamed[old])
+        record["extra"] = {**extra, GROUP_KEY: renamed[old]}

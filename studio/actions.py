@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from studio.canvas.view import GraphView
     from studio.editing import Editing
     from studio.files import Files
+    from studio.grouping import Grouping
 
 Key = Union[str, QKeySequence.StandardKey]
 """A shortcut: portable text such as "Ctrl+D", or one of Qt's standard keys."""
@@ -30,6 +31,7 @@ class Editor(Protocol):
     layout."""
 
     editing: "Editing"
+    grouping: "Grouping"
     files: "Files"
     view: "GraphView"
     scene: "GraphScene"
@@ -158,6 +160,26 @@ MENU_ITEMS: tuple[ActionSpec | Submenu, ...] = (
         False,
         2,
         "canvas",
+    ),
+    ActionSpec(
+        "group",
+        "&Group Selection",
+        EDIT,
+        lambda e: e.grouping.group_selection(),
+        ("Ctrl+G",),
+        False,
+        3,
+        "node",
+    ),
+    ActionSpec(
+        "ungroup",
+        "U&ngroup",
+        EDIT,
+        lambda e: e.grouping.ungroup_selection(),
+        ("Ctrl+Shift+G",),
+        False,
+        3,
+        "node",
     ),
     ActionSpec(
         "flow_down",

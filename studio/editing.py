@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMenu
 
 from blocks import get_spec
 from runtime.expand import expand_node
+from runtime.groups import groups, regroup_pasted
 from runtime.layout import (
     Direction,
     LayoutDirectionError,
@@ -98,6 +99,7 @@ class Editing:
         except (KeyError, TypeError, IndexError, ValueError):
             self.ctx.status("The clipboard content is not a set of ConvStudio blocks")
             return
+        regroup_pasted(records, groups(self.doc.project.graph))
         taken = [n.pos for n in self.doc.project.graph.nodes.values()]
         dx, dy = free_offset(wanted, taken)
         for record, (x, y) in zip(records, wanted):

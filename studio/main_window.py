@@ -29,6 +29,7 @@ from studio.canvas.view import GraphView
 from studio.context import EditorContext
 from studio.document import Document, refusal_text
 from studio.editing import Editing
+from studio.grouping import Grouping
 from studio.files import Files
 from studio.inspector import Inspector
 from studio.palette import Palette
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         )
         self.autosaver = Autosaver(self.doc, paths.data_dir)
         self.editing = Editing(self.ctx)
+        self.grouping = Grouping(self.ctx)
         self.files = Files(self.ctx, self.settings, self.autosaver, self.update_title)
         self.actions_by_name = build_actions(self, self, self.doc.undo_stack)
         build_menus(self, self.menuBar(), self.actions_by_name)
@@ -140,6 +142,7 @@ class MainWindow(QMainWindow):
         self.view.context_menu_requested.connect(
             lambda node_id, where: self.editing.context_menu(node_id, where, self.actions_by_name)
         )
+        self.view.group_menu_requested.connect(self.grouping.menu)
         self.doc.refused.connect(lambda reason: self.show_status(refusal_text(reason)))
         self.doc.undo_stack.cleanChanged.connect(lambda *_: self.update_title())
         self.doc.changed.connect(

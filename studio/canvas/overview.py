@@ -17,6 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 
 from studio.canvas import style
+from studio.canvas.group_item import BOX_FILL, FRAME_BORDER, FRAME_FILL
 from studio.canvas.items import node_fill
 from studio.canvas.wires import pen
 
@@ -44,6 +45,11 @@ class Overview:
         if self.graph_scene.wires is not None:
             self.graph_scene.wires.draw(painter, exposed, zoom)
         painter.setRenderHint(QPainter.Antialiasing, False)
+        frames = [g.frame_rect() for g in self.graph_scene.groups.values() if not g.collapsed]
+        if frames:
+            painter.setBrush(FRAME_FILL)
+            painter.setPen(pen(FRAME_BORDER, 1.0, cosmetic=True))
+            painter.drawRects(frames)
         for fill, border, width, rects in self._boxes or self._build_boxes():
             painter.setBrush(fill)
             painter.setPen(pen(border, width, cosmetic=True))
@@ -72,7 +78,16 @@ class Overview:
     def _build_boxes(self) -> list[BoxGroup]:
         groups: dict[tuple[int, int, float], BoxGroup] = {}
         w, h = style.NODE_W, style.NODE_H
+        for group in self.graph_scene.groups.values():
+            if group.collapsed:
+                border = style.SELECT_BORDER if group.isSelected() else FRAME_BORDER
+                boxes = groups.setdefault(
+                    (BOX_FILL.rgba(), border.rgba(), 2.0), (BOX_FILL, border, 2.0, [])
+                )
+                boxes[3].append(group.box().translated(group.pos()))
         for item in self.graph_scene.nodes.values():
+            if not item.isVisible():
+                continue
             fill = node_fill(item)
             if item.isSelected():
                 border, width = style.SELECT_BORDER, 2.0

@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsScene
 
-from runtime.format import shape_text
+from runtime.format import compact, count_text, shape_text
 from runtime.layout import LayoutDirectionError, project_direction
 from runtime.project import Project
 from runtime.graph import Edge
+from runtime.groups import groups, summarise
 from runtime.project_events import (
     EdgeAdded,
     EdgeRemoved,
     GraphEvent,
     GraphReset,
+    GroupCollapsed,
     NodeAdded,
     NodeMoved,
     NodeRemoved,
@@ -24,8 +26,10 @@ from runtime.project_events import (
     ParamsChanged,
 )
 from studio.canvas import style
+from studio.canvas.group_item import GroupItem
 from studio.canvas.items import EdgeItem, NodeItem
 from studio.canvas.overview import Overview
+from studio.canvas.style import NODE_H, NODE_W
 from studio.canvas.wires import WireLayer
 from studio.document import Document
 
@@ -47,6 +51,17 @@ class GraphScene(QGraphicsScene):
         self.node_shades: dict[str, float] | None = None
         self.overview = Overview(self)
         self.wires: WireLayer | None = None
+        self.groups: dict[str, GroupItem] = {}
+        self._members: dict[str, list[str]] = {}
+        self._group_of: dict[str, str] = {}
+        self._hidden: dict[str, str] = {}
+        """Node id → the collapsed group that stands for it."""
+        self._group_ports: dict[Edge, int] = {}
+        """Wire entering a collapsed group → its input port on the group's box."""
+        self._group_timer = QTimer(self)
+        self._group_timer.setSingleShot(True)
+        self._group_timer.setInterval(0)
+        self._group_timer.timeout.connect(self.sync_groups)
         self.setBackgroundBrush(style.BACKGROUND)
         self.setItemIndexMethod(QGraphicsScene.BspTreeIndex)
         doc.graph_changed.connect(self.on_event)
@@ -63,6 +78,8 @@ class GraphScene(QGraphicsScene):
         self.nodes.clear()
         self.edges.clear()
         self._touching.clear()
+        self.groups.clear()
+        self._hidden.clear()
         self.wires = WireLayer(self)
         self.addItem(self.wires)
         self.flow = _flow_of(self.doc.project)
@@ -71,10 +88,12 @@ class GraphScene(QGraphicsScene):
             self._add_node(nid)
         for nid in graph.nodes:
             self._sync_inputs(nid)
-        self.refresh_figures()
+        self.sync_groups()
 
     def on_event(self, event: GraphEvent) -> None:
         """Apply one model change to the items."""
+        if not isinstance(event, NodeMoved):
+            self._group_timer.start()  # membership, wires or collapsed state may have changed
         match event:
             case GraphReset():
                 self.rebuild()
@@ -94,6 +113,8 @@ class GraphScene(QGraphicsScene):
                 pos = self.doc.project.graph.nodes[nid].pos
                 if (item.pos().x(), item.pos().y()) != pos:
                     item.setPos(*pos)
+            case GroupCollapsed():
+                pass  # sync_groups follows
 
     def _add_node(self, nid: str) -> None:
         item = NodeItem(self.doc.project.graph.nodes[nid])
@@ -128,14 +149,23 @@ class GraphScene(QGraphicsScene):
         self.overview.invalidate()
 
     def _route(self, item: EdgeItem) -> None:
-        src, dst = self.nodes[item.edge.src], self.nodes[item.edge.dst]
-        self._wires_changed(
-            item.set_ends(
-                src.mapToScene(src.out_port_pos()),
-                dst.mapToScene(dst.in_port_pos(item.edge.port)),
-                self.flow,
-            )
-        )
+        """Lay a wire between its ports; an end inside a collapsed group attaches to the group."""
+        edge = item.edge
+        start = self._hidden.get(edge.src)
+        end = self._hidden.get(edge.dst)
+        if start in self.groups:
+            box = self.groups[start]
+            start_at = box.mapToScene(box.out_port_pos())
+        else:
+            src = self.nodes[edge.src]
+            start_at = src.mapToScene(src.out_port_pos())
+        if end in self.groups:
+            box = self.groups[end]
+            end_at = box.mapToScene(box.in_port_pos(self._group_ports.get(edge, 0)))
+        else:
+            dst = self.nodes[edge.dst]
+            end_at = dst.mapToScene(dst.in_port_pos(edge.port))
+        self._wires_changed(item.set_ends(start_at, end_at, self.flow))
 
     def set_flow(self, direction: str) -> None:
         """Put the ports where `direction` ("down" or "right") wants them and re-route the wires."""
@@ -161,7 +191,103 @@ class GraphScene(QGraphicsScene):
     def _node_moved(self, nid: str) -> None:
         for edge in self._touching.get(nid, ()):
             self._route(self.edges[edge])
+        group = self._group_of.get(nid)
+        if group in self.groups:
+            self._place_group(group)
         self.overview.invalidate()
+
+    # ----- groups --------------------------------------------------------------------
+    def sync_groups(self) -> None:
+        """Frames and collapsed boxes for the graph's groups; hide what collapsed groups hold and
+        attach the wires crossing their borders to them."""
+        self._group_timer.stop()
+        graph = self.doc.project.graph
+        self._members = {
+            name: [n for n in ids if n in self.nodes] for name, ids in groups(graph).items()
+        }
+        self._group_of = {nid: name for name, ids in self._members.items() for nid in ids}
+        for name in [g for g in self.groups if g not in self._members]:
+            self.removeItem(self.groups.pop(name))
+        self._hidden = {n: g for n, g in self._group_of.items() if g in graph.collapsed}
+        self._group_ports = {}
+        for name, ids in self._members.items():
+            if name not in self.groups:
+                item = GroupItem(name, self.toggle_group)
+                item.moved_callback = self._group_moved
+                self.groups[name] = item
+                self.addItem(item)
+            entering = [
+                e for nid in ids for e in graph.inputs_of(nid) if self._hidden.get(e.src) != name
+            ]
+            self._group_ports.update({e: i for i, e in enumerate(entering)})
+            self.groups[name].input_count = len(entering)
+            self._place_group(name, route=False)
+        for nid, item in self.nodes.items():
+            hide = nid in self._hidden
+            if hide and item.isSelected():
+                item.setSelected(False)
+            item.setVisible(not hide)
+        for edge, item in self.edges.items():
+            inside = edge.src in self._hidden and self._hidden[edge.src] == self._hidden.get(
+                edge.dst
+            )
+            item.setVisible(not inside)
+            self._route(item)
+        self.refresh_figures()
+        self._wires_changed()
+
+    def toggle_group(self, name: str) -> None:
+        """Collapse group `name` when expanded, expand it when collapsed (an undoable edit)."""
+        if name in self._members:
+            self.doc.set_group_collapsed(name, name not in self.doc.project.graph.collapsed)
+
+    def group_at(self, item: object) -> str | None:
+        """The group name when `item` is a group's frame or box."""
+        return item.name if isinstance(item, GroupItem) else None
+
+    def _place_group(self, name: str, route: bool = True) -> None:
+        rect = QRectF()
+        w, h = NODE_W, NODE_H
+        for nid in self._members.get(name, ()):
+            pos = self.nodes[nid].pos()
+            rect = rect.united(QRectF(pos.x() - w / 2, pos.y() - h / 2, w, h))
+        item = self.groups[name]
+        item.set_state(name in self.doc.project.graph.collapsed, rect)
+        if route and item.collapsed:
+            self._group_moved(name)
+
+    def _group_moved(self, name: str) -> None:
+        for nid in self._members.get(name, ()):
+            for edge in self._touching.get(nid, ()):
+                if self.edges[edge].isVisible():
+                    self._route(self.edges[edge])
+        self.overview.invalidate()
+
+    def collapsed_group_moves(self) -> dict[str, tuple[float, float]]:
+        """New positions for the nodes of collapsed groups whose boxes were dragged (selected)."""
+        moves: dict[str, tuple[float, float]] = {}
+        for item in self.selectedItems():
+            if isinstance(item, GroupItem) and item.collapsed and item.pos() != item.home:
+                delta = item.pos() - item.home
+                for nid in self._members.get(item.name, ()):
+                    pos = self.nodes[nid].pos() + delta
+                    moves[nid] = (pos.x(), pos.y())
+        return moves
+
+    def _refresh_group_figures(self, analysis) -> None:
+        graph = self.doc.project.graph
+        for name, item in self.groups.items():
+            if not item.collapsed:
+                continue
+            summary = summarise(graph, analysis, name)
+            ins = ", ".join(shape_text(s) for s in summary.in_shapes) or "–"
+            outs = ", ".join(shape_text(s) for s in summary.out_shapes) or "–"
+            item.set_lines(
+                f"{ins} → {outs}",
+                f"{count_text(summary.params)} params · {compact(summary.macs)} MACs",
+                f"{len(summary.members)} blocks · double-click to expand",
+                item.input_count,
+            )
 
     # ----- analysis ------------------------------------------------------------------
     def refresh_figures(self) -> None:
@@ -186,6 +312,7 @@ class GraphScene(QGraphicsScene):
             fig = analysis.nodes.get(edge.src)
             if item.set_label(shape_text(fig.out_shape) if fig else ""):
                 self._wires_changed(item.boundingRect())
+        self._refresh_group_figures(analysis)
         self.overview.invalidate()
 
     def _shares(self, analysis) -> dict[str, float]:
@@ -217,6 +344,9 @@ class GraphScene(QGraphicsScene):
     def selected_node_ids(self) -> list[str]:
         """Selected nodes, in graph order."""
         chosen = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
+        for item in self.selectedItems():
+            if isinstance(item, GroupItem) and item.collapsed:
+                chosen.update(self._members.get(item.name, ()))
         return [nid for nid in self.doc.project.graph.nodes if nid in chosen]
 
     def selected_edges(self) -> list[Edge]:
@@ -229,7 +359,9 @@ class GraphScene(QGraphicsScene):
         self.blockSignals(True)
         self.clearSelection()
         for nid in wanted:
-            if nid in self.nodes:
+            if nid in self._hidden and self._hidden[nid] in self.groups:
+                self.groups[self._hidden[nid]].setSelected(True)
+            elif nid in self.nodes:
                 self.nodes[nid].setSelected(True)
         self.blockSignals(False)
         self.selectionChanged.emit()
@@ -253,7 +385,10 @@ class GraphScene(QGraphicsScene):
         """Bounding box of all nodes, with a margin."""
         rect = QRectF()
         for item in self.nodes.values():
-            rect = rect.united(item.sceneBoundingRect())
+            if item.isVisible():
+                rect = rect.united(item.sceneBoundingRect())
+        for group in self.groups.values():
+            rect = rect.united(group.sceneBoundingRect())
         return rect.adjusted(-60, -60, 60, 60)
 
 

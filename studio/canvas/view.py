@@ -38,6 +38,8 @@ class GraphView(QGraphicsView):
     """(node id or None, global position)."""
     view_moved = Signal()
     """The visible part of the scene changed (scroll, zoom, resize)."""
+    group_menu_requested = Signal(str, object)
+    """(group name, global position): a right click on a group's frame title or collapsed box."""
 
     def __init__(self, scene: GraphScene) -> None:
         super().__init__(scene)
@@ -204,11 +206,16 @@ class GraphView(QGraphicsView):
             nid: (items[nid].pos().x(), items[nid].pos().y())
             for nid in self.graph_scene.selected_node_ids()
         }
+        moves.update(self.graph_scene.collapsed_group_moves())
         self.graph_scene.doc.move_nodes(moves)
 
     def contextMenuEvent(self, event) -> None:
         """Ask the window for a context menu on the node under the mouse (or the canvas)."""
         item = self.itemAt(event.pos())
+        group = self.graph_scene.group_at(item)
+        if group is not None:
+            self.group_menu_requested.emit(group, event.globalPos())
+            return
         node_id = item.node_id if isinstance(item, NodeItem) else None
         self.context_menu_requested.emit(node_id, event.globalPos())
 

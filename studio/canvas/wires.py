@@ -119,7 +119,8 @@ class WireLayer(QGraphicsItem):
     def _join(items) -> tuple[QPainterPath, QPainterPath]:
         plain, selected = QPainterPath(), QPainterPath()
         for item in items:
-            (selected if item.isSelected() else plain).addPath(item.path())
+            if item.isVisible():
+                (selected if item.isSelected() else plain).addPath(item.path())
         return plain, selected
 
 

@@ -1,0 +1,140 @@
+"""Groups on the canvas with real keys and clicks: Ctrl+G, double-click to collapse and expand, the
+collapsed box with its figures and wires, dragging it, undo, the group context menu."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from runtime.groups import groups
+from tests.studio.helpers import (
+    activate,
+    choose_in_popup,
+    double_click,
+    drag,
+    keys_to_focus,
+    node_centre,
+    right_click,
+    viewport_point,
+)
+
+
+def _select_by_click(qtbot, window, ids: list[str]) -> None:
+    activate(qtbot, window)
+    viewport = window.view.viewport()
+    QTest.mouseClick(viewport, Qt.LeftButton, Qt.NoModifier, node_centre(window, ids[0]))
+    for nid in ids[1:]:
+        QTest.mouseClick(viewport, Qt.LeftButton, Qt.ControlModifier, node_centre(window, nid))
+    assert window.selected_node_ids() == ids
+
+
+def _group_conv_block(qtbot, window) -> tuple[str, list[str]]:
+    graph = window.doc.project.graph
+    ids = [graph.by_name(n).id for n in ("conv2", "tanh2", "avgpool2")]
+    _select_by_click(qtbot, window, ids)
+    keys_to_focus(Qt.Key_G, Qt.ControlModifier)
+    found = groups(graph)
+    assert list(found.values()) == [ids]
+    name = next(iter(found))
+    qtbot.waitUntil(lambda: name in window.scene.groups)
+    return name, ids
+
+
+def _title_point(window, name: str) -> QPoint:
+    item = window.scene.groups[name]
+    title = item.title_rect()
+    window.view.ensureVisible(title, 10, 10)
+    return viewport_point(window, title.center() - QPointF(title.width() / 3, 0))
+
+
+def _box_point(window, name: str) -> QPoint:
+    item = window.scene.groups[name]
+    window.view.ensureVisible(item, 10, 10)
+    return viewport_point(window, item.sceneBoundingRect().center())
+
+
+def test_ctrl_g_groups_and_a_double_click_collapses_then_expands(window, qtbot):
+    name, ids = _group_conv_block(qtbot, window)
+    scene, graph = window.scene, window.doc.project.graph
+    frame = scene.groups[name]
+    assert not frame.collapsed
+    for nid in ids:
+        assert frame.frame_rect().contains(scene.nodes[nid].sceneBoundingRect())
+    double_click(window.view.viewport(), _title_point(window, name))
+    qtbot.waitUntil(lambda: scene.groups[name].collapsed)
+    assert graph.collapsed == {name}
+    assert not any(scene.nodes[nid].isVisible() for nid in ids)
+    box = scene.groups[name]
+    shapes, cost, count = box.lines
+    assert shapes == "6×14×14 → 16×5×5", shapes
+    conv2 = window.doc.analysis.nodes[ids[0]]
+    assert f"{conv2.params:,} params" in cost and "MACs" in cost and count.startswith("3 blocks")
+    # the wires entering and leaving attach to the box; the ones inside are hidden
+    inside = [e for e, item in scene.edges.items() if e.src in ids and e.dst in ids]
+    assert inside and not any(scene.edges[e].isVisible() for e in inside)
+    entering = next(e for e in scene.edges if e.dst == ids[0])
+    path = scene.edges[entering].path()
+    assert path.pointAtPercent(1.0) == box.mapToScene(box.in_port_pos(0))
+    leaving = next(e for e in scene.edges if e.src == ids[-1])
+    assert scene.edges[leaving].path().pointAtPercent(0.0) == box.mapToScene(box.out_port_pos())
+    double_click(window.view.viewport(), _box_point(window, name))
+    qtbot.waitUntil(lambda: not scene.groups[name].collapsed)
+    assert all(scene.nodes[nid].isVisible() for nid in ids) and graph.collapsed == set()
+    keys_to_focus(Qt.Key_Z, Qt.ControlModifier)  # undo the expand
+    qtbot.waitUntil(lambda: scene.groups[name].collapsed)
+    keys_to_focus(Qt.Key_Z, Qt.ControlModifier)
+    keys_to_focus(Qt.Key_Z, Qt.ControlModifier)  # … and the grouping
+    qtbot.waitUntil(lambda: not scene.groups)
+    assert groups(graph) == {} and all(item.isVisible() for item in scene.nodes.values())
+
+
+def test_dragging_a_collapsed_group_moves_its_blocks_in_one_undo_step(window, qtbot):
+    name, ids = _group_conv_block(qtbot, window)
+    graph = window.doc.project.graph
+    window.doc.set_group_collapsed(name, True)
+    qtbot.waitUntil(lambda: window.scene.groups[name].collapsed)
+    before = {nid: graph.nodes[nid].pos for nid in ids}
+    start = _box_point(window, name)
+    drag(window, start, start + QPoint(120, 40))
+    scale = window.view.transform().m11()
+    for nid in ids:
+        dx = graph.nodes[nid].pos[0] - before[nid][0]
+        dy = graph.nodes[nid].pos[1] - before[nid][1]
+        assert abs(dx - 120 / scale) < 2 and abs(dy - 40 / scale) < 2
+    window.doc.undo_stack.undo()
+    assert {nid: graph.nodes[nid].pos for nid in ids} == before
+
+
+def test_selecting_a_collapsed_group_selects_its_blocks_for_delete(window, qtbot):
+    name, ids = _group_conv_block(qtbot, window)
+    window.doc.set_group_collapsed(name, True)
+    qtbot.waitUntil(lambda: window.scene.groups[name].collapsed)
+    activate(qtbot, window)
+    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier, _box_point(window, name))
+    assert window.selected_node_ids() == ids
+    keys_to_focus(Qt.Key_Delete)
+    graph = window.doc.project.graph
+    assert not any(nid in graph.nodes for nid in ids)
+    qtbot.waitUntil(lambda: name not in window.scene.groups)
+
+
+def test_group_context_menu_ungroups_and_ctrl_shift_g_ungroups_the_selection(window, qtbot):
+    name, ids = _group_conv_block(qtbot, window)
+    graph = window.doc.project.graph
+    seen: list = []
+    choose_in_popup("Ungroup", seen)
+    right_click(window, _title_point(window, name))
+    assert "Collapse Group" in seen[0] and "Rename Group…" in seen[0], seen
+    assert groups(graph) == {}
+    window.doc.undo_stack.undo()
+    assert list(groups(graph).values()) == [ids]
+    _select_by_click(qtbot, window, ids[:1])
+    keys_to_focus(Qt.Key_G, Qt.ControlModifier | Qt.ShiftModifier)
+    assert groups(graph) == {}
+
+
+def test_duplicating_a_group_makes_a_group_of_its_own(window, qtbot):
+    name, ids = _group_conv_block(qtbot, window)
+    keys_to_focus(Qt.Key_D, Qt.ControlModifier)
+    found = groups(window.doc.project.graph)
+    assert found[name] == ids and found[f"{name} 2"] == window.selected_node_ids()
