@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSpinBox,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from runtime.format import bytes_text, compact, count_text, shape_text
+from studio.analysis_tree import AnalysisTree
 from studio.document import Document
 
 COLUMNS = ("Name", "Block", "Output shape", "Parameters", "MACs", "Receptive field", "Activations")
@@ -168,6 +170,12 @@ class AnalysisPanel(QWidget):
         self.dims = [self._spin(1, 4096) for _ in range(3)]
         self.batch = self._spin(1, 1 << 16)
         self.flops = QCheckBox("FLOPs (2 × MACs)")
+        self.tree = AnalysisTree(doc)
+        self.by_group = QCheckBox("Tree by group")
+        self.by_group.setToolTip("One row per group (Ctrl+G on the canvas) with its blocks below")
+        self.views = QStackedWidget()
+        self.views.addWidget(self.table)
+        self.views.addWidget(self.tree)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Input C×H×W"))
         for spin in self.dims:
@@ -175,16 +183,19 @@ class AnalysisPanel(QWidget):
         bar.addWidget(QLabel("  Batch"))
         bar.addWidget(self.batch)
         bar.addWidget(self.flops)
+        bar.addWidget(self.by_group)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
-        layout.addWidget(self.table)
+        layout.addWidget(self.views)
         self._syncing = False
         for spin in self.dims:
             spin.valueChanged.connect(self._input_edited)
         self.batch.valueChanged.connect(doc.set_batch_size)
         self.flops.toggled.connect(self._toggle_flops)
+        self.by_group.toggled.connect(self._toggle_tree)
+        self.tree.nodes_chosen.connect(self.node_activated)
         self.table.selectionModel().selectionChanged.connect(self._rows_selected)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -196,6 +207,11 @@ class AnalysisPanel(QWidget):
         self._fit_columns()
 
     def _fit_columns(self) -> None:
+        if self.tree_mode():
+            self.tree.reload()
+            for column in range(self.tree.columnCount()):
+                self.tree.resizeColumnToContents(column)
+            return
         self.model.reload()
         self.table.resizeColumnsToContents()
 
@@ -213,8 +229,11 @@ class AnalysisPanel(QWidget):
         for spin, value in zip(self.dims, self.doc.project.input_shape):
             spin.setValue(value)
         self.batch.setValue(self.doc.batch_size)
-        self.model.reload()
-        self._widen_text_columns()
+        if self.tree_mode():
+            self.tree.reload()
+        else:
+            self.model.reload()
+            self._widen_text_columns()
         self.select_ids(selected)
         self._syncing = False
 
@@ -235,15 +254,34 @@ class AnalysisPanel(QWidget):
 
     def _toggle_flops(self, on: bool) -> None:
         self.model.flops = on
+        self.tree.flops = on
         self.refresh()
+
+    def _toggle_tree(self, on: bool) -> None:
+        selected = self.selected_ids()
+        self.views.setCurrentWidget(self.tree if on else self.table)
+        self.refresh()
+        self.select_ids(selected)
+        if on:
+            for column in range(self.tree.columnCount()):
+                self.tree.resizeColumnToContents(column)
+
+    def tree_mode(self) -> bool:
+        """Whether the rows are shown as a tree by group."""
+        return self.views.currentWidget() is self.tree
 
     def selected_ids(self) -> list[str]:
         """Node ids of the selected rows."""
+        if self.tree_mode():
+            return self.tree.selected_ids()
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         return [r.data(ID_ROLE) for r in rows if r.data(ID_ROLE) != TOTAL]
 
     def select_ids(self, ids: list[str]) -> None:
         """Select the rows of these nodes (without echoing the selection back)."""
+        if self.tree_mode():
+            self.tree.select_ids(ids)
+            return
         wanted = set(ids)
         was, self._syncing = self._syncing, True
         selection = self.table.selectionModel()

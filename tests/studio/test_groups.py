@@ -138,3 +138,38 @@ def test_duplicating_a_group_makes_a_group_of_its_own(window, qtbot):
     keys_to_focus(Qt.Key_D, Qt.ControlModifier)
     found = groups(window.doc.project.graph)
     assert found[name] == ids and found[f"{name} 2"] == window.selected_node_ids()
+
+
+def test_analysis_tree_mode_has_a_row_per_group_and_selects_its_blocks(window, qtbot):
+    name, ids = _group_conv_block(qtbot, window)
+    panel = window.analysis_panel
+    window.docks["analysis"].raise_()
+    box = panel.by_group
+    QTest.mouseClick(box, Qt.LeftButton, Qt.NoModifier, box.rect().center())
+    assert panel.tree_mode()
+    tree = panel.tree
+    qtbot.waitUntil(lambda: name in tree.group_rows)
+    tops = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    graph, analysis = window.doc.project.graph, window.doc.analysis
+    assert len(tops) == len(graph.nodes) - len(ids) + 2  # the group row and the totals
+    row = tree.group_rows[name]
+    assert [row.child(i).text(0) for i in range(row.childCount())] == [
+        graph.nodes[n].name for n in ids
+    ]
+    params = sum(analysis.nodes[n].params for n in ids)
+    assert row.text(3) == f"{params:,}" and row.text(2) == "16×5×5"
+    assert tops[-1].text(0) == "Total"
+    rect = tree.visualItemRect(row)
+    QTest.mouseClick(tree.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+    assert window.selected_node_ids() == ids
+    window.scene.select_nodes([ids[1]])
+    assert [r.text(0) for r in tree.selectedItems()] == [graph.nodes[ids[1]].name]
+    header = tree.header()  # sorting by parameters keeps the totals last
+    QTest.mouseClick(
+        header.viewport(),
+        Qt.LeftButton,
+        Qt.NoModifier,
+        QPoint(header.sectionViewportPosition(3) + 10, header.height() // 2),
+    )
+    last = tree.topLevelItem(tree.topLevelItemCount() - 1)
+    assert last.text(0) == "Total"
