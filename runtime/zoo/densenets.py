@@ -11,11 +11,14 @@ from runtime.zoo.registry import template
 def _dense_stages(net: Net, width: int, layers: tuple[int, ...], growth: int) -> int:
     """Dense blocks with halving transitions between them; returns the final channel count."""
     for i, count in enumerate(layers, start=1):
-        net.add("dense_block", f"denseblock{i}", num_layers=count, growth_rate=growth, bn_size=4)
-        width += count * growth
-        if i < len(layers):
-            width //= 2
-            net.add("transition", f"transition{i}", out_channels=width)
+        with net.stage(f"block{i}"):
+            net.add(
+                "dense_block", f"denseblock{i}", num_layers=count, growth_rate=growth, bn_size=4
+            )
+            width += count * growth
+            if i < len(layers):
+                width //= 2
+                net.add("transition", f"transition{i}", out_channels=width)
     return width
 
 
@@ -23,8 +26,9 @@ def _densenet(layers: tuple[int, ...], title: str) -> Project:
     """torchvision DenseNet-BC (k = 32): 7×7/2 stem, four dense blocks, final BN-ReLU, pooled
     classifier."""
     net = Net()
-    net.conv_bn_act("conv0", 64, 7, stride=2, padding=3, bn_name="norm0", act_name="relu0")
-    net.max_pool("pool0", 3, 2, padding=1)
+    with net.stage("stem"):
+        net.conv_bn_act("conv0", 64, 7, stride=2, padding=3, bn_name="norm0", act_name="relu0")
+        net.max_pool("pool0", 3, 2, padding=1)
     _dense_stages(net, 64, layers, 32)
     net.add("batch_norm", "norm5")
     net.add("relu", "relu5")

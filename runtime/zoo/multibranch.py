@@ -37,17 +37,19 @@ def googlenet() -> Project:
     """torchvision's googlenet (aux_logits=False): conv stem, nine Inception modules, pooled
     classifier."""
     net = Net()
-    net.conv_bn_act("conv1", 64, 7, stride=2, padding=3, eps=0.001)
-    net.max_pool("maxpool1", 3, 2, ceil_mode=True)
-    net.conv_bn_act("conv2", 64, 1, padding=0, eps=0.001)
-    net.conv_bn_act("conv3", 192, 3, padding=1, eps=0.001)
-    net.max_pool("maxpool2", 3, 2, ceil_mode=True)
+    with net.stage("stem"):
+        net.conv_bn_act("conv1", 64, 7, stride=2, padding=3, eps=0.001)
+        net.max_pool("maxpool1", 3, 2, ceil_mode=True)
+        net.conv_bn_act("conv2", 64, 1, padding=0, eps=0.001)
+        net.conv_bn_act("conv3", 192, 3, padding=1, eps=0.001)
+        net.max_pool("maxpool2", 3, 2, ceil_mode=True)
     for name, widths in INCEPTIONS.items():
-        net.add("inception", f"inception{name}", big_kernel=3, **dict(zip(_KEYS, widths)))
-        if name == "3b":
-            net.max_pool("maxpool3", 3, 2, ceil_mode=True)
-        elif name == "4e":
-            net.max_pool("maxpool4", 2, 2, ceil_mode=True)
+        with net.stage(f"inception{name[0]}"):  # the paper's stages 3, 4 and 5
+            net.add("inception", f"inception{name}", big_kernel=3, **dict(zip(_KEYS, widths)))
+            if name == "3b":
+                net.max_pool("maxpool3", 3, 2, ceil_mode=True)
+            elif name == "4e":
+                net.max_pool("maxpool4", 2, 2, ceil_mode=True)
     net.add("global_avg_pool", "avgpool")
     net.add("flatten", "flatten")
     net.add("dropout", "dropout", p=0.2)

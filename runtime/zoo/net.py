@@ -3,9 +3,11 @@ default."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 from runtime.graph import Graph
+from runtime.groups import GROUP_KEY
 from runtime.layout import project_positions
 from runtime.project import Project
 
@@ -18,7 +20,18 @@ class Net:
         self.graph = Graph()
         self._ids: dict[str, str] = {}
         self.last: str | None = None
+        self.group: str | None = None
+        """The group (runtime.groups) every added layer joins, while `stage` is active."""
         self.add("input", input_name)
+
+    @contextmanager
+    def stage(self, group: str) -> Iterator[None]:
+        """Layers added inside `with net.stage("layer1"):` form the group `layer1`."""
+        outer, self.group = self.group, group
+        try:
+            yield
+        finally:
+            self.group = outer
 
     def add(
         self, block: str, name: str, src: str | Iterable[str] | None = None, **params: Any
@@ -26,7 +39,8 @@ class Net:
         """Add a `block` node called `name` fed by `src` (default: the last layer); returns
         `name`."""
         sources = [self.last] if src is None else [src] if isinstance(src, str) else list(src)
-        node = self.graph.add_node(block, params, name=name)
+        extra = {GROUP_KEY: self.group} if self.group else None
+        node = self.graph.add_node(block, params, name=name, extra=extra)
         for port, source in enumerate(s for s in sources if s is not None):
             self.graph.connect(self._ids[source], node.id, port)
         self._ids[name] = node.id

@@ -30,14 +30,16 @@ def _imagenet_resnet(
     """Stem, four stages of `block` nodes named layerS_i (stride 2 entering stages 2-4), pooled
     head."""
     net = Net()
-    _stem(net)
+    with net.stage("stem"):
+        _stem(net)
     for stage, (depth, width) in enumerate(zip(depths, WIDTHS), start=1):
-        for i in range(depth):
-            stride = 2 if stage > 1 and i == 0 else 1
-            if block == "residual_basic":
-                net.add(block, f"layer{stage}_{i}", out_channels=width, stride=stride, **extra)
-            else:
-                net.add(block, f"layer{stage}_{i}", planes=width, stride=stride, **extra)
+        with net.stage(f"layer{stage}"):
+            for i in range(depth):
+                stride = 2 if stage > 1 and i == 0 else 1
+                if block == "residual_basic":
+                    net.add(block, f"layer{stage}_{i}", out_channels=width, stride=stride, **extra)
+                else:
+                    net.add(block, f"layer{stage}_{i}", planes=width, stride=stride, **extra)
     _head(net)
     return net.project(title, (3, 224, 224), description)
 
@@ -169,13 +171,14 @@ def preact_resnet18() -> Project:
     net = Net()
     net.conv("conv1", 64, 3, padding=1, bias=False)
     for stage, width in enumerate(WIDTHS, start=1):
-        for i in range(2):
-            net.add(
-                "preact_residual",
-                f"layer{stage}_{i}",
-                out_channels=width,
-                stride=2 if stage > 1 and i == 0 else 1,
-            )
+        with net.stage(f"layer{stage}"):
+            for i in range(2):
+                net.add(
+                    "preact_residual",
+                    f"layer{stage}_{i}",
+                    out_channels=width,
+                    stride=2 if stage > 1 and i == 0 else 1,
+                )
     net.add("global_avg_pool", "avgpool")
     net.add("flatten", "flatten")
     net.add("output", "linear", num_classes=10)
@@ -227,11 +230,12 @@ def resnet20_cifar() -> Project:
     net.conv_bn_act("conv1", 16, 3, padding=1, bn_name="bn1", act_name="relu")
     width_in = 16
     for stage, width in enumerate((16, 32, 64), start=1):
-        for i in range(3):
-            _cifar_basic(
-                net, f"layer{stage}_{i}", width_in, width, 2 if stage > 1 and i == 0 else 1
-            )
-            width_in = width
+        with net.stage(f"layer{stage}"):
+            for i in range(3):
+                _cifar_basic(
+                    net, f"layer{stage}_{i}", width_in, width, 2 if stage > 1 and i == 0 else 1
+                )
+                width_in = width
     net.add("global_avg_pool", "avgpool")
     net.add("flatten", "flatten")
     net.add("output", "linear", num_classes=10)
@@ -262,14 +266,15 @@ def wrn_28_10() -> Project:
     net = Net()
     net.conv("conv1", 16, 3, padding=1, bias=False)
     for stage, width in enumerate((160, 320, 640), start=1):
-        for i in range(4):
-            net.add(
-                "wide_residual",
-                f"block{stage}_{i}",
-                out_channels=width,
-                dropout=0.3,
-                stride=2 if stage > 1 and i == 0 else 1,
-            )
+        with net.stage(f"block{stage}"):
+            for i in range(4):
+                net.add(
+                    "wide_residual",
+                    f"block{stage}_{i}",
+                    out_channels=width,
+                    dropout=0.3,
+                    stride=2 if stage > 1 and i == 0 else 1,
+                )
     net.add("batch_norm", "bn1")
     net.add("relu", "relu")
     net.add("global_avg_pool", "avgpool")

@@ -38,14 +38,19 @@ def unet() -> Project:
     net = Net()
     skips = []
     for level, width in enumerate((64, 128, 256, 512), start=1):
-        skips.append(_double_conv(net, f"enc{level}", width))
-        net.max_pool(f"pool{level}", 2, 2)
-    _double_conv(net, "bottom", 1024)
+        with net.stage(f"enc{level}"):
+            skips.append(_double_conv(net, f"enc{level}", width))
+            net.max_pool(f"pool{level}", 2, 2)
+    with net.stage("bottom"):
+        _double_conv(net, "bottom", 1024)
     for level, width in zip((4, 3, 2, 1), (512, 256, 128, 64)):
-        up = net.add("transposed_conv", f"up{level}", out_channels=width, kernel_size=2, stride=2)
-        crop = net.add("crop", f"crop{level}", src=[skips[level - 1], up])
-        net.add("concat", f"concat{level}", src=[crop, up])
-        _double_conv(net, f"dec{level}", width)
+        with net.stage(f"dec{level}"):
+            up = net.add(
+                "transposed_conv", f"up{level}", out_channels=width, kernel_size=2, stride=2
+            )
+            crop = net.add("crop", f"crop{level}", src=[skips[level - 1], up])
+            net.add("concat", f"concat{level}", src=[crop, up])
+            _double_conv(net, f"dec{level}", width)
     net.conv("classifier", 2, 1, padding=0)
     net.add("output", "segmentation", num_classes=0)
     return _segmenting(

@@ -156,3 +156,25 @@ def test_an_expanded_composite_keeps_its_group():
     GroupNodes([ids[1]], "layer1").apply(project)
     new = expand_node(project, ids[1])
     assert set(members(project.graph, "layer1")) == set(new) and len(new) > 1
+
+
+def test_templates_come_grouped_by_stage():
+    from runtime.zoo.generate import load_template
+
+    resnet = groups(load_template("resnet50").graph)
+    assert list(resnet) == ["stem", "layer1", "layer2", "layer3", "layer4"]
+    assert [len(resnet[f"layer{i}"]) for i in range(1, 5)] == [3, 4, 6, 3]
+    assert list(groups(load_template("densenet121").graph)) == [
+        "stem",
+        "block1",
+        "block2",
+        "block3",
+        "block4",
+    ]
+    unet = load_template("unet").graph
+    assert list(groups(unet)) == [*(f"enc{i}" for i in range(1, 5)), "bottom"] + [
+        f"dec{i}" for i in (4, 3, 2, 1)
+    ]
+    assert {unet.nodes[n].name for n in groups(unet)["dec1"]} >= {"up1", "crop1", "concat1"}
+    googlenet = groups(load_template("googlenet").graph)
+    assert list(googlenet) == ["stem", "inception3", "inception4", "inception5"]
