@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QMenu
 from blocks import get_spec
 from runtime.expand import expand_node
 from runtime.groups import groups, regroup_pasted
+from runtime.group_layout import grouped_positions
 from runtime.layout import (
     Direction,
     LayoutDirectionError,
-    project_positions,
     set_project_direction,
 )
 from runtime.placement import free_offset, make_room
@@ -112,13 +112,14 @@ class Editing:
         self.ctx.select_nodes(list(self.doc.project.graph.nodes))
 
     def auto_layout(self) -> None:
-        """Arrange the graph in layers, in the project's direction (one undo step)."""
+        """Arrange the graph in layers, in the project's direction, a collapsed group as one block
+        (one undo step)."""
         try:
-            positions = project_positions(self.doc.project)
+            positions = grouped_positions(self.doc.project)
         except LayoutDirectionError as exc:
             self.ctx.status(f"{exc}: laid out top to bottom instead")
             set_project_direction(self.doc.project, "down")
-            positions = project_positions(self.doc.project)
+            positions = grouped_positions(self.doc.project)
         self.doc.move_nodes(positions, "Auto-layout")
         self.ctx.view.fit()
 

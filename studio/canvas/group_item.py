@@ -24,7 +24,7 @@ FRAME_MARGIN = 18.0
 TITLE_H = 22.0
 """Height of the frame's title strip (the handle for double-clicks and context menus)."""
 BOX_W = style.NODE_W + 44
-BOX_H = style.NODE_H + 26
+BOX_H = style.NODE_H + 22
 """Size of a collapsed group: a node a little larger than a block, with four lines of text."""
 _TITLE = style.font(9.5, bold=True)
 _BODY = style.font(8.0)
@@ -46,6 +46,8 @@ class GroupItem(QGraphicsItem):
         self.home = QPointF()
         """Where a collapsed box sits when its nodes have not been dragged (their centre)."""
         self.lines: tuple[str, str, str] = ("", "", "")
+        """The collapsed box's body: shapes entering, shapes leaving, parameters and MACs."""
+        self.count = ""
         self.input_count = 0
         self.moved_callback: Callable[[str], None] | None = None
         self._toggle = toggle
@@ -67,10 +69,13 @@ class GroupItem(QGraphicsItem):
         self.moved_callback = callback
         self.update()
 
-    def set_lines(self, shapes: str, cost: str, count: str, input_count: int) -> None:
-        """The collapsed box's text: shapes in → out, parameters and MACs, how many blocks."""
-        if (shapes, cost, count, input_count) != (*self.lines, self.input_count):
-            self.lines, self.input_count = (shapes, cost, count), input_count
+    def set_lines(self, ins: str, outs: str, cost: str, count: str, input_count: int) -> None:
+        """The collapsed box's text: shapes in and out, parameters and MACs, how many blocks."""
+        if ((ins, outs, cost), count, input_count) != (self.lines, self.count, self.input_count):
+            self.lines, self.count, self.input_count = (ins, outs, cost), count, input_count
+            self.setToolTip(
+                f"Group {self.name}: {count}\nin {ins}\nout {outs}\n{cost}\nDouble-click to expand"
+            )
             self.update()
 
     # ----- geometry ----------------------------------------------------------------------
@@ -166,15 +171,19 @@ class GroupItem(QGraphicsItem):
         inner = box.adjusted(10, 6, -10, -6)
         row = inner.height() / 4
         width = int(inner.width())
+        top = QRectF(inner.left(), inner.top(), inner.width(), row)
+        painter.setFont(_BODY)
+        painter.setPen(style.MUTED_TEXT)
+        painter.drawText(top, Qt.AlignVCenter | Qt.AlignRight, self.count)
+        room = width - int(_BODY_METRICS.horizontalAdvance(self.count)) - 8
         painter.setFont(_TITLE)
         painter.setPen(style.TEXT)
-        title = _TITLE_METRICS.elidedText(f"▸ {self.name}", Qt.ElideRight, width)
-        painter.drawText(
-            QRectF(inner.left(), inner.top(), inner.width(), row), Qt.AlignVCenter, title
-        )
+        title = _TITLE_METRICS.elidedText(f"▸ {self.name}", Qt.ElideRight, room)
+        painter.drawText(top, Qt.AlignVCenter, title)
         painter.setFont(_BODY)
+        labels = ("in  ", "out ", "")
         for i, text in enumerate(self.lines, start=1):
-            line = _BODY_METRICS.elidedText(text, Qt.ElideRight, width)
+            line = _BODY_METRICS.elidedText(labels[i - 1] + text, Qt.ElideRight, width)
             at = QRectF(inner.left(), inner.top() + i * row, inner.width(), row)
             painter.drawText(at, Qt.AlignVCenter, line)
         painter.setPen(QPen(style.BORDER, 1))

@@ -283,9 +283,10 @@ class GraphScene(QGraphicsScene):
             ins = ", ".join(shape_text(s) for s in summary.in_shapes) or "–"
             outs = ", ".join(shape_text(s) for s in summary.out_shapes) or "–"
             item.set_lines(
-                f"{ins} → {outs}",
+                ins,
+                outs,
                 f"{count_text(summary.params)} params · {compact(summary.macs)} MACs",
-                f"{len(summary.members)} blocks · double-click to expand",
+                f"{len(summary.members)} blocks",
                 item.input_count,
             )
 

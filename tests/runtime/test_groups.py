@@ -178,3 +178,27 @@ def test_templates_come_grouped_by_stage():
     assert {unet.nodes[n].name for n in groups(unet)["dec1"]} >= {"up1", "crop1", "concat1"}
     googlenet = groups(load_template("googlenet").graph)
     assert list(googlenet) == ["stem", "inception3", "inception4", "inception5"]
+
+
+def test_auto_layout_places_a_collapsed_group_as_one_node_and_moves_its_blocks_with_it():
+    from runtime.group_layout import grouped_positions
+    from runtime.layout import Y_GAP, project_positions
+    from runtime.zoo.generate import load_template
+
+    project = load_template("resnet18")
+    graph = project.graph
+    found = groups(graph)
+    graph.collapsed = set(found)
+    positions = grouped_positions(project)
+    centres = []
+    for ids in found.values():
+        old = [graph.nodes[n].pos for n in ids]
+        new = [positions[n] for n in ids]
+        shifts = {(round(b[0] - a[0], 6), round(b[1] - a[1], 6)) for a, b in zip(old, new)}
+        assert len(shifts) == 1  # the blocks keep their arrangement
+        ys = [p[1] for p in new]
+        centres.append((min(ys) + max(ys)) / 2)
+    gaps = [b - a for a, b in zip(centres, centres[1:])]
+    assert gaps == [Y_GAP] * (len(found) - 1)  # one layer per collapsed stage
+    graph.collapsed = set()
+    assert grouped_positions(project) == project_positions(project)
