@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +12,7 @@ from torch import nn
 
 from blocks import custom
 from runtime.graph import Graph
+from runtime.groups import GROUP_KEY, group_name_problem
 from runtime.importing.errors import ModelImportError
 from runtime.importing.fx_map import FxMapper, ImportedNode, Unmappable, module_stack
 from runtime.importing.source import LoadedModel, load_model
@@ -188,11 +191,12 @@ def _build_project(
     graph = Graph()
     names = _names(nodes)
     ids: dict[str, str] = {}
+    tops = {key: (node.module_path or node.context).split(".")[0] for key, node in nodes.items()}
+    sizes = Counter(tops.values())
     for key, node in nodes.items():
         extra: dict[str, Any] = {}
-        top = (node.module_path or node.context).split(".")[0]
-        if top:
-            extra["group"] = top
+        if tops[key] and sizes[tops[key]] > 1 and not group_name_problem(tops[key]):
+            extra[GROUP_KEY] = tops[key]  # a group per top-level module of more than one layer
         created = graph.add_node(node.block, node.params, name=names[key], extra=extra)
         ids[key] = created.id
         node.extra["name"] = names[key]

@@ -216,3 +216,13 @@ def test_cli_reports_a_bad_source_on_one_line(
     )
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "absent.py: does not exist" in err
+
+
+def test_imported_models_are_grouped_by_their_top_level_modules(models_file: Path) -> None:
+    from runtime.groups import groups
+
+    graph = import_pytorch(f"{models_file}:ResidualNet", SHAPE).project.graph
+    found = {name: [graph.nodes[n].name for n in ids] for name, ids in groups(graph).items()}
+    assert list(found) == ["layer1"]  # one-layer modules (stem, bn, fc) make no group
+    assert found["layer1"][0] == "layer1_0_conv1" and found["layer1"][-1] == "layer1_1_relu_4"
+    assert len(found["layer1"]) == 16
