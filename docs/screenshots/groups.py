@@ -1,8 +1,8 @@
 """Screenshots of a grouped template under Xvfb: its groups expanded, then every group collapsed.
 
 Usage (from the repository root, with Xvfb on :99 and ImageMagick's `import`):
-    DISPLAY=:99 python docs/screenshots/groups.py resnet50 docs/groups-resnet50
-writes docs/groups-resnet50-expanded.png and docs/groups-resnet50-collapsed.png.
+    DISPLAY=:99 python docs/screenshots/groups.py resnet50 docs/groups/resnet50 [GROUP]
+writes docs/groups/resnet50-expanded.png (centred on GROUP when given) and …-collapsed.png.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from studio.app import application, build_window
 from studio.paths import AppPaths
 
 
-def main(template: str, out: str) -> None:
+def main(template: str, out: str, centre: str = "") -> None:
     """Show the window at 1920×1080 on `template`; capture it expanded, then collapsed."""
     app = application()
     window = build_window(
@@ -36,6 +36,8 @@ def main(template: str, out: str) -> None:
                 dock.close()
         window.resizeDocks([window.docks["analysis"]], [300], Qt.Vertical)
         window.view.fit()
+        if centre:
+            window.view.centerOn(window.scene.groups[centre].frame_rect().center())
         QTimer.singleShot(800, lambda: shoot(f"{out}-expanded.png", collapse))
 
     def collapse() -> None:
@@ -58,4 +60,4 @@ def main(template: str, out: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

@@ -19,14 +19,17 @@ from PySide6.QtWidgets import (
 
 from studio.canvas import style
 
-FRAME_MARGIN = 18.0
-"""Space between the frame and the nodes it holds."""
-TITLE_H = 22.0
+FRAME_MARGIN = 14.0
+"""Space between the frame's sides and the nodes it holds."""
+FRAME_BOTTOM = 5.0
+"""Space below the nodes: small, so that the frames of consecutive layers (Y_GAP apart) do not
+overlap."""
+TITLE_H = 17.0
 """Height of the frame's title strip (the handle for double-clicks and context menus)."""
 BOX_W = style.NODE_W + 44
 BOX_H = style.NODE_H + 22
 """Size of a collapsed group: a node a little larger than a block, with four lines of text."""
-_TITLE = style.font(9.5, bold=True)
+_TITLE = style.font(9.0, bold=True)
 _BODY = style.font(8.0)
 _TITLE_METRICS = QFontMetricsF(_TITLE)
 _BODY_METRICS = QFontMetricsF(_BODY)
@@ -82,7 +85,7 @@ class GroupItem(QGraphicsItem):
     def frame_rect(self) -> QRectF:
         """The expanded frame, in scene coordinates (the item sits at the origin then)."""
         m = FRAME_MARGIN
-        return self.members_rect.adjusted(-m, -m - TITLE_H, m, m)
+        return self.members_rect.adjusted(-m, -TITLE_H - 4, m, FRAME_BOTTOM)
 
     def title_rect(self) -> QRectF:
         """The frame's title strip."""
