@@ -21,9 +21,9 @@ from studio.canvas import style
 
 FRAME_MARGIN = 14.0
 """Space between the frame's sides and the nodes it holds."""
-FRAME_BOTTOM = 5.0
-"""Space below the nodes: small, so that the frames of consecutive layers (Y_GAP apart) do not
-overlap."""
+FRAME_BOTTOM = 9.0
+"""Space below the nodes (room for the output ports): small, so that the frames of consecutive
+layers (Y_GAP apart) do not overlap."""
 TITLE_H = 17.0
 """Height of the frame's title strip (the handle for double-clicks and context menus)."""
 BOX_W = style.NODE_W + 44
