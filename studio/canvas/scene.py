@@ -89,6 +89,7 @@ class GraphScene(QGraphicsScene):
         for nid in graph.nodes:
             self._sync_inputs(nid)
         self.sync_groups()
+        self.refresh_figures()
 
     def on_event(self, event: GraphEvent) -> None:
         """Apply one model change to the items."""
@@ -208,6 +209,7 @@ class GraphScene(QGraphicsScene):
         self._group_of = {nid: name for name, ids in self._members.items() for nid in ids}
         for name in [g for g in self.groups if g not in self._members]:
             self.removeItem(self.groups.pop(name))
+        before = self._hidden
         self._hidden = {n: g for n, g in self._group_of.items() if g in graph.collapsed}
         self._group_ports = {}
         for name, ids in self._members.items():
@@ -222,18 +224,21 @@ class GraphScene(QGraphicsScene):
             self._group_ports.update({e: i for i, e in enumerate(entering)})
             self.groups[name].input_count = len(entering)
             self._place_group(name, route=False)
-        for nid, item in self.nodes.items():
-            hide = nid in self._hidden
-            if hide and item.isSelected():
-                item.setSelected(False)
-            item.setVisible(not hide)
+        for nid in before.keys() | self._hidden.keys():
+            item = self.nodes.get(nid)
+            if item is not None:
+                hide = nid in self._hidden
+                if hide and item.isSelected():
+                    item.setSelected(False)
+                item.setVisible(not hide)
         for edge, item in self.edges.items():
-            inside = edge.src in self._hidden and self._hidden[edge.src] == self._hidden.get(
-                edge.dst
-            )
-            item.setVisible(not inside)
+            ends = (self._hidden.get(edge.src), self._hidden.get(edge.dst))
+            if ends == (before.get(edge.src), before.get(edge.dst)) == (None, None):
+                continue  # a wire between shown blocks, shown before too: nothing changes
+            item.setVisible(ends[0] is None or ends[0] != ends[1])
             self._route(item)
-        self.refresh_figures()
+        self._refresh_group_figures(self.doc.analysis)
+        self.overview.invalidate()
         self._wires_changed()
 
     def toggle_group(self, name: str) -> None:
