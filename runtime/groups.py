@@ -121,7 +121,8 @@ def _distinct(analysis: "Analysis", node_ids: list[str]) -> list[Shape]:
 
 def regroup_pasted(records: list[dict], taken: Iterable[str]) -> None:
     """Pasted or duplicated nodes whose group already exists go to a new group (`<name> 2`, …),
-    so a copy of a group is a group of its own; a group value that is not a valid name is dropped."""
+    so a copy of a group is a group of its own; a group value that is not a valid name is
+    dropped."""
     used = set(taken)
     renamed: dict[str, str] = {}
     for record in records:
