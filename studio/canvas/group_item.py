@@ -52,6 +52,8 @@ class GroupItem(QGraphicsItem):
         """The collapsed box's body: shapes entering, shapes leaving, parameters and MACs."""
         self.count = ""
         self.input_count = 0
+        self.flow = "down"
+        """The project's flow direction: where the box's ports sit (runtime.layout.DIRECTIONS)."""
         self.moved_callback: Callable[[str], None] | None = None
         self._toggle = toggle
         self.setFlag(QGraphicsItem.ItemSendsGeometryChanges, True)
@@ -98,12 +100,18 @@ class GroupItem(QGraphicsItem):
         return QRectF(-BOX_W / 2, -BOX_H / 2, BOX_W, BOX_H)
 
     def in_port_pos(self, port: int) -> QPointF:
-        """Local position of the collapsed box's input `port` (one per wire entering the group)."""
-        n = max(self.input_count, 1)
-        return QPointF(-BOX_W / 2 + BOX_W * (port + 1) / (n + 1), -BOX_H / 2)
+        """Local position of the collapsed box's input `port` (one per wire entering the group): on
+        top, or on the left side when flowing right."""
+        share = (port + 1) / (max(self.input_count, 1) + 1)
+        if self.flow == "right":
+            return QPointF(-BOX_W / 2, -BOX_H / 2 + BOX_H * share)
+        return QPointF(-BOX_W / 2 + BOX_W * share, -BOX_H / 2)
 
     def out_port_pos(self) -> QPointF:
-        """Local position of the collapsed box's output port (every wire leaving starts there)."""
+        """Local position of the collapsed box's output port (every wire leaving starts there):
+        below, or on the right side when flowing right."""
+        if self.flow == "right":
+            return QPointF(BOX_W / 2, 0.0)
         return QPointF(0.0, BOX_H / 2)
 
     def boundingRect(self) -> QRectF:

@@ -6,7 +6,9 @@ scene through `Overview` instead: the wire layer, then boxes grouped by colour i
 colour. The items stay in the scene untouched, so clicks, rubber bands and drags work exactly as
 when zoomed in.
 Semantic zoom: down to `style.TITLES_FROM` each box still shows its block's title, in a font
-scaled to stay `style.TITLE_MIN_PX` high on screen; below that the boxes are plain.
+scaled to stay `style.TITLE_MIN_PX` high on screen; below that the boxes are plain. Groups follow
+the same levels: a frame's name and a collapsed box's name (and figures, where they fit) are
+written in the same legible size.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 
 from studio.canvas import style
-from studio.canvas.group_item import BOX_FILL, FRAME_BORDER, FRAME_FILL
+from studio.canvas.group_item import BOX_FILL, FRAME_BORDER, FRAME_FILL, TITLE_H
 from studio.canvas.items import node_fill
 from studio.canvas.wires import pen
 
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 OVERVIEW_BELOW = style.OVERVIEW_BELOW
 
+TAB_FILL = QColor(197, 202, 233)
+"""Behind a frame's name in the overview: the name stays readable over wires and blocks."""
 BoxGroup = tuple[QColor, QColor, float, list[QRectF]]
 
 
@@ -56,6 +60,7 @@ class Overview:
             painter.drawRects(rects)
         if zoom >= style.TITLES_FROM:
             self._paint_titles(painter, exposed, zoom)
+            self._paint_group_titles(painter, exposed, zoom)
 
     def _paint_titles(self, painter: QPainter, exposed: QRectF, zoom: float) -> None:
         """Each visible box's title, centred, elided to the box, legible at this zoom."""
@@ -68,12 +73,74 @@ class Overview:
         painter.setPen(style.TEXT)
         painter.setRenderHint(QPainter.TextAntialiasing, True)
         for item in self.graph_scene.nodes.values():
+            if not item.isVisible():
+                continue  # inside a collapsed group
             pos = item.pos()
             box = QRectF(pos.x() - w / 2 + 4, pos.y() - h / 2, w - 8, h)
             if not box.intersects(exposed):
                 continue
             text = metrics.elidedText(item.title, Qt.ElideMiddle, box.width())
             painter.drawText(box, Qt.AlignCenter, text)
+
+    def _paint_group_titles(self, painter: QPainter, exposed: QRectF, zoom: float) -> None:
+        """Each group's name as legible as the block titles: on a tab at the top of an expanded
+        frame (growing upwards out of the frame when the zoom is low), centred in a collapsed
+        box, with the box's figures below the name when they fit."""
+        px = style.TITLE_MIN_PX / zoom
+        title = QFont()
+        title.setPixelSize(max(1, round(max(TITLE_H - 5, px))))
+        title.setBold(True)
+        metrics = QFontMetricsF(title)
+        body = QFont()
+        body.setPixelSize(max(1, round(max(11.0, px))))
+        body_metrics = QFontMetricsF(body)
+        for group in self.graph_scene.groups.values():
+            if group.collapsed:
+                box = group.box().translated(group.pos()).adjusted(8, 4, -8, -4)
+                if box.intersects(exposed):
+                    self._paint_box_text(
+                        painter, group, box, (title, metrics), (body, body_metrics)
+                    )
+                continue
+            strip = group.title_rect()
+            if not strip.intersects(exposed.adjusted(0, -px, 0, 0)):
+                continue
+            text = metrics.elidedText(group.name, Qt.ElideRight, strip.width() - 12)
+            height = max(strip.height(), metrics.height())
+            tab = QRectF(
+                strip.left(),
+                strip.bottom() - height,
+                metrics.horizontalAdvance(text) + 12,
+                height,
+            )
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(TAB_FILL)
+            painter.drawRect(tab)
+            painter.setFont(title)
+            painter.setPen(FRAME_BORDER.darker(140))
+            painter.drawText(tab.adjusted(6, 0, -6, 0), Qt.AlignLeft | Qt.AlignVCenter, text)
+
+    @staticmethod
+    def _paint_box_text(painter: QPainter, group, box: QRectF, title, body) -> None:
+        """A collapsed group's name, then as many of its figure lines as fit the box."""
+        (title_font, title_metrics), (body_font, body_metrics) = title, body
+        lines = [line for line in group.lines if line]
+        room = int((box.height() - title_metrics.height()) // body_metrics.height())
+        lines = lines[: max(0, room)]
+        top = box.center().y() - (title_metrics.height() + len(lines) * body_metrics.height()) / 2
+        painter.setFont(title_font)
+        painter.setPen(style.TEXT)
+        at = QRectF(box.left(), top, box.width(), title_metrics.height())
+        painter.drawText(
+            at, Qt.AlignCenter, title_metrics.elidedText(group.name, Qt.ElideRight, box.width())
+        )
+        painter.setFont(body_font)
+        for line in lines:
+            at = at.translated(0, at.height())
+            at.setHeight(body_metrics.height())
+            painter.drawText(
+                at, Qt.AlignCenter, body_metrics.elidedText(line, Qt.ElideRight, box.width())
+            )
 
     def _build_boxes(self) -> list[BoxGroup]:
         groups: dict[tuple[int, int, float], BoxGroup] = {}

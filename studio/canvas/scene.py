@@ -9,10 +9,10 @@ from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsScene
 
 from runtime.format import compact, count_text, shape_text
-from runtime.layout import LayoutDirectionError, project_direction
-from runtime.project import Project
 from runtime.graph import Edge
 from runtime.groups import groups, summarise
+from runtime.layout import LayoutDirectionError, project_direction
+from runtime.project import Project
 from runtime.project_events import (
     EdgeAdded,
     EdgeRemoved,
@@ -175,6 +175,10 @@ class GraphScene(QGraphicsScene):
             item.prepareGeometryChange()
             item.flow = direction
             item.update()
+        for group in self.groups.values():
+            group.prepareGeometryChange()
+            group.flow = direction
+            group.update()
         for item in self.edges.values():
             self._route(item)
 
@@ -215,6 +219,7 @@ class GraphScene(QGraphicsScene):
         for name, ids in self._members.items():
             if name not in self.groups:
                 item = GroupItem(name, self.toggle_group)
+                item.flow = self.flow
                 item.moved_callback = self._group_moved
                 self.groups[name] = item
                 self.addItem(item)
