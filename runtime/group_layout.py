@@ -3,11 +3,13 @@ blocks move with it (keeping their arrangement, ready to be expanded)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 from runtime.graph import Graph
 from runtime.groups import groups
 from runtime.layout import (
+    Direction,
     Position,
     layered_layout,
     project_direction,
@@ -17,6 +19,10 @@ from runtime.layout import (
 
 if TYPE_CHECKING:
     from runtime.project import Project
+
+COLLAPSED_ROOM: dict[str, float] = {"down": 30.0, "right": 60.0}
+"""Extra distance along the flow around a layer holding a collapsed group: its box is larger than
+a block's (studio.canvas.group_item) and the wire labels above and below it need room too."""
 
 
 def grouped_positions(project: "Project") -> dict[str, Position]:
@@ -39,7 +45,9 @@ def grouped_positions(project: "Project") -> dict[str, Position]:
         if rank[src] < rank[dst]:  # wires inside a group, or back into a group it left, drop out
             edges.append((src, dst, edge.port))
     sizes = _stand_in_sizes(graph, spatial_sizes(project), stand_in)
-    placed = layered_layout(order, list(dict.fromkeys(edges)), project_direction(project), sizes)
+    direction = project_direction(project)
+    placed = layered_layout(order, list(dict.fromkeys(edges)), direction, sizes)
+    placed = _room_for_boxes(placed, set(stand_in.values()), direction)
     positions = {nid: placed[nid] for nid in graph.nodes if nid not in stand_in}
     members: dict[str, list[str]] = {}
     for nid, key in stand_in.items():
@@ -68,4 +76,21 @@ def _stand_in_sizes(
         leaves = any(stand_in.get(e.dst) != key for e in graph.consumers(nid))
         if leaves or key not in result:
             result[key] = sizes.get(nid)
+    return result
+
+
+def _room_for_boxes(
+    placed: dict[str, Position], boxes: set[str], direction: Direction
+) -> dict[str, Position]:
+    """Push the layers apart along the flow: half of COLLAPSED_ROOM before and after every layer
+    holding a collapsed group. Monotone in the flow coordinate, so folded columns and the bands
+    of equal resolution stay aligned."""
+    along = 1 if direction == "down" else 0
+    marks = sorted({placed[key][along] for key in boxes})
+    half = COLLAPSED_ROOM[direction] / 2
+    result = {}
+    for key, pos in placed.items():
+        a = pos[along]
+        shift = half * (bisect_right(marks, a) + bisect_left(marks, a))
+        result[key] = (pos[0], pos[1] + shift) if along else (pos[0] + shift, pos[1])
     return result

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from runtime.layout import COLUMN_GAP
 from studio.canvas import style
 
 FRAME_MARGIN = 14.0
@@ -38,19 +39,42 @@ FRAME_BORDER = QColor("#5c6bc0")
 BOX_FILL = QColor("#e8eaf6")
 
 
+def frame_pieces(rects: list[QRectF], flow: str = "down") -> list[QRectF]:
+    """The boxes of a group's blocks joined into one rectangle per column they stand in: a group
+    that a folded layout splits over two columns gets two frames, never one frame over both
+    columns and what lies between. Blocks closer across the flow than half a column gap (the
+    branches of a layer) share a frame. Ordered across the flow (the order of folded columns)."""
+    if not rects:
+        return []
+    across_start = QRectF.left if flow == "down" else QRectF.top
+    across_end = QRectF.right if flow == "down" else QRectF.bottom
+    gap = COLUMN_GAP.get(flow, COLUMN_GAP["down"]) / 2
+    pieces: list[QRectF] = []
+    for rect in sorted(rects, key=across_start):
+        if pieces and across_start(rect) <= across_end(pieces[-1]) + gap:
+            pieces[-1] = pieces[-1].united(rect)
+        else:
+            pieces.append(QRectF(rect))
+    return pieces
+
+
 class GroupItem(QGraphicsItem):
-    """Group `name`: expanded, a frame around `members_rect`; collapsed, a box at its centre."""
+    """Group `name`: expanded, a frame around each column of its blocks (`pieces`); collapsed, a
+    box at their centre."""
 
     def __init__(self, name: str, toggle: Callable[[str], None]) -> None:
         super().__init__()
         self.name = name
         self.collapsed = False
         self.members_rect = QRectF()
+        self.pieces: list[QRectF] = []
+        """The blocks' boxes united per column (frame_pieces); `members_rect` unites them all."""
         self.home = QPointF()
         """Where a collapsed box sits when its nodes have not been dragged (their centre)."""
         self.lines: tuple[str, str, str] = ("", "", "")
         """The collapsed box's body: shapes entering, shapes leaving, parameters and MACs."""
         self.count = ""
+        self._exact = ""
         self.input_count = 0
         self.flow = "down"
         """The project's flow direction: where the box's ports sit (runtime.layout.DIRECTIONS)."""
@@ -60,11 +84,16 @@ class GroupItem(QGraphicsItem):
         self.setZValue(-0.5)
 
     # ----- state -----------------------------------------------------------------------
-    def set_state(self, collapsed: bool, members_rect: QRectF) -> None:
-        """Follow the group's nodes (their united box) and whether it is collapsed."""
+    def set_state(self, collapsed: bool, pieces: list[QRectF]) -> None:
+        """Follow the group's nodes (their boxes united per column: frame_pieces) and whether it
+        is collapsed."""
         self.prepareGeometryChange()
         self.collapsed = collapsed
-        self.members_rect = QRectF(members_rect)
+        self.pieces = [QRectF(p) for p in pieces]
+        members_rect = QRectF()
+        for piece in self.pieces:
+            members_rect = members_rect.united(piece)
+        self.members_rect = members_rect
         self.home = members_rect.center()
         self.setFlag(QGraphicsItem.ItemIsSelectable, collapsed)
         self.setFlag(QGraphicsItem.ItemIsMovable, collapsed)
@@ -74,25 +103,50 @@ class GroupItem(QGraphicsItem):
         self.moved_callback = callback
         self.update()
 
-    def set_lines(self, ins: str, outs: str, cost: str, count: str, input_count: int) -> None:
-        """The collapsed box's text: shapes in and out, parameters and MACs, how many blocks."""
-        if ((ins, outs, cost), count, input_count) != (self.lines, self.count, self.input_count):
-            self.lines, self.count, self.input_count = (ins, outs, cost), count, input_count
+    def set_lines(
+        self, ins: str, outs: str, cost: str, count: str, input_count: int, exact: str = ""
+    ) -> None:
+        """The collapsed box's text: shapes in and out, parameters and MACs (compact), how many
+        blocks; `exact` (the whole figures) goes to the tooltip."""
+        state = ((ins, outs, cost), count, input_count, exact)
+        if state != (self.lines, self.count, self.input_count, self._exact):
+            self.lines, self.count, self.input_count, self._exact = state
             self.setToolTip(
-                f"Group {self.name}: {count}\nin {ins}\nout {outs}\n{cost}\nDouble-click to expand"
+                f"Group {self.name}: {count}\nin {ins}\nout {outs}\n{exact or cost}\n"
+                "Double-click to expand"
             )
             self.update()
 
     # ----- geometry ----------------------------------------------------------------------
-    def frame_rect(self) -> QRectF:
-        """The expanded frame, in scene coordinates (the item sits at the origin then)."""
+    @staticmethod
+    def _framed(rect: QRectF) -> QRectF:
         m = FRAME_MARGIN
-        return self.members_rect.adjusted(-m, -TITLE_H - 4, m, FRAME_BOTTOM)
+        return rect.adjusted(-m, -TITLE_H - 4, m, FRAME_BOTTOM)
+
+    def frame_rect(self) -> QRectF:
+        """Everything the expanded frames cover, in scene coordinates (the item sits at the
+        origin then)."""
+        return self._framed(self.members_rect)
+
+    def frame_rects(self) -> list[QRectF]:
+        """The expanded frames, one per column of blocks, in scene coordinates."""
+        return [self._framed(piece) for piece in self.pieces] or [self.frame_rect()]
+
+    def title_rects(self) -> list[QRectF]:
+        """The title strip of every frame."""
+        return [QRectF(f.left(), f.top(), f.width(), TITLE_H) for f in self.frame_rects()]
 
     def title_rect(self) -> QRectF:
-        """The frame's title strip."""
-        frame = self.frame_rect()
-        return QRectF(frame.left(), frame.top(), frame.width(), TITLE_H)
+        """The first frame's title strip."""
+        return self.title_rects()[0]
+
+    def titles(self) -> list[tuple[QRectF, str]]:
+        """Each frame's title strip with its text: the name, then "(cont.)" on later columns."""
+        strips = self.title_rects()
+        return [
+            (strip, self.name if i == 0 else f"{self.name} (cont.)")
+            for i, strip in enumerate(strips)
+        ]
 
     @staticmethod
     def box() -> QRectF:
@@ -119,13 +173,17 @@ class GroupItem(QGraphicsItem):
         if self.collapsed:
             m = style.PORT_R + 2
             return self.box().adjusted(-2, -m, 2, m)
-        return self.frame_rect().adjusted(-2, -2, 2, 2)
+        return self.frame_rect().adjusted(-2, -2, 2, 2)  # every piece lies within
 
     def shape(self) -> QPainterPath:
         """Collapsed: the box. Expanded: the title strip only, so that a rubber band can start
         anywhere inside the frame and clicks reach the nodes."""
         path = QPainterPath()
-        path.addRect(self.box() if self.collapsed else self.title_rect())
+        if self.collapsed:
+            path.addRect(self.box())
+        else:
+            for strip in self.title_rects():
+                path.addRect(strip)
         return path
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
@@ -161,14 +219,15 @@ class GroupItem(QGraphicsItem):
             self._paint_frame(painter)
 
     def _paint_frame(self, painter: QPainter) -> None:
-        frame, title = self.frame_rect(), self.title_rect()
-        painter.setPen(QPen(FRAME_BORDER, 1.4, Qt.DashLine))
-        painter.setBrush(FRAME_FILL)
-        painter.drawRoundedRect(frame, 10, 10)
+        for frame in self.frame_rects():
+            painter.setPen(QPen(FRAME_BORDER, 1.4, Qt.DashLine))
+            painter.setBrush(FRAME_FILL)
+            painter.drawRoundedRect(frame, 10, 10)
         painter.setFont(_TITLE)
         painter.setPen(FRAME_BORDER.darker(140))
-        text = _TITLE_METRICS.elidedText(f"▾ {self.name}", Qt.ElideRight, int(title.width() - 20))
-        painter.drawText(title.adjusted(10, 0, -10, 0), Qt.AlignLeft | Qt.AlignVCenter, text)
+        for strip, name in self.titles():
+            text = _TITLE_METRICS.elidedText(f"▾ {name}", Qt.ElideRight, int(strip.width() - 20))
+            painter.drawText(strip.adjusted(10, 0, -10, 0), Qt.AlignLeft | Qt.AlignVCenter, text)
 
     def _paint_box(self, painter: QPainter) -> None:
         box = self.box()

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 OVERVIEW_BELOW = style.OVERVIEW_BELOW
 
+BODY_MIN_PX = style.TITLE_MIN_PX - 1
+"""Height on screen of a collapsed group's figure lines (under its name) in the overview."""
 TAB_FILL = QColor(197, 202, 233)
 """Behind a frame's name in the overview: the name stays readable over wires and blocks."""
 BoxGroup = tuple[QColor, QColor, float, list[QRectF]]
@@ -49,7 +51,9 @@ class Overview:
         if self.graph_scene.wires is not None:
             self.graph_scene.wires.draw(painter, exposed, zoom)
         painter.setRenderHint(QPainter.Antialiasing, False)
-        frames = [g.frame_rect() for g in self.graph_scene.groups.values() if not g.collapsed]
+        frames = [
+            f for g in self.graph_scene.groups.values() if not g.collapsed for f in g.frame_rects()
+        ]
         if frames:
             painter.setBrush(FRAME_FILL)
             painter.setPen(pen(FRAME_BORDER, 1.0, cosmetic=True))
@@ -92,7 +96,7 @@ class Overview:
         title.setBold(True)
         metrics = QFontMetricsF(title)
         body = QFont()
-        body.setPixelSize(max(1, round(max(11.0, px))))
+        body.setPixelSize(max(1, round(max(11.0, BODY_MIN_PX / zoom))))
         body_metrics = QFontMetricsF(body)
         for group in self.graph_scene.groups.values():
             if group.collapsed:
@@ -102,29 +106,33 @@ class Overview:
                         painter, group, box, (title, metrics), (body, body_metrics)
                     )
                 continue
-            strip = group.title_rect()
-            if not strip.intersects(exposed.adjusted(0, -px, 0, 0)):
-                continue
-            text = metrics.elidedText(group.name, Qt.ElideRight, strip.width() - 12)
-            height = max(strip.height(), metrics.height())
-            tab = QRectF(
-                strip.left(),
-                strip.bottom() - height,
-                metrics.horizontalAdvance(text) + 12,
-                height,
-            )
-            painter.setPen(Qt.NoPen)
-            painter.setBrush(TAB_FILL)
-            painter.drawRect(tab)
-            painter.setFont(title)
-            painter.setPen(FRAME_BORDER.darker(140))
-            painter.drawText(tab.adjusted(6, 0, -6, 0), Qt.AlignLeft | Qt.AlignVCenter, text)
+            for strip, name in group.titles():
+                if strip.intersects(exposed.adjusted(0, -px, 0, 0)):
+                    self._paint_tab(painter, strip, name, title, metrics)
+
+    @staticmethod
+    def _paint_tab(
+        painter: QPainter, strip: QRectF, name: str, font: QFont, metrics: QFontMetricsF
+    ) -> None:
+        """A frame's name on a tab standing on the frame's title strip."""
+        text = metrics.elidedText(name, Qt.ElideRight, strip.width() - 12)
+        height = max(strip.height(), metrics.height())
+        tab = QRectF(
+            strip.left(), strip.bottom() - height, metrics.horizontalAdvance(text) + 12, height
+        )
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(TAB_FILL)
+        painter.drawRect(tab)
+        painter.setFont(font)
+        painter.setPen(FRAME_BORDER.darker(140))
+        painter.drawText(tab.adjusted(6, 0, -6, 0), Qt.AlignLeft | Qt.AlignVCenter, text)
 
     @staticmethod
     def _paint_box_text(painter: QPainter, group, box: QRectF, title, body) -> None:
         """A collapsed group's name, then as many of its figure lines as fit the box."""
         (title_font, title_metrics), (body_font, body_metrics) = title, body
-        lines = [line for line in group.lines if line]
+        labels = ("in ", "out ", "")
+        lines = [label + line for label, line in zip(labels, group.lines) if line]
         room = int((box.height() - title_metrics.height()) // body_metrics.height())
         lines = lines[: max(0, room)]
         top = box.center().y() - (title_metrics.height() + len(lines) * body_metrics.height()) / 2

@@ -26,7 +26,7 @@ from runtime.project_events import (
     ParamsChanged,
 )
 from studio.canvas import style
-from studio.canvas.group_item import GroupItem
+from studio.canvas.group_item import GroupItem, frame_pieces
 from studio.canvas.items import EdgeItem, NodeItem
 from studio.canvas.overview import Overview
 from studio.canvas.style import NODE_H, NODE_W
@@ -175,10 +175,9 @@ class GraphScene(QGraphicsScene):
             item.prepareGeometryChange()
             item.flow = direction
             item.update()
-        for group in self.groups.values():
-            group.prepareGeometryChange()
+        for name, group in self.groups.items():
             group.flow = direction
-            group.update()
+            self._place_group(name, route=False)
         for item in self.edges.values():
             self._route(item)
 
@@ -256,13 +255,13 @@ class GraphScene(QGraphicsScene):
         return item.name if isinstance(item, GroupItem) else None
 
     def _place_group(self, name: str, route: bool = True) -> None:
-        rect = QRectF()
         w, h = NODE_W, NODE_H
+        rects = []
         for nid in self._members.get(name, ()):
             pos = self.nodes[nid].pos()
-            rect = rect.united(QRectF(pos.x() - w / 2, pos.y() - h / 2, w, h))
+            rects.append(QRectF(pos.x() - w / 2, pos.y() - h / 2, w, h))
         item = self.groups[name]
-        item.set_state(name in self.doc.project.graph.collapsed, rect)
+        item.set_state(name in self.doc.project.graph.collapsed, frame_pieces(rects, self.flow))
         if route and item.collapsed:
             self._group_moved(name)
 
@@ -295,9 +294,11 @@ class GraphScene(QGraphicsScene):
             item.set_lines(
                 ins,
                 outs,
-                f"{count_text(summary.params)} params · {compact(summary.macs)} MACs",
+                f"{compact(summary.params)} params · {compact(summary.macs)} MACs",
                 f"{len(summary.members)} blocks",
                 item.input_count,
+                f"{count_text(summary.params)} parameters · "
+                f"{count_text(summary.macs)} multiply-adds",
             )
 
     # ----- analysis ------------------------------------------------------------------

@@ -181,7 +181,7 @@ def test_templates_come_grouped_by_stage():
 
 
 def test_auto_layout_places_a_collapsed_group_as_one_node_and_moves_its_blocks_with_it():
-    from runtime.group_layout import grouped_positions
+    from runtime.group_layout import COLLAPSED_ROOM, grouped_positions
     from runtime.layout import Y_GAP, project_positions
     from runtime.zoo.generate import load_template
 
@@ -199,6 +199,27 @@ def test_auto_layout_places_a_collapsed_group_as_one_node_and_moves_its_blocks_w
         ys = [p[1] for p in new]
         centres.append((min(ys) + max(ys)) / 2)
     gaps = [b - a for a, b in zip(centres, centres[1:])]
-    assert gaps == [Y_GAP] * (len(found) - 1)  # one layer per collapsed stage
+    room = COLLAPSED_ROOM["down"]  # a collapsed box is larger than a block
+    assert gaps == [Y_GAP + room] * (len(found) - 1)  # one layer per collapsed stage
     graph.collapsed = set()
     assert grouped_positions(project) == project_positions(project)
+
+
+def test_auto_layout_of_collapsed_groups_follows_the_project_direction():
+    from runtime.group_layout import grouped_positions
+    from runtime.layout import set_project_direction
+    from runtime.zoo.generate import load_template
+
+    project = load_template("resnet18")
+    graph = project.graph
+    set_project_direction(project, "right")
+    found = groups(graph)
+    graph.collapsed = set(found)
+    positions = grouped_positions(project)
+    centres = []
+    for ids in found.values():
+        xs = [positions[n][0] for n in ids]
+        centres.append((min(xs) + max(xs)) / 2)
+    assert centres == sorted(centres) and len(set(centres)) == len(centres)
+    spine = [positions[graph.by_name(n).id] for n in ("input_image", "fc")]
+    assert spine[0][0] < centres[0] < centres[-1] < spine[1][0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
+from runtime.format import compact
 from runtime.groups import groups
 from tests.studio.helpers import (
     activate,
@@ -70,7 +71,8 @@ def test_ctrl_g_groups_and_a_double_click_collapses_then_expands(window, qtbot):
     ins, outs, cost = box.lines
     assert (ins, outs, box.count) == ("6×14×14", "16×5×5", "3 blocks")
     params = sum(window.doc.analysis.nodes[n].params for n in ids)
-    assert f"{params:,} params" in cost and "MACs" in cost
+    assert f"{compact(params)} params" in cost and "MACs" in cost
+    assert f"{params:,} parameters" in box.toolTip()  # the exact figure
     # the wires entering and leaving attach to the box; the ones inside are hidden
     inside = [e for e, item in scene.edges.items() if e.src in ids and e.dst in ids]
     assert inside and not any(scene.edges[e].isVisible() for e in inside)
@@ -175,3 +177,64 @@ def test_analysis_tree_mode_has_a_row_per_group_and_selects_its_blocks(window, q
     )
     last = tree.topLevelItem(tree.topLevelItemCount() - 1)
     assert last.text(0) == "Total"
+
+
+def test_frame_pieces_split_folded_columns_and_keep_side_by_side_branches_together():
+    from PySide6.QtCore import QRectF
+
+    from studio.canvas.group_item import frame_pieces
+    from studio.canvas.style import NODE_H, NODE_W
+
+    def box(x: float, y: float) -> QRectF:
+        return QRectF(x - NODE_W / 2, y - NODE_H / 2, NODE_W, NODE_H)
+
+    # a residual branch beside its path (one layer apart across) shares one frame ...
+    branch = [box(0, 0), box(0, 100), box(220, 100), box(0, 200)]
+    assert len(frame_pieces(branch)) == 1
+    # ... a stage whose last block a fold put at the top of the next column gets two
+    folded = [box(0, 800), box(0, 900), box(340, 0)]
+    pieces = frame_pieces(folded)
+    assert [p.center().x() for p in pieces] == [0.0, 340.0]
+    assert pieces[0].height() == 100 + NODE_H and pieces[1].height() == NODE_H
+    # left to right the columns stand along the other axis
+    assert len(frame_pieces([box(0, 0), box(232, 0), box(0, 176)], "right")) == 2
+
+
+def test_no_group_frame_covers_a_block_of_another_group(make_window):
+    from runtime.project import load_project
+
+    for template in ("googlenet", "resnet50", "unet"):
+        window = make_window(load_project(f"assets/templates/{template}.json"))
+        scene = window.scene
+        assert scene.groups
+        for name, item in scene.groups.items():
+            assert not item.collapsed
+            frames = item.frame_rects()
+            for nid, node in scene.nodes.items():
+                if scene._group_of.get(nid) == name:
+                    assert any(f.contains(node.sceneBoundingRect()) for f in frames)
+                else:
+                    centre = node.sceneBoundingRect().center()
+                    assert not any(f.contains(centre) for f in frames), (template, name, nid)
+            if len(frames) > 1:  # a stage split over two columns says so on the second
+                assert [text for _, text in item.titles()][1] == f"{name} (cont.)"
+
+
+def test_a_collapsed_box_takes_its_wires_on_its_sides_when_the_flow_runs_right(window, qtbot):
+    name, ids = _group_conv_block(qtbot, window)
+    window.doc.set_group_collapsed(name, True)
+    qtbot.waitUntil(lambda: window.scene.groups[name].collapsed)
+    window.editing.set_direction("right")
+    box = window.scene.groups[name]
+    assert box.flow == "right"
+    entering = next(e for e in window.scene.edges if e.dst == ids[0])
+    leaving = next(e for e in window.scene.edges if e.src == ids[-1])
+    left, right = box.sceneBoundingRect().left(), box.sceneBoundingRect().right()
+    end = window.scene.edges[entering].path().pointAtPercent(1.0)
+    start = window.scene.edges[leaving].path().pointAtPercent(0.0)
+    assert abs(end.x() - box.mapToScene(box.box().topLeft()).x()) < 1 and end.x() < start.x()
+    assert left < end.x() < start.x() < right
+    # the box stands between its neighbours, left to right
+    before = window.scene.nodes[entering.src].sceneBoundingRect().right()
+    after = window.scene.nodes[leaving.dst].sceneBoundingRect().left()
+    assert before < left and right < after
