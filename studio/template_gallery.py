@@ -57,7 +57,9 @@ class GalleryEntry:
 def gallery_entries(folder: Path = TEMPLATES) -> list[GalleryEntry]:
     """Every registered template whose file is bundled, in the registry's (historical) order."""
     from runtime.zoo import TEMPLATES as REGISTRY  # imported on first use: the builders are many
+    from runtime.zoo.index import INDEX_PATH, indexed_macs, read_index
 
+    index = read_index(INDEX_PATH if folder == TEMPLATES else folder.parent / INDEX_PATH.name)
     entries = []
     for t in REGISTRY.values():
         path = folder / f"{t.name}.json"
@@ -68,7 +70,7 @@ def gallery_entries(folder: Path = TEMPLATES) -> list[GalleryEntry]:
                     t.title,
                     t.year,
                     t.params,
-                    t.macs or _computed_macs(path),
+                    t.macs or _macs_text(indexed_macs(index, t.name, path), path),
                     t.introduced,
                     t.reference,
                     path,
@@ -91,8 +93,11 @@ def tooltip(entry: GalleryEntry) -> str:
     return tip
 
 
-def _computed_macs(path: Path) -> str:
-    """Our own multiply-add count, for a network whose paper published none."""
+def _macs_text(indexed: int | None, path: Path) -> str:
+    """Our own multiply-add count, for a network whose paper published none: from the template
+    index when it is current, else analysed now (slow: it probes every layer)."""
+    if indexed is not None:
+        return compact(indexed)
     try:
         return compact(analyze(load_project(path)).macs)
     except ConvStudioError:

@@ -1,5 +1,5 @@
-"""`python -m runtime.zoo [--readme README.md]`: regenerate assets/templates/*.json (and the README
-table)."""
+"""`python -m runtime.zoo [--readme README.md]`: regenerate assets/templates/*.json, the template
+index (assets/template_index.json) and, with --readme, the README table."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from runtime.errors import ConvStudioError
 from runtime.zoo.generate import TEMPLATE_DIR, update_readme, write_templates
+from runtime.zoo.index import INDEX_PATH, write_index
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,10 +20,18 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=TEMPLATE_DIR, help="folder for NAME.json (default: %(default)s)"
     )
     parser.add_argument("--readme", type=Path, help="README whose template table to regenerate")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        help=f"template index to write (default: {INDEX_PATH} when --out is the default folder)",
+    )
     args = parser.parse_args(argv)
+    index = args.index or (INDEX_PATH if args.out == TEMPLATE_DIR else None)
     try:
         paths = write_templates(args.out)
         print(f"wrote {len(paths)} templates to {args.out}")
+        if index is not None:
+            print(f"wrote the template index {write_index(args.out, index)}")
         if args.readme:
             changed = update_readme(args.readme, args.out)
             print(f"{args.readme}: template table {'updated' if changed else 'already current'}")

@@ -48,3 +48,15 @@ def test_thumbnails_are_cached_as_files(window, qtbot):
     cached = list((window.paths.data_dir / "thumbnails").glob("*.png"))
     assert len(cached) == len(gallery.entries) == len(gallery_entries())
     gallery.reject()
+
+
+def test_gallery_takes_computed_figures_from_the_index(monkeypatch):
+    """Networks whose paper gave no MACs show the indexed figure; nothing is analysed on open."""
+    import studio.template_gallery as gallery_module
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the gallery analysed a template although the index is current")
+
+    monkeypatch.setattr(gallery_module, "analyze", refuse)
+    entries = gallery_entries()
+    assert entries and all(e.macs and e.macs != "—" for e in entries)
