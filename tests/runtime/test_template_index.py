@@ -16,7 +16,8 @@ from runtime.zoo.index import INDEX_PATH, build_index, indexed_macs, read_index,
 
 def test_committed_index_is_current_for_every_template():
     """Run `python -m runtime.zoo` after changing a template: the index must match every file."""
-    assert stale_entries() == []
+    stale = stale_entries()
+    assert stale == [], f"template index stale for {stale}: run `python -m runtime.zoo`"
     assert set(read_index()) == set(TEMPLATES)
 
 
