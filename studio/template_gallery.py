@@ -120,7 +120,7 @@ class TemplateGallery(QDialog):
         self.list = QListWidget()
         self.list.setViewMode(QListView.IconMode)
         self.list.setIconSize(QSize(THUMB_W, THUMB_H))
-        self.list.setGridSize(QSize(THUMB_W + 40, THUMB_H + 70))
+        self.list.setGridSize(QSize(THUMB_W + 40, THUMB_H + 86))  # room for a two-line title
         self.list.setResizeMode(QListView.Adjust)
         self.list.setMovement(QListView.Static)
         self.list.setWordWrap(True)
