@@ -78,6 +78,28 @@ def open_image(
 
     `draft` lets JPEG decoding shrink by 2, 4 or 8 where the result stays large enough; `fast`
     allows simplejpeg (fast DCT and upsampling) when it is installed."""
+    decoded, size = _decode(source, mode, draft, fast, where)
+    return (Image.fromarray(decoded) if isinstance(decoded, np.ndarray) else decoded), size
+
+
+def decode_pixels(
+    source: str | Path | bytes,
+    mode: str,
+    draft: Draft | None = None,
+    fast: bool = True,
+    where: Any = None,
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """open_image's result as a writable uint8 array, (H, W, 3) for 'RGB' or (H, W) for 'L'.
+
+    simplejpeg's output is returned as it is, without passing through a PIL image."""
+    decoded, size = _decode(source, mode, draft, fast, where)
+    return (decoded if isinstance(decoded, np.ndarray) else np.array(decoded)), size
+
+
+def _decode(
+    source: str | Path | bytes, mode: str, draft: Draft | None, fast: bool, where: Any
+) -> tuple[Image.Image | np.ndarray, tuple[int, int]]:
+    """Decode with simplejpeg (an array) where allowed and able, else with Pillow (an image)."""
     where = where if where is not None else (None if isinstance(source, bytes) else source)
     try:
         data = source if isinstance(source, bytes) else None
@@ -116,10 +138,10 @@ def open_image(
 
 def _simple(
     data: bytes, mode: str, draft: Draft | None, where: Any
-) -> tuple[Image.Image, tuple[int, int]] | None:
+) -> tuple[np.ndarray, tuple[int, int]] | None:
     """Decode a JPEG with simplejpeg (None when it cannot handle the file; Pillow then tries)."""
     try:
-        w, h, _, _ = _simplejpeg.decode_jpeg_header(data)
+        h, w, _, _ = _simplejpeg.decode_jpeg_header(data)  # height first
     except ValueError:
         return None
     if w <= 0 or h <= 0 or w * h > MAX_PIXELS:
@@ -131,14 +153,16 @@ def _simple(
     kwargs: dict[str, Any] = {"fastdct": True, "fastupsample": True}
     target = draft((w, h)) if draft is not None else None
     if target is not None:
-        kwargs.update(min_width=target[0], min_height=target[1])
+        # only the 1/2, 1/4 and 1/8 scales, as with Pillow: libjpeg-turbo's other M/8 scales
+        # decode more slowly than full size
+        kwargs.update(min_width=target[0], min_height=target[1], min_factor=2)
     try:
         pixels = _simplejpeg.decode_jpeg(
             data, colorspace="GRAY" if mode == "L" else "RGB", **kwargs
         )
     except ValueError:
         return None
-    return Image.fromarray(pixels[..., 0] if mode == "L" else pixels), (w, h)
+    return (np.ascontiguousarray(pixels[..., 0]) if mode == "L" else pixels), (w, h)
 
 
 def short_reason(exc: BaseException) -> str:
