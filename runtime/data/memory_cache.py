@@ -1,5 +1,8 @@
-"""The opt-in "cache decoded images in memory": a lazy source decoded once, then served like
-MNIST."""
+"""The "cache decoded images in memory": a lazy source decoded once, then served like MNIST.
+
+Asked for with the data setting `cache`; taken without asking for small images whose training
+preprocessing is fixed, where the cached pixels are exactly those the loader workers would make
+and a batch of them costs the workers more than the training step it feeds."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from runtime.data.device import DeviceData
 from runtime.data.errors import DataError
 from runtime.data.index import Progress
 from runtime.data.lazy import LazyImages
+from runtime.data.preprocess import Preprocess
 from runtime.data.settings import DataSettings
 from runtime.data.stream import BAD_LIMIT, REPORTED, StreamData
 
@@ -45,6 +49,51 @@ def cache_fits(samples: int, input_shape: tuple[int, int, int]) -> tuple[bool, s
     )
 
 
+AUTOMATIC_PIXELS = 64 * 64
+"""Inputs of at most this many pixels (per channel) are small enough to cache without asking."""
+AUTOMATIC_BYTES = 256 * 2**20
+"""The most memory a cache taken without asking may use."""
+
+
+def fixed_preprocessing(preprocess: Preprocess) -> bool:
+    """Whether training images are cut the same way every epoch (centre crop, no rotation, no
+    colour jitter): a cache at the input size then changes nothing but the speed (flips are done
+    on whole batches from memory)."""
+    return preprocess.train_crop == "center" and not preprocess.rotation and not preprocess.jitter
+
+
+def automatic_cache(
+    preprocess: Preprocess, samples: int, input_shape: tuple[int, int, int]
+) -> str | None:
+    """Why `samples` images are cached without being asked (None: they are streamed)."""
+    c, h, w = input_shape
+    if h * w > AUTOMATIC_PIXELS or not fixed_preprocessing(preprocess):
+        return None
+    fits, estimate = cache_fits(samples, input_shape)
+    if not fits or cache_bytes(samples, input_shape) > AUTOMATIC_BYTES:
+        return None
+    return (
+        f"small images with a fixed crop are decoded once and kept in memory ({estimate}; "
+        "at most 256 MB is taken without data setting 'cache')"
+    )
+
+
+def _lost_augmentation(preprocess: Preprocess) -> str:
+    """What a cache at the input size leaves out of the training preprocessing, in words."""
+    lost = [
+        name
+        for name, on in (
+            ("random-resized crops", preprocess.train_crop == "random_resized"),
+            ("rotation", bool(preprocess.rotation)),
+            ("colour jitter", bool(preprocess.jitter)),
+        )
+        if on
+    ]
+    if not lost:
+        return ""
+    return f"; training images take the centre crop: {', '.join(lost)} are off while cached"
+
+
 def _as_list(items: list) -> list:
     """Keep a batch's items as they are."""
     return items
@@ -56,9 +105,10 @@ def decode_all(
     device: torch.device,
     channels_last: bool,
     progress: Progress | None = None,
+    why: str = "",
 ) -> DeviceData:
     """Decode both splits once at the input size (no random crops) and hold them as uint8
-    tensors."""
+    tensors; `why` is the note saying so (default: the data setting asked for it)."""
     c = stream.transforms[1].channels
     h, w = stream.transforms[1].size
     total = stream.train_size + stream.val_size
@@ -105,6 +155,10 @@ def decode_all(
     ]
     augment = replace(settings.augment, flip=settings.augment.flip or settings.preprocess.flip)
     data = DeviceData(sets[0], sets[1], augment, device, channels_last)
-    data.notes = tuple(stream.notes) + (f"decoded images are cached in memory ({estimate})",)
+    why = why or (
+        f"decoded images are cached in memory ({estimate})"
+        + _lost_augmentation(settings.preprocess)
+    )
+    data.notes = tuple(stream.notes) + (why,)
     data.skipped = skipped
     return data

@@ -74,12 +74,15 @@ def open_data(
         check_fits(images, input_shape)
         train, val = split(images, settings.validation, settings.split_seed)
         return DeviceData(train, val, settings.augment, device, channels_last)
-    from runtime.data.memory_cache import decode_all
+    from runtime.data.memory_cache import automatic_cache, decode_all
     from runtime.data.splits import open_splits
     from runtime.data.stream import StreamData
 
     splits = open_splits(settings, progress)
     stream = StreamData(splits, settings, input_shape, device, seed, channels_last)
-    if not settings.cache:
+    if settings.cache:
+        return decode_all(stream, settings, device, channels_last, progress)
+    why = automatic_cache(settings.preprocess, stream.train_size + stream.val_size, input_shape)
+    if why is None:
         return stream
-    return decode_all(stream, settings, device, channels_last, progress)
+    return decode_all(stream, settings, device, channels_last, progress, why)
