@@ -5,9 +5,10 @@ targets).
    2 workers, against a plain Dataset that opens, converts and resizes with Pillow in a DataLoader
    with the same workers and batch, on the same files, whole epochs, alternating. Targets: ≥ 1.0×
    without draft decoding, ≥ 1.3× with it. 1b gives the same comparison as CPU time per image in
-   one process, which a loaded machine does not skew. (Draft decoding shrinks by 2, 4 or 8 only
-   while the result stays at least the crop's size, so a 500×375 photo cropped to 224 is seldom
-   drafted: the draft variants differ from plain decoding mostly on larger photos.)
+   one process, which a loaded machine does not skew. The crop box is chosen from the JPEG
+   header before decoding; draft decoding shrinks by 2, 4 or 8 only while the crop keeps at least
+   the input's size, so a 500×375 photo cropped to 224 is seldom drafted. `fast_decode` (opt-in)
+   lets the crop shrink to 1/1.5 of the input per side, which drafts about a quarter of them.
 2. Memory: RSS (this process and its loader workers) while iterating 20,000 images, minus the same
    for 2,000. Target: ≤ 300 MB.
 3. Time to first batch on 20,000 files: cold (no index or statistics cached) ≤ 5 s, cached ≤ 2 s.
@@ -99,8 +100,33 @@ def _epoch_rate(batches) -> float:
     return seen / (time.perf_counter() - t0)
 
 
-def _stream(root: Path, shape: tuple[int, int, int], draft: bool, fast: bool, **extra):
-    """StreamData on `root` with draft decoding and the faster decoder switched as asked."""
+def _decoders() -> dict[str, tuple[bool, bool, bool]]:
+    """The decoding variants measured: name → (draft, simplejpeg, fast_decode)."""
+    variants = {
+        "Pillow, no draft": (False, False, False),
+        "Pillow + draft": (True, False, False),
+        "Pillow + fast decode": (True, False, True),
+    }
+    if faster_decoder() != "Pillow":
+        variants[f"{faster_decoder()} + draft"] = (True, True, False)
+        variants[f"{faster_decoder()} + fast decode"] = (True, True, True)
+    return variants
+
+
+def _decoding(transforms: list, draft: bool, fast: bool, fast_decode: bool) -> list:
+    """`transforms` with draft decoding, simplejpeg and fast_decode switched as asked."""
+    return [
+        replace(
+            t, draft=draft, fast=fast, preprocess=replace(t.preprocess, fast_decode=fast_decode)
+        )
+        for t in transforms
+    ]
+
+
+def _stream(
+    root: Path, shape: tuple[int, int, int], draft: bool, fast: bool, fast_decode: bool, **extra
+):
+    """StreamData on `root` with draft decoding, the faster decoder and fast_decode as asked."""
     section = {
         "source": "folder",
         "path": str(root),
@@ -109,7 +135,7 @@ def _stream(root: Path, shape: tuple[int, int, int], draft: bool, fast: bool, **
         **extra,
     }
     data = open_data(parse_data(section, shape), shape, CPU)
-    data.dataset.transforms = [replace(t, draft=draft, fast=fast) for t in data.dataset.transforms]
+    data.dataset.transforms = _decoding(data.dataset.transforms, draft, fast, fast_decode)
     return data
 
 
@@ -118,11 +144,8 @@ def throughput(images: int, rounds: int) -> None:
     of the same `images` files (the rest of the 2,000 is held out)."""
     root = make_jpegs(ROOT / "jpeg500", 2000, (500, 375))
     images = min(images, 1900)
-    variants = {"Pillow, no draft": (False, False), "Pillow + draft": (True, False)}
-    if faster_decoder() != "Pillow":
-        variants[f"draft + {faster_decoder()}"] = (True, True)
     held = {"validation": 2000 - images}
-    streams = {n: _stream(root, (3, 224, 224), *flags, **held) for n, flags in variants.items()}
+    streams = {n: _stream(root, (3, 224, 224), *f, **held) for n, f in _decoders().items()}
     first = next(iter(streams.values())).splits.train
     files = [Path(first.load(i)) for i in range(len(first))]  # the very files ours trains on
     plain = torch.utils.data.DataLoader(
@@ -147,10 +170,10 @@ def throughput(images: int, rounds: int) -> None:
         f"1. throughput, {WORKERS} workers, batch {BATCH}, random-resized crop 224 + flip "
         f"(median of {rounds} whole epochs of {images} images, alternating):"
     )
-    print(f"   plain baseline                 {base:7.0f} images/s")
+    print(f"   plain baseline                       {base:7.0f} images/s")
     for name in streams:
         rate = statistics.median(rates[name])
-        print(f"   ConvStudio, {name:<19} {rate:7.0f} images/s  {rate / base:4.2f}× baseline")
+        print(f"   ConvStudio, {name:<25} {rate:7.0f} images/s  {rate / base:4.2f}× baseline")
     for data in streams.values():
         data.close()
 
@@ -165,18 +188,16 @@ def cpu_cost(images: int, rounds: int) -> None:
 
     torch.set_num_threads(1)
     root = make_jpegs(ROOT / "jpeg500", 2000, (500, 375))
-    data = _stream(root, (3, 224, 224), True, True, workers=0, validation=2000 - images)
+    data = _stream(root, (3, 224, 224), True, True, False, workers=0, validation=2000 - images)
     order, seeds = data.order.epoch_keys(0)
     keys = [(0, int(i), int(s)) for i, s in zip(order, seeds)]
     plain = PlainFolder(root, [Path(data.splits.train.load(k[1])) for k in keys])
     finish = FinishingCollate(data.mean.view(-1), data.std.view(-1), data.preprocess.jitter)
     dataset, transforms = data.dataset, data.dataset.transforms
-    flags = {"Pillow, no draft": (False, False), "Pillow + draft": (True, False)}
-    if faster_decoder() != "Pillow":
-        flags[f"draft + {faster_decoder()}"] = (True, True)
+    flags = _decoders()
 
-    def ours(draft: bool, fast: bool) -> None:
-        dataset.transforms = [replace(t, draft=draft, fast=fast) for t in transforms]
+    def ours(draft: bool, fast: bool, fast_decode: bool) -> None:
+        dataset.transforms = _decoding(transforms, draft, fast, fast_decode)
         for b in range(0, len(keys) - BATCH + 1, BATCH):
             finish([dataset[k] for k in keys[b : b + BATCH]])
 
@@ -193,10 +214,10 @@ def cpu_cost(images: int, rounds: int) -> None:
             costs[name].append((time.process_time() - t0) / (len(keys) // BATCH * BATCH))
     base = statistics.median(costs["baseline"])
     print(f"1b. CPU per image, one process, one thread ({images} images, median of {rounds}):")
-    print(f"   plain baseline                 {base * 1e3:6.2f} ms")
+    print(f"   plain baseline                       {base * 1e3:6.2f} ms")
     for name in flags:
         cost = statistics.median(costs[name])
-        print(f"   ConvStudio, {name:<19} {cost * 1e3:6.2f} ms  {base / cost:4.2f}× baseline")
+        print(f"   ConvStudio, {name:<25} {cost * 1e3:6.2f} ms  {base / cost:4.2f}× baseline")
     data.close()
 
 
@@ -228,7 +249,7 @@ def memory() -> None:
     large = make_jpegs(ROOT / "jpeg96-20k", 20000, (96, 72))
     peaks = {}
     for name, root in (("2,000", small), ("20,000", large)):
-        data = _stream(root, (3, 64, 64), True, True)
+        data = _stream(root, (3, 64, 64), True, True, False)
         peaks[name] = _peak_rss(data)
         data.close()
     print(
@@ -246,7 +267,7 @@ def first_batch() -> None:
     times = {}
     for name in ("cold", "cached", "cached again"):
         t0 = time.perf_counter()
-        data = _stream(root, (3, 64, 64), True, True)
+        data = _stream(root, (3, 64, 64), True, True, False)
         next(iter(data.train_batches(BATCH, torch.Generator(), 0)))
         times[name] = time.perf_counter() - t0
         data.close()

@@ -165,6 +165,13 @@ DATA_KEYS: tuple[ParamSpec, ...] = (
         True,
         "Lazy sources: standardise with the training split's mean and std.",
     ),
+    Key(
+        "preprocess.fast_decode",
+        "bool",
+        False,
+        "JPEGs: decode at 1/2, 1/4 or 1/8 scale even where the crop then has up to 1.5× fewer "
+        "pixels per side than the input, and enlarge it (faster; slightly softer images).",
+    ),
 )
 """Every key of a project's `data` section: the schema of parse_data, the README table and the
 data form alike."""

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from runtime.data.decode import decode_pixels
-from runtime.data.preprocess import Preprocess
+from runtime.data.preprocess import FAST_DECODE_SLACK, Preprocess
 
 Box = tuple[int, int, int, int]
 """(x0, y0, x1, y1) in whole stored pixels, x1 and y1 excluded."""
@@ -58,11 +58,15 @@ class ImageTransform:
         return _whole_pixels(((w - bw) / 2, (h - bh) / 2, (w + bw) / 2, (h + bh) / 2), w, h)
 
     def draft_size(self, stored: tuple[int, int], box: Box) -> tuple[int, int] | None:
-        """The smallest (w, h) the whole image may be decoded at so that `box` still covers the
-        input size (None: decode at full size). JPEGs shrink by 2, 4 or 8 only."""
+        """The smallest (w, h) the whole image may be decoded at (None: full size). JPEGs shrink
+        by 2, 4 or 8 only, and only while `box` still covers the input size, or 1/1.5 of it per
+        side with preprocess.fast_decode (the crop is then enlarged)."""
+        if not self.draft:
+            return None
         out_h, out_w = self.size
-        bw, bh = box[2] - box[0], box[3] - box[1]
-        if not self.draft or bw < 2 * out_w or bh < 2 * out_h:
+        slack = FAST_DECODE_SLACK if self.preprocess.fast_decode else 1.0
+        bw, bh = (box[2] - box[0]) * slack, (box[3] - box[1]) * slack
+        if bw < 2 * out_w or bh < 2 * out_h:
             return None
         return (math.ceil(stored[0] * out_w / bw), math.ceil(stored[1] * out_h / bh))
 

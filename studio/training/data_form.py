@@ -50,6 +50,7 @@ ROWS: tuple[tuple[str, str, SpinLook], ...] = (
     ("preprocess.rotation", "rotation ± degrees", SpinLook(5, 1)),
     ("preprocess.jitter", "colour jitter ±", SpinLook(0.05, 2)),
     ("preprocess.normalise", "normalise (mean/std)", SpinLook()),
+    ("preprocess.fast_decode", "fast JPEG decoding", SpinLook()),
     ("workers", "loader processes", SpinLook(special="auto (one per core, at most 8)")),
     ("cache", "cache decoded images", SpinLook()),
 )

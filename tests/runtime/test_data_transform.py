@@ -5,8 +5,10 @@ import random
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
+from runtime.data import DataError, open_data, parse_data
 from runtime.data import transform as transform_module
 from runtime.data.decode import decode_pixels
 from runtime.data.preprocess import Preprocess
@@ -126,3 +128,38 @@ def test_an_already_decoded_image_is_accepted(tmp_path):
     img = Image.open(_photo(tmp_path / "a.png", (50, 40))).convert("RGBA")
     out = ImageTransform(3, (16, 16), Preprocess(), train=False)(img)
     assert out.shape == (3, 16, 16)
+
+
+def test_fast_decode_reduces_crops_the_exact_rule_keeps_whole(tmp_path, monkeypatch):
+    path = _photo(tmp_path / "photo.jpg", (500, 375))
+    chosen, used = _recording(monkeypatch)
+    exact = ImageTransform(3, (224, 224), Preprocess(), train=False)
+    fast = ImageTransform(3, (224, 224), Preprocess(fast_decode=True), train=False)
+    sharp, soft = exact(path), fast(path)
+    (full_shape, _, exact_box), (reduced_shape, stored, fast_box) = used
+    assert stored == (500, 375) and full_shape == (375, 500) and reduced_shape == (188, 250)
+    assert chosen == [exact_box, fast_box] and exact_box == fast_box  # the same crop, cut smaller
+    assert soft.shape == sharp.shape == (3, 224, 224)
+    assert np.abs(soft.astype(int) - sharp.astype(int)).mean() < 4
+
+
+def test_fast_decode_keeps_labels_order_and_shapes(tmp_path, monkeypatch):
+    monkeypatch.setenv("CONVSTUDIO_CACHE", str(tmp_path / "cache"))
+    for c, name in enumerate(("cat", "dog")):
+        (tmp_path / "imgs" / name).mkdir(parents=True)
+        for i in range(6):
+            _photo(tmp_path / "imgs" / name / f"{i}.jpg", (640 + 40 * i, 480), seed=10 * c + i)
+    shape, batches = (3, 96, 96), {}
+    for fast in (False, True):
+        section = {"source": "folder", "path": str(tmp_path / "imgs"), "workers": 0}
+        section["preprocess"] = {"fast_decode": fast}
+        data = open_data(parse_data(section, shape), shape, torch.device("cpu"))
+        batches[fast] = list(data.train_batches(4, torch.Generator().manual_seed(0)))
+    assert len(batches[False]) == len(batches[True]) > 0
+    for (xa, ya), (xb, yb) in zip(batches[False], batches[True]):
+        assert xa.shape == xb.shape == (4, *shape) and torch.equal(ya, yb)
+
+
+def test_fast_decode_must_be_true_or_false():
+    with pytest.raises(DataError, match="fast_decode"):
+        parse_data({"source": "folder", "path": "x", "preprocess": {"fast_decode": 1}}, (3, 8, 8))

@@ -21,6 +21,7 @@ PREPROCESS = {
     "rotation": 12.5,
     "jitter": 0.3,
     "normalise": False,
+    "fast_decode": True,
 }
 LAZY_LOADING = {"preprocess": PREPROCESS, "workers": 3, "cache": True}
 
