@@ -34,14 +34,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def row(record: RunRecord) -> str:
     """One line of the listing."""
-    acc = "—" if record.best_val_accuracy is None else f"{record.best_val_accuracy:.2%}"
+    best = record.best_score
+    acc = "—" if best is None else f"{best:.2%}"
+    if best is not None and record.metric == "mIoU":
+        acc = f"mIoU {acc}"
     params = "—" if record.params is None else count_text(record.params)
     macs = "—" if record.macs is None else compact(record.macs)
     star = "★" if record.starred else " "
     note = f"  {record.note}" if record.note else ""
     return (
         f"{star} {record.id}  {record.name[:24]:<24} {record.state:<11} {params:>12} {macs:>9} "
-        f"{acc:>7} {record.duration_s:>8.1f} s{note}"
+        f"{acc:>12} {record.duration_s:>8.1f} s{note}"
     )
 
 
@@ -64,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"no runs recorded in {store.root}")
             return 0
         print(
-            f"  {'id':<20}  {'name':<24} {'status':<11} {'parameters':>12} {'MACs':>9} {'best':>7} "
-            f"{'time':>10}"
+            f"  {'id':<20}  {'name':<24} {'status':<11} {'parameters':>12} {'MACs':>9} "
+            f"{'best':>12} {'time':>10}"
         )
         for record in records:
             print(row(record))

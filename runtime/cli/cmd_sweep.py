@@ -12,6 +12,7 @@ from runtime.cli.trust import add_trust_flag, require_trust
 from runtime.project import load_project
 from runtime.runs.recorder import runs_root
 from runtime.runs.space import apply_values, read_space
+from runtime.runs.record import metric_name
 from runtime.runs.sweep import SAMPLERS, run_sweep
 from runtime.runs.sweep_worker import TrialResult
 
@@ -21,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "sweep",
         help="hyperparameter search with Optuna (extra: convstudio[sweep])",
-        description="Each trial is a recorded run that maximises validation accuracy; "
+        description="Each trial is a recorded run that maximises validation accuracy "
+        "(mIoU for a segmentation project); "
         "trials below the median are pruned early. Sweeps started with the "
         "same --storage and --study share one study (across machines with "
         "a database URL).",
@@ -64,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     require_trust(project, args, str(args.file))
     dims = read_space(args.space, project)
     values_of: dict[int, dict[str, Any]] = {}
+    metric = metric_name(project.task)
 
     def show(kind: str, data: Any) -> None:
         if kind == "started":
@@ -72,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"trial {number}: {_values(values)}", file=sys.stderr, flush=True)
         else:
             result: TrialResult = data
-            value = "" if result.value is None else f" {result.value:.2%}"
+            value = "" if result.value is None else f" {metric} {result.value:.2%}"
             print(
                 f"trial {result.number} {result.state}{value} in {result.seconds:.1f} s"
                 f"{'' if result.state == 'complete' else ': ' + result.message}",
@@ -96,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"study '{report.study}' has no completed trial yet ({report.storage})")
         return 1
     print(
-        f"best of study '{report.study}': {report.best_value:.2%} "
+        f"best of study '{report.study}': {report.metric} {report.best_value:.2%} "
         f"with {_values(report.best_values)}"
     )
     if args.apply_best:

@@ -393,6 +393,11 @@ def _follow(args: argparse.Namespace, project: Project, world: World) -> int:
     return 0
 
 
+def best_key(task: str) -> str:
+    """summary.json's key for the best validation figure: mIoU when segmenting, else accuracy."""
+    return "best_val_miou" if task == "segmentation" else "best_val_accuracy"
+
+
 def _summary(
     project: Project, finished: Finished, out: Path, seconds: float, caught: list[int]
 ) -> int:
@@ -402,7 +407,8 @@ def _summary(
         "message": finished.message,
         "steps": finished.step,
         "epochs": finished.epoch,
-        "best_val_accuracy": finished.best_val_accuracy,
+        # a segmentation run's best is its validation mIoU (what its `best` checkpoint ranks by)
+        best_key(project.task): finished.best_val_accuracy,
         "seconds": round(seconds, 2),
         "checkpoint": finished.checkpoint,
     }

@@ -11,14 +11,14 @@ from runtime.format import count_text
 from runtime.project import Project, load_project
 from runtime.runs.errors import RunError
 from runtime.runs.figures import network_figures
-from runtime.runs.record import RECORD_FILE, read_record, read_snapshot
+from runtime.runs.record import RECORD_FILE, metric_name, read_record, read_snapshot
 from runtime.runs.snapshot import project_from_snapshot
 
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a diff: a project, what to call it, and the run's best accuracy when it is a
-    run."""
+    """One side of a diff: a project, what to call it, and the run's best validation figure
+    when it is a run (accuracy, or mIoU for a segmentation project)."""
 
     label: str
     project: Project
@@ -143,7 +143,7 @@ def _table(diff: GraphDiff) -> list[str]:
         ("params", "parameters"),
         ("macs", "MACs"),
         ("receptive_field", "receptive field"),
-        ("accuracy", "accuracy"),
+        ("accuracy", score_title(diff)),
     ):
         a, b, d = getattr(fa, key), getattr(fb, key), delta[key]
         if key == "accuracy":
@@ -158,6 +158,12 @@ def _table(diff: GraphDiff) -> list[str]:
         ).rstrip()
         for row in rows
     ]
+
+
+def score_title(diff: GraphDiff) -> str:
+    """The best-figure row's title: accuracy, mIoU (segmentation projects), or both."""
+    names = dict.fromkeys(metric_name(side.project.task) for side in (diff.a, diff.b))
+    return " / ".join(names)
 
 
 def _pct(value: float | None) -> str:
@@ -225,5 +231,5 @@ def load_side(path: str | Path) -> Side:
             raise RunError(path, "is neither a project file nor a run folder (no run.json)")
         record = read_record(path)
         project = project_from_snapshot(read_snapshot(path), path)
-        return Side(f"run '{record.name}' ({path})", project, record.best_val_accuracy)
+        return Side(f"run '{record.name}' ({path})", project, record.best_score)
     return Side(str(path), load_project(path))

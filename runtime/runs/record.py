@@ -29,6 +29,12 @@ VERSION = 1
 LABEL_KEYS = ("name", "starred", "note")
 
 
+def metric_name(task: str) -> str:
+    """What runs of a task are ranked by: validation mIoU when segmenting, accuracy when
+    classifying."""
+    return "mIoU" if task == "segmentation" else "accuracy"
+
+
 def versions() -> dict[str, str]:
     """ConvStudio, torch and Python versions of this process."""
     import torch
@@ -72,8 +78,11 @@ class RunRecord:
     epochs: int = 0
     planned_epochs: int = 0
     steps: int = 0
+    task: str = "classification"
     best_val_accuracy: float | None = None
     last_val_accuracy: float | None = None
+    best_val_miou: float | None = None
+    last_val_miou: float | None = None
     duration_s: float = 0.0
     finished: str | None = None
     checkpoints: dict[str, str] = field(default_factory=dict)
@@ -92,6 +101,21 @@ class RunRecord:
         if self.status == "running" and self.host == socket.gethostname() and not _alive(self.pid):
             return "interrupted"
         return self.status
+
+    @property
+    def metric(self) -> str:
+        """The name of the figure this run is ranked by: mIoU when segmenting, else accuracy."""
+        return metric_name(self.task)
+
+    @property
+    def best_score(self) -> float | None:
+        """The best validation figure the run is ranked by (mIoU, or accuracy)."""
+        return self.best_val_miou if self.task == "segmentation" else self.best_val_accuracy
+
+    @property
+    def last_score(self) -> float | None:
+        """The last epoch's validation figure the run is ranked by (mIoU, or accuracy)."""
+        return self.last_val_miou if self.task == "segmentation" else self.last_val_accuracy
 
     def to_dict(self) -> dict[str, Any]:
         """The run.json document (labels excluded: they live in labels.json)."""
@@ -149,6 +173,11 @@ def read_record(folder: str | Path) -> RunRecord:
             folder / RECORD_FILE, f"is not a ConvStudio run record ('format' must be \"{FORMAT}\")"
         )
     values = {k: v for k, v in doc.items() if k in _FIELDS}
+    if values.get("task") != "segmentation":  # older records (no task) were classification runs
+        values["task"] = "classification"
+    for key in ("best_val_miou", "last_val_miou"):
+        if not isinstance(values.get(key), (int, float)) or isinstance(values[key], bool):
+            values[key] = None
     values.setdefault("name", doc["id"])
     values.setdefault("created", "")
     record = RunRecord(**values)

@@ -95,6 +95,7 @@ class RunRecorder:
             created=now_text(),
             source=source,
             project_name=project.name,
+            task=project.task,
             project_file=str(project.path.resolve()) if project.path else None,
             settings=settings,
             versions=versions(),
@@ -149,6 +150,7 @@ class RunRecorder:
                     "train_accuracy": event.train_accuracy,
                     "val_loss": event.val_loss,
                     "val_accuracy": event.val_accuracy,
+                    **({} if event.miou is None else {"miou": event.miou}),
                     "lr": event.lr,
                 }
             )
@@ -159,6 +161,10 @@ class RunRecorder:
             r.epochs, r.steps, r.last_val_accuracy = event.epoch, event.step, event.val_accuracy
             if r.best_val_accuracy is None or event.val_accuracy > r.best_val_accuracy:
                 r.best_val_accuracy = event.val_accuracy
+            if event.miou is not None:
+                r.last_val_miou = event.miou
+                if r.best_val_miou is None or event.miou > r.best_val_miou:
+                    r.best_val_miou = event.miou
             r.duration_s = round(time.monotonic() - self._t0, 2)
             r.save()
         elif isinstance(event, Finished):
@@ -186,8 +192,11 @@ class RunRecorder:
         r.status, r.message, r.finished = status, message, now_text()
         r.steps = step if step is not None else r.steps
         r.epochs = epoch if epoch is not None else r.epochs
-        if best is not None:
-            r.best_val_accuracy = best
+        if best is not None:  # the run's own best: of the figure it ranks by
+            if r.task == "segmentation":
+                r.best_val_miou = best
+            else:
+                r.best_val_accuracy = best
         r.duration_s = round(time.monotonic() - self._t0, 2)
         r.checkpoints = self._collect_checkpoints()
         r.save()

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from runtime.project import Project
 from runtime.runs.errors import SweepError
+from runtime.runs.record import metric_name
 from runtime.runs.space import Dimension, grid_size
 from runtime.runs.sweep_worker import TrialJob, TrialResult, job_path, worker_main
 
@@ -69,6 +70,8 @@ class SweepReport:
     results: list[TrialResult] = field(default_factory=list)
     best_value: float | None = None
     best_values: dict[str, Any] = field(default_factory=dict)
+    metric: str = "accuracy"
+    """What the values are: validation 'accuracy', or 'mIoU' for a segmentation project."""
 
 
 @dataclass
@@ -119,7 +122,7 @@ def run_sweep(
     should_stop: Callable[[], bool] | None = None,
 ) -> SweepReport:
     """Run `trials` trials (fewer when a grid runs out), `jobs` at once; maximises validation
-    accuracy.
+    accuracy (mIoU for a segmentation project).
 
     `on_event(kind, data)` hears ('started', (trial number, values, worker pid)) and ('ended',
     TrialResult);
@@ -139,7 +142,7 @@ def run_sweep(
     )
     if sampler == "grid":
         trials = min(trials, grid_size(dims))
-    report = SweepReport(name, url)
+    report = SweepReport(name, url, metric=metric_name(project.task))
     doc, path = project.to_dict(), job_path(project.path)
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     threads = max(1, (os.cpu_count() or 1) // jobs)

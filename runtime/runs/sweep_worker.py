@@ -1,8 +1,7 @@
 """A sweep worker process: trains the trials it is sent, one after another, and reports each result.
 
-Each trial is a recorded run; its validation accuracy goes to the study after every epoch so that
-the
-median pruner can stop it early."""
+Each trial is a recorded run; its validation score (accuracy, or mIoU for a segmentation project)
+goes to the study after every epoch so that the median pruner can stop it early."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from typing import Any
 
 from runtime.errors import ConvStudioError
 from runtime.project import project_from_dict
+from runtime.runs.record import metric_name
 from runtime.runs.recorder import RunRecorder, record_run
 from runtime.runs.space import apply_values
 from runtime.training.events import EpochMetrics, Finished
@@ -63,8 +63,8 @@ def worker_main(conn: Any, threads: int) -> None:
 
 
 def run_trial(job: TrialJob) -> TrialResult:
-    """Train one trial as a recorded run, reporting each epoch's validation accuracy to the
-    study."""
+    """Train one trial as a recorded run, reporting each epoch's validation score (mIoU when
+    segmenting, else accuracy) to the study."""
     import time
 
     import optuna
@@ -90,13 +90,14 @@ def run_trial(job: TrialJob) -> TrialResult:
         stream = record_run(train(project, out_dir=recorder.folder, **job.overrides), recorder)
         for event in stream:
             if isinstance(event, EpochMetrics):
-                best = event.val_accuracy if best is None else max(best, event.val_accuracy)
-                trial.report(event.val_accuracy, event.epoch)
+                score = epoch_score(event)
+                best = score if best is None else max(best, score)
+                trial.report(score, event.epoch)
                 if trial.should_prune():
                     stream.close()
                     message = (
-                        f"pruned after epoch {event.epoch}: {event.val_accuracy:.2%} "
-                        "is below the median"
+                        f"pruned after epoch {event.epoch}: {metric_name(project.task)} "
+                        f"{score:.2%} is below the median"
                     )
                     recorder.finish("pruned", message)
                     return TrialResult(
@@ -136,6 +137,11 @@ def run_trial(job: TrialJob) -> TrialResult:
             _folder(recorder),
             time.monotonic() - t0,
         )
+
+
+def epoch_score(event: EpochMetrics) -> float:
+    """The figure an epoch is judged by: validation mIoU when segmenting, else accuracy."""
+    return event.val_accuracy if event.miou is None else event.miou
 
 
 def _folder(recorder: RunRecorder | None) -> str | None:

@@ -11,6 +11,13 @@ from runtime.format import compact, count_text
 from runtime.runs.record import RunRecord
 
 COLUMNS = ("★", "Name", "Date", "Status", "Parameters", "MACs", "Best val. acc.", "Time", "Note")
+BEST_COLUMN = 6
+BEST_TITLES = {
+    frozenset({"accuracy"}): "Best val. acc.",
+    frozenset({"mIoU"}): "Best val. mIoU",
+    frozenset({"accuracy", "mIoU"}): "Best val. acc./mIoU",
+}
+"""The best column's title by the figures its runs rank by (segmentation runs: mIoU)."""
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 Index = QModelIndex | QPersistentModelIndex
@@ -37,8 +44,8 @@ def _sort_value(r: RunRecord, col: int) -> Any:
         return r.params or 0
     if col == 5:
         return r.macs or 0
-    if col == 6:
-        return -1.0 if r.best_val_accuracy is None else r.best_val_accuracy
+    if col == BEST_COLUMN:
+        return -1.0 if r.best_score is None else r.best_score
     if col == 7:
         return r.duration_s
     return r.note.lower()
@@ -51,11 +58,14 @@ class RunsModel(QAbstractTableModel):
         super().__init__()
         self.records: list[RunRecord] = []
         self._keys: list[list[Any]] = []
+        self.metrics: frozenset[str] = frozenset({"accuracy"})
+        """The figures the shown runs rank by: accuracy, mIoU (segmentation) or both."""
 
     def set_records(self, records: list[RunRecord]) -> None:
         """Show these runs."""
         self.beginResetModel()
         self.records = records
+        self.metrics = frozenset(r.metric for r in records) or frozenset({"accuracy"})
         self._keys = [[_sort_value(r, col) for col in range(len(COLUMNS))] for r in records]
         self.endResetModel()
 
@@ -72,7 +82,7 @@ class RunsModel(QAbstractTableModel):
     ) -> Any:
         """Column titles."""
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return BEST_TITLES[self.metrics] if section == BEST_COLUMN else COLUMNS[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -82,7 +92,10 @@ class RunsModel(QAbstractTableModel):
             return self._keys[index.row()][col]
         r = self.records[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(r, col)
+            text = self._text(r, col)
+            if col == BEST_COLUMN and len(self.metrics) > 1 and r.best_score is not None:
+                return f"{text} {r.metric}"  # a mixed table names each run's figure
+            return text
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{r.id}\n{r.message}" if r.message else r.id
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (4, 5, 6, 7):
@@ -103,8 +116,8 @@ class RunsModel(QAbstractTableModel):
             return "—" if r.params is None else count_text(r.params)
         if col == 5:
             return "—" if r.macs is None else compact(r.macs)
-        if col == 6:
-            return "—" if r.best_val_accuracy is None else f"{r.best_val_accuracy:.2%}"
+        if col == BEST_COLUMN:
+            return "—" if r.best_score is None else f"{r.best_score:.2%}"
         if col == 7:
             return _time(r.duration_s)
         return r.note.splitlines()[0] if r.note else ""

@@ -31,6 +31,7 @@ from studio.training.runs_model import SORT_ROLE, RunsModel
 
 METRICS = (
     ("val_accuracy", "validation accuracy"),
+    ("miou", "validation mIoU"),
     ("val_loss", "validation loss"),
     ("train_loss", "training loss"),
     ("train_accuracy", "training accuracy"),
@@ -112,6 +113,10 @@ class RunsPanel(QWidget):
         for key, title in METRICS:
             self.metric_choice.addItem(title, key)
         self.metric_choice.currentIndexChanged.connect(lambda *_: self._plot())
+        self.metric_choice.activated.connect(self._metric_chosen)
+        self._metric_picked = False
+        """Whether the person chose a curve (until then, a folder of segmentation runs shows
+        mIoU, the figure they rank by)."""
         self.plot = pg.PlotWidget()
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("bottom", "epoch")
@@ -146,6 +151,9 @@ class RunsPanel(QWidget):
         keep = {r.id for r in self.selected()}
         records = self.store.list() if self.store is not None else []
         self.model.set_records(records)
+        if not self._metric_picked and records:
+            key = "miou" if self.model.metrics == {"mIoU"} else "val_accuracy"
+            self.metric_choice.setCurrentIndex(self.metric_choice.findData(key))
         count = len(records)
         self.where.setText(
             f"{count} run{'s' if count != 1 else ''} in {self.store.root}" if self.store else ""
@@ -159,6 +167,9 @@ class RunsPanel(QWidget):
                         index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows
                     )
         self._selection()
+
+    def _metric_chosen(self, *_: object) -> None:
+        self._metric_picked = True
 
     def selected(self) -> list[RunRecord]:
         """The selected runs, in table order."""

@@ -109,7 +109,7 @@ class RunsUI(QObject):
     def compare_run(self, record: RunRecord) -> "GraphDiffDialog | None":
         """Colour the canvas by what changed since the run and list the differences."""
         try:
-            side = Side(f"run '{record.name}'", self._snapshot(record), record.best_val_accuracy)
+            side = Side(f"run '{record.name}'", self._snapshot(record), record.best_score)
         except ConvStudioError as exc:
             self.window.tell("Compare with run", str(exc))
             return None

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from runtime.errors import ConvStudioError
 from runtime.project import Project
+from runtime.runs.record import metric_name
 from runtime.runs.space import parse_space
 from runtime.runs.sweep import SAMPLERS, SweepReport, run_sweep
 from studio.document import Document, refusal_text
@@ -110,7 +111,7 @@ class SweepDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "trial")
-        self.plot.setLabel("left", "validation accuracy")
+        self._show_metric(doc.project.task)
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.scatter = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#4c9be8"))
         self.plot.addItem(self.scatter)
@@ -140,6 +141,7 @@ class SweepDialog(QDialog):
             self.message.setText("stopping: trials in flight are marked failed…")
             return
         project = self.doc.project.copy()
+        self._show_metric(project.task)
         try:
             dims = parse_space(json.loads(self.space.toPlainText()), project)
         except ValueError as exc:
@@ -170,6 +172,14 @@ class SweepDialog(QDialog):
         self.start_button.setText("Stop")
         self.apply_button.setEnabled(False)
         self.message.setText(f"sweeping; every trial is recorded in {self.runs}")
+
+    def _show_metric(self, task: str) -> None:
+        """Title the value column and the plot by what trials are ranked by (mIoU when
+        segmenting)."""
+        metric = metric_name(task)
+        short = "acc." if metric == "accuracy" else metric
+        self.table.setHorizontalHeaderItem(3, QTableWidgetItem(f"val. {short}"))
+        self.plot.setLabel("left", f"validation {metric}")
 
     def _row(self, number: int) -> int:
         if number not in self.rows:
@@ -226,7 +236,7 @@ class SweepDialog(QDialog):
             for k, v in report.best_values.items()
         )
         self.message.setText(
-            f"best of study '{report.study}': {report.best_value:.2%} with {values}"
+            f"best of study '{report.study}': {report.metric} {report.best_value:.2%} with {values}"
         )
         self.apply_button.setEnabled(True)
 
