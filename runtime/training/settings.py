@@ -195,7 +195,8 @@ FIELDS: tuple[ParamSpec, ...] = (
         "probe_seconds",
         "float",
         0.5,
-        "Seconds between feature-map and filter snapshots.",
+        "Seconds between feature-map and filter snapshots (longer when they would take more "
+        "than 5 % of the training time).",
         (),
         0.05,
         3600.0,
