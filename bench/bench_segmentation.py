@@ -13,6 +13,7 @@ Usage: python bench/bench_segmentation.py [--metrics-only] [key=value ...] (trai
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -42,6 +43,7 @@ def train_to_target(overrides: dict) -> None:
     load_masks(settings, project.input_shape)
     print(f"demo generation: {time.perf_counter() - t0:.1f} s wall (also done inside the run)")
     print(f"torch {torch.__version__}, {THREADS} threads; training {project.training}")
+    print(f"at the start: {load_text()}")
     start, cpu0, reached = time.perf_counter(), time.process_time(), None
     control = Control()
     for event in train(project, control, threads=THREADS, **overrides):
@@ -59,6 +61,7 @@ def train_to_target(overrides: dict) -> None:
                 control.request_stop()  # the figure is in: the rest of the run adds nothing
         elif isinstance(event, Finished):
             print(event.message)
+    print(f"at the end: {load_text()}")
     if reached is None:
         print(f"mIoU {TARGET} not reached")
     else:
@@ -67,6 +70,11 @@ def train_to_target(overrides: dict) -> None:
             f"mIoU ≥ {TARGET} after epoch {epoch}: {free:.1f} s on {THREADS} free cores "
             f"({wall:.1f} s wall on this machine)"
         )
+
+
+def load_text() -> str:
+    """The machine's load averages (1, 5, 15 min): wall clock means little above the core count."""
+    return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def metrics_cost(rounds: int = 7, batch: int = 16) -> None:
