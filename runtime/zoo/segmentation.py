@@ -160,17 +160,22 @@ def unet_small() -> Project:
     net = Net()
     skips = []
     for level, width in enumerate(SMALL_WIDTHS, start=1):
-        net.conv_bn_act(f"enc{level}_conv1", width, 3, padding=1)
-        skips.append(net.conv_bn_act(f"enc{level}_conv2", width, 3, padding=1))
-        net.max_pool(f"pool{level}", 2, 2)
-    net.conv_bn_act("bottom_conv1", 2 * SMALL_WIDTHS[-1], 3, padding=1)
-    net.conv_bn_act("bottom_conv2", 2 * SMALL_WIDTHS[-1], 3, padding=1)
+        with net.stage(f"enc{level}"):
+            net.conv_bn_act(f"enc{level}_conv1", width, 3, padding=1)
+            skips.append(net.conv_bn_act(f"enc{level}_conv2", width, 3, padding=1))
+            net.max_pool(f"pool{level}", 2, 2)
+    with net.stage("bottom"):
+        net.conv_bn_act("bottom_conv1", 2 * SMALL_WIDTHS[-1], 3, padding=1)
+        net.conv_bn_act("bottom_conv2", 2 * SMALL_WIDTHS[-1], 3, padding=1)
     for level in range(len(SMALL_WIDTHS), 0, -1):
         width = SMALL_WIDTHS[level - 1]
-        up = net.add("transposed_conv", f"up{level}", out_channels=width, kernel_size=2, stride=2)
-        net.add("concat", f"concat{level}", src=[skips[level - 1], up])
-        net.conv_bn_act(f"dec{level}_conv1", width, 3, padding=1)
-        net.conv_bn_act(f"dec{level}_conv2", width, 3, padding=1)
+        with net.stage(f"dec{level}"):
+            up = net.add(
+                "transposed_conv", f"up{level}", out_channels=width, kernel_size=2, stride=2
+            )
+            net.add("concat", f"concat{level}", src=[skips[level - 1], up])
+            net.conv_bn_act(f"dec{level}_conv1", width, 3, padding=1)
+            net.conv_bn_act(f"dec{level}_conv2", width, 3, padding=1)
     net.conv("classifier", len(DEMO_CLASSES), 1, padding=0)
     net.add("output", "segmentation", num_classes=0)
     project = net.project(

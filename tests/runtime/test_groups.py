@@ -178,6 +178,9 @@ def test_templates_come_grouped_by_stage():
     assert {unet.nodes[n].name for n in groups(unet)["dec1"]} >= {"up1", "crop1", "concat1"}
     googlenet = groups(load_template("googlenet").graph)
     assert list(googlenet) == ["stem", "inception3", "inception4", "inception5"]
+    small = load_template("unet_small").graph
+    assert list(groups(small)) == ["enc1", "enc2", "enc3", "bottom", "dec3", "dec2", "dec1"]
+    assert {small.nodes[n].name for n in groups(small)["dec1"]} >= {"up1", "concat1"}
 
 
 def test_auto_layout_places_a_collapsed_group_as_one_node_and_moves_its_blocks_with_it():
