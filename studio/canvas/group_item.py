@@ -220,7 +220,7 @@ class GroupItem(QGraphicsItem):
 
     def _paint_frame(self, painter: QPainter) -> None:
         for frame in self.frame_rects():
-            painter.setPen(QPen(FRAME_BORDER, 1.4, Qt.DashLine))
+            painter.setPen(QPen(FRAME_BORDER, 1.4, Qt.SolidLine))
             painter.setBrush(FRAME_FILL)
             painter.drawRoundedRect(frame, 10, 10)
         painter.setFont(_TITLE)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QStaticText, QTransform
 
 from studio.canvas import style
 from studio.canvas.group_item import BOX_FILL, FRAME_BORDER, FRAME_FILL, TITLE_H
@@ -32,6 +32,8 @@ BODY_MIN_PX = style.TITLE_MIN_PX - 1
 """Height on screen of a collapsed group's figure lines (under its name) in the overview."""
 TAB_FILL = QColor(197, 202, 233)
 """Behind a frame's name in the overview: the name stays readable over wires and blocks."""
+TitleSpot = tuple[QRectF, QPointF, QStaticText]
+"""A block's box, where its title's top-left goes, and the laid-out title."""
 BoxGroup = tuple[QColor, QColor, float, list[QRectF]]
 
 
@@ -41,10 +43,14 @@ class Overview:
     def __init__(self, scene: "GraphScene") -> None:
         self.graph_scene = scene
         self._boxes: list[BoxGroup] | None = None
+        self._titles: list[TitleSpot] | None = None
+        self._title_px = 0
+        self._statics: dict[str, QStaticText] = {}
 
     def invalidate(self) -> None:
         """Forget the cached drawing (after a move, an edit, a selection or new figures)."""
         self._boxes = None
+        self._titles = None
 
     def paint(self, painter: QPainter, exposed: QRectF, zoom: float) -> None:
         """Wires (through the scene's wire layer), then boxes; `painter` maps scene coordinates."""
@@ -68,23 +74,46 @@ class Overview:
 
     def _paint_titles(self, painter: QPainter, exposed: QRectF, zoom: float) -> None:
         """Each visible box's title, centred, elided to the box, legible at this zoom."""
-        w, h = style.NODE_W, style.NODE_H
-        font = QFont()
-        font.setPixelSize(max(12, round(min(h * 0.6, style.TITLE_MIN_PX / zoom))))
-        font.setBold(True)
-        metrics = QFontMetricsF(font)
-        painter.setFont(font)
+        px = max(12, round(min(style.NODE_H * 0.6, style.TITLE_MIN_PX / zoom)))
+        painter.setFont(self._title_font(px))
         painter.setPen(style.TEXT)
         painter.setRenderHint(QPainter.TextAntialiasing, True)
+        for box, at, text in self._titles or self._place_titles(px):
+            if box.intersects(exposed):
+                painter.drawStaticText(at, text)
+
+    def _title_font(self, px: int) -> QFont:
+        font = QFont()
+        font.setPixelSize(px)
+        font.setBold(True)
+        if self._title_px != px:  # another zoom: lay the titles out again
+            self._title_px, self._titles, self._statics = px, None, {}
+        return font
+
+    def _place_titles(self, px: int) -> list[TitleSpot]:
+        """Where each shown block's title goes at font size `px`, laid out once per zoom level
+        and graph change (a QStaticText per distinct title: many blocks share one), not per
+        paint."""
+        font = self._title_font(px)
+        metrics = QFontMetricsF(font)
+        w, h = style.NODE_W, style.NODE_H
+        spots = []
         for item in self.graph_scene.nodes.values():
             if not item.isVisible():
                 continue  # inside a collapsed group
+            text = self._statics.get(item.title)
+            if text is None:
+                shown = metrics.elidedText(item.title, Qt.ElideMiddle, w - 8)
+                text = self._statics[item.title] = QStaticText(shown)
+                text.setTextFormat(Qt.PlainText)
+                text.prepare(QTransform(), font)
+            size = text.size()
             pos = item.pos()
-            box = QRectF(pos.x() - w / 2 + 4, pos.y() - h / 2, w - 8, h)
-            if not box.intersects(exposed):
-                continue
-            text = metrics.elidedText(item.title, Qt.ElideMiddle, box.width())
-            painter.drawText(box, Qt.AlignCenter, text)
+            box = QRectF(pos.x() - w / 2, pos.y() - h / 2, w, h)
+            at = QPointF(pos.x() - size.width() / 2, pos.y() - size.height() / 2)
+            spots.append((box, at, text))
+        self._titles = spots
+        return spots
 
     def _paint_group_titles(self, painter: QPainter, exposed: QRectF, zoom: float) -> None:
         """Each group's name as legible as the block titles: on a tab at the top of an expanded

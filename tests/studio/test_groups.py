@@ -238,3 +238,23 @@ def test_a_collapsed_box_takes_its_wires_on_its_sides_when_the_flow_runs_right(w
     before = window.scene.nodes[entering.src].sceneBoundingRect().right()
     after = window.scene.nodes[leaving.dst].sceneBoundingRect().left()
     assert before < left and right < after
+
+
+def test_zoomed_out_the_overview_titles_only_the_blocks_a_collapsed_group_leaves_shown(
+    window, qtbot
+):
+    name, ids = _group_conv_block(qtbot, window)
+    window.doc.set_group_collapsed(name, True)
+    qtbot.waitUntil(lambda: window.scene.groups[name].collapsed)
+    window.view.resetTransform()
+    window.view.scale(0.3, 0.3)  # the overview, with titles
+    window.view.viewport().repaint()
+    overview = window.scene.overview
+    titled = {spot[1].toPoint() for spot in overview._titles}
+    assert len(overview._titles) == len(window.scene.nodes) - len(ids)
+    shown = [n for n in window.scene.nodes.values() if n.isVisible()]
+    assert len(titled) == len(shown)
+    # the titles are laid out once per zoom level, not per paint
+    spots = overview._titles
+    window.view.viewport().repaint()
+    assert overview._titles is spots
