@@ -19,6 +19,7 @@ CATEGORIES: tuple[str, ...] = (
     "Regularization & shape",
     "Merge",
     "Blocks",
+    "My blocks",
 )
 """Palette categories, in display order."""
 
@@ -45,6 +46,19 @@ def block(**fields: object) -> Callable[[Callable], BlockSpec]:
         )
 
     return wrap
+
+
+def unregister(block_id: str) -> None:
+    """Remove the spec `block_id` (a user's own block that was deleted, renamed or reloaded)."""
+    spec = _SPECS.pop(block_id, None)
+    if spec is not None:
+        for alias in spec.aliases:
+            _ALIASES.pop(alias, None)
+
+
+def is_registered(block_id: str) -> bool:
+    """True when `block_id` is a registered id or alias."""
+    return block_id in _SPECS or block_id in _ALIASES
 
 
 def get_spec(block_id: str) -> BlockSpec:

@@ -59,7 +59,7 @@ def name_problem(name: str) -> str | None:
 def fresh_name(block_id: str, taken: Iterable[str]) -> str:
     """The first free name `<prefix><n>` for a new node of `block_id`."""
     used = set(taken)
-    prefix = PREFIXES.get(block_id, block_id)
+    prefix = PREFIXES.get(block_id, block_id.removeprefix("user_"))  # a user's block: its name
     if block_id == "input" and "input_image" not in used:
         return "input_image"
     n = 1

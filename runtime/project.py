@@ -30,6 +30,8 @@ from runtime.project_file import (
     parse_text,
     read_input_shape,
 )
+from runtime.userblocks.embedding import KEY as EMBEDDED_KEY
+from runtime.userblocks.embedding import embedded_blocks, install_embedded
 
 
 MAX_NAME = 200
@@ -126,6 +128,9 @@ class Project:
             doc["data"] = self.data
         if self.training:
             doc["training"] = self.training
+        blocks = embedded_blocks(self.graph)
+        if blocks:
+            doc[EMBEDDED_KEY] = blocks
         doc.update(self.extra)
         return doc
 
@@ -187,6 +192,7 @@ def project_from_dict(doc: dict[str, Any], path: str | Path | None = None) -> Pr
         raise ProjectFileError(
             path, f"'task' must be one of {', '.join(TASKS)}, not {str(task)[:40]!r}"
         )
+    doc = install_embedded(doc, path)
     return Project(
         graph=build_graph(doc, path),
         input_shape=read_input_shape(doc, path),

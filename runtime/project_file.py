@@ -31,6 +31,7 @@ KNOWN_KEYS = {
     "training",
     "task",
     "groups",
+    "user_blocks",
 }
 NODE_KEYS = {"id", "block", "name", "params", "position"}
 

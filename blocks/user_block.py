@@ -1,0 +1,68 @@
+"""The module a user's own block compiles to: its inner layers, run in order on their wires.
+
+The definition (what the block is made of) lives in runtime.userblocks; here is only what compile
+and shape probing build, so the catalogue stays free of files and folders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from blocks.spec import Ctor
+
+
+class SubGraphModule(nn.Module):
+    """Runs named layers in order; layer i takes the values `wiring[i]` names (0 is the block's
+    input, j > 0 is layer j-1's output); the result is layer `output`'s output."""
+
+    def __init__(
+        self,
+        layers: list[tuple[str, nn.Module]],
+        wiring: tuple[tuple[int, ...], ...],
+        output: int,
+    ) -> None:
+        super().__init__()
+        for name, module in layers:
+            self.add_module(name, module)
+        self._names = [name for name, _ in layers]
+        self._wiring = wiring
+        self._output = output
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Run every layer on the values it is wired to; the output layer's result."""
+        values: list[Any] = [x]
+        for name, ins in zip(self._names, self._wiring):
+            values.append(self._modules[name](*[values[i] for i in ins]))
+        return values[self._output + 1]
+
+
+@dataclass(frozen=True)
+class UserBlockCtor(Ctor):
+    """The constructor of a user block: builds a SubGraphModule from its inner layers' Ctors.
+
+    `kwargs` hold the values exported code passes to the block's own class (input channels and
+    the exposed parameters); `layers`, `wiring` and `output` describe what it is made of.
+    """
+
+    block_id: str = ""
+    layers: tuple[tuple[str, Ctor], ...] = ()
+    wiring: tuple[tuple[int, ...], ...] = ()
+    output: int = 0
+
+    def build(self) -> nn.Module:
+        """The SubGraphModule, its layers built in order."""
+        built = [(name, ctor.build()) for name, ctor in self.layers]
+        return SubGraphModule(built, self.wiring, self.output)
+
+    def render(self) -> str:
+        """A readable call naming the block (exported code renders it through its own class)."""
+        parts = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items())
+        return f"{self.block_id}({parts})"
+
+    def classes(self) -> list[type[nn.Module]]:
+        """The module classes of the inner layers (the SubGraphModule itself is not copied)."""
+        return [cls for _, ctor in self.layers for cls in ctor.classes()]
