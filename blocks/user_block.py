@@ -52,6 +52,7 @@ class UserBlockCtor(Ctor):
     layers: tuple[tuple[str, Ctor], ...] = ()
     wiring: tuple[tuple[int, ...], ...] = ()
     output: int = 0
+    in_shape: tuple[int, ...] = ()
 
     def build(self) -> nn.Module:
         """The SubGraphModule, its layers built in order."""

@@ -13,6 +13,7 @@ from runtime.codegen.network import (
     network_class,
 )
 from runtime.codegen.structure import module_shape_problem
+from runtime.codegen.user_blocks import UserBlockClasses
 from runtime.codegen.user_imports import user_imports
 from runtime.format import compact
 from runtime.plan import Plan
@@ -91,6 +92,7 @@ def assemble(
     """
     taken = NameTable(IMPORTED_NAMES | block_class_names() | TRAINED_NAMES | {cls})
     imports = user_imports(plan, taken)
+    user_blocks = UserBlockClasses(plan, taken)
     if imports.modules:
         needs = ", ".join(docstring_text(m) for m in imports.modules)
         usage = usage.replace(
@@ -102,7 +104,8 @@ def assemble(
         + "".join(line + "\n" for line in imports.lines)
         + constants
         + block_classes_source(plan)
-        + network_class(plan, cls, class_doc(project), imports.names)
+        + user_blocks.source()
+        + network_class(plan, cls, class_doc(project), imports.names, user_blocks)
         + functions
         + f'\n\nif __name__ == "__main__":\n{main}'
     )

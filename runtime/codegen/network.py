@@ -9,11 +9,13 @@ import re
 import textwrap
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Protocol
 
 from torch import nn
 
 import blocks.modules
 from blocks.spec import Ctor
+from blocks.user_block import UserBlockCtor
 from runtime.codegen.errors import ExportError
 from runtime.codegen.identifiers import NameTable, is_plain_identifier
 from runtime.codegen.literals import docstring_text, literal
@@ -80,11 +82,26 @@ def class_reference(cls: type) -> str:
     )
 
 
-def render_ctor(ctor: Ctor, custom: Mapping[str, str] | None = None) -> str:
+class UserBlockCalls(Protocol):
+    """Writes the call that builds one of the user's own blocks (runtime.codegen.user_blocks)."""
+
+    def call(self, ctor: UserBlockCtor) -> str:
+        """`ClassName(in_channels=…, width=…)`."""
+        ...
+
+
+def render_ctor(
+    ctor: Ctor, custom: Mapping[str, str] | None = None, user: UserBlockCalls | None = None
+) -> str:
     """Source that constructs the same module, e.g. `nn.Conv2d(3, 64, kernel_size=3)`.
 
-    `custom` maps a custom module's reference to the name the file gives its class.
+    `custom` maps a custom module's reference to the name the file gives its class; `user`
+    writes the calls of the user's own blocks.
     """
+    if isinstance(ctor, UserBlockCtor):
+        if user is None:
+            raise ExportError(f"the block '{ctor.block_id}' has no class in the exported file")
+        return user.call(ctor)
     parts = [_render_value(a, custom) for a in ctor.args]
     for key, value in ctor.kwargs.items():
         if not is_plain_identifier(key):
@@ -152,10 +169,19 @@ def forward_variables(plan: Plan) -> dict[str, str]:
     return var
 
 
-def network_class(plan: Plan, cls: str, doc: str, custom: Mapping[str, str] | None = None) -> str:
+def network_class(
+    plan: Plan,
+    cls: str,
+    doc: str,
+    custom: Mapping[str, str] | None = None,
+    user: UserBlockCalls | None = None,
+) -> str:
     """The `class <cls>(nn.Module)` source: one attribute per layer, forward in plan order."""
     var = forward_variables(plan)
-    init = [f"        self.{attribute_name(s)} = {render_ctor(s.ctor, custom)}" for s in plan.steps]
+    init = [
+        f"        self.{attribute_name(s)} = {render_ctor(s.ctor, custom, user)}"
+        for s in plan.steps
+    ]
     body = [
         f"        {var[s.name]} = self.{s.name}({', '.join(var[n] for n in s.inputs)})"
         for s in plan.steps

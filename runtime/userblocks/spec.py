@@ -100,6 +100,7 @@ def _build_ctor(
         layers=tuple(layers),
         wiring=tuple(wiring),
         output=index[definition.output] - 1,
+        in_shape=in_shape,
     )
 
 
