@@ -12,6 +12,7 @@ every value through `literal`: nothing from the definition becomes code by itsel
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,7 +117,7 @@ class UserBlockClasses:
         elif isinstance(value, Ctor):
             found[f"{path}:{value.cls.__qualname__}"] = None  # the structure, compared too
             for i, item in enumerate(value.args):
-                self._collect(item, f"{path}.{i}", found)
+                self._collect(item, f"{path}.{_arg_key(value.cls, i)}", found)
             for key, item in value.kwargs.items():
                 self._collect(item, f"{path}.{key}", found)
         elif isinstance(value, (list, tuple)):
@@ -134,9 +135,10 @@ class UserBlockClasses:
         variables = dict(base.kwargs)
         leaves = self.leaves(base)
         slopes: dict[str, dict[str, Any]] = {}
-        for var, value in variables.items():
-            probe_value, probed = self._probe(definition, base, var)
-            slopes[var] = {"at": probe_value, "leaves": probed}
+        for var in variables:
+            found = self._probe(definition, base, {var: None})
+            if found is not None:
+                slopes[var] = {"at": found[0][var], "leaves": found[1]}
         expressions, used, free = {}, set(_exposed_names(definition)), []
         for path, value in leaves.items():
             if value is None and ":" in path:
@@ -155,38 +157,44 @@ class UserBlockClasses:
             block.free[path] = taken.claim(_param_name(path), "_arg")
             block.expressions[path] = block.free[path]
         self.classes[definition.id] = block
+        together = self._probe(definition, base, {v: s["at"] for v, s in slopes.items()})
+        if together is not None:  # all parameters changed at once: catches products of two
+            self._fix_mismatches(block, together[0], together[1])
         for ctor in instances:
-            self._fix_mismatches(block, ctor)
+            self._fix_mismatches(block, dict(ctor.kwargs), self.leaves(ctor))
         return block
 
-    def _probe(self, definition: UserBlockDef, base: UserBlockCtor, var: str) -> tuple[Any, Leaves]:
-        """The block rebuilt with `var` changed: (the value tried, its leaves)."""
-        value = base.kwargs[var]
-        exposed = {k: v for k, v in base.kwargs.items() if k in _exposed_names(definition)}
-        for candidate in _alternatives(definition, var, value):
+    def _probe(
+        self, definition: UserBlockDef, base: UserBlockCtor, change: dict[str, Any]
+    ) -> tuple[dict[str, Any], Leaves] | None:
+        """The block rebuilt with the `change`d variables (None: pick a value the block takes):
+        (the variables used, its leaves), or None when no such block has the same layers."""
+        exposed = set(_exposed_names(definition))
+        reference = self.leaves(base).keys()
+        options = [
+            [value] if value is not None else _alternatives(definition, var, base.kwargs[var])
+            for var, value in change.items()
+        ]
+        for candidate in zip(*options) if len(options) > 1 else [(o,) for o in options[0]]:
+            values = dict(base.kwargs) | dict(zip(change, candidate))
             shape = tuple(base.in_shape)
-            values = dict(exposed)
-            if var in exposed:
-                values[var] = candidate
-            else:
-                shape = (candidate, *shape[1:])
+            first = next((v for v in values if v not in exposed), None)
+            if first is not None:
+                shape = (values[first], *shape[1:])
             try:
-                ctor = make_ctor(definition, values, [shape])
+                ctor = make_ctor(definition, {k: values[k] for k in exposed}, [shape])
             except Exception:  # noqa: BLE001 - a value the block cannot take: try the next one
                 continue
             leaves = self.leaves(ctor)
-            if leaves.keys() == self.leaves(base).keys():
-                return candidate, leaves
-        raise ExportError(
-            f"your block '{definition.name}' cannot be written as a class taking '{var}': "
-            "its layers change kind when it changes; expand the block before exporting"
-        )
+            if leaves.keys() == reference:
+                return values, leaves
+        return None
 
-    def _fix_mismatches(self, block: BlockClass, ctor: UserBlockCtor) -> None:
-        """Arguments the expressions do not reproduce for `ctor` become constructor parameters."""
-        scope = {k: ctor.kwargs[k] for k in ctor.kwargs}
-        taken = NameTable({"self", "x", *block.params, *block.free.values()})
-        for path, value in self.leaves(ctor).items():
+    def _fix_mismatches(self, block: BlockClass, scope: dict[str, Any], leaves: Leaves) -> None:
+        """Arguments the expressions do not reproduce for the block built from `scope` (its
+        variables) with these `leaves` become constructor parameters of their own."""
+        taken = NameTable({"self", "x", *block.base.kwargs, *block.free.values()})
+        for path, value in leaves.items():
             if path in block.free or (value is None and ":" in path):
                 continue
             expr = block.expressions.get(path)
@@ -216,12 +224,15 @@ class UserBlockClasses:
         ]
         doc = definition.description.strip().splitlines()
         nl = "\n"
+        arguments = ", ".join(["self", *signature])
+        if len(arguments) > 70:
+            arguments = "".join(f"\n        {a}," for a in ["self", *signature]) + "\n    "
         return f'''
 
 class {block.name}(nn.Module):
     """{docstring_text(doc[0] if doc else f"Your block {definition.name}.")}"""
 
-    def __init__(self, {", ".join(signature)}) -> None:
+    def __init__({arguments}) -> None:
         super().__init__()
 {nl.join(init)}
 
@@ -237,7 +248,10 @@ class {block.name}(nn.Module):
             )
             return f"{inner.name}({args})"
         if isinstance(value, Ctor):
-            parts = [self._render_layer(a, f"{path}.{i}", block) for i, a in enumerate(value.args)]
+            parts = [
+                self._render_layer(a, f"{path}.{_arg_key(value.cls, i)}", block)
+                for i, a in enumerate(value.args)
+            ]
             parts += [
                 f"{k}={self._render_layer(v, f'{path}.{k}', block)}"
                 for k, v in value.kwargs.items()
@@ -281,7 +295,8 @@ def _alternatives(definition: UserBlockDef, var: str, value: Any) -> list[Any]:
 
 def _expression(path: str, value: Any, variables: dict[str, Any], slopes: dict) -> str | None:
     """The leaf as an expression of the variables, judged from how it moved in the probes; None
-    when it moved in a way no such expression writes."""
+    when it moved in a way no such expression writes. A variable that could not be changed has no
+    slope: what it moves is caught by the instance check and becomes a parameter of its own."""
     moved = {v: s for v, s in slopes.items() if s["leaves"][path] != value}
     if not moved:
         return literal(value)
@@ -335,6 +350,20 @@ def _eval_node(node: Any, scope: dict[str, Any]) -> Any:
         ops = {ast.Add: a.__add__, ast.Sub: a.__sub__, ast.Mult: a.__mul__}
         return ops[type(node.op)](b)
     return ast.literal_eval(node)
+
+
+def _arg_key(cls: type, index: int) -> str:
+    """The name of positional argument `index` of `cls` (its index when it has no name)."""
+    try:
+        names = [
+            p.name
+            for p in inspect.signature(cls.__init__).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ][1:]
+    except (TypeError, ValueError):
+        names = []
+    name = names[index] if index < len(names) else ""
+    return name if is_plain_identifier(name) else str(index)
 
 
 def _param_name(path: str) -> str:

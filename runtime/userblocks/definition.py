@@ -180,6 +180,11 @@ def check_block_name(name: object, where: Path | None = None) -> str:
 
 def parse_text(raw: bytes | str, where: Path | None = None) -> UserBlockDef:
     """A checked definition from JSON text; UserBlockError (one line naming the file) if not."""
+    return parse_definition(decode_text(raw, where), where)
+
+
+def decode_text(raw: bytes | str, where: Path | None = None) -> Any:
+    """The JSON document of a block file's text (not yet checked as a block)."""
     if isinstance(raw, bytes):
         if len(raw) > MAX_BYTES:
             raise UserBlockError(where, "is too large for a block file (at most 4 MiB)")
@@ -197,7 +202,26 @@ def parse_text(raw: bytes | str, where: Path | None = None) -> UserBlockDef:
         raise UserBlockError(where, "is nested too deeply to be a block file") from None
     except ValueError as exc:
         raise UserBlockError(where, f"is not valid JSON: {exc}") from None
-    return parse_definition(doc, where)
+    return doc
+
+
+def used_blocks(doc: Any) -> set[str]:
+    """Ids of the user blocks a (not yet checked) document's layers name."""
+    layers = doc.get("layers") if isinstance(doc, dict) else None
+    if not isinstance(layers, list):
+        return set()
+    blocks = [layer.get("block") for layer in layers if isinstance(layer, dict)]
+    return {b for b in blocks if isinstance(b, str) and b.startswith("user_")}
+
+
+def document_id(doc: Any) -> str | None:
+    """The id a (not yet checked) document declares or its name implies, None if neither."""
+    if not isinstance(doc, dict):
+        return None
+    if isinstance(doc.get("id"), str):
+        return doc["id"]
+    name = doc.get("name")
+    return block_id_for(name) if isinstance(name, str) and name.strip() else None
 
 
 def _refuse_constant(name: str) -> Any:

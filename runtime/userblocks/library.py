@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -19,7 +20,10 @@ from runtime.userblocks.definition import (
     UserBlockDef,
     UserBlockError,
     check_block_name,
-    parse_text,
+    decode_text,
+    document_id,
+    parse_definition,
+    used_blocks,
 )
 from runtime.userblocks.installed import install
 
@@ -47,27 +51,28 @@ class UserLibrary:
                 f"{self.folder}: holds {len(paths):,} block files; the first {MAX_FILES} are read"
             )
             paths = paths[:MAX_FILES]
-        parsed: dict[str, tuple[UserBlockDef, Path]] = {}
+        documents: dict[str, tuple[Any, Path]] = {}
         for path in paths:
             try:
-                definition = parse_text(read_limited(path, MAX_BYTES, UserBlockError), path)
+                doc = decode_text(read_limited(path, MAX_BYTES, UserBlockError), path)
             except UserBlockError as exc:
                 self.problems.append(str(exc))
                 continue
-            if definition.id in parsed:
-                other = parsed[definition.id][1].name
+            block_id = document_id(doc) or path.stem
+            if block_id in documents:
+                other = documents[block_id][1].name
                 self.problems.append(f"{path}: has the same id as {other}; it is not loaded")
                 continue
-            parsed[definition.id] = (definition, path)
-        for block_id in _dependency_order(parsed, self.problems):
-            definition, path = parsed[block_id]
+            documents[block_id] = (doc, path)
+        for block_id in _dependency_order(documents, self.problems):
+            doc, path = documents[block_id]
             try:
-                install(definition, path)
+                definition = install(parse_definition(doc, path), path)
             except ConvStudioError as exc:
                 self.problems.append(str(exc))
                 continue
-            self.blocks[block_id] = definition
-            self.files[block_id] = path
+            self.blocks[definition.id] = definition
+            self.files[definition.id] = path
         return list(self.problems)
 
     def names(self) -> dict[str, str]:
@@ -79,7 +84,9 @@ class UserLibrary:
         name = check_block_name(name)
         for block_id, definition in self.blocks.items():
             if block_id != keep and definition.name.casefold() == name.casefold():
-                raise UserBlockError(None, f"your library already has a block called '{name}'")
+                raise UserBlockError(
+                    None, f"your library already has a block called '{definition.name}'"
+                )
         return name
 
     def add(self, definition: UserBlockDef) -> Path:
@@ -116,22 +123,22 @@ class UserLibrary:
             raise UserBlockError(path, f"cannot be deleted: {exc.strerror or exc}") from None
 
 
-def _dependency_order(
-    parsed: dict[str, tuple[UserBlockDef, Path]], problems: list[str]
-) -> list[str]:
+def _dependency_order(documents: dict[str, tuple[Any, Path]], problems: list[str]) -> list[str]:
     """Block ids with the blocks each one uses first; blocks in a cycle are reported, not
     loaded."""
     graph = nx.DiGraph()
-    graph.add_nodes_from(parsed)
-    for block_id, (definition, _) in parsed.items():
-        graph.add_edges_from((used, block_id) for used in definition.uses() if used in parsed)
+    graph.add_nodes_from(documents)
+    for block_id, (doc, _) in documents.items():
+        graph.add_edges_from(
+            (used, block_id) for used in used_blocks(doc) if used in documents and used != block_id
+        )
     cyclic: set[str] = set()
     for component in nx.strongly_connected_components(graph):
         if len(component) > 1:
             cyclic |= component
     for block_id in sorted(cyclic):
-        path = parsed[block_id][1]
-        others = sorted(u for u in parsed[block_id][0].uses() if u in cyclic)
+        doc, path = documents[block_id]
+        others = sorted(u for u in used_blocks(doc) if u in cyclic)
         problems.append(f"{path}: uses '{others[0]}', which uses it in turn (a cycle)")
     graph.remove_nodes_from(cyclic)
     return list(nx.lexicographical_topological_sort(graph))
