@@ -115,7 +115,8 @@ def test_arguments_no_expression_reproduces_become_parameters_of_their_own():
     )
     project = project_using(block.id, {"width": 4, "kernel": 3}, shape=(2, 9, 9))
     source, _ = assert_same_outputs(project, (2, 9, 9))
-    assert "self.fc = nn.Linear(fc_in_features, 10)" in source  # in_features = width × (9 − kernel + 1)²: not a sum
+    # in_features = width × (9 − kernel + 1)²: not a sum, so a parameter of its own
+    assert "self.fc = nn.Linear(fc_in_features, 10)" in source
 
 
 def test_a_block_inside_a_block_calls_its_class_with_the_outer_parameters():
