@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from studio.editing import Editing
     from studio.files import Files
     from studio.grouping import Grouping
+    from studio.user_blocks import UserBlocks
 
 Key = Union[str, QKeySequence.StandardKey]
 """A shortcut: portable text such as "Ctrl+D", or one of Qt's standard keys."""
@@ -33,6 +34,7 @@ class Editor(Protocol):
     editing: "Editing"
     grouping: "Grouping"
     files: "Files"
+    user_blocks: "UserBlocks"
     view: "GraphView"
     scene: "GraphScene"
 
@@ -177,6 +179,16 @@ MENU_ITEMS: tuple[ActionSpec | Submenu, ...] = (
         EDIT,
         lambda e: e.grouping.ungroup_selection(),
         ("Ctrl+Shift+G",),
+        False,
+        3,
+        "node",
+    ),
+    ActionSpec(
+        "save_block",
+        "Save Selection as &Block…",
+        EDIT,
+        lambda e: e.user_blocks.save_selection(),
+        ("Ctrl+Shift+B",),
         False,
         3,
         "node",

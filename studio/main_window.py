@@ -37,6 +37,7 @@ from studio.paths import AppPaths
 from studio.problems import ProblemsPanel
 from studio.recovery import Autosaver
 from studio.shortcuts import TypingGuard
+from studio.user_blocks import UserBlocks
 
 if TYPE_CHECKING:
     from studio.template_gallery import TemplateGallery
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.add_panel("Inspector", self.inspector, Qt.RightDockWidgetArea, "inspector")
         self.add_panel("Analysis", self.analysis_panel, Qt.BottomDockWidgetArea, "analysis")
         self.add_panel("Problems", self.problems, Qt.BottomDockWidgetArea, "problems")
+        self.user_blocks = UserBlocks(self.ctx, self.palette, paths.data_dir)
         self.minimap = Minimap(self.view)
         self.add_panel("Overview", self.minimap, Qt.RightDockWidgetArea, "overview", tab=False)
         self._connect()

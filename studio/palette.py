@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import QDrag
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -13,6 +13,8 @@ from blocks import CATEGORIES, all_specs
 from studio.canvas.view import BLOCK_MIME
 
 BLOCK_ROLE = Qt.UserRole + 1
+USER_CATEGORY = "My blocks"
+"""The palette group of the user's own blocks (filled from the block library, not the catalogue)."""
 
 
 class PaletteTree(QTreeWidget):
@@ -52,6 +54,8 @@ class Palette(QWidget):
 
     add_requested = Signal(str)
     """A block id the user double-clicked (add it at the canvas centre)."""
+    user_block_menu = Signal(str, QPoint)
+    """A right click on one of the user's own blocks: its id and the global point."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,9 +67,13 @@ class Palette(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
+        self.user_group = QTreeWidgetItem([USER_CATEGORY])
+        self.user_group.setFlags(Qt.ItemIsEnabled)
         self._populate()
         self.search.textChanged.connect(self.filter)
         self.tree.itemDoubleClicked.connect(self._double_clicked)
+        self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
 
     def _populate(self) -> None:
         groups: dict[str, QTreeWidgetItem] = {}
@@ -74,6 +82,8 @@ class Palette(QWidget):
             group.setFlags(Qt.ItemIsEnabled)
             groups[category] = group
         for spec in all_specs():
+            if spec.category == USER_CATEGORY:
+                continue  # the library's blocks are listed by show_user_blocks
             asks = spec.id == "custom_module"  # asks for its code first: "…"
             entry = QTreeWidgetItem([f"{spec.title}…" if asks else spec.title])
             entry.setData(0, BLOCK_ROLE, spec.id)
@@ -83,7 +93,34 @@ class Palette(QWidget):
         for category in CATEGORIES:
             if groups[category].childCount():
                 self.tree.addTopLevelItem(groups[category])
+        self.tree.addTopLevelItem(self.user_group)
+        self.user_group.setHidden(True)
         self.tree.expandAll()
+
+    def show_user_blocks(self, entries: list[tuple[str, str, str]], problems: list[str]) -> None:
+        """List the user's blocks as (id, title, tooltip) and, below them, one greyed line per
+        library file that could not be loaded (its full reason in the tooltip)."""
+        self.user_group.takeChildren()
+        for block_id, title, tooltip in entries:
+            entry = QTreeWidgetItem([title])
+            entry.setData(0, BLOCK_ROLE, block_id)
+            entry.setToolTip(0, tooltip)
+            entry.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled)
+            self.user_group.addChild(entry)
+        for line in problems:
+            entry = QTreeWidgetItem([f"⚠ {line.rsplit('/', 1)[-1]}"])
+            entry.setToolTip(0, _wrap(line))
+            entry.setFlags(Qt.ItemIsEnabled)
+            entry.setForeground(0, Qt.darkRed)
+            self.user_group.addChild(entry)
+        self.user_group.setExpanded(True)
+        self.filter(self.search.text())
+
+    def _context_menu(self, point: QPoint) -> None:
+        item = self.tree.itemAt(point)
+        block = item.data(0, BLOCK_ROLE) if item is not None else None
+        if block and item.parent() is self.user_group:
+            self.user_block_menu.emit(block, self.tree.viewport().mapToGlobal(point))
 
     def filter(self, text: str) -> None:
         """Show only entries whose title, id or category contains every typed word."""
@@ -111,7 +148,9 @@ class Palette(QWidget):
             found += [
                 group.child(j).data(0, BLOCK_ROLE)
                 for j in range(group.childCount())
-                if not group.child(j).isHidden() and not group.isHidden()
+                if not group.child(j).isHidden()
+                and not group.isHidden()
+                and group.child(j).data(0, BLOCK_ROLE)
             ]
         return found
 

@@ -24,7 +24,7 @@ Exposure = tuple[str, Sequence[tuple[str, str]]]
 def selection_problem(graph: Graph, node_ids: Iterable[str]) -> str | None:
     """Why the selected nodes cannot become one block (one line naming the nodes), or None."""
     try:
-        _boundary(graph, list(node_ids))
+        boundary(graph, list(node_ids))
     except UserBlockError as exc:
         return exc.message
     return None
@@ -40,7 +40,7 @@ def definition_from_selection(
     """A checked definition of the selected nodes; UserBlockError says why there is none."""
     ids = list(node_ids)
     name = check_block_name(name)
-    heads, output = _boundary(graph, ids)
+    heads, output = boundary(graph, ids)
     chosen = set(ids)
     order = [nid for nid in graph.topological_order() if nid in chosen]
     edges = [[SUB_INPUT, graph.nodes[h].name] for h in heads if not graph.inputs_of(h)]
@@ -69,7 +69,7 @@ def definition_from_selection(
     return parse_definition(doc, None)
 
 
-def _boundary(graph: Graph, ids: list[str]) -> tuple[list[str], str]:
+def boundary(graph: Graph, ids: list[str]) -> tuple[list[str], str]:
     """(nodes fed from outside or by nothing, the one node whose output leaves the selection)."""
     if not ids:
         raise UserBlockError(None, "select the layers to save as a block first")

@@ -1,0 +1,31 @@
+"""Put a saved block in the place of the layers it was made from (one undoable graph edit)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from runtime.project import Project
+from runtime.userblocks.selection import boundary
+
+
+def replace_with_block(project: Project, node_ids: Iterable[str], block_id: str) -> str:
+    """Replace the selected nodes by one node of `block_id`, wired where they were; its id.
+
+    The block's exposed parameters take their defaults, which are the selected layers' values,
+    so the network computes the same function (with fresh weights)."""
+    graph = project.graph
+    ids = list(node_ids)
+    heads, output = boundary(graph, ids)
+    chosen = set(ids)
+    feeding = {e.src for h in heads for e in graph.inputs_of(h) if e.src not in chosen}
+    leaving = [(e.dst, e.port) for e in graph.consumers(output) if e.dst not in chosen]
+    xs = [graph.nodes[n].pos[0] for n in ids]
+    ys = [graph.nodes[n].pos[1] for n in ids]
+    for nid in ids:
+        graph.remove_node(nid)
+    node = graph.add_node(block_id, pos=(sum(xs) / len(xs), sum(ys) / len(ys)))
+    for src in feeding:
+        graph.connect(src, node.id)
+    for dst, port in sorted(leaving, key=lambda d: d[1]):
+        graph.connect(node.id, dst, port)
+    return node.id
