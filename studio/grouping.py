@@ -3,6 +3,8 @@ context menu of a group's frame or collapsed box."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QInputDialog, QMenu
 
@@ -16,6 +18,8 @@ class Grouping:
     def __init__(self, ctx: EditorContext) -> None:
         self.ctx = ctx
         self.doc = ctx.doc
+        self.save_as_block: Callable[[str], object] | None = None
+        """Offers "Save Group as Block…" in the group menu when set (the user's block library)."""
 
     def group_selection(self, name: str | None = None) -> str | None:
         """Put the selected nodes into a new group (named `group<n>` unless given); returns its
@@ -66,6 +70,9 @@ class Grouping:
         )
         menu.addAction("Select Blocks of Group", lambda: self.select_group(name))
         menu.addAction("Rename Group…", lambda: self.rename(name))
+        if self.save_as_block is not None:
+            save = self.save_as_block
+            menu.addAction("Save Group as Block…", lambda: save(name))
         menu.addSeparator()
         menu.addAction("Ungroup", lambda: self.doc.ungroup(name))
         menu.exec(where)

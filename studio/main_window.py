@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.add_panel("Analysis", self.analysis_panel, Qt.BottomDockWidgetArea, "analysis")
         self.add_panel("Problems", self.problems, Qt.BottomDockWidgetArea, "problems")
         self.user_blocks = UserBlocks(self.ctx, self.palette, paths.data_dir)
+        self.grouping.save_as_block = self.user_blocks.save_group
         self.minimap = Minimap(self.view)
         self.add_panel("Overview", self.minimap, Qt.RightDockWidgetArea, "overview", tab=False)
         self._connect()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 from blocks import get_spec
 from runtime.errors import ConvStudioError
+from runtime.groups import members
 from runtime.userblocks import UserBlockDef, UserLibrary, definition_from_selection
 from runtime.userblocks.replace import replace_with_block
 from runtime.userblocks.selection import selection_problem
@@ -54,6 +55,12 @@ class UserBlocks:
         """Edit ▸ Save Selection as Block…: the dialog for the selected layers (or one line in the
         status bar saying why they cannot make one block)."""
         return self.save_nodes(self.ctx.selected_node_ids(), "Save Selection as Block")
+
+    def save_group(self, group: str) -> SaveBlockDialog | None:
+        """The group menu's "Save Group as Block…": the dialog for the group's blocks, named
+        after the group."""
+        ids = members(self.ctx.doc.project.graph, group)
+        return self.save_nodes(ids, "Save Group as Block", name=group)
 
     def save_nodes(self, ids: list[str], title: str, name: str = "") -> SaveBlockDialog | None:
         """The "Save as block" dialog for these nodes (a selection or a group's blocks)."""

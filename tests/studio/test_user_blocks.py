@@ -14,13 +14,22 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from runtime.compile import build_model
+from runtime.groups import groups
 from runtime.project import Project
 from studio.user_block_dialog import EXPOSE, NAME
 from tests.runtime.user_block_helpers import (
     double_conv_graph,
     forget_user_blocks,  # noqa: F401 - fixture
 )
-from tests.studio.helpers import choose_in_popup, focus, keys_to_focus, node_centre, right_click
+from tests.studio.helpers import (
+    activate,
+    choose_in_popup,
+    focus,
+    keys_to_focus,
+    node_centre,
+    right_click,
+)
+from tests.studio.test_groups import _title_point
 
 pytestmark = pytest.mark.usefixtures("forget_user_blocks")
 
@@ -212,3 +221,27 @@ def test_bad_library_files_are_listed_under_my_blocks(make_window, paths):
     assert not group.isHidden() and group.childCount() == 1
     assert group.child(0).text(0).startswith("⚠ broken.json: is not valid JSON")
     assert window.palette.visible_blocks().count(None) == 0
+
+
+def test_save_group_as_block_from_the_group_menu(make_window, qtbot, paths):
+    window, inner = chain_window(make_window)
+    select_by_mouse(window, inner)
+    activate(qtbot, window)
+    keys_to_focus(Qt.Key_G, Qt.ControlModifier)
+    name = next(iter(groups(window.doc.project.graph)))
+    qtbot.waitUntil(lambda: name in window.scene.groups)
+    seen: list = []
+    choose_in_popup("Save Group as Block", seen)
+    right_click(window, _title_point(window, name))
+    qtbot.waitUntil(lambda: window.user_blocks.dialog is not None, timeout=3000)
+    dialog = window.user_blocks.dialog
+    assert dialog.windowTitle() == "Save Group as Block" and dialog.name.text() == name
+    type_into(dialog.name, "Conv Stage")
+    expose(dialog, "conv2", "out_channels", "width")
+    QTest.mouseClick(dialog.save_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.user_blocks.dialog is None, timeout=3000)
+    assert (paths.data_dir / "blocks" / "user_conv_stage.json").exists()
+    graph = window.doc.project.graph
+    placed = [n for n in graph.nodes.values() if n.block == "user_conv_stage"]
+    assert len(placed) == 1 and groups(graph) == {name: [placed[0].id]}
+    assert window.doc.analysis.ok
