@@ -79,7 +79,7 @@ class SaveBlockDialog(QDialog):
             "Tick a parameter to let each placed copy of the block set it. Give rows the same "
             "name to set them together."
         )
-        self.resize(640, 520)
+        self.resize(680, 640)
 
     def _table(self, graph: Graph, node_ids: list[str]) -> QTableWidget:
         table = QTableWidget(0, len(COLUMNS))

@@ -156,13 +156,17 @@ class UserBlocks:
 
 
 def tooltip(definition: UserBlockDef) -> str:
-    """The palette tooltip: the description, then each exposed parameter with what it sets."""
+    """The palette tooltip: the description, then each exposed parameter with its default and the
+    inner parameters it sets."""
     spec = get_spec(definition.id)
     about = html.escape(definition.description.strip() or f"{len(definition.layers)} layers.")
-    rows = [
-        f"<li><b>{html.escape(p.name)}</b> = {html.escape(str(p.default))}: "
-        f"{html.escape(p.help.split('.')[0])}</li>"
-        for p in spec.params
-    ]
+    rows = []
+    for param, exposed in zip(spec.params, definition.exposed):
+        targets = ", ".join(f"{layer}.{name}" for layer, name in exposed.bindings)
+        rows.append(
+            f"<li><b>{html.escape(param.name)}</b> = {html.escape(str(param.default))}"
+            f" (sets {html.escape(targets)})</li>"
+        )
     exposed = f"<p>Parameters:</p><ul>{''.join(rows)}</ul>" if rows else "<p>No parameters.</p>"
-    return f"<p style='white-space:pre-wrap; max-width:60ch'>{about}</p>{exposed}"
+    count = f"<p>{len(definition.layers)} layers.</p>" if definition.description.strip() else ""
+    return f"<p style='white-space:pre-wrap; max-width:60ch'>{about}</p>{count}{exposed}"

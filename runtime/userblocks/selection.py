@@ -105,7 +105,8 @@ def boundary(graph: Graph, ids: list[str]) -> tuple[list[str], str]:
         leaving = [nid for nid in ids if not graph.consumers(nid)]
     if len(leaving) != 1:
         names = " and ".join(f"'{graph.nodes[n].name}'" for n in leaving[:4])
+        verb = "both lead" if len(leaving) == 2 else "all lead"
         raise UserBlockError(
-            None, f"a block has one output, but {names} all lead out of the selection"
+            None, f"a block has one output, but {names} {verb} out of the selection"
         )
     return list(dict.fromkeys(heads)), leaving[0]

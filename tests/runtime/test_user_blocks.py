@@ -137,7 +137,7 @@ def test_a_selection_with_two_inputs_or_outputs_is_refused_naming_the_nodes():
     extra = graph.add_node("conv2d", {"out_channels": 16}, name="side")
     graph.connect(graph.by_name("conv1").id, extra.id)
     assert selection_problem(graph, inner) == (
-        "a block has one output, but 'conv1' and 'conv2' all lead out of the selection"
+        "a block has one output, but 'conv1' and 'conv2' both lead out of the selection"
     )
     problem = selection_problem(graph, [relu, graph.by_name("conv2").id, extra.id])
     assert problem.startswith("a block takes one input, but the selection is fed by 'bn1'")

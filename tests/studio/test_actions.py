@@ -44,7 +44,7 @@ def test_no_two_actions_share_a_key(window):
 def test_context_menus_and_typing_keys_come_from_the_declarations(window):
     node = [a.objectName() for a in context_actions(window.actions_by_name, "node")]
     canvas = [a.objectName() for a in context_actions(window.actions_by_name, "canvas")]
-    assert node == ["cut", "copy", "duplicate", "delete", "group", "ungroup"]
+    assert node == ["cut", "copy", "duplicate", "delete", "group", "ungroup", "save_block"]
     assert canvas == ["paste", "select_all", "auto_layout", "fit"]
     typing = {key.toString() for key in keys_of_text_fields(window.actions_by_name)}
     assert {"Ctrl+D", "Ctrl+L", "Backspace", "Ctrl+Z", "Ctrl+G"} <= typing
