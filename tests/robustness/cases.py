@@ -75,6 +75,17 @@ def build_cases(root: Path, checkpoints: bool = True) -> list[Case]:
     for name, (write, parsed_away) in corpus.number_files().items():
         commands = ("summary", "train") if parsed_away else ("summary",)
         writer.project_everywhere(name, write, commands={c: PROJECT_COMMANDS[c] for c in commands})
+    for name, write in corpus.user_block_files().items():
+        commands = {c: PROJECT_COMMANDS[c] for c in ("summary", "export_py")}
+        writer.project_everywhere(name, write, commands=commands)
+    for name, write in corpus.user_block_injections().items():
+        writer.add(
+            f"{name}.export_py",
+            {"p.json": write},
+            ["export", "p.json", "-o", "out.py"],
+            accepted=True,
+            import_after="out.py",
+        )
     for name, write in corpus.bomb_project_files().items():
         writer.project_everywhere(name, write, bomb=True)
     for name, path in corpus.special_paths().items():

@@ -6,7 +6,8 @@ input, whose exported code must import without running anything.
 
 One module per family of inputs: `builders` (the Case record, the base project, writers),
 `project_files` (every command), `train` (settings sections), `data` (data files and images),
-`weights` (weight files) and `export` (injected strings, a user's module). This module gathers
+`weights` (weight files), `export` (injected strings, a user's module) and `user_blocks`
+(blocks embedded in project files). This module gathers
 the names that `cases.py` and the tests use.
 """
 
@@ -21,6 +22,7 @@ from tests.robustness.corpus.project_files import (
     special_paths,
 )
 from tests.robustness.corpus.train import data_settings, training_settings
+from tests.robustness.corpus.user_blocks import user_block_files, user_block_injections
 from tests.robustness.corpus.weights import evil_pickle, object_archive
 
 __all__ = [
@@ -44,4 +46,6 @@ __all__ = [
     "special_paths",
     "tiny_project",
     "training_settings",
+    "user_block_files",
+    "user_block_injections",
 ]
