@@ -75,7 +75,8 @@ class Inspector(QWidget):
         node = graph.nodes[self.node_ids[0]]
         spec = node.spec
         many = f" × {len(self.node_ids)} (edits apply to all)" if len(self.node_ids) > 1 else ""
-        self.heading.setText(f"<b>{spec.title}</b>{many}")
+        self.heading.setText(f"<b>{escape(spec.title)}</b>{many}")  # a user block's name
+        self.explanation.setTextFormat(Qt.PlainText)  # a user block's description is plain text
         self.explanation.setText(spec.explanation)
         self.explanation.setToolTip(spec.explanation)
         if len(self.node_ids) == 1:
@@ -97,6 +98,7 @@ class Inspector(QWidget):
         network)."""
         project, analysis = self.doc.project, self.doc.analysis
         self.heading.setText(f"<b>{escape(project.name)}</b>")
+        self.explanation.setTextFormat(Qt.AutoText)
         self.explanation.setText(
             project.description or "<i>Select a block to see and edit its parameters.</i>"
         )

@@ -18,7 +18,7 @@ from runtime.format import shape_text
 from runtime.shape_probe import probe
 from runtime.userblocks.definition import CATEGORY, INPUT_PARAMS, UserBlockDef
 
-_MAKE_CACHE: OrderedDict[Any, UserBlockCtor] = OrderedDict()
+_MAKE_CACHE: OrderedDict[Any, tuple[UserBlockDef, UserBlockCtor]] = OrderedDict()
 _CACHE_SIZE = 512
 
 
@@ -52,11 +52,11 @@ def make_ctor(definition: UserBlockDef, params: Params, in_shapes: Sequence[Shap
     values = _values(definition, params)
     key = (id(definition), tuple(sorted(values.items())), tuple(tuple(s) for s in in_shapes))
     hit = _MAKE_CACHE.get(key)
-    if hit is not None and hit.block_id == definition.id:
+    if hit is not None and hit[0] is definition:  # the entry holds it: its id is not reused
         _MAKE_CACHE.move_to_end(key)
-        return hit
+        return hit[1]
     ctor = _build_ctor(definition, values, in_shapes)
-    _MAKE_CACHE[key] = ctor
+    _MAKE_CACHE[key] = (definition, ctor)
     if len(_MAKE_CACHE) > _CACHE_SIZE:
         _MAKE_CACHE.popitem(last=False)
     return ctor

@@ -28,6 +28,7 @@ CATEGORY_COLOURS: dict[str, str] = {
     "Regularization & shape": "#d7c6ec",
     "Merge": "#a6e3dc",
     "Blocks": "#f2c6e0",
+    "My blocks": "#f0d9b5",
 }
 """Node fill colour per palette category."""
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from runtime.compile import build_model
 from runtime.groups import groups
 from runtime.project import Project
+from runtime.userblocks import definition_from_selection, install
 from studio.user_block_dialog import EXPOSE, NAME
 from tests.runtime.user_block_helpers import (
     double_conv_graph,
@@ -245,3 +246,17 @@ def test_save_group_as_block_from_the_group_menu(make_window, qtbot, paths):
     placed = [n for n in graph.nodes.values() if n.block == "user_conv_stage"]
     assert len(placed) == 1 and groups(graph) == {name: [placed[0].id]}
     assert window.doc.analysis.ok
+
+
+def test_a_block_name_and_description_are_shown_as_plain_text(make_window):
+    graph, inner = double_conv_graph()
+    definition = definition_from_selection(
+        graph, inner, "<b>Bold</b> <img src=x>", "<i>not italic</i>"
+    )
+    install(definition)
+    window, _ = chain_window(make_window)
+    node = window.editing.add_block(definition.id)
+    window.select_nodes([node])
+    assert window.inspector.heading.text() == "<b>&lt;b&gt;Bold&lt;/b&gt; &lt;img src=x&gt;</b>"
+    assert window.inspector.explanation.textFormat() == Qt.PlainText
+    assert window.inspector.explanation.text() == "<i>not italic</i>"
