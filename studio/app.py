@@ -14,6 +14,7 @@ from runtime.installed import is_installed_file
 from runtime.project import Project, load_project
 from studio.main_window import MainWindow
 from studio.paths import DEFAULT_PROJECT, AppPaths
+from studio.user_blocks import library_for
 
 from studio.insight import install as install_insight
 from studio.model_import import install_model_import
@@ -65,6 +66,7 @@ def run(
     untitled), and run the event loop; returns the exit code."""
     app = application()
     paths = paths or AppPaths.default()
+    library_for(paths.data_dir)  # the user's blocks first: a project's embedded copies yield
     project = as_untitled_if_installed(project) if project else open_for_editing(path)
     window = build_window(paths, project)
     window.show()

@@ -28,6 +28,21 @@ from studio.user_block_dialog import BlockRequest, SaveBlockDialog
 LIBRARY_FOLDER = "blocks"
 """The library's folder inside the app's data directory."""
 
+_LIBRARIES: dict[Path, UserLibrary] = {}
+
+
+def library_for(data_dir: Path) -> UserLibrary:
+    """The block library of an app data folder, loaded (and its blocks installed) on first use.
+
+    The app loads it before the first project, so a library block keeps its id when a project
+    embeds another block under the same id (the project's copy then moves to a free id)."""
+    folder = Path(data_dir) / LIBRARY_FOLDER
+    if folder not in _LIBRARIES:
+        library = UserLibrary(folder)
+        library.load()
+        _LIBRARIES[folder] = library
+    return _LIBRARIES[folder]
+
 
 class UserBlocks:
     """Keeps the palette's "My blocks" in step with the library and runs its commands."""
@@ -35,10 +50,9 @@ class UserBlocks:
     def __init__(self, ctx: EditorContext, palette: Palette, data_dir: Path) -> None:
         self.ctx = ctx
         self.palette = palette
-        self.library = UserLibrary(Path(data_dir) / LIBRARY_FOLDER)
+        self.library = library_for(data_dir)
         self.dialog: SaveBlockDialog | None = None
         """The open "Save as block" dialog (tests drive it)."""
-        self.library.load()
         self.refresh()
         palette.user_block_menu.connect(self.entry_menu)
 

@@ -47,6 +47,9 @@ def install_embedded(doc: dict[str, Any], path: str | Path | None) -> dict[str, 
         if target != definition.id:
             renamed[definition.id] = target
             definition = _with_id(definition, target)
+        known = installed.definition_of(definition.id)
+        if known is not None and known.same_network(definition):
+            continue  # the installed block (say, the library's, perhaps renamed) stays as it is
         try:
             installed.install(definition, None)
         except UserBlockError as exc:

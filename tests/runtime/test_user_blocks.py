@@ -261,3 +261,12 @@ def test_bad_library_files_are_one_line_each_and_the_rest_loads(tmp_path):
 def test_a_missing_library_folder_is_an_empty_library(tmp_path):
     library = UserLibrary(tmp_path / "nowhere")
     assert library.load() == [] and library.blocks == {}
+
+
+def test_an_embedded_copy_of_an_installed_block_leaves_the_installed_name(tmp_path):
+    library, definition = saved_block(tmp_path)
+    text = project_using(definition.id, {"width": 8}).to_json()
+    library.rename(definition.id, "Twin Conv")  # the library's block, renamed since
+    reopened = loads_project(text)
+    assert reopened.graph.by_name("double_conv1").block == definition.id
+    assert get_spec(definition.id).title == "Twin Conv"
