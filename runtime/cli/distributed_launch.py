@@ -150,29 +150,46 @@ def launch(launch: Launch, worker_args: list[str]) -> int:
 
 
 def _failure(failed, folder: Path) -> int:
-    """The failure to report: a process killed by a signal first, else the earliest error."""
+    """The failure to report: the earliest cause, else an interrupted process's exit code.
+
+    A cause is a process's own one-line error or a death by a signal other than SIGTERM (the
+    kernel's OOM killer, a crash, `kill -9`). SIGTERM is what torchrun sends every other process
+    once one has failed, so a process it ended is named only when nothing else explains the run's
+    end."""
     found = []
     for rank, failure in failed.failures.items():
-        path = folder / f"rank-{rank}.json"
-        note = None
-        if path.is_file():
-            try:
-                note = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                note = None
+        note = _note(folder / f"rank-{rank}.json")
         when = note["time"] if note else failure.timestamp
-        found.append((failure.exitcode >= 0, when, rank, failure, note))
+        found.append((_precedence(failure, note), when, rank, failure, note))
     found.sort(key=lambda f: (f[0], f[1]))
     _, _, rank, failure, note = found[0]
     if all(f[3].exitcode in INTERRUPTED for f in found):
         return failure.exitcode
+    if note:
+        raise DistributedRunError(f"rank {rank} failed: {note['message']}")
     if failure.exitcode < 0:
         name = failure.signal_name()
         raise DistributedRunError(
             f"rank {rank} was killed by {name}; every other process was ended"
         )
-    why = note["message"] if note else f"exited with code {failure.exitcode}"
-    raise DistributedRunError(f"rank {rank} failed: {why}")
+    raise DistributedRunError(f"rank {rank} failed: exited with code {failure.exitcode}")
+
+
+def _note(path: Path) -> dict | None:
+    """The one line a failing process left for the launcher, if it left one that reads."""
+    try:
+        note = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return note if isinstance(note, dict) and {"message", "time"} <= note.keys() else None
+
+
+def _precedence(failure, note: dict | None) -> int:
+    """0: a cause (its own error, a signal other than SIGTERM); 1: an exit code without a line;
+    2: ended by SIGTERM or Ctrl+C, most likely because another process failed first."""
+    if note or (failure.exitcode < 0 and -failure.exitcode != signal.SIGTERM):
+        return 0
+    return 2 if failure.exitcode < 0 or failure.exitcode in INTERRUPTED else 1
 
 
 def worker_rank() -> int | None:
