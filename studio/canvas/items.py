@@ -34,6 +34,15 @@ _SMALL_METRICS = QFontMetricsF(_SMALL)
 _BODY_METRICS = QFontMetricsF(_BODY)
 
 
+NODE_BOUNDS = QRectF(
+    -style.NODE_W / 2 - 2,
+    -style.NODE_H / 2 - style.PORT_R - 2,
+    style.NODE_W + 4,
+    style.NODE_H + 2 * (style.PORT_R + 2),
+)
+"""Every node item's bounding rectangle about its centre: the box, its ports, the selection."""
+
+
 class NodeItem(QGraphicsItem):
     """A block: title, parameter summary, output shape; input ports on top, output port below."""
 
@@ -129,10 +138,7 @@ class NodeItem(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         """Box plus port circles and the selection outline."""
-        m = style.PORT_R + 2
-        return QRectF(
-            -style.NODE_W / 2 - 2, -style.NODE_H / 2 - m, style.NODE_W + 4, style.NODE_H + 2 * m
-        )
+        return QRectF(NODE_BOUNDS)
 
     def shape(self) -> QPainterPath:
         """Hit area: the box."""

@@ -27,7 +27,7 @@ from runtime.project_events import (
 )
 from studio.canvas import style
 from studio.canvas.group_item import GroupItem, frame_pieces
-from studio.canvas.items import EdgeItem, NodeItem
+from studio.canvas.items import NODE_BOUNDS, EdgeItem, NodeItem
 from studio.canvas.overview import Overview
 from studio.canvas.style import NODE_H, NODE_W
 from studio.canvas.wires import WireLayer
@@ -395,10 +395,21 @@ class GraphScene(QGraphicsScene):
 
     def items_rect(self) -> QRectF:
         """Bounding box of all nodes, with a margin."""
-        rect = QRectF()
+        xs, ys = [], []
         for item in self.nodes.values():
             if item.isVisible():
-                rect = rect.united(item.sceneBoundingRect())
+                pos = item.pos()  # every node has the same box: no per-item boundingRect call
+                xs.append(pos.x())
+                ys.append(pos.y())
+        rect = QRectF()
+        if xs:
+            box = NODE_BOUNDS
+            rect = QRectF(
+                min(xs) + box.left(),
+                min(ys) + box.top(),
+                max(xs) - min(xs) + box.width(),
+                max(ys) - min(ys) + box.height(),
+            )
         for group in self.groups.values():
             rect = rect.united(group.sceneBoundingRect())
         return rect.adjusted(-60, -60, 60, 60)
