@@ -101,6 +101,20 @@ class Palette(QWidget):
         """List the user's blocks as (id, title, tooltip) and, below them, one greyed line per
         library file that could not be loaded (its full reason in the tooltip)."""
         self.user_group.takeChildren()
+        if not entries:
+            hint = QTreeWidgetItem(["None yet (Ctrl+Shift+B)"])
+            hint.setToolTip(
+                0,
+                _wrap(
+                    "Your own blocks appear here. Select the layers of a block on the canvas "
+                    "(one way in, one way out) and choose Edit ▸ Save Selection as Block… "
+                    "(Ctrl+Shift+B), or right-click a group's title and choose Save Group as "
+                    "Block…"
+                ),
+            )
+            hint.setFlags(Qt.ItemIsEnabled)
+            hint.setForeground(0, Qt.gray)
+            self.user_group.addChild(hint)
         for block_id, title, tooltip in entries:
             entry = QTreeWidgetItem([title])
             entry.setData(0, BLOCK_ROLE, block_id)

@@ -209,7 +209,8 @@ def test_rename_and_delete_from_the_palette_menu(make_window, qtbot, paths, monk
     tree.customContextMenuRequested.emit(
         tree.visualItemRect(palette_entry(window, "Twin Conv")).center()
     )
-    qtbot.waitUntil(lambda: window.palette.user_group.childCount() == 0, timeout=3000)
+    qtbot.waitUntil(lambda: block_id not in window.palette.visible_blocks(), timeout=3000)
+    assert window.palette.user_group.child(0).text(0) == "None yet (Ctrl+Shift+B)"
     assert not (paths.data_dir / "blocks" / f"{block_id}.json").exists()
 
 
@@ -219,8 +220,8 @@ def test_bad_library_files_are_listed_under_my_blocks(make_window, paths):
     (folder / "broken.json").write_text("{ nope")
     window = make_window()
     group = window.palette.user_group
-    assert not group.isHidden() and group.childCount() == 1
-    assert group.child(0).text(0).startswith("⚠ broken.json: is not valid JSON")
+    assert not group.isHidden() and group.childCount() == 2  # the hint, the bad file
+    assert group.child(1).text(0).startswith("⚠ broken.json: is not valid JSON")
     assert window.palette.visible_blocks().count(None) == 0
 
 
