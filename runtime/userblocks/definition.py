@@ -356,10 +356,14 @@ def _check_wiring(
         spec = get_spec(layer.block)
         count = graph.in_degree(name)
         if count < spec.min_inputs or (spec.max_inputs is not None and count > spec.max_inputs):
+            if spec.max_inputs == spec.min_inputs:
+                takes = str(spec.min_inputs)
+            elif spec.max_inputs is None:
+                takes = f"at least {spec.min_inputs}"
+            else:
+                takes = f"{spec.min_inputs} to {spec.max_inputs}"
             raise UserBlockError(
-                where,
-                f"layer '{name}' ({spec.title}) has {count} inputs wired; it takes "
-                f"{spec.min_inputs if spec.max_inputs == spec.min_inputs else 'another number'}",
+                where, f"layer '{name}' ({spec.title}) has {count} inputs wired; it takes {takes}"
             )
     feeding = nx.ancestors(graph, output) | {output}
     spare = [n for n in layers if n not in feeding]
