@@ -109,10 +109,20 @@ class SaveBlockDialog(QDialog):
                         item.setToolTip(spec.help)
                     table.setItem(row, column, item)
                 table.setItem(row, NAME, QTableWidgetItem(spec.name))
+        table.itemChanged.connect(self._name_typed)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(NAME, QHeaderView.Stretch)
         return table
+
+    def _name_typed(self, item: QTableWidgetItem) -> None:
+        """Typing a name of its own for a parameter exposes it."""
+        param = self.table.item(item.row(), PARAM)
+        tick = self.table.item(item.row(), EXPOSE)
+        if item.column() != NAME or param is None or tick is None:
+            return  # another column, or the row is still being filled
+        if item.text().strip() != param.text():
+            tick.setCheckState(Qt.Checked)
 
     def row_of(self, layer: str, param: str) -> int:
         """The table row of `layer`'s parameter `param`."""

@@ -179,6 +179,9 @@ def test_a_bad_name_stays_in_the_dialog_on_one_red_line(make_window, qtbot):
     focus(qtbot, window.view)
     keys_to_focus(Qt.Key_B, Qt.ControlModifier | Qt.ShiftModifier)
     dialog = window.user_blocks.dialog
+    row = dialog.row_of("conv1", "stride")
+    dialog.table.item(row, NAME).setText("step")  # a name of its own exposes the parameter
+    assert dialog.table.item(row, EXPOSE).checkState() == Qt.Checked
     type_into(dialog.name, "BatchNorm")
     QTest.mouseClick(dialog.save_button, Qt.LeftButton)
     assert dialog.isVisible()
