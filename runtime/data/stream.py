@@ -142,18 +142,18 @@ class StreamData:
         """uint8 (N, C, H, W) → float, standardised with the training sample's statistics (batches
         the workers already standardised pass through)."""
         x = images.to(self.device, non_blocking=True)
-        if x.dtype == torch.uint8:
-            x = (x.float() / 255.0 - self.mean) / self.std
+        if x.dtype == torch.uint8:  # in place: one batch-sized float tensor, not three
+            x = x.float().mul_(1 / 255.0).sub_(self.mean).div_(self.std)
         return x.contiguous(memory_format=self.memory_format)
 
     def _augmented(self, images: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         """Colour jitter (on the device, one batch at a time) and standardisation."""
         if images.dtype != torch.uint8:
             return images.contiguous(memory_format=self.memory_format)  # finished by the workers
-        x = images.to(self.device, non_blocking=True).float() / 255.0
+        x = images.to(self.device, non_blocking=True).float().mul_(1 / 255.0)
         if self.preprocess.jitter:
             x = colour_jitter(x, self.preprocess.jitter, gen)
-        return ((x - self.mean) / self.std).contiguous(memory_format=self.memory_format)
+        return x.sub_(self.mean).div_(self.std).contiguous(memory_format=self.memory_format)
 
     def _batches(self) -> Iterator[Batch]:
         """Batches of the loader, with unreadable files counted (and the run stopped past
