@@ -103,7 +103,13 @@ DATA_KEYS: tuple[ParamSpec, ...] = (
         -1,
         64,
     ),
-    Key("cache", "bool", False, "Lazy sources: keep decoded images in memory."),
+    Key(
+        "cache",
+        "bool",
+        False,
+        "Lazy sources: keep decoded images in memory (inputs up to 64×64 with a centre training "
+        "crop, no rotation and no jitter are kept there anyway when they fit in 256 MB).",
+    ),
     Key(
         "augment.crop_padding",
         "int",
