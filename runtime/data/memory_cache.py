@@ -1,8 +1,8 @@
 """The "cache decoded images in memory": a lazy source decoded once, then served like MNIST.
 
 Asked for with the data setting `cache`; taken without asking for small images whose training
-preprocessing is fixed, where the cached pixels are exactly those the loader workers would make
-and a batch of them costs the workers more than the training step it feeds."""
+preprocessing is fixed, where the cached pixels are exactly those the loader workers would make:
+caching then changes nothing but the speed."""
 
 from __future__ import annotations
 
