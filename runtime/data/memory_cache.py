@@ -1,8 +1,8 @@
 """The "cache decoded images in memory": a lazy source decoded once, then served like MNIST.
 
 Asked for with the data setting `cache`; taken without asking for small images whose training
-preprocessing is fixed, where the cached pixels are exactly those the loader workers would make:
-caching then changes nothing but the speed."""
+preprocessing is fixed, where the cached pixels are exactly those the loader workers would make
+(flips are then drawn for whole batches, and mean and std come from the whole training split)."""
 
 from __future__ import annotations
 
