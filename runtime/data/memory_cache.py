@@ -19,7 +19,7 @@ from runtime.data.index import Progress
 from runtime.data.lazy import LazyImages
 from runtime.data.preprocess import Preprocess
 from runtime.data.settings import DataSettings
-from runtime.data.stream import BAD_LIMIT, REPORTED, StreamData
+from runtime.data.stream import BAD_LIMIT, REPORTED, StreamData, worker_context
 
 
 def cache_bytes(samples: int, input_shape: tuple[int, int, int]) -> int:
@@ -123,7 +123,11 @@ def decode_all(
     ]
     batches = [keys[i : i + 256] for i in range(0, len(keys), 256)]
     loader = torch.utils.data.DataLoader(
-        fixed, batch_sampler=batches, num_workers=stream.workers, collate_fn=_as_list
+        fixed,
+        batch_sampler=batches,
+        num_workers=stream.workers,
+        collate_fn=_as_list,
+        multiprocessing_context=worker_context(stream.workers),
     )
     pixels = [np.empty((n, c, h, w), np.uint8) for n in (stream.train_size, stream.val_size)]
     good = [np.zeros(stream.train_size, bool), np.zeros(stream.val_size, bool)]

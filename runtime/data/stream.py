@@ -6,7 +6,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import threading
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
@@ -43,6 +43,14 @@ def worker_count(requested: int) -> int:
     )
 
 
+def worker_context(workers: int) -> Any:
+    """How loader processes start: forkserver when this process already runs threads (forking a
+    threaded process can deadlock), else the platform's default (None)."""
+    if workers and threading.active_count() > 1:
+        return mp.get_context("forkserver")
+    return None
+
+
 def persistent_loader(
     dataset: torch.utils.data.Dataset,
     order: torch.utils.data.Sampler,
@@ -54,9 +62,6 @@ def persistent_loader(
     """A DataLoader whose worker processes live across epochs and validation passes, started by
     forkserver when this process already runs threads (forking a threaded process can
     deadlock)."""
-    context = None
-    if workers and threading.active_count() > 1:
-        context = mp.get_context("forkserver")
     return torch.utils.data.DataLoader(
         dataset,
         batch_sampler=order,
@@ -65,7 +70,7 @@ def persistent_loader(
         pin_memory=device.type == "cuda",
         persistent_workers=workers > 0,
         prefetch_factor=prefetch if workers else None,
-        multiprocessing_context=context,
+        multiprocessing_context=worker_context(workers),
     )
 
 

@@ -1,6 +1,8 @@
 """Decoded images kept in memory: asked for with `cache`, or taken for small images whose training
 crop is fixed."""
 
+import threading
+
 import numpy as np
 import pytest
 import torch
@@ -21,8 +23,9 @@ def _private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVSTUDIO_CACHE", str(tmp_path / "cache"))
 
 
-def _open(root, shape=(1, 16, 16), **section):
-    raw = {"source": "folder", "path": str(root), "workers": 0, "validation": 0.25, **section}
+def _open(root, shape=(1, 16, 16), workers=0, **section):
+    raw = {"source": "folder", "path": str(root), "workers": workers, "validation": 0.25}
+    raw.update(section)
     return open_data(parse_data(raw, shape), shape, CPU)
 
 
@@ -68,3 +71,27 @@ def test_asked_for_cache_says_which_augmentation_it_turns_off(tmp_path):
     assert "random-resized crops, rotation are off while cached" in note
     plain = _open(root, cache=True, preprocess=FIXED)
     assert not any("are off while cached" in n for n in plain.notes)
+
+
+def test_caching_with_workers_beside_a_running_thread_starts_them_by_forkserver(
+    tmp_path, monkeypatch
+):
+    root = class_folder(tmp_path / "imgs", {"a": 40, "b": 200}, 4)
+    contexts = []
+    loader = torch.utils.data.DataLoader
+
+    def recording(*args, **kwargs):
+        contexts.append(kwargs.get("multiprocessing_context"))
+        return loader(*args, **kwargs)
+
+    monkeypatch.setattr(torch.utils.data, "DataLoader", recording)
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)
+    waiting.start()  # like the window's threads: forking now could deadlock a worker
+    try:
+        data = _open(root, workers=1, preprocess=FIXED)
+    finally:
+        stop.set()
+        waiting.join()
+    assert isinstance(data, DeviceData) and data.train_size + data.val_size == 8
+    assert [c.get_start_method() for c in contexts] == ["forkserver"]
