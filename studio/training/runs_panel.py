@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from runtime.errors import ConvStudioError
 from runtime.runs.record import RunRecord, read_history
 from runtime.runs.store import RunStore
-from studio.training.runs_model import SORT_ROLE, RunsModel
+from studio.training.runs_model import BEST_COLUMN, SORT_ROLE, RunsModel
 
 METRICS = (
     ("val_accuracy", "validation accuracy"),
@@ -151,6 +151,10 @@ class RunsPanel(QWidget):
         keep = {r.id for r in self.selected()}
         records = self.store.list() if self.store is not None else []
         self.model.set_records(records)
+        header = self.table.horizontalHeader()  # "Best val. mIoU" and mixed cells need more room
+        wanted = max(header.sectionSizeHint(BEST_COLUMN), self.table.sizeHintForColumn(BEST_COLUMN))
+        if header.sectionSize(BEST_COLUMN) < wanted:
+            header.resizeSection(BEST_COLUMN, wanted)
         if not self._metric_picked and records:
             key = "miou" if self.model.metrics == {"mIoU"} else "val_accuracy"
             self.metric_choice.setCurrentIndex(self.metric_choice.findData(key))
