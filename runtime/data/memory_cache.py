@@ -73,7 +73,7 @@ def automatic_cache(
     if not fits or cache_bytes(samples, input_shape) > AUTOMATIC_BYTES:
         return None
     return (
-        f"small images with a fixed crop are decoded once and kept in memory: {estimate}; "
+        f"small images with a fixed crop are decoded once into memory for training: {estimate}; "
         f"up to {AUTOMATIC_BYTES // 2**20} MB is taken this way without data setting 'cache'"
     )
 

@@ -11,7 +11,7 @@ import torch
 from runtime.data.augment import colour_jitter, pca_jitter, random_crop, random_flip
 from runtime.data.decode import BadImage
 from runtime.data.index import Progress
-from runtime.data.memory_cache import cache_fits
+from runtime.data.memory_cache import automatic_cache, cache_fits
 from runtime.data.preview import Preview, mosaic, pick_per_class
 from runtime.data.settings import DataSettings
 from runtime.data.split import class_counts, held_out_text, pca_basis, split
@@ -140,6 +140,10 @@ def _lazy_sample(
     order = np.argsort(np.asarray(labels), kind="stable")
     fits, estimate = cache_fits(len(splits.train) + len(splits.val), input_shape)
     notes = adaptation_notes(seen, c, (h, w), settings.preprocess.shorter_side((h, w)))
+    total = len(splits.train) + len(splits.val)
+    automatic = automatic_cache(settings.preprocess, total, input_shape)
+    if automatic is not None and not settings.cache:
+        notes.append(automatic)
     return DataSample(
         splits.name,
         settings.source,

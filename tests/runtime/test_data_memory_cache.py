@@ -33,7 +33,7 @@ def test_small_images_with_a_fixed_crop_are_cached_without_asking(tmp_path):
     root = class_folder(tmp_path / "imgs", {"a": 40, "b": 200}, 8)
     data = _open(root, preprocess=FIXED)
     assert isinstance(data, DeviceData)
-    assert any("decoded once and kept in memory" in n for n in data.notes)
+    assert any("decoded once into memory for training" in n for n in data.notes)
     # the very pixels the loader workers would have made: the validation transform of each file
     stream = _open(root, preprocess={**FIXED, "jitter": 0.1})
     assert isinstance(stream, StreamData)
@@ -95,3 +95,15 @@ def test_caching_with_workers_beside_a_running_thread_starts_them_by_forkserver(
         waiting.join()
     assert isinstance(data, DeviceData) and data.train_size + data.val_size == 8
     assert [c.get_start_method() for c in contexts] == ["forkserver"]
+
+
+def test_the_data_panel_sample_says_small_images_will_be_cached(tmp_path):
+    from runtime.data.sample import draw_sample
+
+    root = class_folder(tmp_path / "imgs", {"a": 40, "b": 200}, 4)
+    section = {"source": "folder", "path": str(root), "workers": 0, "preprocess": FIXED}
+    fixed = draw_sample(parse_data(section, (1, 16, 16)), (1, 16, 16), 4)
+    assert any("decoded once into memory for training" in n for n in fixed.notes)
+    section["preprocess"] = {}
+    streamed = draw_sample(parse_data(section, (1, 16, 16)), (1, 16, 16), 4)
+    assert not any("into memory" in n for n in streamed.notes)
