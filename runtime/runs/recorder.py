@@ -157,7 +157,7 @@ class RunRecorder:
             if self._history is not None:
                 self._history.flush()
             if self.tensorboard is not None:
-                self.tensorboard.epoch(event.step, event.val_loss, event.val_accuracy)
+                self.tensorboard.epoch(event.step, event.val_loss, event.val_accuracy, event.miou)
             r.epochs, r.steps, r.last_val_accuracy = event.epoch, event.step, event.val_accuracy
             if r.best_val_accuracy is None or event.val_accuracy > r.best_val_accuracy:
                 r.best_val_accuracy = event.val_accuracy

@@ -39,10 +39,14 @@ class TensorBoardLog:
         self.writer.add_scalar("train/accuracy", accuracy, step)
         self.writer.add_scalar("train/lr", lr, step)
 
-    def epoch(self, step: int, val_loss: float, val_accuracy: float) -> None:
-        """One epoch's validation figures, at the step it ended."""
+    def epoch(
+        self, step: int, val_loss: float, val_accuracy: float, miou: float | None = None
+    ) -> None:
+        """One epoch's validation figures (with mIoU when segmenting), at the step it ended."""
         self.writer.add_scalar("val/loss", val_loss, step)
         self.writer.add_scalar("val/accuracy", val_accuracy, step)
+        if miou is not None:
+            self.writer.add_scalar("val/miou", miou, step)
         self.writer.flush()
 
     def close(self) -> None:

@@ -136,6 +136,8 @@ class Finished:
     step: int
     epoch: int
     best_val_accuracy: float | None = None
+    """The best validation figure, the one the `best` checkpoint keeps: accuracy, or mIoU when
+    segmenting."""
     checkpoint: str | None = None
     head_fix: HeadFix | None = None
 

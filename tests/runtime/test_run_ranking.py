@@ -106,3 +106,18 @@ def test_a_trained_segmenter_records_its_best_miou(tmp_path):
 def test_sweep_trials_report_miou_when_segmenting():
     assert epoch_score(_epoch(1, 0.95, 0.4)) == 0.4
     assert epoch_score(_epoch(1, 0.95, None)) == 0.95
+
+
+def test_tensorboard_logs_the_validation_miou(tmp_path):
+    pytest.importorskip(
+        "tensorboard", reason="TensorBoard logging needs the extra convstudio[tensorboard]"
+    )
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    recorder = RunRecorder.start(tiny_segmenter(), tmp_path, "test").log_tensorboard()
+    for epoch, miou in ((1, 0.5), (2, 0.75)):
+        recorder.observe(_epoch(epoch, 0.9, miou))
+    recorder.observe(Finished("completed", "done", 20, 2))
+    events = EventAccumulator(str(recorder.folder / "tensorboard"))
+    events.Reload()
+    assert [s.value for s in events.Scalars("val/miou")] == pytest.approx([0.5, 0.75])
