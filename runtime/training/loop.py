@@ -10,6 +10,7 @@ what distributed processes exchange (`run_exchange`) and the on-device tally (`t
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,10 +81,15 @@ def train(
             yield from _body(run)
         finally:
             torch.set_num_threads(threads)
+            together = run is not None and run.ended_together
             if run is not None:
                 run.s.data.close()
             if world is not None:
-                world.leave(together=run is not None and run.ended_together)
+                # The DDP wrapper holds the process group and its pending work: left alive, they
+                # are destroyed during interpreter shutdown, where gloo's threads abort the process
+                run = None
+                gc.collect()
+                world.leave(together=together)
 
 
 def _body(run: _Run) -> Iterator[Event]:

@@ -5,6 +5,7 @@ import time
 
 import runtime.training.run_probes as run_probes
 from runtime.training import train
+from runtime.training.control import Control
 from runtime.training.events import FeatureMaps
 from tests.runtime.training_helpers import tiny_project
 
@@ -20,11 +21,17 @@ def test_slow_probes_are_spaced_to_keep_their_share(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(run_probes, "feature_maps", slow_feature_maps)
-    project = tiny_project(epochs=3, batch_size=8, probe_seconds=0.05)
+    # long enough for several probes on a loaded machine; stopped once three have come
+    project = tiny_project(epochs=60, batch_size=8, probe_seconds=0.05)
+    control = Control()
+    probes = 0
     start = time.perf_counter()
-    events = list(train(project))
+    for event in train(project, control):
+        if isinstance(event, FeatureMaps):
+            probes += 1
+            if probes == 3:
+                control.request_stop()
     elapsed = time.perf_counter() - start
-    probes = sum(isinstance(e, FeatureMaps) for e in events)
     gap = SLOW / run_probes.PROBE_SHARE  # at least this long between two probes
     assert probes >= 2, "the run was too short to probe twice"
     assert probes <= 1 + elapsed / gap, (probes, elapsed)
