@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from runtime.project import Project
 from runtime.runs.recorder import RunRecorder
 from runtime.training.events import Finished
+from runtime.training.wait_policy import passive_when_busy
 from runtime.training.worker import run_training
 
 FRAME_MS = 33
@@ -99,7 +100,8 @@ class TrainingController(QObject):
                 resume,
             ),
         )
-        self._process.start()
+        with passive_when_busy():  # read by the new process's OpenMP when it starts
+            self._process.start()
         self.last_checkpoint = None
         self._set_state("running")
         self._timer.start()
