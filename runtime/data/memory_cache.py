@@ -55,11 +55,12 @@ AUTOMATIC_BYTES = 256 * 2**20
 """The most memory a cache taken without asking may use."""
 
 
-def fixed_preprocessing(preprocess: Preprocess) -> bool:
+def fixed_preprocessing(preprocess: Preprocess, input_hw: tuple[int, int]) -> bool:
     """Whether training images are cut the same way every epoch (centre crop, no rotation, no
     colour jitter): a cache at the input size then changes nothing but the speed (flips are done
     on whole batches from memory)."""
-    return preprocess.train_crop == "center" and not preprocess.rotation and not preprocess.jitter
+    centre = preprocess.crop_for(input_hw) == "center"
+    return centre and not preprocess.rotation and not preprocess.jitter
 
 
 def automatic_cache(
@@ -67,7 +68,7 @@ def automatic_cache(
 ) -> str | None:
     """Why `samples` images are cached without being asked (None: they are streamed)."""
     c, h, w = input_shape
-    if h * w > AUTOMATIC_PIXELS or not fixed_preprocessing(preprocess):
+    if h * w > AUTOMATIC_PIXELS or not fixed_preprocessing(preprocess, (h, w)):
         return None
     fits, estimate = cache_fits(samples, input_shape)
     if not fits or cache_bytes(samples, input_shape) > AUTOMATIC_BYTES:
@@ -78,12 +79,12 @@ def automatic_cache(
     )
 
 
-def _lost_augmentation(preprocess: Preprocess) -> str:
+def _lost_augmentation(preprocess: Preprocess, input_hw: tuple[int, int]) -> str:
     """What a cache at the input size leaves out of the training preprocessing, in words."""
     lost = [
         name
         for name, on in (
-            ("random-resized crops", preprocess.train_crop == "random_resized"),
+            ("random-resized crops", preprocess.crop_for(input_hw) == "random_resized"),
             ("rotation", bool(preprocess.rotation)),
             ("colour jitter", bool(preprocess.jitter)),
         )
@@ -161,7 +162,7 @@ def decode_all(
     data = DeviceData(sets[0], sets[1], augment, device, channels_last)
     why = why or (
         f"decoded images are cached in memory ({estimate})"
-        + _lost_augmentation(settings.preprocess)
+        + _lost_augmentation(settings.preprocess, (h, w))
     )
     data.notes = tuple(stream.notes) + (why,)
     data.skipped = skipped

@@ -8,7 +8,11 @@ from typing import Any, Mapping
 
 from runtime.data.errors import DataError
 
-TRAIN_CROPS = ("random_resized", "center")
+TRAIN_CROPS = ("auto", "random_resized", "center")
+AUTO_RANDOM_CROP_SIDE = 96
+"""With train_crop 'auto', inputs whose shorter side is at least this get random-resized crops;
+smaller ones (digits, CIFAR-sized images) the centre crop, since a crop of a few per cent of so
+few pixels leaves too little of the object to learn from."""
 FAST_DECODE_SLACK = 1.5
 """With `fast_decode`, how much smaller per side than the input a reduced-scale crop may be."""
 
@@ -19,11 +23,13 @@ class Preprocess:
 
     Validation images: resize the shorter side to `resize`, then crop the centre to the input size.
     Training images: the same with `train_crop='center'`, or a random-resized crop covering
-    `scale_min`…1 of the area; then an optional flip, rotation (± degrees) and colour jitter."""
+    `scale_min`…1 of the area ('auto': random-resized for inputs of at least
+    AUTO_RANDOM_CROP_SIDE pixels a side, else centre); then an optional flip, rotation (± degrees)
+    and colour jitter."""
 
     resize: int = 0
     """Shorter side before the centre crop; 0: the input size ÷ 0.875 (256 for 224)."""
-    train_crop: str = "random_resized"
+    train_crop: str = "auto"
     scale_min: float = 0.08
     flip: bool = True
     rotation: float = 0.0
@@ -34,6 +40,13 @@ class Preprocess:
     fast_decode: bool = False
     """Decode JPEGs at a reduced scale down to 1/FAST_DECODE_SLACK of the input size per side
     (then enlarged): less decoding work for slightly softer images."""
+
+    def crop_for(self, input_hw: tuple[int, int]) -> str:
+        """The training crop used for a network input of `input_hw`: 'random_resized' or
+        'center' ('auto' resolved by the input's shorter side)."""
+        if self.train_crop != "auto":
+            return self.train_crop
+        return "random_resized" if min(input_hw) >= AUTO_RANDOM_CROP_SIDE else "center"
 
     def shorter_side(self, input_hw: tuple[int, int]) -> int:
         """The shorter side validation images are resized to."""

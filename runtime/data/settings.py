@@ -133,8 +133,9 @@ DATA_KEYS: tuple[ParamSpec, ...] = (
     Key(
         "preprocess.train_crop",
         "choice",
-        "random_resized",
-        "Lazy sources: training crop.",
+        "auto",
+        "Lazy sources: training crop (auto: random-resized when the input's shorter side is at "
+        "least 96 pixels, else the centre crop).",
         TRAIN_CROPS,
     ),
     Key(

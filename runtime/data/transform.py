@@ -36,7 +36,8 @@ class ImageTransform:
     def random(self) -> bool:
         """Whether this transform draws random numbers (crops, flips, rotations)."""
         p = self.preprocess
-        return self.train and (p.train_crop == "random_resized" or p.flip or p.rotation > 0)
+        random_crop = p.crop_for(self.size) == "random_resized"
+        return self.train and (random_crop or p.flip or p.rotation > 0)
 
     @property
     def mode(self) -> str:
@@ -46,7 +47,8 @@ class ImageTransform:
     def box(self, w: int, h: int, rng: random.Random | None) -> Box:
         """The region of a w×h image that becomes the network input, in whole stored pixels."""
         out_h, out_w = self.size
-        if self.train and self.preprocess.train_crop == "random_resized" and rng is not None:
+        random_crop = self.preprocess.crop_for(self.size) == "random_resized"
+        if self.train and random_crop and rng is not None:
             found = _random_resized(w, h, self.preprocess.scale_min, out_w / out_h, rng)
             if found is not None:
                 return _whole_pixels(found, w, h)

@@ -58,7 +58,8 @@ def open_segmentation(
     assert settings.path is not None  # parse_data requires a path for folders
     splits = find_pairs(settings.path, settings.validation, settings.split_seed)
     p = settings.preprocess
-    zoom = max(p.scale_min, LARGEST_ZOOM_AREA) if p.train_crop == "random_resized" else 1.0
+    random_crop = p.crop_for(tuple(input_shape[1:])) == "random_resized"
+    zoom = max(p.scale_min, LARGEST_ZOOM_AREA) if random_crop else 1.0
     augment = JointAugment(zoom, 0, p.flip)
     if settings.cache:
         reader = PairImages(splits, input_shape)

@@ -24,6 +24,10 @@ def _private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("CONVSTUDIO_CACHE", str(tmp_path / "cache"))
 
 
+STREAMED = {"train_crop": "random_resized"}
+"""Random crops: small images stream rather than being decoded once into memory."""
+
+
 def _open(section, shape=(3, 24, 24), workers=0, **kw):
     settings = parse_data({"workers": workers, **section}, shape)
     return open_data(settings, shape, CPU, **kw)
@@ -132,7 +136,7 @@ def test_bad_files_are_skipped_counted_and_reported(tmp_path):
 def test_more_than_one_percent_bad_stops_with_a_message(tmp_path):
     root = class_folder(tmp_path / "d", {"a": 30, "b": 220}, per_class=20)
     damaged_files(tmp_path / "d" / "b")
-    data = _open({"source": "folder", "path": str(root)})
+    data = _open({"source": "folder", "path": str(root), "preprocess": STREAMED})
     with pytest.raises(
         DataError, match=r"of 44 files cannot be read \(more than 1%\); first: .*d/b/"
     ):
@@ -158,7 +162,7 @@ def test_epoch_order_depends_on_seed_and_epoch_and_resumes_mid_epoch():
 
 def test_resumed_epoch_gives_the_same_pixels_with_workers(tmp_path):
     root = class_folder(tmp_path / "d", {"a": 30, "b": 220}, per_class=12)
-    data = _open({"source": "folder", "path": str(root)}, workers=2)
+    data = _open({"source": "folder", "path": str(root), "preprocess": STREAMED}, workers=2)
     try:
         full = _epoch(data, batch=4, epoch=1)
         tail = _epoch(data, batch=4, epoch=1, skip=2)

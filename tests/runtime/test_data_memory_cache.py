@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from runtime.data.preprocess import parse_preprocess
 from runtime.data import open_data, parse_data
 from runtime.data import memory_cache
 from runtime.data.device import DeviceData
@@ -48,7 +49,11 @@ def test_small_images_with_a_fixed_crop_are_cached_without_asking(tmp_path):
 
 @pytest.mark.parametrize(
     "preprocess",
-    [{}, {"train_crop": "center", "rotation": 10}, {"train_crop": "center", "jitter": 0.2}],
+    [
+        {"train_crop": "random_resized"},
+        {"train_crop": "center", "rotation": 10},
+        {"train_crop": "center", "jitter": 0.2},
+    ],
     ids=["random-resized", "rotation", "jitter"],
 )
 def test_random_preprocessing_keeps_streaming(tmp_path, preprocess):
@@ -65,7 +70,7 @@ def test_large_inputs_and_sets_over_the_budget_keep_streaming(tmp_path, monkeypa
 
 def test_asked_for_cache_says_which_augmentation_it_turns_off(tmp_path):
     root = class_folder(tmp_path / "imgs", {"a": 40, "b": 200}, 4)
-    data = _open(root, cache=True, preprocess={"rotation": 5})
+    data = _open(root, cache=True, preprocess={"train_crop": "random_resized", "rotation": 5})
     assert isinstance(data, DeviceData)
     note = next(n for n in data.notes if "cached in memory" in n)
     assert "random-resized crops, rotation are off while cached" in note
@@ -104,6 +109,20 @@ def test_the_data_panel_sample_says_small_images_will_be_cached(tmp_path):
     section = {"source": "folder", "path": str(root), "workers": 0, "preprocess": FIXED}
     fixed = draw_sample(parse_data(section, (1, 16, 16)), (1, 16, 16), 4)
     assert any("decoded once into memory for training" in n for n in fixed.notes)
-    section["preprocess"] = {}
+    section["preprocess"] = {"train_crop": "random_resized"}
     streamed = draw_sample(parse_data(section, (1, 16, 16)), (1, 16, 16), 4)
     assert not any("into memory" in n for n in streamed.notes)
+
+
+def test_default_crop_caches_small_inputs_and_keeps_random_crops_for_large_ones(tmp_path):
+    """train_crop 'auto': digit-sized inputs take the centre crop (so they are cached), inputs of
+    96 pixels a side or more keep random-resized crops."""
+    root = class_folder(tmp_path / "imgs", {"a": 40, "b": 200}, 4)
+    assert isinstance(_open(root, preprocess={}), DeviceData)
+    default = parse_preprocess({})
+    assert default.train_crop == "auto"
+    assert default.crop_for((28, 28)) == "center" and default.crop_for((95, 400)) == "center"
+    assert default.crop_for((96, 96)) == "random_resized"
+    assert default.crop_for((224, 224)) == "random_resized"
+    assert parse_preprocess({"train_crop": "random_resized"}).crop_for((28, 28)) == "random_resized"
+    assert parse_preprocess({"train_crop": "center"}).crop_for((224, 224)) == "center"

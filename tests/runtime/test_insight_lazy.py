@@ -31,7 +31,13 @@ def _folder_project(tmp_path, data_path) -> Project:
     ]
     for a, b in zip(nodes, nodes[1:]):
         g.connect(a.id, b.id)
-    data = {"source": "folder", "path": str(data_path), "validation": 0.25, "workers": 0}
+    data = {
+        "source": "folder",
+        "path": str(data_path),
+        "validation": 0.25,
+        "workers": 0,
+        "preprocess": {"train_crop": "random_resized"},  # streamed, as large images are
+    }
     return Project(g, (3, 16, 16), "Folder net", data=data)
 
 
