@@ -27,7 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from runtime.compile import build_model  # noqa: E402
 from runtime.data.settings import parse_data  # noqa: E402
 from runtime.project import load_project  # noqa: E402
-from runtime.segmentation.metrics import confusion, correct_pixels  # noqa: E402
+from runtime.segmentation.metrics import (  # noqa: E402
+    confusion,
+    correct_pixels,
+    predicted_classes,
+)
 from runtime.segmentation.source import load_masks  # noqa: E402
 from runtime.training import Control, EpochMetrics, Finished, train  # noqa: E402
 
@@ -106,7 +110,7 @@ def metrics_cost(rounds: int = 7, batch: int = 16) -> None:
         _ = (int(right), int(counted))
 
     def full() -> None:  # the whole confusion matrix of the batch (what validation adds)
-        matrix = confusion(logits.argmax(1), y, k)
+        matrix = confusion(predicted_classes(logits), y, k)
         _ = int(matrix.sum())
 
     steps, tallies, fulls = [], [], []

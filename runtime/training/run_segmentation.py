@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from runtime.segmentation.metrics import class_iou, mean_iou
+from runtime.segmentation.metrics import class_iou, mean_iou, predicted_classes
 from runtime.segmentation.metrics import confusion as pixel_confusion
 from runtime.training.events import SegmentationSample
 from runtime.training.run_state import RunState
@@ -18,7 +18,7 @@ def batch_confusion(
     """One validation batch's k×k confusion counts (true × predicted), flattened: of pixels when
     segmenting, of images when classifying."""
     if segmentation:
-        return pixel_confusion(logits.argmax(1), y, k).view(-1)
+        return pixel_confusion(predicted_classes(logits), y, k).view(-1)
     return torch.bincount(y * k + logits.argmax(1), minlength=k * k)
 
 
@@ -37,7 +37,8 @@ class RunSegmentation(RunState):
     def segmentation_sample(self) -> SegmentationSample:
         """The fixed validation image with its true and predicted masks."""
         self.s.model.eval()
-        predicted = self.s.model(self.probe_x[:1]).argmax(1)[0].to(torch.uint8).cpu().numpy()
+        logits = self.s.model(self.probe_x[:1])
+        predicted = predicted_classes(logits)[0].to(torch.uint8).cpu().numpy()
         self.s.model.train()
         fit = self.s.fit
         return SegmentationSample(
