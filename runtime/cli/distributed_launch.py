@@ -21,6 +21,11 @@ ERRORS_ENV = "CONVSTUDIO_RANK_ERRORS"
 """Environment variable naming the folder where a failing process leaves its one line."""
 INTERRUPTED = (130, 143)
 """Exit codes of a process ended by Ctrl+C or SIGTERM."""
+KILL_SLACK_S = 2.0
+"""How much earlier than torchrun records it a process killed by a signal may have died: torchrun
+polls its processes (every 0.5 s here) and stamps a death in whole seconds, while a peer that lost
+its connection writes its error line at once. An error line counts as the cause only when it came
+more than this before the kill was recorded."""
 
 
 class DistributedRunError(ConvStudioError):
@@ -159,7 +164,10 @@ def _failure(failed, folder: Path) -> int:
     found = []
     for rank, failure in failed.failures.items():
         note = _note(folder / f"rank-{rank}.json")
-        when = note["time"] if note else failure.timestamp
+        if note:
+            when = note["time"]
+        else:  # a kill is seen late, in whole seconds; its peers' errors follow it at once
+            when = failure.timestamp - (KILL_SLACK_S if failure.exitcode < 0 else 0.0)
         found.append((_precedence(failure, note), when, rank, failure, note))
     found.sort(key=lambda f: (f[0], f[1]))
     _, _, rank, failure, note = found[0]

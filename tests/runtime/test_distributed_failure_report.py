@@ -49,10 +49,19 @@ def test_a_kill_before_a_peer_times_out_is_the_cause(tmp_path):
         _failure(failed, tmp_path)
 
 
-def test_an_error_line_before_a_crash_is_the_cause(tmp_path):
+def test_a_peer_losing_its_connection_does_not_hide_the_kill(tmp_path):
+    """Rank 1 is killed; rank 0's connection error is written at once, before torchrun records
+    the kill (in whole seconds, after polling): the kill is still the cause."""
+    _note(tmp_path, 0, "internal error: RuntimeError: Connection reset by peer", when=100.3)
+    failed = FakeChildFailed({0: FakeFailure(1, 100.4), 1: FakeFailure(-signal.SIGKILL, 101.0)})
+    with pytest.raises(DistributedRunError, match="rank 1 was killed by SIGKILL"):
+        _failure(failed, tmp_path)
+
+
+def test_an_error_line_well_before_a_crash_is_the_cause(tmp_path):
     """The earliest cause wins, whichever kind it is."""
     _note(tmp_path, 1, "the loss became NaN", when=5.0)
-    failed = FakeChildFailed({0: FakeFailure(-signal.SIGSEGV, 6.0), 1: FakeFailure(1, 5.1)})
+    failed = FakeChildFailed({0: FakeFailure(-signal.SIGSEGV, 9.0), 1: FakeFailure(1, 5.1)})
     with pytest.raises(DistributedRunError, match="rank 1 failed: the loss became NaN"):
         _failure(failed, tmp_path)
 
