@@ -56,6 +56,8 @@ class NodeItem(QGraphicsItem):
         )
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.title = ""
+        self.block_id = ""
+        """The block's catalogue id (its zoomed-out label comes from it)."""
         self.flow = "down"
         """The project's flow direction: where the ports sit (runtime.layout.DIRECTIONS)."""
         self.name = ""
@@ -80,6 +82,7 @@ class NodeItem(QGraphicsItem):
         spec = node.spec
         self.prepareGeometryChange()
         self.title, self.name = spec.node_title, node.name
+        self.block_id = spec.id
         self.full_title = spec.title
         self.bypassed = is_bypassed(node)
         self.summary = (

@@ -19,6 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QStaticText, QTransform
 
 from studio.canvas import style
+from studio.canvas.abbreviations import fitting_label
 from studio.canvas.group_item import BOX_FILL, FRAME_BORDER, FRAME_FILL, TITLE_H
 from studio.canvas.items import node_fill
 from studio.canvas.wires import pen
@@ -45,7 +46,7 @@ class Overview:
         self._boxes: list[BoxGroup] | None = None
         self._titles: list[TitleSpot] | None = None
         self._title_px = 0
-        self._statics: dict[str, QStaticText] = {}
+        self._statics: dict[tuple[str, str], QStaticText] = {}
 
     def invalidate(self) -> None:
         """Forget the cached drawing (after a move, an edit, a selection or new figures)."""
@@ -101,10 +102,12 @@ class Overview:
         for item in self.graph_scene.nodes.values():
             if not item.isVisible():
                 continue  # inside a collapsed group
-            text = self._statics.get(item.title)
+            key = (item.title, item.block_id)
+            text = self._statics.get(key)
             if text is None:
-                shown = metrics.elidedText(item.title, Qt.ElideMiddle, w - 8)
-                text = self._statics[item.title] = QStaticText(shown)
+                label = fitting_label(item.title, item.block_id, w - 8, metrics.horizontalAdvance)
+                shown = metrics.elidedText(label, Qt.ElideMiddle, w - 8)
+                text = self._statics[key] = QStaticText(shown)
                 text.setTextFormat(Qt.PlainText)
                 text.prepare(QTransform(), font)
             size = text.size()

@@ -82,6 +82,27 @@ def test_titles_stay_legible_in_fit_to_view(make_window, qtbot, name):
     assert _all_nodes_visible(window)
 
 
+@pytest.mark.parametrize("name", ["unet", "unet_small", "resnet152"])
+def test_zoomed_out_titles_are_whole_or_the_usual_abbreviation_never_cut(make_window, qtbot, name):
+    """At fit-to-view a title that does not fit its box becomes 'BN', 'Max', 'UpConv', 'Cat' …
+    (the full title stays in the tooltip), rather than 'Ba…rm'."""
+    from studio.canvas.abbreviations import ABBREVIATIONS
+
+    window = make_window()
+    window.resize(1728, 972)
+    window._size_docks()
+    _open(window, qtbot, name)
+    assert style.TITLES_FROM <= window.view.transform().m11() < style.OVERVIEW_BELOW
+    window.view.viewport().repaint()
+    shown = {text.text() for _box, _at, text in window.scene.overview._titles}
+    assert shown and not any("…" in label for label in shown), shown
+    items = [i for i in window.scene.nodes.values() if i.isVisible()]
+    allowed = {i.title for i in items} | {ABBREVIATIONS.get(i.block_id) for i in items}
+    assert shown <= allowed
+    if name == "unet_small":
+        assert "BN" in shown and "BatchNorm" not in shown
+
+
 def _dark_pixels_in(window, item) -> int:
     image = window.view.viewport().grab().toImage()
     box = window.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
