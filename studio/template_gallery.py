@@ -59,7 +59,7 @@ def gallery_entries(folder: Path = TEMPLATES) -> list[GalleryEntry]:
     from runtime.zoo import TEMPLATES as REGISTRY  # imported on first use: the builders are many
     from runtime.zoo.index import INDEX_PATH, indexed_macs, read_index
 
-    index = read_index(INDEX_PATH if folder == TEMPLATES else folder.parent / INDEX_PATH.name)
+    index = read_index(folder.parent / INDEX_PATH.name)  # beside the templates' folder
     entries = []
     for t in REGISTRY.values():
         path = folder / f"{t.name}.json"

@@ -40,21 +40,10 @@ class RunSteps(RunState):
             self._accumulating_step(x, y, accumulate)
             return
         logits, loss = self._forward_loss(x, y)
-        value = None
-        if self.step % self.check_every == 0:
-            value = loss.item()
-            if not math.isfinite(value):
-                raise NonFinite(self.step + 1, x)
-        opt = self.s.optimizer
-        opt.zero_grad(set_to_none=True)
-        if self.scaler is not None:
-            self.scaler.scale(loss).backward()
-            self.scaler.step(opt)
-            self.scaler.update()
-        else:
-            loss.backward()
-            opt.step()
-        self.s.schedule.after_step()
+        value = self._checked_loss(loss, x)
+        self.s.optimizer.zero_grad(set_to_none=True)
+        (self.scaler.scale(loss) if self.scaler is not None else loss).backward()
+        self._update()
         self.tally.add(value if self.read_loss else loss, logits, y)
         self.step += 1
 
@@ -67,20 +56,30 @@ class RunSteps(RunState):
         quiet = self.s.ddp is not None and not update
         with self.s.ddp.no_sync() if quiet else contextlib.nullcontext():
             logits, loss = self._forward_loss(x, y)
-            value = None
-            if self.step % self.check_every == 0:
-                value = loss.item()
-                if not math.isfinite(value):
-                    raise NonFinite(self.step + 1, x)
+            value = self._checked_loss(loss, x)
             scaled = loss / accumulate
             (self.scaler.scale(scaled) if self.scaler is not None else scaled).backward()
         if update:
-            if self.scaler is not None:
-                self.scaler.step(opt)
-                self.scaler.update()
-            else:
-                opt.step()
-            self.s.schedule.after_step()
+            self._update()
         self.micro = 0 if update else self.micro + 1
         self.tally.add(value if self.read_loss else loss, logits, y)
         self.step += 1
+
+    def _checked_loss(self, loss: torch.Tensor, x: torch.Tensor) -> float | None:
+        """The loss as a number on the iterations that read it; NonFinite when it is NaN or ±inf."""
+        if self.step % self.check_every:
+            return None
+        value = loss.item()
+        if not math.isfinite(value):
+            raise NonFinite(self.step + 1, x)
+        return value
+
+    def _update(self) -> None:
+        """Move the weights by the summed gradients (through the fp16 scaler when there is one)
+        and advance the schedule."""
+        if self.scaler is not None:
+            self.scaler.step(self.s.optimizer)
+            self.scaler.update()
+        else:
+            self.s.optimizer.step()
+        self.s.schedule.after_step()

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from runtime.analysis import analyze
+from runtime.bounded_read import read_limited
+from runtime.errors import ProjectFileError
 from runtime.project import write_atomic
 from runtime.zoo.generate import TEMPLATE_DIR, load_template
 from runtime.zoo.registry import TEMPLATES
@@ -56,9 +58,8 @@ def read_index(path: Path = INDEX_PATH) -> dict[str, IndexedFigures]:
     """The figures the index holds, by template name; empty when the file is missing or is not a
     valid index (it is only a cache of figures that can always be computed again)."""
     try:
-        raw = Path(path).read_bytes() if Path(path).stat().st_size <= MAX_INDEX_BYTES else b""
-        doc = json.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        doc = json.loads(read_limited(path, MAX_INDEX_BYTES, ProjectFileError).decode("utf-8"))
+    except (ProjectFileError, UnicodeDecodeError, json.JSONDecodeError):
         return {}
     if not isinstance(doc, dict) or doc.get("format") != INDEX_FORMAT:
         return {}
