@@ -13,6 +13,7 @@ from runtime.errors import GraphError
 from runtime.expand import expand, expand_node, expand_state_dict
 from runtime.graph import Graph
 from runtime.project import Project
+from tests.runtime.user_block_helpers import randomize
 
 COMPOSITES = [s.id for s in all_specs() if s.composite]
 VARIANTS = [(block, {}) for block in COMPOSITES] + [
@@ -32,19 +33,6 @@ VARIANTS = [(block, {}) for block in COMPOSITES] + [
     ("shufflenet_unit", {"out_channels": 32, "stride": 2}),
 ]
 SHAPES = {"shufflenet_unit": (116, 8, 8)}
-
-
-def randomize(model: torch.nn.Module) -> None:
-    """Random weights and BatchNorm statistics, so that eval-mode BN is not close to the
-    identity."""
-    gen = torch.Generator().manual_seed(1)
-    state = model.state_dict()
-    for key, value in state.items():
-        if value.is_floating_point():
-            state[key] = torch.randn(value.shape, generator=gen) * 0.3
-            if key.endswith("running_var"):
-                state[key] = state[key].abs() + 0.5
-    model.load_state_dict(state)
 
 
 def project_with(block: str, params: dict) -> tuple[Project, str]:
