@@ -18,11 +18,15 @@ import math
 import re
 import sys
 from pathlib import Path
-from typing import Any
-
-from torch import nn
+from typing import TYPE_CHECKING, Any
 
 from blocks.errors import BlockError
+from blocks.lazy import lazy
+
+if TYPE_CHECKING:
+    from torch import nn
+else:
+    nn = lazy("torch.nn")
 
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _TRUSTED: set[str] = set()

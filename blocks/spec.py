@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
-
-from torch import nn
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from blocks.errors import ParamValueError
 from blocks.params import ParamSpec
+
+if TYPE_CHECKING:  # torch loads when a module is first built, not when the catalogue is read
+    from torch import nn
 
 Shape = tuple[int, ...]
 """A tensor shape without the batch dimension, e.g. (C, H, W) or (features,)."""

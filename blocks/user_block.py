@@ -7,37 +7,15 @@ and shape probing build, so the catalogue stays free of files and folders.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-import torch
-from torch import nn
-
+from blocks.lazy import lazy
 from blocks.spec import Ctor
 
+if TYPE_CHECKING:
+    from torch import nn
 
-class SubGraphModule(nn.Module):
-    """Runs named layers in order; layer i takes the values `wiring[i]` names (0 is the block's
-    input, j > 0 is layer j-1's output); the result is layer `output`'s output."""
-
-    def __init__(
-        self,
-        layers: list[tuple[str, nn.Module]],
-        wiring: tuple[tuple[int, ...], ...],
-        output: int,
-    ) -> None:
-        super().__init__()
-        for name, module in layers:
-            self.add_module(name, module)
-        self._names = [name for name, _ in layers]
-        self._wiring = wiring
-        self._output = output
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Run every layer on the values it is wired to; the output layer's result."""
-        values: list[Any] = [x]
-        for name, ins in zip(self._names, self._wiring):
-            values.append(self._modules[name](*[values[i] for i in ins]))
-        return values[self._output + 1]
+user_block_module = lazy("blocks.user_block_module")
 
 
 @dataclass(frozen=True)
@@ -57,7 +35,7 @@ class UserBlockCtor(Ctor):
     def build(self) -> nn.Module:
         """The SubGraphModule, its layers built in order."""
         built = [(name, ctor.build()) for name, ctor in self.layers]
-        return SubGraphModule(built, self.wiring, self.output)
+        return user_block_module.SubGraphModule(built, self.wiring, self.output)
 
     def render(self) -> str:
         """A readable call naming the block (exported code renders it through its own class)."""

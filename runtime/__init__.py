@@ -1,21 +1,42 @@
 """Headless ConvStudio: graph model, project files, analysis, compile, export, data, training (no
-Qt)."""
+Qt).
 
-from runtime.analysis import Analysis, NodeFigures, Problem, analyze
-from runtime.compile import CompiledNetwork, build_model
-from runtime.errors import (
-    ConvStudioError,
-    CycleError,
-    GraphError,
-    InvalidGraphError,
-    ParamError,
-    PortError,
-    ProjectFileError,
-    UnknownBlockError,
-)
-from runtime.python_export import export_python, python_source
-from runtime.graph import Edge, Graph, GraphEvent, Node
-from runtime.project import Project, load_project, loads_project
+The names below load on first use (PEP 562), so importing one runtime module does not load torch:
+the window imports its panels' modules at start and torch behind the shown window.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from blocks.lazy import lazy_exports
+
+_WHERE: dict[str, str] = {
+    "Analysis": "runtime.analysis",
+    "NodeFigures": "runtime.analysis",
+    "Problem": "runtime.analysis",
+    "analyze": "runtime.analysis",
+    "CompiledNetwork": "runtime.compile",
+    "build_model": "runtime.compile",
+    "ConvStudioError": "runtime.errors",
+    "CycleError": "runtime.errors",
+    "GraphError": "runtime.errors",
+    "InvalidGraphError": "runtime.errors",
+    "ParamError": "runtime.errors",
+    "PortError": "runtime.errors",
+    "ProjectFileError": "runtime.errors",
+    "UnknownBlockError": "runtime.errors",
+    "export_python": "runtime.python_export",
+    "python_source": "runtime.python_export",
+    "Edge": "runtime.graph",
+    "Graph": "runtime.graph",
+    "GraphEvent": "runtime.graph",
+    "Node": "runtime.graph",
+    "Project": "runtime.project",
+    "load_project": "runtime.project",
+    "loads_project": "runtime.project",
+    "export_onnx": "runtime.onnx_export",
+}
 
 __all__ = [
     "Analysis",
@@ -44,10 +65,22 @@ __all__ = [
     "export_onnx",
 ]
 
+__getattr__ = lazy_exports(__name__, _WHERE)
 
-def export_onnx(project: "Project", out: str, opset: int = 18) -> "object":
-    """Export to ONNX with a dynamic batch dimension (see runtime.onnx_export; imported on first
-    use, since it loads torch's ONNX exporter)."""
-    from runtime.onnx_export import export_onnx as _export
-
-    return _export(project, out, opset)
+if TYPE_CHECKING:
+    from runtime.analysis import Analysis, NodeFigures, Problem, analyze
+    from runtime.compile import CompiledNetwork, build_model
+    from runtime.errors import (
+        ConvStudioError,
+        CycleError,
+        GraphError,
+        InvalidGraphError,
+        ParamError,
+        PortError,
+        ProjectFileError,
+        UnknownBlockError,
+    )
+    from runtime.graph import Edge, Graph, GraphEvent, Node
+    from runtime.onnx_export import export_onnx
+    from runtime.project import Project, load_project, loads_project
+    from runtime.python_export import export_python, python_source

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from blocks import BlockError, ShapeMismatchError
 from blocks import custom
+from blocks.lazy import lazy
 from blocks.spec import Shape
 from runtime.bypass import bypass_problem, is_bypassed
 from runtime.format import shape_text
 from runtime.graph import Graph, Node
 from runtime.project import Project
-from runtime.shape_probe import Probe, probe
+
+if TYPE_CHECKING:
+    from runtime.shape_probe import Probe
+
+# Probing builds blocks on torch's meta device; torch loads with the first analysis.
+shape_probe = lazy("runtime.shape_probe")
 
 BYTES_PER_VALUE = 4  # activations are float32 unless mixed precision is used
 
@@ -64,11 +70,14 @@ class Analysis:
     """Things that do not stop training or export (e.g. a spare node that is left out)."""
     left_out: set[str] = field(default_factory=set)
     """Nodes off every path from the Input to the Output: not compiled, exported nor counted."""
+    pending: bool = False
+    """True for the stand-in a window shows while torch, which probing needs, is still loading:
+    no figures and no problems yet, and not `ok`."""
 
     @property
     def ok(self) -> bool:
-        """True when the graph has no problem at all."""
-        return not self.problems
+        """True when the graph has been analysed and has no problem at all."""
+        return not self.problems and not self.pending
 
     def counted(self) -> list[NodeFigures]:
         """Figures of the nodes the network is made of (left-out spare nodes excluded)."""
@@ -121,6 +130,8 @@ class Analysis:
     def not_analysed_reason(self, graph: Graph, node_id: str) -> str:
         """Why a node without problems of its own has no figures: the nearest broken node
         upstream."""
+        if self.pending:
+            return "being analysed: PyTorch is still loading"
         broken = {p.node_id for p in self.problems if p.node_id}
         seen, frontier = {node_id}, [node_id]
         while frontier:
@@ -227,7 +238,7 @@ def _probe_node(node: Node, in_shapes: Sequence[Shape]) -> Probe | str:
         message = spec.check(node.params, in_shapes) if spec.check else None
         if message:
             return message
-        return probe(spec.make(node.params, in_shapes), in_shapes)
+        return shape_probe.probe(spec.make(node.params, in_shapes), in_shapes)
     except ShapeMismatchError as exc:
         return str(exc)
     except (BlockError, RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
@@ -243,6 +254,17 @@ def _first_line(exc: Exception) -> str:
 
 
 _CACHE = _ProbeCache()
+
+
+def pending_analysis(project: Project, batch_size: int = 1) -> Analysis:
+    """The stand-in for `analyze(project, batch_size)` while torch loads: every node in order, no
+    figures, no problems, `pending` set."""
+    return Analysis(
+        tuple(project.input_shape),
+        max(1, int(batch_size)),
+        order=project.graph.topological_order(),
+        pending=True,
+    )
 
 
 def analyze(project: Project, batch_size: int = 1, input_shape: Shape | None = None) -> Analysis:

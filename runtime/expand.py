@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
-
-import torch
+from typing import TYPE_CHECKING, Mapping
 
 from blocks import BlockError, get_spec
+from blocks.lazy import lazy
 from blocks.spec import SUB_INPUT, Shape, SubGraph
 from runtime.analysis import analyze
 from runtime.errors import GraphError
@@ -16,6 +15,11 @@ from runtime.groups import GROUP_KEY, group_of
 from runtime.layout import Direction, layered_layout, project_direction
 from runtime.naming import name_problem
 from runtime.project import Project
+
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy("torch")  # loaded when weights move, not when the canvas imports this
 
 
 @dataclass(frozen=True)

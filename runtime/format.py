@@ -11,6 +11,10 @@ shape_text = format_shape
 """'64×56×56' for a shape without the batch dimension."""
 
 
+PENDING = "…"
+"""Shown in place of a figure that is still being computed (torch loading behind the window)."""
+
+
 def count_text(n: int) -> str:
     """An exact count with thousands separators: '61,706'."""
     return f"{int(n):,}"

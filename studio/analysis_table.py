@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from runtime.format import bytes_text, compact, count_text, shape_text
+from runtime.format import PENDING, bytes_text, compact, count_text, shape_text
 from studio.analysis_tree import AnalysisTree
 from studio.document import Document
 
@@ -64,7 +64,7 @@ class AnalysisModel(QAbstractTableModel):
             node, f = graph.nodes[nid], analysis.nodes.get(nid)
             cells = [(node.name, node.name), (node.spec.title, node.spec.title)]
             if f is None:
-                cells += [("error", -1)] + [("", -1)] * 4
+                cells += [(PENDING if analysis.pending else "error", -1)] + [("", -1)] * 4
             else:
                 rf = "global" if f.rf_global else f"{f.rf}×{f.rf}"
                 cells += [
@@ -84,10 +84,10 @@ class AnalysisModel(QAbstractTableModel):
                     ("Total", ""),
                     ("", ""),
                     ("", 0),
-                    (count_text(analysis.params), 0),
-                    (compact(analysis.macs * mult), 0),
+                    (PENDING if analysis.pending else count_text(analysis.params), 0),
+                    (PENDING if analysis.pending else compact(analysis.macs * mult), 0),
                     ("", 0),
-                    (memory, 0),
+                    (PENDING if analysis.pending else memory, 0),
                 ],
             )
         )

@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem
 
-from runtime.format import bytes_text, compact, count_text, shape_text
+from runtime.analysis import Analysis
+from runtime.format import PENDING, bytes_text, compact, count_text, shape_text
 from runtime.groups import group_of, summarise
 from studio.document import Document
 
@@ -81,7 +82,7 @@ class AnalysisTree(QTreeWidget):
             row = _Row()
             cells = [(node.name, node.name), (node.spec.title, node.spec.title)]
             if fig is None:
-                cells += [("error", -1)] + [("", -1)] * 4
+                cells += [(PENDING if analysis.pending else "error", -1)] + [("", -1)] * 4
             else:
                 rf = "global" if fig.rf_global else f"{fig.rf}×{fig.rf}"
                 cells += [
@@ -104,11 +105,7 @@ class AnalysisTree(QTreeWidget):
             [
                 ("Total", ""),
                 (f"{len(analysis.nodes)} blocks", ""),
-                (f"{bytes_text(analysis.activation_bytes)} activations", 0),
-                (count_text(analysis.params), 0),
-                (compact(analysis.macs * mult), 0),
-                ("", 0),
-                (compact(analysis.activations), 0),
+                *_totals(analysis, mult),
             ],
         )
         for column in range(len(COLUMNS)):
@@ -178,3 +175,17 @@ def _fill(row: QTreeWidgetItem, cells: list[tuple[str, object]]) -> None:
         row.setData(column, SORT_ROLE, key)
         if column >= 3:
             row.setTextAlignment(column, Qt.AlignRight | Qt.AlignVCenter)
+
+
+def _totals(analysis: Analysis, mult: int) -> list[tuple[str, float]]:
+    """The Total row's figure cells (activation memory, parameters, multiply-adds, receptive field,
+    activations); all pending while torch loads."""
+    if analysis.pending:
+        return [(PENDING, 0)] * 3 + [("", 0), (PENDING, 0)]
+    return [
+        (f"{bytes_text(analysis.activation_bytes)} activations", 0),
+        (count_text(analysis.params), 0),
+        (compact(analysis.macs * mult), 0),
+        ("", 0),
+        (compact(analysis.activations), 0),
+    ]

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Mapping
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from runtime.analysis import Analysis, analyze
+from runtime.analysis import Analysis, analyze, pending_analysis
 from runtime.edits import (
     AddNodes,
     Connect,
@@ -42,6 +42,7 @@ from runtime.project_events import (
     SectionChanged,
 )
 from studio.commands import UndoCommand
+from studio.engine import engine_loader
 
 
 def refusal_text(reason: str) -> str:
@@ -79,6 +80,10 @@ class Document(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh_analysis)
+        self._engine = engine_loader()
+        self._awaiting_engine = not self._engine.is_ready()
+        if self._awaiting_engine:
+            self._engine.ready.connect(self._engine_ready)
 
     @property
     def project(self) -> Project:
@@ -87,10 +92,16 @@ class Document(QObject):
 
     @property
     def analysis(self) -> Analysis:
-        """The analysis of the current graph (recomputed now if an edit is pending)."""
+        """The analysis of the current graph (recomputed now if an edit is pending); while torch
+        is still loading, a `pending` stand-in without figures (the real one follows)."""
         if self._analysis is None:
-            self._analysis = analyze(self._project, self.batch_size)
+            self._analysis = self._analyze()
         return self._analysis
+
+    def _analyze(self) -> Analysis:
+        if not self._engine.is_ready():
+            return pending_analysis(self._project, self.batch_size)
+        return analyze(self._project, self.batch_size)
 
     def replace(self, project: Project) -> None:
         """Make `project` the live one: fresh undo history, full refresh."""
@@ -107,6 +118,7 @@ class Document(QObject):
         self.undo_stack.blockSignals(True)
         self.blockSignals(True)
         self._timer.stop()
+        self._stop_awaiting_engine()
         if self._on_event in self._project._observers:
             self._project.unsubscribe(self._on_event)
 
@@ -235,8 +247,17 @@ class Document(QObject):
     def refresh_analysis(self) -> None:
         """Recompute now and tell the panels."""
         self._timer.stop()
-        self._analysis = analyze(self._project, self.batch_size)
+        self._analysis = self._analyze()
         self.analysis_changed.emit()
+
+    def _engine_ready(self) -> None:
+        self._stop_awaiting_engine()
+        self.refresh_analysis()
+
+    def _stop_awaiting_engine(self) -> None:
+        if self._awaiting_engine:
+            self._awaiting_engine = False
+            self._engine.ready.disconnect(self._engine_ready)
 
     def _on_event(self, event: ProjectEvent) -> None:
         self.changed.emit(event)

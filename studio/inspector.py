@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget
 
-from runtime.format import compact, count_text, shape_text
+from runtime.format import PENDING, compact, count_text, shape_text
 from runtime.project_events import GraphReset, NodeRemoved, NodeRenamed, ParamsChanged, ProjectEvent
 from studio.document import Document, refusal_text
 from studio.forms import FieldEditor
@@ -122,6 +122,8 @@ class Inspector(QWidget):
             ("multiply-adds", compact(analysis.macs)),
             ("problems", str(len(analysis.problems)) if analysis.problems else "none"),
         ]
+        if analysis.pending:
+            rows[2:] = [(label, PENDING) for label, _ in rows[2:]]
         for label, value in rows:
             shown = QLabel(value)
             shown.setTextInteractionFlags(Qt.TextSelectableByMouse)

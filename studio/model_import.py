@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from blocks import custom
+from blocks.lazy import lazy
 from runtime.errors import ConvStudioError, GraphError
-from runtime.transfer import head_change, replace_head, set_frozen
 from studio.dialog_footer import lay_out_with_footer
+
+transfer = lazy("runtime.transfer")
 
 if TYPE_CHECKING:
     from studio.main_window import MainWindow
@@ -280,7 +282,7 @@ class ModelImport(QObject):
             lambda: self.freeze(node_ids, not frozen),
         )
         try:
-            head_change(graph, 1)
+            transfer.head_change(graph, 1)
         except GraphError:
             return
         menu.addAction("Replace Head…", lambda: self.replace_head())
@@ -289,12 +291,12 @@ class ModelImport(QObject):
         """Freeze or unfreeze nodes (one undoable step)."""
         names = ", ".join(self.doc.project.graph.nodes[n].name for n in node_ids[:3])
         text = f"{'Freeze' if frozen else 'Unfreeze'} {names}" + (" …" if len(node_ids) > 3 else "")
-        self.doc.replace_graph(text, build=lambda p: set_frozen(p, node_ids, frozen))
+        self.doc.replace_graph(text, build=lambda p: transfer.set_frozen(p, node_ids, frozen))
 
     def replace_head(self, classes: int | None = None) -> bool:
         """Set the classifier to the data set's classes and start it afresh (one undoable step)."""
         if classes is None:
-            node, _ = head_change(self.doc.project.graph, 1)
+            node, _ = transfer.head_change(self.doc.project.graph, 1)
             default = int(node.params.get("num_classes") or node.params.get("out_features") or 10)
             classes, ok = QInputDialog.getInt(
                 self.window, "Replace head", "Classes of the new head:", default, 1, 1 << 20
@@ -302,7 +304,7 @@ class ModelImport(QObject):
             if not ok:
                 return False
         reason = self.doc.replace_graph(
-            f"Replace head ({classes} classes)", build=lambda p: replace_head(p, classes)
+            f"Replace head ({classes} classes)", build=lambda p: transfer.replace_head(p, classes)
         )
         if reason is not None:
             self.window.tell("Cannot replace the head", reason)

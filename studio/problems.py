@@ -60,7 +60,11 @@ class ProblemsPanel(QListWidget):
             item.setForeground(QColor(WARNING_COLOUR))
             item.setToolTip(message)
             self.addItem(item)
-        if not self.doc.analysis.problems:
+        if self.doc.analysis.pending:
+            item = QListWidgetItem("Analysing the network: PyTorch is loading…")
+            item.setForeground(QColor("#616161"))
+            self.addItem(item)
+        elif not self.doc.analysis.problems:
             item = QListWidgetItem(
                 "No errors: the network can be trained and exported."
                 if self.doc.analysis.warnings

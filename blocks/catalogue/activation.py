@@ -3,11 +3,13 @@ hard-swish)."""
 
 from __future__ import annotations
 
-from torch import nn
 
 from blocks.catalogue._common import bool_param, choice_param, float_param
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import Ctor
+
+nn = lazy("torch.nn")
 
 CAT = "Activation"
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from blocks.catalogue._common import float_param, image, int_param, out_channels, spatial_check
 from blocks.catalogue.blocks_subgraph import IN, SubGraphBuilder, needs_image
-from blocks.modules.dense import DenseBlock, Transition
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import Ctor, SubGraph
+
+dense_modules = lazy("blocks.modules.dense")
 
 CAT = "Blocks"
 
@@ -55,7 +57,7 @@ def dense_block(p, shapes):
     growing concatenations."""
     c = image(shapes)[0]
     kw = {"drop_rate": p["drop_rate"]} if p["drop_rate"] else {}
-    return Ctor(DenseBlock, (p["num_layers"], c, p["bn_size"], p["growth_rate"]), kw)
+    return Ctor(dense_modules.DenseBlock, (p["num_layers"], c, p["bn_size"], p["growth_rate"]), kw)
 
 
 def _transition_expand(p, shapes) -> SubGraph:
@@ -82,4 +84,4 @@ def transition(p, shapes):
     them, 'compression' 0.5), and a 2×2 average pool that halves the resolution (Huang et al.
     2017)."""
     c = image(shapes)[0]
-    return Ctor(Transition, (c, p["out_channels"]))
+    return Ctor(dense_modules.Transition, (c, p["out_channels"]))

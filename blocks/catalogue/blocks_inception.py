@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from blocks.catalogue._common import image, int_param
 from blocks.catalogue.blocks_subgraph import IN, SubGraphBuilder
-from blocks.modules.inception import Inception
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import Ctor, SubGraph
+
+inception_modules = lazy("blocks.modules.inception")
 
 CAT = "Blocks"
 EPS = 0.001  # torchvision's BasicConv2d BatchNorm eps
@@ -79,4 +81,4 @@ def inception(p, shapes):
     (eps 0.001) + ReLU as in torchvision; output channels ch1x1 + ch3x3 + ch5x5 + pool_proj."""
     c = image(shapes)[0]
     args = (c,) + tuple(p[n] for n in _NAMES)
-    return Ctor(Inception, args, {"big_kernel": p["big_kernel"]})
+    return Ctor(inception_modules.Inception, args, {"big_kernel": p["big_kernel"]})

@@ -14,9 +14,11 @@ from blocks.catalogue._common import (
     stride,
 )
 from blocks.catalogue.blocks_subgraph import IN, SubGraphBuilder, needs_image
-from blocks.modules.misc_blocks import Fire, Highway, MLPConv
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import Ctor, SubGraph
+
+misc_blocks_modules = lazy("blocks.modules.misc_blocks")
 
 CAT = "Blocks"
 
@@ -70,7 +72,7 @@ def mlpconv(p, shapes):
     global average pooling instead of fully connected layers."""
     c = image(shapes)[0]
     return Ctor(
-        MLPConv,
+        misc_blocks_modules.MLPConv,
         (c, p["conv_channels"], p["mid_channels"], p["out_channels"]),
         {"kernel_size": p["kernel_size"], "stride": p["stride"], "padding": p["padding"]},
     )
@@ -110,7 +112,7 @@ def fire(p, shapes):
     'expand' convs (ReLU after each) are concatenated. Few inputs reach the costly 3×3 filters, so
     SqueezeNet matches AlexNet's accuracy with 50× fewer parameters (Iandola et al. 2016)."""
     c = image(shapes)[0]
-    return Ctor(Fire, (c, p["squeeze"], p["expand1x1"], p["expand3x3"]))
+    return Ctor(misc_blocks_modules.Fire, (c, p["squeeze"], p["expand1x1"], p["expand3x3"]))
 
 
 # ----- Highway --------------------------------------------------------------------------------
@@ -161,4 +163,8 @@ def highway(p, shapes):
     start near the identity, so information crosses many layers; the forerunner of residual
     connections (Srivastava et al. 2015). Twice the weights of one conv."""
     c = image(shapes)[0]
-    return Ctor(Highway, (c,), {"kernel_size": p["kernel_size"], "gate_bias": p["gate_bias"]})
+    return Ctor(
+        misc_blocks_modules.Highway,
+        (c,),
+        {"kernel_size": p["kernel_size"], "gate_bias": p["gate_bias"]},
+    )

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from blocks.catalogue._common import float_param, image, int_param, kernel, out_channels, stride
 from blocks.catalogue.blocks_subgraph import IN, SubGraphBuilder
-from blocks.modules.mobile import InvertedResidual, MBConv, ShuffleUnit
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import GLOBAL_RF, Ctor, SubGraph
+
+mobile_modules = lazy("blocks.modules.mobile")
 
 CAT = "Blocks"
 
@@ -61,7 +63,9 @@ def inverted_residual(p, shapes):
     bottleneck. The input is added when the stride is 1 and the channels match (Sandler et al.
     2018)."""
     c = image(shapes)[0]
-    return Ctor(InvertedResidual, (c, p["out_channels"], p["stride"], p["expand_ratio"]))
+    return Ctor(
+        mobile_modules.InvertedResidual, (c, p["out_channels"], p["stride"], p["expand_ratio"])
+    )
 
 
 # ----- EfficientNet MBConv --------------------------------------------------------------------
@@ -163,7 +167,7 @@ def mbconv(p, shapes):
     c = image(shapes)[0]
     expanded, squeeze = _mb_sizes(p, c)
     return Ctor(
-        MBConv,
+        mobile_modules.MBConv,
         (c, p["out_channels"], p["kernel_size"], p["stride"], expanded, squeeze),
         {"stochastic_depth": p["stochastic_depth"]} if p["stochastic_depth"] else {},
     )
@@ -226,4 +230,4 @@ def shufflenet_unit(p, shapes):
     them for the next unit. Equal channel widths and no grouped 1×1 convs keep memory access low,
     which is what speed on real hardware depends on (Ma et al. 2018). Laid out as torchvision's."""
     c = image(shapes)[0]
-    return Ctor(ShuffleUnit, (c, p["out_channels"], p["stride"]))
+    return Ctor(mobile_modules.ShuffleUnit, (c, p["out_channels"], p["stride"]))

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from blocks.catalogue._common import float_param, image, int_param, out_channels, stride
 from blocks.catalogue.blocks_subgraph import IN, SubGraphBuilder, needs_image
-from blocks.modules.attention import SqueezeExcitation
-from blocks.modules.residual import BasicBlock, Bottleneck, PreActBlock, WideBasic
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import GLOBAL_RF, Ctor, SubGraph
+
+attention_modules = lazy("blocks.modules.attention")
+residual_modules = lazy("blocks.modules.residual")
 
 CAT = "Blocks"
 SD = float_param(
@@ -104,7 +106,7 @@ def residual_basic(p, shapes):
     squeeze-excitation and stochastic depth act on the residual branch."""
     c = image(shapes)[0]
     se = _se_channels(p["out_channels"], p["se_reduction"])
-    return Ctor(BasicBlock, (c, p["out_channels"]), _kw(p, se_channels=se or None))
+    return Ctor(residual_modules.BasicBlock, (c, p["out_channels"]), _kw(p, se_channels=se or None))
 
 
 def _kw(p, **extra) -> dict:
@@ -156,7 +158,7 @@ def _bottleneck_make(p, shapes) -> Ctor:
         expansion=p["expansion"],
         se_channels=se or None,
     )
-    return Ctor(Bottleneck, (c, p["planes"]), kw)
+    return Ctor(residual_modules.Bottleneck, (c, p["planes"]), kw)
 
 
 def _bottleneck_params(groups: int, base_width: int):
@@ -268,7 +270,7 @@ def preact_residual(p, shapes):
     al. 2016). A 1×1 conv (stride s, no BN) on the pre-activated input projects the shortcut when
     the shape changes (as in the common pytorch-cifar PreActBlock)."""
     c = image(shapes)[0]
-    return Ctor(PreActBlock, (c, p["out_channels"]), _kw(p))
+    return Ctor(residual_modules.PreActBlock, (c, p["out_channels"]), _kw(p))
 
 
 @block(
@@ -299,7 +301,7 @@ def wide_residual(p, shapes):
     kw = _kw(p)
     if p["dropout"]:
         kw["dropout"] = p["dropout"]
-    return Ctor(WideBasic, (c, p["out_channels"]), kw)
+    return Ctor(residual_modules.WideBasic, (c, p["out_channels"]), kw)
 
 
 # ----- squeeze-excitation ---------------------------------------------------------------------
@@ -328,4 +330,4 @@ def squeeze_excitation(p, shapes):
     rescales each channel. About 2C²/r extra weights and almost no compute; SENet won ImageNet 2017
     with it (Hu et al.). Its output depends on the whole image, so its receptive field is global."""
     c = image(shapes)[0]
-    return Ctor(SqueezeExcitation, (c, c // p["reduction"]))
+    return Ctor(attention_modules.SqueezeExcitation, (c, c // p["reduction"]))

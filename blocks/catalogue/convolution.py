@@ -3,7 +3,6 @@ depthwise-separable, transposed and asymmetric (k×1 then 1×k)."""
 
 from __future__ import annotations
 
-from torch import nn
 
 from blocks.catalogue._common import (
     bias,
@@ -21,9 +20,12 @@ from blocks.catalogue._common import (
     spatial_check,
     stride,
 )
-from blocks.modules.conv import AsymmetricConv, DepthwiseSeparableConv, GroupConvShuffle
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import Ctor
+
+nn = lazy("torch.nn")
+conv_modules = lazy("blocks.modules.conv")
 
 CAT = "Convolution"
 GROUPS = int_param(
@@ -166,7 +168,9 @@ def group_conv_shuffle(p, shapes):
     """A 1×1 grouped convolution followed by a channel shuffle that interleaves channels across
     groups, so the next grouped layer sees information from every group (ShuffleNet)."""
     c = image(shapes)[0]
-    return Ctor(GroupConvShuffle, (c, p["out_channels"], p["groups"]), {"bias": p["bias"]})
+    return Ctor(
+        conv_modules.GroupConvShuffle, (c, p["out_channels"], p["groups"]), {"bias": p["bias"]}
+    )
 
 
 def _sep_check(p, shapes):
@@ -191,7 +195,7 @@ def depthwise_separable_conv(p, shapes):
     relative to a full convolution is 1/C_out + 1/k² (≈ 1/9 for 3×3) (Xception, MobileNet)."""
     c = image(shapes)[0]
     return Ctor(
-        DepthwiseSeparableConv,
+        conv_modules.DepthwiseSeparableConv,
         (c, p["out_channels"]),
         {
             "kernel_size": p["kernel_size"],
@@ -265,7 +269,7 @@ def asymmetric_conv(p, shapes):
     pair for the same receptive field (Inception-v3, flattened CNNs)."""
     c = image(shapes)[0]
     return Ctor(
-        AsymmetricConv,
+        conv_modules.AsymmetricConv,
         (c, p["out_channels"]),
         {"n": p["n"], "stride": p["stride"], "bias": p["bias"]},
     )

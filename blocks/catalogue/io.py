@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from torch import nn
 
 from blocks.catalogue._common import int_param
-from blocks.modules.head import ClassifierHead
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import GLOBAL_RF, Ctor
+
+nn = lazy("torch.nn")
+head_modules = lazy("blocks.modules.head")
 
 CAT = "Input/Output"
 
@@ -48,4 +50,4 @@ def output(p, shapes):
     features = 1
     for d in shape:
         features *= d
-    return Ctor(ClassifierHead, (features, p["num_classes"]))
+    return Ctor(head_modules.ClassifierHead, (features, p["num_classes"]))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Sequence
 
 from blocks.catalogue._common import fmt_shape
-from blocks.modules.merge import Add, Concat, Multiply
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import Ctor, Shape
+
+merge_modules = lazy("blocks.modules.merge")
 
 CAT = "Merge"
 
@@ -83,7 +85,7 @@ def add(p, shapes):
     """Element-wise sum; all inputs must have the same shape. The merge of every residual
     connection: the gradient reaches the shortcut unchanged, which lets very deep networks train
     (ResNet)."""
-    return Ctor(Add)
+    return Ctor(merge_modules.Add)
 
 
 @block(
@@ -98,7 +100,7 @@ def add(p, shapes):
 def concat(p, shapes):
     """Stacks inputs along the channel axis; spatial sizes must match. Joins the branches of an
     Inception module and the layers of a dense block."""
-    return Ctor(Concat)
+    return Ctor(merge_modules.Concat)
 
 
 @block(
@@ -113,4 +115,4 @@ def concat(p, shapes):
 def multiply(p, shapes):
     """Element-wise product with broadcasting: a C×1×1 gate rescales a C×H×W map channel by channel
     (squeeze-excitation, highway and attention gates)."""
-    return Ctor(Multiply)
+    return Ctor(merge_modules.Multiply)

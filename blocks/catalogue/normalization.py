@@ -3,7 +3,6 @@ weight-normalized convolution and linear layers, and IBN (instance + batch)."""
 
 from __future__ import annotations
 
-from torch import nn
 
 from blocks.catalogue._common import (
     bias,
@@ -21,10 +20,13 @@ from blocks.catalogue._common import (
     effective_kernel,
     first_error,
 )
-from blocks.modules.conv import WeightNormConv2d, WeightNormLinear
-from blocks.modules.norm import IBN, SwitchableNorm2d
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import Ctor
+
+nn = lazy("torch.nn")
+conv_modules = lazy("blocks.modules.conv")
+norm_modules = lazy("blocks.modules.norm")
 
 CAT = "Normalization"
 EPS = float_param("eps", 1e-5, "Added to the variance for numerical stability.", 0.0, 1.0)
@@ -135,7 +137,7 @@ def switchable_norm(p, shapes):
     """Learns a softmax-weighted mix of batch, layer and instance statistics, so each layer picks
     the normalization that suits it (Switchable Normalization)."""
     c = image(shapes)[0]
-    return Ctor(SwitchableNorm2d, (c,), {"eps": p["eps"], "momentum": p["momentum"]})
+    return Ctor(norm_modules.SwitchableNorm2d, (c,), {"eps": p["eps"], "momentum": p["momentum"]})
 
 
 @block(
@@ -183,7 +185,7 @@ def weight_norm_conv(p, shapes):
     Normalization)."""
     c = image(shapes)[0]
     return Ctor(
-        WeightNormConv2d,
+        conv_modules.WeightNormConv2d,
         (c, p["out_channels"]),
         {
             "kernel_size": p["kernel_size"],
@@ -218,7 +220,9 @@ def _flat(shapes) -> str | None:
 def weight_norm_linear(p, shapes):
     """A fully connected layer with its weight reparameterised as W = g·v/‖v‖ (Weight
     Normalization)."""
-    return Ctor(WeightNormLinear, (shapes[0][0], p["out_features"]), {"bias": p["bias"]})
+    return Ctor(
+        conv_modules.WeightNormLinear, (shapes[0][0], p["out_features"]), {"bias": p["bias"]}
+    )
 
 
 def _ibn_check(p, shapes):
@@ -245,4 +249,4 @@ def ibn(p, shapes):
     """Half the channels instance-normalized (appearance invariance), the rest batch-normalized
     (keeps content discrimination) (IBN-Net)."""
     c = image(shapes)[0]
-    return Ctor(IBN, (c,), {"ratio": p["ratio"]})
+    return Ctor(norm_modules.IBN, (c,), {"ratio": p["ratio"]})

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from torch import nn
 
 from blocks.catalogue._common import bool_param, float_param, image, int_param, spatial_check
-from blocks.modules.pool import MixedPool2d
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import GLOBAL_RF, Ctor
+
+nn = lazy("torch.nn")
+pool_modules = lazy("blocks.modules.pool")
 
 CAT = "Pooling"
 
@@ -179,7 +181,7 @@ def mixed_pool(p, shapes):
     sharpness of max pooling and the smoothness of averaging (mixed pooling)."""
     image(shapes)
     return Ctor(
-        MixedPool2d,
+        pool_modules.MixedPool2d,
         (),
         {
             "kernel_size": p["kernel_size"],

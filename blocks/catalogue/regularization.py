@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from torch import nn
 
 from blocks.catalogue._common import bool_param, float_param, fmt_shape, image, int_param
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import GLOBAL_RF, Ctor
+
+nn = lazy("torch.nn")
 
 CAT = "Regularization & shape"
 P = float_param("p", 0.5, "Probability of zeroing (training only).", 0.0, 1.0)

@@ -3,14 +3,16 @@ stochastic depth (drop path) and the gate complement 1 − x."""
 
 from __future__ import annotations
 
-from torch import nn
 
 from blocks.catalogue._common import float_param, image, int_param
-from blocks.modules.conv import ChannelShuffle
-from blocks.modules.misc_blocks import StochasticDepth
-from blocks.modules.shape_ops import ChannelSplit, OneMinus
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import Ctor
+
+nn = lazy("torch.nn")
+conv_modules = lazy("blocks.modules.conv")
+misc_blocks_modules = lazy("blocks.modules.misc_blocks")
+shape_ops_modules = lazy("blocks.modules.shape_ops")
 
 CAT = "Regularization & shape"
 
@@ -45,7 +47,7 @@ def channel_shuffle(p, shapes):
     next grouped or split layer mixes information from every group. No parameters, no multiply-adds
     (ShuffleNet v1 and v2)."""
     image(shapes)
-    return Ctor(ChannelShuffle, (p["groups"],))
+    return Ctor(conv_modules.ChannelShuffle, (p["groups"],))
 
 
 def _split_check(p, shapes) -> str | None:
@@ -78,7 +80,7 @@ def channel_split(p, shapes):
     """Keeps one of several equal slices of the channels (x.chunk(parts, dim=1)[index]). Use one per
     slice to send each part down its own branch, as ShuffleNetV2 does with the two halves of its
     input."""
-    return Ctor(ChannelSplit, (), {"parts": p["parts"], "index": p["index"]})
+    return Ctor(shape_ops_modules.ChannelSplit, (), {"parts": p["parts"], "index": p["index"]})
 
 
 @block(
@@ -98,7 +100,7 @@ def drop_path(p, shapes):
     others by 1/(1−p); identity at evaluation. Put on a residual branch just before the Add, it
     randomly shortens the network during training (Stochastic Depth, Huang et al. 2016;
     EfficientNet)."""
-    return Ctor(StochasticDepth, (p["p"], "row"))
+    return Ctor(misc_blocks_modules.StochasticDepth, (p["p"], "row"))
 
 
 @block(
@@ -111,4 +113,4 @@ def drop_path(p, shapes):
 def one_minus(p, shapes):
     """Computes 1 − x. Turns a sigmoid gate T into its complement 1 − T, the 'carry' gate of a
     highway layer y = T·H(x) + (1 − T)·x."""
-    return Ctor(OneMinus)
+    return Ctor(shape_ops_modules.OneMinus)

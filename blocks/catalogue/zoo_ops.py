@@ -3,12 +3,14 @@ scaling, ResNet's zero-padding shortcut."""
 
 from __future__ import annotations
 
-from torch import nn
 
 from blocks.catalogue._common import float_param, fmt_shape, image, int_param
-from blocks.modules.zoo_ops import BilinearUpsample, CropTo, Scale, ZeroPadShortcut
+from blocks.lazy import lazy
 from blocks.registry import block
 from blocks.spec import Ctor
+
+nn = lazy("torch.nn")
+zoo_ops_modules = lazy("blocks.modules.zoo_ops")
 
 CAT = "Regularization & shape"
 
@@ -43,7 +45,7 @@ def crop(p, shapes):
     """Crops the first input to the height and width of the second (the reference), centred or from
     a fixed offset; channels are kept. U-Net crops encoder maps before concatenating them to the
     decoder's, and FCN crops its upsampled scores back to the image size."""
-    return Ctor(CropTo, (), {"offset": p["offset"]})
+    return Ctor(zoo_ops_modules.CropTo, (), {"offset": p["offset"]})
 
 
 @block(
@@ -57,7 +59,7 @@ def crop(p, shapes):
 def scale(p, shapes):
     """Multiplies every value by a fixed constant, with no parameters: e.g. airbench's 1/9 scaling
     of the logits, which acts like a softmax temperature."""
-    return Ctor(Scale, (p["factor"],))
+    return Ctor(zoo_ops_modules.Scale, (p["factor"],))
 
 
 @block(
@@ -91,7 +93,7 @@ def bilinear_upsample(p, shapes):
     2f − f mod 2, stride f, one filter per channel, nothing learned): o = (w − 1)·f + k. FCN-32s's
     final 32× upsampling, whose bilinear weights the paper keeps fixed."""
     c = image(shapes)[0]
-    return Ctor(BilinearUpsample, (c, p["factor"]))
+    return Ctor(zoo_ops_modules.BilinearUpsample, (c, p["factor"]))
 
 
 def _shortcut_check(p, shapes) -> str | None:
@@ -124,4 +126,4 @@ def zero_pad_shortcut(p, shapes):
     stride-th pixel and appends zero channels so an Add can join a block that widens and
     downsamples, where option B would use a 1×1 convolution."""
     c = image(shapes)[0]
-    return Ctor(ZeroPadShortcut, (c, p["out_channels"]), {"stride": p["stride"]})
+    return Ctor(zoo_ops_modules.ZeroPadShortcut, (c, p["out_channels"]), {"stride": p["stride"]})

@@ -32,20 +32,24 @@ class OneLineParser(argparse.ArgumentParser):
         sys.exit(1)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every sub-command, or with `command` alone when it names one: a command
+    imports only what it needs, so `convstudio open` shows the window before torch has loaded."""
     parser = OneLineParser(prog="convstudio", description="Design, analyse, train and export CNNs.")
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("cmd_"):
-            importlib.import_module(f"{__name__}.{info.name}").register(subs)
+    names = sorted(info.name for info in pkgutil.iter_modules(__path__))
+    wanted = f"cmd_{command}"
+    for name in [wanted] if wanted in names else [n for n in names if n.startswith("cmd_")]:
+        importlib.import_module(f"{__name__}.{name}").register(subs)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: with no command, open the window on the default project."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
-    args = parser.parse_args(argv or ["open"])
+    argv = argv or ["open"]
+    parser = _parser(argv[0])
+    args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -6,7 +6,8 @@ import argparse
 
 from runtime.cli.insight_common import add_model_arguments, open_model
 from runtime.insight.ablation import accuracy
-from runtime.insight.adversarial import ATTACKS, check_eps, robust_accuracy
+from runtime.insight.adversarial import check_eps, robust_accuracy
+from runtime.insight.methods import ATTACKS
 from runtime.insight.errors import InsightSettingError
 
 

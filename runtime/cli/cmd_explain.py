@@ -7,7 +7,8 @@ import argparse
 from pathlib import Path
 
 from runtime.cli.insight_common import add_model_arguments, open_model
-from runtime.insight.attribution import METHODS, TITLES, attribute
+from runtime.insight.attribution import attribute
+from runtime.insight.methods import METHODS, TITLES
 from runtime.insight.errors import InsightSettingError
 from runtime.insight.image_file import read_image
 from runtime.insight.predict import predict

@@ -13,9 +13,9 @@ import torch.nn.functional as F
 
 from runtime.insight.errors import InsightSettingError
 from runtime.insight.extra import captum_robust
+from runtime.insight.methods import ATTACKS
 from runtime.insight.session import Session
 
-ATTACKS = ("fgsm", "pgd")
 PGD_STEPS = 10
 
 

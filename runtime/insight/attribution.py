@@ -15,19 +15,8 @@ import torch.nn.functional as F
 
 from runtime.insight.errors import InsightNodeError, InsightSettingError
 from runtime.insight.extra import captum_attr
+from runtime.insight.methods import METHODS, NEEDS_NODE
 from runtime.insight.session import Session
-
-METHODS = ("gradcam", "guided_gradcam", "saliency", "ig", "occlusion")
-"""Method ids, in menu order."""
-TITLES = {
-    "gradcam": "Grad-CAM",
-    "guided_gradcam": "Guided Grad-CAM",
-    "saliency": "Saliency",
-    "ig": "Integrated Gradients",
-    "occlusion": "Occlusion sensitivity",
-}
-NEEDS_NODE = ("gradcam", "guided_gradcam")
-"""Methods that look at one convolutional node."""
 
 
 @dataclass(frozen=True)

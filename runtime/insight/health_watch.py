@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from runtime.training.health import Health, LayerHealth
+from runtime.training.events import Health, LayerHealth
 
 DEAD = 0.9
 """A layer whose ReLU outputs are zero at least this often is dead."""

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from runtime.insight.attribution import TITLES, AttributionMap
+from runtime.insight.methods import TITLES
 from runtime.insight.errors import MissingExtraError
+
+if TYPE_CHECKING:
+    from runtime.insight.attribution import AttributionMap
 
 SEQUENTIAL = "inferno"
 DIVERGING = "RdBu_r"

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from blocks.lazy import lazy
 from runtime.atomic_write import write_atomic
 from runtime.errors import ConvStudioError
 from runtime.project import Project
@@ -29,7 +30,8 @@ from runtime.runs.snapshot import snapshot_doc
 from runtime.runs.tensorboard import TensorBoardLog
 from runtime.training.events import EpochMetrics, Event, Finished, Started, StepMetrics
 from runtime.training.settings import parse_training
-from runtime.training.checkpoint import read_checkpoint
+
+checkpoint = lazy("runtime.training.checkpoint")
 
 CHECKPOINT_STEMS = ("last", "best")
 
@@ -210,7 +212,7 @@ class RunRecorder:
                 continue
             if self.out_dir.resolve() != self.folder.resolve():
                 # the tensor files the JSON names first, the JSON last (as a checkpoint is saved)
-                saved = read_checkpoint(meta)
+                saved = checkpoint.read_checkpoint(meta)
                 names = [saved["weights"], (saved.get("optimizer") or {}).get("tensors"), meta.name]
                 for name in names:
                     if name and (self.out_dir / name).exists():

@@ -3,6 +3,7 @@ pipe)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -153,3 +154,22 @@ Event = (
     | RunWarning
     | Finished
 )
+
+
+@dataclass(frozen=True)
+class LayerHealth:
+    """One layer's figures; NaN where the figure does not apply (no weights, no ReLU, no bounded
+    activation)."""
+
+    grad_norm: float = math.nan
+    update_ratio: float = math.nan
+    dead_fraction: float = math.nan
+    saturation: float = math.nan
+
+
+@dataclass(frozen=True)
+class Health:
+    """Health of every layer at iteration `step` (a training event)."""
+
+    step: int
+    layers: dict[str, LayerHealth] = field(default_factory=dict)

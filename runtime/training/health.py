@@ -9,10 +9,11 @@ fixed validation batch reports how many activations are dead or saturated."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import torch
 from torch import nn
+
+from runtime.training.events import Health, LayerHealth
 
 SATURATING = (nn.Sigmoid, nn.Tanh, nn.ReLU6, nn.Hardtanh, nn.Hardsigmoid)
 RELU_LIKE = (nn.ReLU, nn.ReLU6)
@@ -22,25 +23,6 @@ HEALTH_IMAGES = 16
 """Validation images run for the dead and saturated shares (a share over all their units)."""
 SATURATION_MARGIN = 0.02
 """Sigmoid/tanh outputs closer than this to a bound (as a share of the range) count as saturated."""
-
-
-@dataclass(frozen=True)
-class LayerHealth:
-    """One layer's figures; NaN where the figure does not apply (no weights, no ReLU, no bounded
-    activation)."""
-
-    grad_norm: float = math.nan
-    update_ratio: float = math.nan
-    dead_fraction: float = math.nan
-    saturation: float = math.nan
-
-
-@dataclass(frozen=True)
-class Health:
-    """Health of every layer at iteration `step` (a training event)."""
-
-    step: int
-    layers: dict[str, LayerHealth] = field(default_factory=dict)
 
 
 def _weights(module: nn.Module) -> list[nn.Parameter]:

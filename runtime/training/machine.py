@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import torch
+from blocks.lazy import lazy
+
+torch = lazy("torch")  # the window asks for GPUs before torch has loaded
 
 
 def gpu_count() -> int:

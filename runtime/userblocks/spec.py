@@ -13,10 +13,13 @@ from typing import Any, Sequence
 
 from blocks import BlockError, ShapeMismatchError, get_spec
 from blocks.spec import SUB_INPUT, BlockSpec, Ctor, Params, RfLayers, Shape, SubGraph, SubNode
-from blocks.user_block import SubGraphModule, UserBlockCtor
+from blocks.lazy import lazy
+from blocks.user_block import UserBlockCtor
 from runtime.format import shape_text
-from runtime.shape_probe import probe
 from runtime.userblocks.definition import CATEGORY, INPUT_PARAMS, UserBlockDef
+
+shape_probe = lazy("runtime.shape_probe")
+user_block_module = lazy("blocks.user_block_module")
 
 _MAKE_CACHE: OrderedDict[Any, tuple[UserBlockDef, UserBlockCtor]] = OrderedDict()
 _CACHE_SIZE = 512
@@ -81,7 +84,7 @@ def _build_ctor(
         shapes_in = [shapes[s] for s in sources]
         ctor = _layer_ctor(layer.name, layer.block, inner[layer.name], shapes_in)
         try:
-            shapes[layer.name] = probe(ctor, shapes_in).out_shape
+            shapes[layer.name] = shape_probe.probe(ctor, shapes_in).out_shape
         except BlockError as exc:
             raise ShapeMismatchError(f"(inner layer '{layer.name}') {exc}") from None
         except (RuntimeError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
@@ -94,7 +97,7 @@ def _build_ctor(
         wiring.append(tuple(index[s] for s in sources))
     in_shape = tuple(in_shapes[0])
     return UserBlockCtor(
-        SubGraphModule,
+        user_block_module.SubGraphModule,
         kwargs={input_param(in_shape): int(in_shape[0]), **values},
         block_id=definition.id,
         layers=tuple(layers),

@@ -8,7 +8,7 @@ import shiboken6
 from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtWidgets import QGraphicsScene
 
-from runtime.format import compact, count_text, shape_text
+from runtime.format import PENDING, compact, count_text, shape_text
 from runtime.graph import Edge
 from runtime.groups import groups, summarise
 from runtime.layout import LayoutDirectionError, project_direction
@@ -313,9 +313,8 @@ class GraphScene(QGraphicsScene):
         warnings = {w.node_id: w.message for w in analysis.warnings if w.node_id is not None}
         for nid, item in self.nodes.items():
             fig = analysis.nodes.get(nid)
-            item.set_figures(
-                shape_text(fig.out_shape) if fig else "", errors.get(nid), shares.get(nid, 0.0)
-            )
+            shown = shape_text(fig.out_shape) if fig else (PENDING if analysis.pending else "")
+            item.set_figures(shown, errors.get(nid), shares.get(nid, 0.0))
             # a spare node left out of training and export is drawn faded, its tooltip says why
             item.setOpacity(0.5 if nid in warnings else 1.0)
             if nid in warnings:

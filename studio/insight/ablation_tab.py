@@ -3,14 +3,19 @@ canvas."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from runtime.insight.ablation import AblationTable, ablation_table
+from blocks.lazy import lazy
 from studio.insight.panel import InsightPanel, Tab, hbox
+
+
+if TYPE_CHECKING:
+    from runtime.insight.ablation import AblationTable
+ablation = lazy("runtime.insight.ablation")
 
 IMAGES = 1000
 COLUMNS = ["layer", "block", "bypassed", "Δ points", "zeroed", "accuracy", "Δ points", "note"]
@@ -63,7 +68,7 @@ class AblationTab(Tab):
         zero = self.zero.value() or None
 
         def job(session, cancelled):
-            return ablation_table(session, IMAGES, zero, cancelled=cancelled)
+            return ablation.ablation_table(session, IMAGES, zero, cancelled=cancelled)
 
         if self.panel.run("ablate", job):
             self.message.setText(f"Ablating every layer on {IMAGES:,} validation images…")

@@ -10,10 +10,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout
 
-from runtime.insight.adversarial import ATTACKS, attack_one, robustness_curve
+from blocks.lazy import lazy
+from runtime.insight.methods import ATTACKS
 from studio.insight.images import ImagePane
 from studio.insight.panel import InsightPanel, Tab, hbox
 from studio.insight.predict_tab import PredictTab
+
+adversarial = lazy("runtime.insight.adversarial")
 
 LEVELS = 64
 """The slider runs over ε = 0 … 64/255 in grey levels."""
@@ -105,7 +108,7 @@ class AdversarialTab(Tab):
             "attack",
             lambda s, cancelled: (
                 image,
-                attack_one(s, s.pixels(image[None])[0], eps, method, label),
+                adversarial.attack_one(s, s.pixels(image[None])[0], eps, method, label),
             ),
         )
 
@@ -114,7 +117,7 @@ class AdversarialTab(Tab):
         eps_max, method = max(self.eps, 1 / 255), self.method.currentData()
         if self.panel.run(
             "attack:curve",
-            lambda s, cancelled: robustness_curve(
+            lambda s, cancelled: adversarial.robustness_curve(
                 s, eps_max, points=7, method=method, limit=CURVE_IMAGES, cancelled=cancelled
             ),
         ):

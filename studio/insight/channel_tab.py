@@ -8,10 +8,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QSpinBox, QVBoxLayout
 
-from runtime.insight.patches import spatial_shape, top_patches
+from blocks.lazy import lazy
 from runtime.insight.render import as_rgb
 from studio.insight.grid import ThumbnailGrid
 from studio.insight.panel import InsightPanel, Tab, hbox
+
+patches = lazy("runtime.insight.patches")
 
 
 class ChannelTab(Tab):
@@ -42,14 +44,14 @@ class ChannelTab(Tab):
         if session is None or layer is None or len(session.shapes.get(layer, ())) != 3:
             self.message.setText("Select a node with a spatial (C×H×W) output on the canvas.")
             return
-        channels = spatial_shape(session, layer)[0]
+        channels = patches.spatial_shape(session, layer)[0]
         self.channel.blockSignals(True)
         self.channel.setRange(0, channels - 1)
         self.channel.blockSignals(False)
         self.layer.setText(f"Layer '{layer}' ({channels} channels)")
         channel = self.channel.value()
         if self.panel.run(
-            "channel", lambda s, cancelled: (layer, channel, top_patches(s, layer, channel))
+            "channel", lambda s, cancelled: (layer, channel, patches.top_patches(s, layer, channel))
         ):
             self.message.setText(
                 f"Searching the validation images for what excites channel {channel}…"

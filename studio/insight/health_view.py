@@ -11,8 +11,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel
 
 from runtime.insight.health_watch import MEASURES, TITLES, HealthWatch, shade_levels
-from runtime.training.events import Started
-from runtime.training.health import Health
+from runtime.training.events import Health, Started
 from studio.canvas import style
 
 NOTES_SOURCE = "training health"

@@ -61,8 +61,9 @@ class ImagePane(QWidget):
         self.box.addItem(self.rect)
         self.bar = None
         if colour_bar:
+            # pyqtgraph's own copy of matplotlib's inferno (within 1/255): matplotlib loads later
             self.bar = pg.ColorBarItem(
-                values=(0, 1), colorMap=colour_map("inferno"), interactive=False, width=14
+                values=(0, 1), colorMap=pg.colormap.get("inferno"), interactive=False, width=14
             )
             self.bar.setImageItem(self.heat)
             self.view.addItem(self.bar)

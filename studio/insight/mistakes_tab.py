@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout
 
-from runtime.insight.attribution import TITLES, AttributionMap, attribute
+from blocks.lazy import lazy
+from runtime.insight.methods import TITLES
 from runtime.insight.render import colormap_name, lookup_table, overlay
 from studio.insight.grid import ThumbnailGrid
 from studio.insight.images import pixmap
 from studio.insight.panel import InsightPanel, Tab, hbox
 from studio.insight.predict_tab import PredictTab
+
+
+if TYPE_CHECKING:
+    from runtime.insight.attribution import AttributionMap
+attribution = lazy("runtime.insight.attribution")
+torch = lazy("torch")
 
 SHOWN = 12
 
@@ -62,7 +68,11 @@ class MistakesTab(Tab):
                 )
             index = torch.nonzero((y == true_class) & (guess == predicted)).flatten()
             chosen = index[:SHOWN].tolist()
-            maps = attribute(session, x[chosen], method, predicted, layer) if chosen else []
+            maps = (
+                attribution.attribute(session, x[chosen], method, predicted, layer)
+                if chosen
+                else []
+            )
             return true_class, predicted, len(index), method, chosen, maps
 
         if self.panel.run("mistakes", job):

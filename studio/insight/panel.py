@@ -4,7 +4,7 @@ tool."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -17,10 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from blocks.lazy import lazy
 from runtime.insight.extra import captum_available, missing_line
-from runtime.insight.session import Session, open_session
 from runtime.project import Project
 from studio.insight.worker import InsightWorker
+
+
+if TYPE_CHECKING:
+    from runtime.insight.session import Session
+session_module = lazy("runtime.insight.session")
 
 
 class InsightPanel(QWidget):
@@ -101,7 +106,9 @@ class InsightPanel(QWidget):
     def reload(self) -> None:
         """Open the current project with the weights in use, off the UI thread."""
         project, checkpoint = self.project().copy(), self.checkpoint()
-        self.worker.submit("session", lambda cancelled: open_session(project, checkpoint))
+        self.worker.submit(
+            "session", lambda cancelled: session_module.open_session(project, checkpoint)
+        )
         self.source.setText("Opening the network…")
 
     def schedule_reload(self) -> None:

@@ -22,14 +22,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from blocks.lazy import lazy
 from runtime.errors import ConvStudioError
-from runtime.insight.attribution import METHODS, NEEDS_NODE, TITLES, attribute, conv_nodes
+from runtime.insight.methods import METHODS, NEEDS_NODE, TITLES
 from runtime.insight.image_file import read_image
-from runtime.insight.patches import receptive_field
-from runtime.insight.predict import predict
 from runtime.insight.render import colormap_name
 from studio.insight.images import ImagePane
 from studio.insight.panel import InsightPanel, Tab, hbox
+
+prediction = lazy("runtime.insight.predict")
+
+patches = lazy("runtime.insight.patches")
+
+attribution = lazy("runtime.insight.attribution")
 
 
 class PredictTab(Tab):
@@ -175,7 +180,7 @@ class PredictTab(Tab):
         """The canvas-selected layer when it has a spatial output, else None (the default is
         used)."""
         session, name = self.panel.session, self.panel.selected_layer()
-        return name if session is not None and name in conv_nodes(session) else None
+        return name if session is not None and name in attribution.conv_nodes(session) else None
 
     def explain(self) -> None:
         """Predict and attribute the current image with the chosen method."""
@@ -190,7 +195,9 @@ class PredictTab(Tab):
 
         def job(session, cancelled):
             pixels = session.pixels(image[None])
-            return predict(session, pixels, 5), attribute(session, pixels, method, target, layer)[0]
+            return prediction.predict(session, pixels, 5), attribution.attribute(
+                session, pixels, method, target, layer
+            )[0]
 
         if self.panel.run("predict", job):
             self.message.setText(f"Computing {TITLES[method]}…")
@@ -212,7 +219,9 @@ class PredictTab(Tab):
         image = self.image
         self.panel.run(
             "predict:rf",
-            lambda s, cancelled: receptive_field(s, layer, out_row, out_col, s.pixels(image[None])),
+            lambda s, cancelled: patches.receptive_field(
+                s, layer, out_row, out_col, s.pixels(image[None])
+            ),
         )
 
     def _clear_rf(self) -> None:

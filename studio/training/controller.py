@@ -12,11 +12,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from blocks.lazy import lazy
 from runtime.project import Project
 from runtime.runs.recorder import RunRecorder
 from runtime.training.events import Finished
 from runtime.training.wait_policy import passive_when_busy
-from runtime.training.worker import run_training
+
+training_worker = lazy("runtime.training.worker")
 
 FRAME_MS = 33
 
@@ -84,7 +86,7 @@ class TrainingController(QObject):
         doc = self.project.to_dict()
         path = str(project.path) if project.path else None
         self._process = self._ctx.Process(
-            target=run_training,
+            target=training_worker.run_training,
             name="convstudio-training",
             daemon=False,  # may start loader workers
             args=(

@@ -7,7 +7,7 @@ Opening a data set (scanning a large folder) runs in a background thread with it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -24,15 +24,19 @@ from PySide6.QtWidgets import (
 )
 
 from runtime.data import DataError, default_data, parse_data
-from runtime.data.sample import DataSample
 from runtime.edits import SetTask
 from runtime.project import TASKS, Project
 from studio.document import Document
 from studio.training.class_chart import ClassChart
 from studio.training.data_form import DataForm
 from studio.training.image_panel import MosaicView
+from studio.engine import engine_loader
 from studio.training.sample_job import SampleJob, running_jobs
 from studio.training.settings_form import SettingsForm
+
+
+if TYPE_CHECKING:
+    from runtime.data.sample import DataSample
 
 
 class DataPanel(QWidget):
@@ -44,6 +48,7 @@ class DataPanel(QWidget):
         self._editing = False
         self._request = 0
         self._job: SampleJob | None = None
+        self._awaiting_engine = False
         self._pending = False
         self.seed = 0
         self.sample: DataSample | None = None
@@ -192,7 +197,16 @@ class DataPanel(QWidget):
         self.refresh_preview()
 
     def refresh_preview(self) -> None:
-        """Open the data set in the background; the chart and sample follow when it is read."""
+        """Open the data set in the background; the chart and sample follow when it is read
+        (after torch has loaded behind a window that has just opened)."""
+        loader = engine_loader()
+        if not loader.is_ready():
+            if not self._awaiting_engine:
+                self._awaiting_engine = True
+                loader.ready.connect(self._engine_ready)
+                self.progress.setFormat("PyTorch is loading …")
+                self.progress.show()
+            return
         project = self.get_project()
         try:
             settings = parse_data(
@@ -213,6 +227,11 @@ class DataPanel(QWidget):
         self.progress.show()
         self.redraw.setEnabled(False)
         job.start()
+
+    def _engine_ready(self) -> None:
+        engine_loader().ready.disconnect(self._engine_ready)
+        self._awaiting_engine = False
+        self.refresh_preview()
 
     def busy(self) -> bool:
         """Whether a data set is being opened."""

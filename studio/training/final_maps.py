@@ -8,20 +8,28 @@ and runs the run's probe image through it for each newly selected layer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-import torch
 from PySide6.QtCore import QObject, Signal
 
-from runtime.compile import CompiledNetwork, build_model
+from blocks.lazy import lazy
 from runtime.errors import ConvStudioError
-from runtime.insight.session import load_network_weights
-from runtime.plan import make_plan
 from runtime.project import Project
 from runtime.training.events import FeatureMaps
-from runtime.training.probes import feature_maps
 from studio.insight.worker import InsightWorker
+
+probes = lazy("runtime.training.probes")
+torch = lazy("torch")
+
+plan = lazy("runtime.plan")
+
+session_module = lazy("runtime.insight.session")
+
+
+if TYPE_CHECKING:
+    from runtime.compile import CompiledNetwork
+compile_module = lazy("runtime.compile")
 
 
 class LayerNotTrainedError(ConvStudioError):
@@ -77,14 +85,14 @@ class FinalMaps(QObject):
                 f"'{layer}' was not part of the trained network: train again to see its maps"
             )
         probe = torch.from_numpy(np.ascontiguousarray(run.probe, dtype=np.float32))[None]
-        return feature_maps(model, probe, layer, input_name, run.step)
+        return probes.feature_maps(model, probe, layer, input_name, run.step)
 
     def _network(self, run: FinishedRun) -> tuple[CompiledNetwork, str]:
         model = self._model
         if model is None or self.run is not run:
-            net = build_model(run.project)
-            load_network_weights(run.project, net, run.checkpoint)
-            model = (net.eval(), make_plan(run.project).input_name)
+            net = compile_module.build_model(run.project)
+            session_module.load_network_weights(run.project, net, run.checkpoint)
+            model = (net.eval(), plan.make_plan(run.project).input_name)
             if self.run is run:
                 self._model = model
         return model

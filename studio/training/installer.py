@@ -10,10 +10,10 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+from blocks.lazy import lazy
 from runtime.analysis import analyze
 from runtime.errors import ConvStudioError, describe_problems
 from runtime.training.machine import processes_for
-from runtime.codegen.trained import export_trained
 from runtime.naming import file_stem
 from runtime.project import Project
 from runtime.runs.recorder import runs_root
@@ -31,6 +31,8 @@ from studio.training.metrics_panel import MetricsPanel
 from studio.training.runs_ui import RunsUI
 from studio.training.segmentation_panel import SegmentationPanel
 from studio.training.sweep_dialog import SweepDialog
+
+trained_export = lazy("runtime.codegen.trained")
 
 
 class TrainingUI(QObject):
@@ -263,7 +265,9 @@ class TrainingUI(QObject):
         ckpt = Path(self.controller.last_checkpoint or "")
         best = ckpt.with_name("best.json")
         try:
-            return export_trained(self.controller.project, best if best.exists() else ckpt, folder)
+            return trained_export.export_trained(
+                self.controller.project, best if best.exists() else ckpt, folder
+            )
         except UnicodeEncodeError:
             QMessageBox.warning(
                 self.window,

@@ -10,13 +10,15 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QPlainTextEdit, QVBoxLayout
 
+from blocks.lazy import lazy
 from runtime.errors import ConvStudioError
-from runtime.runs.continue_from import continue_from_run
 from runtime.runs.diff import Side, diff_projects
 from runtime.runs.record import RunRecord, read_snapshot
 from runtime.runs.snapshot import project_from_snapshot
 from studio.canvas.diff_marks import clear_diff, show_diff
 from studio.training.runs_panel import RunsPanel
+
+continue_from = lazy("runtime.runs.continue_from")
 
 if TYPE_CHECKING:
     from studio.training.installer import TrainingUI
@@ -132,7 +134,7 @@ class RunsUI(QObject):
             return
         assert record.folder is not None
         try:
-            report = continue_from_run(project, record.folder, project.path)
+            report = continue_from.continue_from_run(project, record.folder, project.path)
             project.save()
         except ConvStudioError as exc:
             self.window.tell("Continue from run", str(exc))

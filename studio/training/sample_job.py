@@ -6,10 +6,13 @@ import threading
 
 from PySide6.QtCore import QObject, Signal
 
-from runtime.data.sample import draw_sample
-from runtime.segmentation.sample import draw_segmentation_sample
+from blocks.lazy import lazy
 from runtime.data.settings import DataSettings
 from runtime.errors import ConvStudioError
+
+segmentation_sample = lazy("runtime.segmentation.sample")
+
+data_sample = lazy("runtime.data.sample")
 
 _JOBS: list["SampleJob"] = []
 """Every job started and not yet pruned; kept so that no job is collected while its thread runs
@@ -63,10 +66,12 @@ class SampleJob(QObject):
         """Draw the sample; every data problem becomes one line."""
         try:
             if self.task == "segmentation":
-                sample = draw_segmentation_sample(self.settings, self.input_shape, seed=self.seed)
+                sample = segmentation_sample.draw_segmentation_sample(
+                    self.settings, self.input_shape, seed=self.seed
+                )
                 self.finished_sample.emit(self.request, sample)
                 return
-            sample = draw_sample(
+            sample = data_sample.draw_sample(
                 self.settings,
                 self.input_shape,
                 seed=self.seed,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from blocks.params import ParamSpec
 from runtime.training.machine import gpu_count, machine_text
 from runtime.training.settings import FIELDS, SettingsError, applies, check_value
+from studio.engine import engine_loader
 from studio.forms import FieldEditor
 
 
@@ -35,10 +37,12 @@ class SettingsForm(QWidget):
             field = FieldEditor(spec, lambda value, s=spec: self._edited(s, value), spin=True)
             label = spec.name.replace("_", " ")
             if spec.name == "all_gpus":
-                self.machine = QLabel(machine_text(gpu_count()))
+                self.machine = QLabel("this machine: looking for GPUs (PyTorch is loading)…")
                 form.addRow("processes", self.machine)
                 label = "use all"
-                self._offer_all(field.widget)
+                self._all_gpus = field.widget
+                self._all_gpus.setEnabled(False)
+                self._when_torch_loaded(self._offer_all)
             form.addRow(label, field.widget)
             self.fields[spec.name] = field
             self.editors[spec.name] = field.widget
@@ -56,9 +60,18 @@ class SettingsForm(QWidget):
         for spec in FIELDS:
             self.form.setRowVisible(self.editors[spec.name], applies(spec.name, self.values))
 
-    def _offer_all(self, editor: QWidget) -> None:
+    def _when_torch_loaded(self, then: Callable[[], None]) -> None:
+        loader = engine_loader()
+        if loader.is_ready():
+            then()
+        else:  # counting GPUs loads torch: wait for the window's loader
+            loader.ready.connect(then, Qt.ConnectionType.SingleShotConnection)
+
+    def _offer_all(self) -> None:
         """'use all' trains one process per GPU under torchrun: offered with two GPUs or more."""
         count = gpu_count()
+        self.machine.setText(machine_text(count))
+        editor = self._all_gpus
         editor.setEnabled(count >= 2)
         editor.setToolTip(
             f"Train with torchrun on all {count} GPUs of this machine, one process each "
