@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING
 
 from blocks.lazy import lazy_exports
 
+# `split` is also the name of a submodule: importing that submodule would rebind the package's
+# attribute to the module, so the function is bound here, eagerly (numpy only).
+from runtime.data.split import channel_stats, split
+
 __all__ = [
     "Augment",
     "DataError",
@@ -39,14 +43,12 @@ __getattr__ = lazy_exports(
         "ImageSet": "runtime.data.dataset",
         "Preview": "runtime.data.preview",
         "StreamData": "runtime.data.stream",
-        "channel_stats": "runtime.data.split",
         "check_fits": "runtime.data.source",
         "default_data": "runtime.data.settings",
         "load_images": "runtime.data.source",
         "open_data": "runtime.data.source",
         "parse_data": "runtime.data.settings",
         "preview_grid": "runtime.data.preview",
-        "split": "runtime.data.split",
     },
 )
 
@@ -57,5 +59,4 @@ if TYPE_CHECKING:
     from runtime.data.preview import Preview, preview_grid
     from runtime.data.settings import Augment, DataSettings, default_data, parse_data
     from runtime.data.source import check_fits, load_images, open_data
-    from runtime.data.split import channel_stats, split
     from runtime.data.stream import StreamData
