@@ -118,11 +118,12 @@ class MainWindow(QMainWindow):
         self._size_docks()
 
     def _size_docks(self) -> None:
-        """Side docks narrow, the overview small, the bottom docks 30 % of the height."""
+        """Side docks narrow (the palette as wide as its longest name), the overview small, the
+        bottom docks 30 % of the height."""
         width, height = self.width(), self.height()
         self.resizeDocks(
             [self.docks["palette"], self.docks["inspector"]],
-            [max(220, width // 7), max(280, width // 6)],
+            [max(220, width // 7, self.palette.names_width()), max(280, width // 6)],
             Qt.Horizontal,
         )
         self.resizeDocks([self.docks["overview"]], [max(150, height // 5)], Qt.Vertical)

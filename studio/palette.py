@@ -136,6 +136,18 @@ class Palette(QWidget):
         if block and item.parent() is self.user_group:
             self.user_block_menu.emit(block, self.tree.viewport().mapToGlobal(point))
 
+    def names_width(self) -> int:
+        """The palette's width at which every block's name shows in full (no '…')."""
+        tree = self.tree
+        margins = self.layout().contentsMargins()
+        return (
+            tree.sizeHintForColumn(0)
+            + tree.verticalScrollBar().sizeHint().width()
+            + 2 * tree.frameWidth()
+            + margins.left()
+            + margins.right()
+        )
+
     def filter(self, text: str) -> None:
         """Show only entries whose title, id or category contains every typed word."""
         words = text.lower().split()

@@ -193,3 +193,35 @@ def test_node_titles_are_whole_and_the_tooltip_has_the_full_one(window, qtbot):
     assert "Residual Bottleneck" in item.toolTip()
     texts = [line[3].text() for line in item._lay_out_text(item._box())]
     assert "Bottleneck" in texts and "layer1_0" in texts
+
+
+def _cut_palette_names(window) -> list[str]:
+    """Palette entries whose name does not fit its row (Qt would draw them with '…')."""
+    from PySide6.QtWidgets import QTreeWidgetItemIterator
+
+    tree = window.palette.tree
+    metrics, cut = tree.fontMetrics(), []
+    found = QTreeWidgetItemIterator(tree)
+    while found.value():
+        item = found.value()
+        room = tree.visualItemRect(item).width() - 2 * tree.style().pixelMetric(
+            tree.style().PixelMetric.PM_FocusFrameHMargin
+        )
+        if metrics.horizontalAdvance(item.text(0)) > room:
+            cut.append(item.text(0))
+        found += 1
+    return cut
+
+
+def test_palette_shows_every_block_name_in_full_at_the_default_size(make_window, qtbot):
+    window = make_window()
+    window.resize(1728, 972)
+    window.reset_layout()
+    window._size_docks()
+    qtbot.wait(50)
+    assert _cut_palette_names(window) == []
+    window.resizeDocks(
+        [window.docks["palette"]], [window.palette.names_width() - 40], Qt.Horizontal
+    )
+    qtbot.wait(50)
+    assert "Pointwise Group Conv + Shuffle" in _cut_palette_names(window)  # the check can fail
