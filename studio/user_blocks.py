@@ -18,15 +18,13 @@ from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 from blocks import get_spec
 from runtime.errors import ConvStudioError
 from runtime.groups import members
+from runtime.userblocks.location import LIBRARY_FOLDER
 from runtime.userblocks import UserBlockDef, UserLibrary, definition_from_selection
 from runtime.userblocks.replace import replace_with_block
 from runtime.userblocks.selection import selection_problem
 from studio.context import EditorContext
 from studio.palette import Palette
 from studio.user_block_dialog import BlockRequest, SaveBlockDialog
-
-LIBRARY_FOLDER = "blocks"
-"""The library's folder inside the app's data directory."""
 
 _LIBRARIES: dict[Path, UserLibrary] = {}
 
