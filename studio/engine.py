@@ -13,14 +13,17 @@ import importlib
 import sys
 import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 ENGINE_MODULE = "runtime.shape_probe"
 """What analysis needs first; importing it imports torch."""
+WATCH_MS = 20
+"""How often the GUI thread looks whether the loading has finished."""
 
 
 class EngineLoader(QObject):
-    """Imports `module` once on a background thread; `ready` fires on the GUI thread."""
+    """Imports `module` once on a background thread; `ready` fires on the GUI thread (which
+    checks every `WATCH_MS` milliseconds whether the thread is done)."""
 
     ready = Signal()
     """torch has loaded (or failed to: the first analysis then says why, on the GUI thread)."""
@@ -32,6 +35,9 @@ class EngineLoader(QObject):
         self._deferred = False
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._check)
 
     def defer(self) -> None:
         """Analysis waits for `start` (the app calls this before building its window)."""
@@ -46,15 +52,23 @@ class EngineLoader(QObject):
         if self.is_ready() or self._thread is not None:
             return
         self._thread = threading.Thread(target=self._load, name="load-torch", daemon=True)
+        self._watch.start()
         self._thread.start()
 
     def _load(self) -> None:
+        # No Qt call here: emitting from this thread while the GUI thread disconnects a slot of
+        # the same signal deadlocks Qt's connection lock against the GIL. The GUI thread's timer
+        # sees the event and emits `ready` itself.
         try:
             importlib.import_module(self.module)
         except BaseException:  # noqa: BLE001 - the GUI thread's own import reports it in one line
             pass
         finally:
             self._done.set()
+
+    def _check(self) -> None:
+        if self._done.is_set():
+            self._watch.stop()
             self.ready.emit()
 
 

@@ -71,6 +71,23 @@ def test_an_edit_while_loading_stays_pending_and_is_analysed_after(make_window, 
     assert doc.analysis.nodes[conv.id].out_shape[0] == 12
 
 
+def test_ready_is_emitted_by_the_gui_thread_not_the_loading_thread(slow_engine, qtbot):
+    """Emitting from the loading thread while a slot of `ready` disconnects itself on the GUI
+    thread deadlocked Qt's connection lock against the GIL (1 start in 44 under load)."""
+    import threading
+
+    from PySide6.QtCore import Qt
+
+    emitted_on: list[bool] = []
+    slow_engine.ready.connect(
+        lambda: emitted_on.append(threading.current_thread() is threading.main_thread()),
+        Qt.ConnectionType.DirectConnection,  # runs in whichever thread emits
+    )
+    with qtbot.waitSignal(slow_engine.ready, timeout=10_000):
+        slow_engine.start()
+    assert emitted_on == [True]
+
+
 def test_a_loader_that_is_not_deferred_is_ready_at_once():
     loader = EngineLoader()
     assert loader.is_ready()
