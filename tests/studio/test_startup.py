@@ -89,6 +89,8 @@ def test_ready_is_emitted_by_the_gui_thread_not_the_loading_thread(slow_engine, 
 
 
 def test_a_loader_that_is_not_deferred_is_ready_at_once():
+    import runtime.shape_probe  # noqa: F401 - loaded, as after any analysis in this process
+
     loader = EngineLoader()
     assert loader.is_ready()
     loader.defer()  # the shape prober is already imported in this process: nothing to wait for
