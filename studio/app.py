@@ -97,15 +97,12 @@ def _report_and_quit(window: MainWindow) -> None:
     window.autosaver.timer.stop()
     window.doc.undo_stack.setClean()
 
-    def finish_when_analysed() -> None:
-        if window.doc.analysis.pending:
-            QTimer.singleShot(10, finish_when_analysed)
-            return
+    def finish() -> None:
         QApplication.processEvents()
         print(f"analysed_at={time.time():.6f}", flush=True)
         QApplication.quit()
 
-    finish_when_analysed()
+    engine_loader().when_ready(finish)  # the document's analysis is connected first
 
 
 __all__ = ["application", "build_window", "open_for_editing", "run", "ConvStudioError"]

@@ -81,9 +81,8 @@ class Document(QObject):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh_analysis)
         self._engine = engine_loader()
-        self._awaiting_engine = not self._engine.is_ready()
-        if self._awaiting_engine:
-            self._engine.ready.connect(self._engine_ready)
+        if not self._engine.is_ready():
+            self._engine.when_ready(self.refresh_analysis)
 
     @property
     def project(self) -> Project:
@@ -118,7 +117,6 @@ class Document(QObject):
         self.undo_stack.blockSignals(True)
         self.blockSignals(True)
         self._timer.stop()
-        self._stop_awaiting_engine()
         if self._on_event in self._project._observers:
             self._project.unsubscribe(self._on_event)
 
@@ -249,15 +247,6 @@ class Document(QObject):
         self._timer.stop()
         self._analysis = self._analyze()
         self.analysis_changed.emit()
-
-    def _engine_ready(self) -> None:
-        self._stop_awaiting_engine()
-        self.refresh_analysis()
-
-    def _stop_awaiting_engine(self) -> None:
-        if self._awaiting_engine:
-            self._awaiting_engine = False
-            self._engine.ready.disconnect(self._engine_ready)
 
     def _on_event(self, event: ProjectEvent) -> None:
         self.changed.emit(event)

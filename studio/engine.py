@@ -12,8 +12,9 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
+from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 ENGINE_MODULE = "runtime.shape_probe"
 """What analysis needs first; importing it imports torch."""
@@ -54,6 +55,14 @@ class EngineLoader(QObject):
         self._thread = threading.Thread(target=self._load, name="load-torch", daemon=True)
         self._watch.start()
         self._thread.start()
+
+    def when_ready(self, then: Callable[[], None]) -> None:
+        """Call `then` once analysis may run: now, or on the GUI thread when torch has loaded
+        (once; Qt drops the call when `then`'s object is destroyed first)."""
+        if self.is_ready():
+            then()
+        else:
+            self.ready.connect(then, Qt.ConnectionType.SingleShotConnection)
 
     def _load(self) -> None:
         # No Qt call here: emitting from this thread while the GUI thread disconnects a slot of

@@ -203,7 +203,7 @@ class DataPanel(QWidget):
         if not loader.is_ready():
             if not self._awaiting_engine:
                 self._awaiting_engine = True
-                loader.ready.connect(self._engine_ready)
+                loader.when_ready(self._engine_ready)
                 self.progress.setFormat("PyTorch is loading …")
                 self.progress.show()
             return
@@ -229,7 +229,6 @@ class DataPanel(QWidget):
         job.start()
 
     def _engine_ready(self) -> None:
-        engine_loader().ready.disconnect(self._engine_ready)
         self._awaiting_engine = False
         self.refresh_preview()
 

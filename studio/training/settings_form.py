@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from blocks.params import ParamSpec
@@ -42,7 +41,7 @@ class SettingsForm(QWidget):
                 label = "use all"
                 self._all_gpus = field.widget
                 self._all_gpus.setEnabled(False)
-                self._when_torch_loaded(self._offer_all)
+                engine_loader().when_ready(self._offer_all)  # counting GPUs loads torch
             form.addRow(label, field.widget)
             self.fields[spec.name] = field
             self.editors[spec.name] = field.widget
@@ -59,13 +58,6 @@ class SettingsForm(QWidget):
     def _show_rows(self) -> None:
         for spec in FIELDS:
             self.form.setRowVisible(self.editors[spec.name], applies(spec.name, self.values))
-
-    def _when_torch_loaded(self, then: Callable[[], None]) -> None:
-        loader = engine_loader()
-        if loader.is_ready():
-            then()
-        else:  # counting GPUs loads torch: wait for the window's loader
-            loader.ready.connect(then, Qt.ConnectionType.SingleShotConnection)
 
     def _offer_all(self) -> None:
         """'use all' trains one process per GPU under torchrun: offered with two GPUs or more."""

@@ -64,37 +64,28 @@ def test_by_default_blocks_reads_the_windows_library(tmp_path, monkeypatch, caps
     assert block_id in capsys.readouterr().out.split("My blocks:\n", 1)[1]
 
 
+QT_DATA_DIR = (
+    "from PySide6.QtCore import QCoreApplication, QStandardPaths\n"
+    "app = QCoreApplication([])\n"
+    "app.setOrganizationName('ConvStudio'); app.setApplicationName('ConvStudio')\n"
+    "print(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation))\n"
+)
+OUR_DATA_DIR = "from runtime.userblocks.location import app_data_dir; print(app_data_dir())"
+
+
+def _printed(code: str, env: dict[str, str]) -> str:
+    """What `code` prints in a fresh interpreter with `env`."""
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return run.stdout.strip()
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="compares with Qt on this platform")
 def test_the_data_folder_is_the_one_qt_gives_the_window(tmp_path):
-    code = (
-        "from PySide6.QtCore import QCoreApplication, QStandardPaths\n"
-        "app = QCoreApplication([])\n"
-        "app.setOrganizationName('ConvStudio'); app.setApplicationName('ConvStudio')\n"
-        "print(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation))\n"
-    )
     for data_home in (str(tmp_path / "xdg"), None):
         env = {k: v for k, v in os.environ.items() if k != "XDG_DATA_HOME"}
         if data_home:
             env["XDG_DATA_HOME"] = data_home
-        qt = subprocess.run(
-            [sys.executable, "-c", code],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        here = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "from runtime.userblocks.location import app_data_dir; print(app_data_dir())",
-            ],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        assert here == qt
+        assert _printed(OUR_DATA_DIR, env) == _printed(QT_DATA_DIR, env)
     assert app_data_dir().name == "ConvStudio"
